@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The agent and Shared stay Foundation-free and dependency-free: the agent is pushed to every
+// host and must stay under 8 MB when built with --static-swift-stdlib and stripped.
+let package = Package(
+    name: "hotpatch",
+    products: [
+        .executable(name: "hotpatch", targets: ["Orchestrator"]),
+        .executable(name: "hotpatch-agent", targets: ["Agent"]),
+        .library(name: "Shared", targets: ["Shared"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The one way into ptrace, waitpid and friends for the agent (variadic and macro C).
+        .target(name: "CPtrace"),
+        // libssh2 for the coordinator; its function-like macros get static inline wrappers.
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(name: "Shared"),
+        .executableTarget(
+            name: "Agent",
+            dependencies: ["Shared", "CPtrace"]
+        ),
+        .executableTarget(
+            name: "Orchestrator",
+            dependencies: [
+                "Shared",
+                "CLibSSH2",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared"]),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Shared"]),
+    ]
+)

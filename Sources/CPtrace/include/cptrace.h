@@ -1,0 +1,98 @@
+#ifndef HOTPATCH_CPTRACE_H
+#define HOTPATCH_CPTRACE_H
+// The one way into ptrace(2), waitpid(2) status macros and process_vm_* for the agent.
+// ptrace is variadic and the W* status helpers are macros, so Swift cannot call them directly;
+// every wrapper here is prefixed `cptrace_` and does nothing but forward.
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/ptrace.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct user_regs_struct) == 27 * 8, "x86-64 user_regs_struct layout");
+
+static inline long cptrace_request(int request, pid_t tid, void *addr, void *data) {
+    return ptrace((enum __ptrace_request)request, tid, addr, data);
+}
+
+static inline long cptrace_seize(pid_t tid, unsigned long options) {
+    return ptrace(PTRACE_SEIZE, tid, NULL, (void *)options);
+}
+
+static inline long cptrace_interrupt(pid_t tid) { return ptrace(PTRACE_INTERRUPT, tid, NULL, NULL); }
+
+static inline long cptrace_detach(pid_t tid, int signal) {
+    return ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)signal);
+}
+
+static inline long cptrace_cont(pid_t tid, int signal) {
+    return ptrace(PTRACE_CONT, tid, NULL, (void *)(long)signal);
+}
+
+static inline long cptrace_listen(pid_t tid) { return ptrace(PTRACE_LISTEN, tid, NULL, NULL); }
+
+static inline long cptrace_getregs(pid_t tid, struct user_regs_struct *regs) {
+    return ptrace(PTRACE_GETREGS, tid, NULL, regs);
+}
+
+static inline long cptrace_setregs(pid_t tid, const struct user_regs_struct *regs) {
+    return ptrace(PTRACE_SETREGS, tid, NULL, (void *)regs);
+}
+
+static inline long cptrace_singlestep(pid_t tid) { return ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL); }
+
+static inline long cptrace_geteventmsg(pid_t tid, unsigned long *message) {
+    return ptrace(PTRACE_GETEVENTMSG, tid, NULL, message);
+}
+
+static inline long cptrace_getsiginfo(pid_t tid, siginfo_t *info) {
+    return ptrace(PTRACE_GETSIGINFO, tid, NULL, info);
+}
+
+/// Reads one word; errno distinguishes a word of -1 from a failure, so it is returned apart.
+static inline long cptrace_peekdata(pid_t tid, uintptr_t address, int *error) {
+    errno = 0;
+    long word = ptrace(PTRACE_PEEKDATA, tid, (void *)address, NULL);
+    *error = errno;
+    return word;
+}
+
+static inline long cptrace_pokedata(pid_t tid, uintptr_t address, long word) {
+    return ptrace(PTRACE_POKEDATA, tid, (void *)address, (void *)word);
+}
+
+static inline pid_t cptrace_waitpid(pid_t pid, int *status, int options) {
+    return waitpid(pid, status, options);
+}
+
+static inline int cptrace_wifstopped(int status) { return WIFSTOPPED(status); }
+static inline int cptrace_wifexited(int status) { return WIFEXITED(status); }
+static inline int cptrace_wifsignaled(int status) { return WIFSIGNALED(status); }
+static inline int cptrace_wstopsig(int status) { return WSTOPSIG(status); }
+static inline int cptrace_wexitstatus(int status) { return WEXITSTATUS(status); }
+static inline int cptrace_wtermsig(int status) { return WTERMSIG(status); }
+/// The PTRACE_EVENT_* number carried in the high byte of a stop status (0 when none).
+static inline int cptrace_event(int status) { return (status >> 16) & 0xff; }
+
+static inline int cptrace_errno(void) { return errno; }
+static inline pid_t cptrace_gettid(void) { return gettid(); }
+
+static inline long cptrace_tgkill(pid_t pid, pid_t tid, int signal) { return tgkill(pid, tid, signal); }
+
+enum {
+    CPTRACE_O_TRACECLONE = PTRACE_O_TRACECLONE,
+    CPTRACE_O_TRACEEXEC = PTRACE_O_TRACEEXEC,
+    CPTRACE_O_TRACEFORK = PTRACE_O_TRACEFORK,
+    CPTRACE_O_TRACEVFORK = PTRACE_O_TRACEVFORK,
+    CPTRACE_O_TRACEEXIT = PTRACE_O_TRACEEXIT,
+    CPTRACE_EVENT_STOP = PTRACE_EVENT_STOP,
+    CPTRACE_EVENT_CLONE = PTRACE_EVENT_CLONE,
+    CPTRACE_EVENT_EXEC = PTRACE_EVENT_EXEC,
+    CPTRACE_EVENT_EXIT = PTRACE_EVENT_EXIT,
+};
+#endif
