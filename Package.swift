@@ -39,8 +39,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared"]),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Shared"]),
+        // Helpers every test target shares: repo paths, running programs, building the parity
+        // service, bringing the lab fleet up and down. Tests use Foundation freely.
+        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Shared", "TestSupport"]),
+        // The parity service and the lab fleet, tested as a user runs them.
+        .testTarget(name: "LabTests", dependencies: ["TestSupport"]),
     ]
 )
