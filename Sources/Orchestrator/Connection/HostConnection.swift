@@ -1,0 +1,44 @@
+import Foundation
+
+/// What the rollout engine needs from a host, and nothing more (Ansible's connection plugin):
+/// run a program, put a file, close. The SSH implementation lives in `SSH/`.
+///
+/// A connection is used by one thread at a time; different connections may be used from
+/// different threads concurrently.
+protocol HostConnection: AnyObject {
+    /// The inventory name of the host, for messages.
+    var hostName: String { get }
+
+    /// Runs `argv` on the host and waits for it. Arguments are quoted for the remote shell by
+    /// the implementation: callers never build command strings. `become` runs it through
+    /// `sudo -n` (as `becomeUser`, root when nil). Throws on transport failure or timeout; a
+    /// non-zero exit is a normal result.
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration) throws -> CommandResult
+
+    /// Places `localPath` on the host in the private directory under a content-addressed name
+    /// and returns where it is; sends nothing when an identical file is already there.
+    func putFile(localPath: String, mode: Int32) throws -> UploadResult
+
+    /// Ends the session; idempotent.
+    func close()
+}
+
+/// The outcome of one remote program.
+struct CommandResult: Sendable {
+    /// The program's exit status (or 255 when the remote side gave none).
+    let status: Int32
+    /// Everything it wrote to stdout.
+    let stdout: String
+    /// Everything it wrote to stderr.
+    let stderr: String
+}
+
+/// Where an uploaded file now lives on the host, and what it cost to get it there.
+struct UploadResult: Sendable {
+    /// The absolute remote path (content-addressed name inside the private directory).
+    let remotePath: String
+    /// SHA-256 of the content, lowercase hex.
+    let sha256: String
+    /// Bytes actually sent (0 when the host already had the file).
+    let bytesSent: Int
+}
