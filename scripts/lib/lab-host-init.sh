@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# PID 1 of one lab host (started by scripts/lab inside `unshare --pid --mount --uts`).
+#
+# Gives the host its own name and private copies of the directories hotpatch writes to, then
+# starts its sshd and its service and stays alive as the namespace's init: it reaps orphans
+# (bash collects every child in its SIGCHLD handler) and, being PID 1, takes every process of
+# the host with it when `scripts/lab down` kills it.
+#
+# Usage: lab-host-init.sh HOST_DIR   (HOST_DIR/host.env says what to run)
+set -u
+
+host_dir=$1
+# shellcheck source=/dev/null
+source "$host_dir/host.env"
+
+fail() {
+    echo "lab-host-init[$LAB_HOST_NAME]: $*" >&2
+    exit 1
+}
+
+hostname "$LAB_HOST_NAME" || fail "cannot set the hostname (needs a UTS namespace and root)"
+
+# Private, writable copies: what the agent uploads, journals and reads as root's home lands
+# in this host's directory only. The mount namespace is private, so none of this leaks out.
+for pair in root:/root var-tmp:/var/tmp var-lib-hotpatch:/var/lib/hotpatch etc-hotpatch:/etc/hotpatch; do
+    mount --bind "$host_dir/${pair%%:*}" "${pair#*:}" ||
+        fail "cannot bind-mount $host_dir/${pair%%:*} over ${pair#*:}"
+done
+
+# Hundreds of concurrent sessions per host must not run out of descriptors.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+cd "$host_dir" || fail "cannot enter $host_dir"
+
+# sshd writes its PidFile (sshd.pid) only once it listens: scripts/lab waits for that file.
+/usr/sbin/sshd -D -f "$host_dir/sshd_config" -E "$host_dir/sshd.log" </dev/null &
+
+if ((${#LAB_SERVICE_ARGV[@]} > 0)); then
+    env "${LAB_SERVICE_ENV[@]}" "${LAB_SERVICE_ARGV[@]}" </dev/null >>"$host_dir/parity.log" 2>&1 &
+    echo "$!" >"$host_dir/service.pid"
+fi
+
+echo "$LAB_HOST_NAME up: sshd and service started"
+
+# `wait` returns once every child this shell started is gone; orphans that sessions leave
+# behind are reaped while it blocks. Keep serving as init until the lab goes down.
+while :; do
+    wait
+    sleep 1
+done
