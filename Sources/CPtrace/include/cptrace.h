@@ -84,6 +84,16 @@ static inline pid_t cptrace_gettid(void) { return gettid(); }
 
 static inline long cptrace_tgkill(pid_t pid, pid_t tid, int signal) { return tgkill(pid, tid, signal); }
 
+/// Wait for any kind of child, including threads traced without being children (`__WALL`).
+static inline int cptrace_wall(void) { return __WALL; }
+
+/// Sets errno to zero so a call that reports failure only through errno can be checked.
+static inline void cptrace_clear_errno(void) { errno = 0; }
+
+_Static_assert(__builtin_offsetof(struct user_regs_struct, rip) == 16 * 8, "rip offset");
+_Static_assert(__builtin_offsetof(struct user_regs_struct, orig_rax) == 15 * 8, "orig_rax offset");
+_Static_assert(__builtin_offsetof(struct user_regs_struct, rsp) == 19 * 8, "rsp offset");
+
 enum {
     CPTRACE_O_TRACECLONE = PTRACE_O_TRACECLONE,
     CPTRACE_O_TRACEEXEC = PTRACE_O_TRACEEXEC,

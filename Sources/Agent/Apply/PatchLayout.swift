@@ -1,0 +1,62 @@
+import Shared
+
+/// Where everything goes inside one patch memory mapping:
+///
+/// ```
+/// [header][code and read-only data][GOT slots][call stubs] | page | [writable data, bss]
+/// ```
+/// The first part is mapped read+execute, the writable part read+write (W^X for the patch).
+struct PatchLayout: Equatable {
+    /// Page size of x86-64 Linux.
+    static let pageSize: UInt64 = 4096
+
+    /// Bytes reserved for the header.
+    let headerSize: UInt64
+    /// Offset of each carried section, by its index in the patch's ELF section table.
+    let sectionOffsets: [Int: UInt64]
+    /// Patch symbol index -> slot number, for symbols reached through a GOT slot or call stub.
+    let slotIndex: [Int: Int]
+    /// Offset of the first 8-byte GOT slot.
+    let slotsOffset: UInt64
+    /// Offset of the first 8-byte call stub (`jmp *slot(%rip)`), one per slot.
+    let stubsOffset: UInt64
+    /// End of the read+execute part (page aligned).
+    let executableSize: UInt64
+    /// The whole mapping (page aligned).
+    let totalSize: UInt64
+
+    /// Lays out `sections` after a header of `headerSize` bytes, with a slot and stub for every
+    /// symbol index in `slotSymbols`.
+    init(headerSize: Int, sections: [PatchSection], slotSymbols: [Int]) {
+        var offset = PatchLayout.align(UInt64(headerSize), 64)
+        self.headerSize = offset
+        var offsets: [Int: UInt64] = [:]
+        for section in sections where !section.flags.contains(.write) {
+            offset = PatchLayout.align(offset, section.alignment)
+            offsets[section.index] = offset
+            offset += section.size
+        }
+        offset = PatchLayout.align(offset, 8)
+        slotsOffset = offset
+        var slots: [Int: Int] = [:]
+        for symbol in slotSymbols.sorted() where slots[symbol] == nil { slots[symbol] = slots.count }
+        slotIndex = slots
+        stubsOffset = slotsOffset + UInt64(slots.count) * 8
+        offset = stubsOffset + UInt64(slots.count) * 8
+        executableSize = PatchLayout.align(offset, PatchLayout.pageSize)
+        offset = executableSize
+        for section in sections where section.flags.contains(.write) {
+            offset = PatchLayout.align(offset, section.alignment)
+            offsets[section.index] = offset
+            offset += section.size
+        }
+        sectionOffsets = offsets
+        totalSize = PatchLayout.align(offset, PatchLayout.pageSize)
+    }
+
+    /// Rounds up to a multiple of `alignment` (a power of two, or anything >= 1).
+    static func align(_ value: UInt64, _ alignment: UInt64) -> UInt64 {
+        guard alignment > 1 else { return value }
+        return (value + alignment - 1) / alignment * alignment
+    }
+}

@@ -1,0 +1,149 @@
+import Shared
+
+/// The header at the start of every patch memory mapping (docs/PATCH-FORMAT.md, "Patch memory
+/// in the process"). It is the process's own record of the patch: `status` and `revert` read it
+/// back, so they tell the truth for forked children and after the host's journal is gone.
+struct PatchMemoryHeader: Equatable {
+    /// The first 8 bytes of every patch memory mapping.
+    static let magic: [UInt8] = Array("HPMEM001".utf8)
+
+    /// One range of bytes the patch overwrote in the target.
+    struct Entry: Equatable {
+        /// Where the bytes are.
+        var address: RemoteAddress
+        /// What was there before the patch.
+        var original: [UInt8]
+        /// What the patch wrote.
+        var patched: [UInt8]
+        /// The function there (for messages and status).
+        var symbol: String
+    }
+
+    /// A range threads must be out of before the patch is reverted (its new code, or for an
+    /// in-place patch the rewritten functions).
+    struct GuardRange: Equatable {
+        /// First address.
+        var start: RemoteAddress
+        /// Length in bytes.
+        var size: UInt64
+        /// What it is, for messages.
+        var name: String
+    }
+
+    /// The whole mapping's length (what `munmap` frees on revert).
+    var mappingSize: UInt64
+    /// The patch's id.
+    var patchID: String
+    /// SHA-256 of the patch file.
+    var contentHash: [UInt8]
+    /// The newest patch memory in the process when this one was applied (0 if none): the stack.
+    var previous: RemoteAddress
+    /// Ranges threads must be out of for a revert.
+    var guards: [GuardRange]
+    /// Bytes overwritten, in order.
+    var entries: [Entry]
+
+    /// The encoded header.
+    func encoded() -> [UInt8] {
+        var body = ByteWriter()
+        body.u64(mappingSize)
+        body.string(patchID)
+        body.bytes(contentHash)
+        body.u64(previous.rawValue)
+        body.u32(UInt32(guards.count))
+        for range in guards {
+            body.u64(range.start.rawValue)
+            body.u64(range.size)
+            body.string(range.name)
+        }
+        body.u32(UInt32(entries.count))
+        for entry in entries {
+            body.u64(entry.address.rawValue)
+            body.u32(UInt32(entry.original.count))
+            body.bytes(entry.original)
+            body.bytes(entry.patched)
+            body.string(entry.symbol)
+        }
+        var out = ByteWriter()
+        out.bytes(PatchMemoryHeader.magic)
+        out.u32(UInt32(8 + 4 + body.data.count))
+        out.bytes(body.data)
+        return out.data
+    }
+
+    /// Decodes a header; nil when the bytes do not start with one or it is damaged.
+    init?(decoding bytes: [UInt8]) {
+        var reader = ByteCursor(bytes)
+        guard reader.take(8) == PatchMemoryHeader.magic, let size = reader.u32(), Int(size) <= bytes.count,
+            let mappingSize = reader.u64(), let id = reader.string(), let hash = reader.take(32),
+            let previous = reader.u64(), let guardCount = reader.u32(), guardCount < 100_000
+        else { return nil }
+        var guards: [GuardRange] = []
+        for _ in 0..<guardCount {
+            guard let start = reader.u64(), let length = reader.u64(), let name = reader.string() else { return nil }
+            guards.append(GuardRange(start: RemoteAddress(start), size: length, name: name))
+        }
+        guard let entryCount = reader.u32(), entryCount < 100_000 else { return nil }
+        var entries: [Entry] = []
+        for _ in 0..<entryCount {
+            guard let address = reader.u64(), let count = reader.u32(), count <= 4096,
+                let original = reader.take(Int(count)), let patched = reader.take(Int(count)), let name = reader.string()
+            else { return nil }
+            entries.append(Entry(address: RemoteAddress(address), original: original, patched: patched, symbol: name))
+        }
+        self.init(
+            mappingSize: mappingSize, patchID: id, contentHash: hash, previous: RemoteAddress(previous), guards: guards,
+            entries: entries)
+    }
+
+    /// Builds a header.
+    init(
+        mappingSize: UInt64, patchID: String, contentHash: [UInt8], previous: RemoteAddress, guards: [GuardRange],
+        entries: [Entry]
+    ) {
+        self.mappingSize = mappingSize
+        self.patchID = patchID
+        self.contentHash = contentHash
+        self.previous = previous
+        self.guards = guards
+        self.entries = entries
+    }
+
+    /// The size in bytes a header with these contents encodes to, given only counts and names
+    /// (used to lay out the mapping before the bytes are known).
+    static func encodedSize(patchID: String, guardNames: [String], entries: [(count: Int, symbol: String)]) -> Int {
+        8 + 4 + 8 + 4 + patchID.utf8.count + 32 + 8 + 4 + guardNames.reduce(0) { $0 + 20 + $1.utf8.count } + 4
+            + entries.reduce(0) { $0 + 8 + 4 + 2 * $1.count + 4 + $1.symbol.utf8.count }
+    }
+}
+
+/// Little-endian output for headers.
+struct ByteWriter {
+    /// The bytes written so far.
+    private(set) var data: [UInt8] = []
+    mutating func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { data.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) } }
+    mutating func u64(_ value: UInt64) { for shift in stride(from: 0, to: 64, by: 8) { data.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) } }
+    mutating func bytes(_ value: [UInt8]) { data += value }
+    mutating func string(_ value: String) {
+        u32(UInt32(value.utf8.count))
+        data += Array(value.utf8)
+    }
+}
+
+/// Little-endian input that returns nil instead of running off the end.
+struct ByteCursor {
+    private let bytes: [UInt8]
+    private var offset = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    mutating func take(_ count: Int) -> [UInt8]? {
+        guard count >= 0, count <= bytes.count - offset else { return nil }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
+    }
+    mutating func u32() -> UInt32? { take(4).map { $0.reversed().reduce(0) { $0 << 8 | UInt32($1) } } }
+    mutating func u64() -> UInt64? { take(8).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } } }
+    mutating func string() -> String? {
+        guard let count = u32(), count <= 4096, let raw = take(Int(count)) else { return nil }
+        return String(decoding: raw, as: UTF8.self)
+    }
+}

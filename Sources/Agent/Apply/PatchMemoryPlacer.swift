@@ -1,0 +1,112 @@
+import Shared
+
+/// Maps patch memory into a process near its target module by injecting `mmap` into one
+/// thread, writes the image, and sets the final protections. Only that one thread stops, and
+/// only for the injected calls; the others keep running.
+struct PatchMemoryPlacer {
+    /// The process.
+    let process: TargetProcess
+    /// Its memory.
+    let memory: RemoteMemory
+
+    /// Maps `layout.totalSize` bytes near `module`, fills them with `fill(base)`, protects them
+    /// (code read+execute, data read+write); returns the base. Leaves nothing mapped on failure.
+    func place(
+        layout: PatchLayout, near module: LoadedModule, mappings: [MemoryMapping],
+        fill: (RemoteAddress) throws(AgentFailure) -> [UInt8]
+    ) throws(AgentFailure) -> RemoteAddress {
+        let gadget = try SyscallGadget.find(in: process, memory: memory)
+        let syscall = RemoteSyscall(process: process, gadget: gadget)
+        let stopped = try StoppedProcess.stopOne(process, preferring: Tid(process.pid.rawValue))
+        defer { stopped.resume() }
+        guard let tid = stopped.threads.keys.first else {
+            throw AgentFailure(.processExited, "\(process) exited while the agent was mapping patch memory")
+        }
+        let hasCode = !layout.sectionOffsets.isEmpty
+        let readExecute: UInt64 = hasCode ? 0x1 | 0x4 : 0x1
+        var base: RemoteAddress? = nil
+        let candidates = PatchPlacement.candidates(
+            size: layout.totalSize, near: (module.start, module.end), mappings: mappings)
+        for candidate in candidates.prefix(16) {
+            base = try syscall.mapAnonymous(
+                at: candidate, size: layout.totalSize, protection: readExecute, on: tid, of: stopped)
+            if base != nil { break }
+        }
+        guard let base else {
+            throw AgentFailure(
+                .failed,
+                "\(process): no free address range of \(layout.totalSize) bytes within +-2 GiB of \(module.path) "
+                    + "(tried \(min(candidates.count, 16))); nothing was written")
+        }
+        do {
+            // /proc/PID/mem writes need no write permission on the mapping (forced, as a debugger's).
+            try memory.write(try fill(base), at: base)
+            if layout.totalSize > layout.executableSize {
+                try syscall.protect(
+                    base.advanced(by: layout.executableSize), size: layout.totalSize - layout.executableSize,
+                    protection: 0x1 | 0x2, on: tid, of: stopped)
+            }
+        } catch {
+            _ = try? syscall.unmap(base, size: layout.totalSize, on: tid, of: stopped)
+            throw error
+        }
+        return base
+    }
+}
+
+/// Frees patch memory in a process (injected `munmap`).
+enum PatchMemoryRelease {
+    /// Unmaps a patch found by the scanner.
+    static func unmap(_ patch: PatchInMemory, in process: TargetProcess) throws(AgentFailure) {
+        try unmap(address: patch.address, size: patch.header.mappingSize, in: process)
+    }
+
+    /// Unmaps `size` bytes at `address`.
+    static func unmap(address: RemoteAddress, size: UInt64, in process: TargetProcess) throws(AgentFailure) {
+        let memory = try RemoteMemory(process)
+        let gadget = try SyscallGadget.find(in: process, memory: memory)
+        let stopped = try StoppedProcess.stopOne(process, preferring: Tid(process.pid.rawValue))
+        defer { stopped.resume() }
+        guard let tid = stopped.threads.keys.first else { return }
+        try RemoteSyscall(process: process, gadget: gadget).unmap(address, size: size, on: tid, of: stopped)
+    }
+}
+
+/// Writes or restores a patch's entries inside a stop: all of them or none.
+enum EntryWriter {
+    /// Checks that every entry still holds what it held when planned, then writes the patched
+    /// (or, with `patched: false`, the original) bytes. Restores what it wrote if a write fails.
+    static func write(_ entries: [PatchMemoryHeader.Entry], memory: RemoteMemory, patched: Bool) throws(AgentFailure) {
+        for entry in entries {
+            let expected = patched ? entry.original : entry.patched
+            let current = try memory.read(entry.address, count: expected.count)
+            guard current == expected else {
+                throw AgentFailure(
+                    .targetMismatch,
+                    "\(memory.process): bytes at \(entry.address) (\(entry.symbol)) changed to "
+                        + "\(HexDigits.encode(current)) while the agent worked (expected \(HexDigits.encode(expected))); "
+                        + "another tool is patching this process; nothing was written")
+            }
+        }
+        var written: [PatchMemoryHeader.Entry] = []
+        for entry in entries {
+            do {
+                try memory.write(patched ? entry.patched : entry.original, at: entry.address)
+                written.append(entry)
+            } catch {
+                for done in written.reversed() { try? memory.write(patched ? done.original : done.patched, at: done.address) }
+                throw error
+            }
+        }
+    }
+
+    /// Puts the original bytes back (the undo of ``write`` with `patched: true`).
+    static func restore(_ entries: [PatchMemoryHeader.Entry], memory: RemoteMemory) {
+        for entry in entries.reversed() { try? memory.write(entry.original, at: entry.address) }
+    }
+
+    /// Puts the patched bytes back (the undo of ``write`` with `patched: false`).
+    static func reapply(_ entries: [PatchMemoryHeader.Entry], memory: RemoteMemory) {
+        for entry in entries.reversed() { try? memory.write(entry.patched, at: entry.address) }
+    }
+}

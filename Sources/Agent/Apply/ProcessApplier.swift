@@ -1,0 +1,87 @@
+import Shared
+
+/// Applies one patch to one process: the pipeline of DESIGN.md "Applying in a process".
+///
+/// verify the mapped module -> resolve symbols -> map and fill patch memory (threads running)
+/// -> stop the world at a safe point -> write every entry in that one stop -> resume.
+/// On any failure after the patch memory was mapped, it is unmapped again: the process is left
+/// exactly as it was.
+struct ProcessApplier {
+    /// The process.
+    let process: TargetProcess
+    /// The patch.
+    let patch: PatchFile
+    /// Timeout and pause budget.
+    let limits: SafePointSwitch.Limits
+
+    /// Applies the patch; the report says applied or already-applied, with the pause.
+    func apply() throws(AgentFailure) -> ProcessReport {
+        // Verify: the module with the patch's build-id, as mapped in this process.
+        let memory = try RemoteMemory(process)
+        let mappings = try process.mappings()
+        let modules = LoadedModule.all(in: process, mappings: mappings)
+        let target = try TargetModule.find(
+            patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
+        // Idempotence: the same patch already in force is success; an interrupted apply's
+        // leftover memory is freed first.
+        let existing = try PatchMemoryScanner.scan(process, memory: memory, mappings: mappings)
+        if let same = existing.first(where: { $0.header.patchID == patch.id.rawValue }) {
+            if same.state == .active && same.header.contentHash == patch.contentHash.bytes {
+                return report(.alreadyApplied, memory: memory)
+            }
+            if same.state == .inactive {
+                try PatchMemoryRelease.unmap(same, in: process)
+            } else {
+                throw AgentFailure(
+                    .refused,
+                    "\(process): a patch with id \(patch.id) but different contents is in place at \(same.address) "
+                        + "(\(same.state)); revert it first")
+            }
+        }
+        let live = existing.filter { $0.header.patchID != patch.id.rawValue }
+        // Plan: which bytes change, what the header records, where the mapping goes.
+        var plan = try PatchPlan(patch: patch, target: target, process: process, memory: memory)
+        let external = try SymbolResolver(process: process, modules: modules, targetBias: target.bias)
+            .resolve(patch, memory: memory)
+        let layout = PatchLayout(
+            headerSize: plan.headerSize, sections: patch.kind == .relocatable ? patch.sections : [],
+            slotSymbols: patch.kind == .relocatable ? PatchImage.slotSymbols(of: patch) : [])
+        // Map: patch memory near the module, filled and protected while the threads run.
+        let previous = live.last?.address ?? RemoteAddress(0)
+        let placed = try PatchMemoryPlacer(process: process, memory: memory)
+            .place(layout: layout, near: target.module, mappings: mappings) { (base) throws(AgentFailure) in
+                try plan.finish(base: base, layout: layout, external: external, previous: previous)
+            }
+        // Switch: all entries in one stop at a safe point; on failure free the memory again.
+        do {
+            let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
+            let result = try SafePointSwitch(process: process, memory: memory, guards: guards, limits: limits).run(
+                verb: "apply \(patch.id)",
+                commit: { (stopped) throws(AgentFailure) in try EntryWriter.write(plan.entries, memory: memory, patched: true) },
+                undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
+            var done = report(.applied, memory: memory)
+            done.pauseMicroseconds = result.pauseMicroseconds
+            done.attempts = result.attempts
+            return done
+        } catch {
+            try? PatchMemoryRelease.unmap(address: placed, size: layout.totalSize, in: process)
+            throw error
+        }
+    }
+
+    private func report(_ outcome: ProcessOutcome, memory: RemoteMemory) -> ProcessReport {
+        let patches = (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
+        return ProcessReport(
+            pid: process.pid, startTime: process.identity.startTime, executable: process.executable, outcome: outcome,
+            patches: patches.map(\.report))
+    }
+}
+
+extension PatchInMemory {
+    /// The guard ranges of this patch, as the safe point wants them.
+    var guards: [SafePoint.Guard] {
+        header.guards.map {
+            SafePoint.Guard(start: $0.start, end: $0.start.advanced(by: $0.size), name: "\($0.name) of patch \(header.patchID)")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Shared
+
+/// Stops the world, checks the safe point and runs a commit in the same stop; backs off and
+/// retries while the process is not at a safe point, until the timeout.
+struct SafePointSwitch {
+    /// How long to keep trying, and how long one stop may last.
+    struct Limits {
+        /// Give up after this long (nanoseconds).
+        var timeoutNanoseconds: UInt64
+        /// Never keep the process stopped longer than this (microseconds).
+        var maxPauseMicroseconds: UInt64
+    }
+
+    /// What a successful switch cost.
+    struct Result {
+        /// How long every thread was stopped in the stop that committed (µs).
+        let pauseMicroseconds: UInt64
+        /// How many stops it took.
+        let attempts: Int
+    }
+
+    /// The process.
+    let process: TargetProcess
+    /// Its memory.
+    let memory: RemoteMemory
+    /// Ranges threads must be out of.
+    let guards: [SafePoint.Guard]
+    /// Timeout and pause budget.
+    let limits: Limits
+
+    /// Runs `commit` in a stop where no thread is in a guarded range. If the stop has exceeded the
+    /// pause budget once `commit` is done, `undo` runs in the same stop and the switch tries again.
+    /// `verb` names the action for messages ("apply parity-fix").
+    func run(
+        verb: String, commit: (StoppedProcess) throws(AgentFailure) -> Void, undo: (StoppedProcess) -> Void
+    ) throws(AgentFailure) -> Result {
+        let deadline = Syscalls.monotonicNanoseconds() + limits.timeoutNanoseconds
+        var mappings = try process.mappings()
+        var attempts = 0
+        var lastProblem = ""
+        var lastConflict: SafePoint.Conflict? = nil
+        while true {
+            attempts += 1
+            let stopped = try StoppedProcess.stopAll(process)
+            let views = try threadViews(stopped, mappings: &mappings)
+            if let conflict = SafePoint.firstConflict(threads: views, guards: guards) {
+                stopped.resume()
+                lastConflict = conflict
+                lastProblem = conflict.description
+            } else if stopped.elapsedMicroseconds > limits.maxPauseMicroseconds {
+                stopped.resume()
+                lastConflict = nil
+                lastProblem = "stopping and checking every thread took \(stopped.elapsedMicroseconds) µs"
+            } else {
+                try commit(stopped)
+                if stopped.elapsedMicroseconds > limits.maxPauseMicroseconds {
+                    undo(stopped)
+                    lastProblem = "the stop with the writes took \(stopped.elapsedMicroseconds) µs"
+                    lastConflict = nil
+                    stopped.resume()
+                } else {
+                    stopped.resume()
+                    return Result(pauseMicroseconds: stopped.elapsedMicroseconds, attempts: attempts)
+                }
+            }
+            guard Syscalls.monotonicNanoseconds() < deadline else {
+                throw failure(verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict)
+            }
+            // Back off: 1 ms doubling to 64 ms, so a busy function gets room to return.
+            Syscalls.sleep(nanoseconds: 1_000_000 << UInt64(min(attempts - 1, 6)))
+        }
+    }
+
+    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?) -> AgentFailure {
+        let seconds = Double(limits.timeoutNanoseconds) / 1e9
+        if let conflict {
+            return AgentFailure(
+                .noSafePoint,
+                "\(process): no safe point to \(verb) within \(seconds) s (\(attempts) stops): \(conflict); "
+                    + "nothing was changed. Retry when tid \(conflict.tid) has left \(conflict.name), "
+                    + "or raise --timeout",
+                tid: conflict.tid, symbol: conflict.name)
+        }
+        return AgentFailure(
+            .noSafePoint,
+            "\(process): could not \(verb) within the --max-pause budget of \(limits.maxPauseMicroseconds) µs "
+                + "(\(attempts) stops; last: \(problem)); nothing was changed. Raise --max-pause or retry on a "
+                + "quieter machine")
+    }
+
+    private func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
+        -> [SafePoint.ThreadView]
+    {
+        var views: [SafePoint.ThreadView] = []
+        for thread in stopped.threads.values.sorted(by: { $0.tid < $1.tid }) {
+            let rsp = thread.registers.rsp
+            var stack = mappings.first { $0.contains(RemoteAddress(rsp)) }
+            if stack == nil {
+                // A thread created since the maps were read: its stack is new too.
+                mappings = try process.mappings()
+                stack = mappings.first { $0.contains(RemoteAddress(rsp)) }
+            }
+            var words: [UInt64] = []
+            if let stack {
+                let length = Int(min(stack.end.rawValue - rsp, 8 << 20))
+                let bytes = try memory.readUpTo(RemoteAddress(rsp), count: length)
+                words.reserveCapacity(bytes.count / 8)
+                bytes.withUnsafeBytes { raw in
+                    for index in 0..<(bytes.count / 8) {
+                        words.append(raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+                    }
+                }
+            }
+            views.append(
+                SafePoint.ThreadView(
+                    tid: thread.tid, instructionPointer: thread.registers.rip, stackPointer: rsp, stackWords: words))
+        }
+        return views
+    }
+}

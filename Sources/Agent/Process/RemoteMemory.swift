@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Shared
+
+/// Reads and writes a target's memory through `/proc/PID/mem`. Writes go through the kernel's
+/// forced access (as a debugger's do), so read-only code pages can be patched without first
+/// making them writable; private file mappings get their copy-on-write page as usual.
+final class RemoteMemory {
+    /// The process whose memory this is.
+    let process: TargetProcess
+    private let fd: Int32
+
+    /// Opens the process's memory for reading and writing.
+    init(_ process: TargetProcess) throws(AgentFailure) {
+        self.process = process
+        do {
+            fd = try Syscalls.open("/proc/\(process.pid)/mem", flags: O_RDWR)
+        } catch {
+            throw process.exitedOrUnreadable(error, reading: "/proc/\(process.pid)/mem")
+        }
+    }
+
+    deinit { Syscalls.close(fd) }
+
+    /// Reads exactly `count` bytes at `address`.
+    func read(_ address: RemoteAddress, count: Int) throws(AgentFailure) -> [UInt8] {
+        let bytes = try readUpTo(address, count: count)
+        guard bytes.count == count else {
+            throw AgentFailure(.failed, "\(process): only \(bytes.count) of \(count) bytes readable at \(address)")
+        }
+        return bytes
+    }
+
+    /// Reads up to `count` bytes at `address` (fewer where the mapping ends).
+    func readUpTo(_ address: RemoteAddress, count: Int) throws(AgentFailure) -> [UInt8] {
+        do {
+            return try Syscalls.pread(fd, count: count, offset: address.rawValue, what: "\(process) memory at \(address)")
+        } catch {
+            throw process.exitedOrUnreadable(error, reading: "memory at \(address)")
+        }
+    }
+
+    /// Writes all bytes at `address`.
+    func write(_ bytes: [UInt8], at address: RemoteAddress) throws(AgentFailure) {
+        do {
+            try Syscalls.pwrite(fd, bytes, offset: address.rawValue, what: "\(process) memory at \(address)")
+        } catch {
+            throw process.exitedOrUnreadable(error, reading: "memory at \(address) (writing)")
+        }
+    }
+
+    /// Reads a little-endian 64-bit word.
+    func readWord(_ address: RemoteAddress) throws(AgentFailure) -> UInt64 {
+        let bytes = try read(address, count: 8)
+        return bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}

@@ -1,0 +1,203 @@
+import Shared
+
+/// Threads of one process held in ptrace stops, released (detached and resumed exactly as they
+/// were) by ``resume()`` or when this object goes away, on every path.
+///
+/// Stopping uses `PTRACE_SEIZE` + `PTRACE_INTERRUPT`: unlike `PTRACE_ATTACH` this sends no
+/// SIGSTOP, and a thread blocked in a restartable system call is stopped with the kernel's
+/// restart state intact, so the call resumes when the thread does.
+final class StoppedProcess {
+    /// The process.
+    let process: TargetProcess
+    /// The stopped threads.
+    private(set) var threads: [Tid: StoppedThread] = [:]
+    /// When the first thread was asked to stop (monotonic ns): the pause starts here.
+    private(set) var stopStarted: UInt64 = 0
+    private var seized: Set<Tid> = []
+    private var resumed = false
+
+    private init(process: TargetProcess) { self.process = process }
+
+    deinit { resume() }
+
+    /// Stops every thread of the process, including threads created while stopping: the task
+    /// list is read again until every listed thread is stopped (a stopped thread cannot clone,
+    /// so a complete list stays complete).
+    static func stopAll(_ process: TargetProcess) throws(AgentFailure) -> StoppedProcess {
+        let stopped = StoppedProcess(process: process)
+        stopped.stopStarted = Syscalls.monotonicNanoseconds()
+        while true {
+            let listed = try process.threads()
+            let new = listed.filter { !stopped.seized.contains($0) && !stopped.isZombieLeader($0) }
+            if new.isEmpty { break }
+            try stopped.stop(new)
+        }
+        guard !stopped.threads.isEmpty else {
+            throw AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
+        }
+        return stopped
+    }
+
+    /// Stops one thread (for injecting a system call); the others keep running.
+    static func stopOne(_ process: TargetProcess, preferring preferred: Tid? = nil) throws(AgentFailure) -> StoppedProcess {
+        let stopped = StoppedProcess(process: process)
+        stopped.stopStarted = Syscalls.monotonicNanoseconds()
+        var candidates = try process.threads().filter { !stopped.isZombieLeader($0) }
+        if let preferred, let index = candidates.firstIndex(of: preferred) {
+            candidates.swapAt(0, index)
+        }
+        for tid in candidates {
+            try stopped.stop([tid])
+            if !stopped.threads.isEmpty { return stopped }
+        }
+        throw AgentFailure(.processExited, "\(process) has no live thread left to stop")
+    }
+
+    /// Microseconds since the first thread was asked to stop.
+    var elapsedMicroseconds: UInt64 { (Syscalls.monotonicNanoseconds() - stopStarted) / 1000 }
+
+    /// Replaces a thread's registers (written back when it resumes, and immediately).
+    func setRegisters(_ registers: Registers, of tid: Tid) throws(AgentFailure) {
+        do {
+            try Syscalls.setRegisters(registers, of: tid)
+        } catch {
+            throw AgentFailure(.failed, "\(process): cannot set registers of tid \(tid): \(error)")
+        }
+    }
+
+    /// Records a signal that arrived at a stopped thread while the agent drove it.
+    func addPendingSignal(_ signal: Int32, to tid: Tid) {
+        if threads[tid]?.pendingSignal == 0 { threads[tid]?.pendingSignal = signal }
+    }
+
+    /// Forgets a thread that exited while the agent held it.
+    func threadExited(_ tid: Tid) {
+        threads[tid] = nil
+        seized.remove(tid)
+    }
+
+    /// Lets every thread run again, exactly where and as it was. Idempotent.
+    func resume() {
+        guard !resumed else { return }
+        resumed = true
+        for (tid, thread) in threads.sorted(by: { $0.key < $1.key }) {
+            restartInterruptedWait(thread)
+            // ESRCH: the thread exited meanwhile; nothing to resume.
+            try? Syscalls.detach(tid, signal: thread.pendingSignal)
+        }
+        for tid in seized where threads[tid] == nil { try? Syscalls.detach(tid, signal: 0) }
+        threads = [:]
+        seized = []
+    }
+
+    private func stop(_ tids: [Tid]) throws(AgentFailure) {
+        var asked: [Tid] = []
+        for tid in tids {
+            do {
+                try Syscalls.seize(tid)
+                seized.insert(tid)
+                try Syscalls.interrupt(tid)
+                asked.append(tid)
+            } catch where error.isGone {
+                continue  // the thread exited between listing and seizing
+            } catch {
+                resume()
+                throw seizeFailure(tid, error)
+            }
+        }
+        for tid in asked { try waitForStop(tid) }
+    }
+
+    private func waitForStop(_ tid: Tid) throws(AgentFailure) {
+        let status: WaitStatus
+        do {
+            status = Syscalls.decode(try Syscalls.wait(tid))
+        } catch {
+            seized.remove(tid)
+            return  // ECHILD: it exited and was reaped by its own process
+        }
+        switch status {
+        case .exited, .killed:
+            seized.remove(tid)
+            if tid.rawValue == process.pid.rawValue {
+                resume()
+                throw AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
+            }
+        case .stopped(let signal, let event):
+            let registers: Registers
+            do {
+                registers = try Syscalls.registers(of: tid)
+            } catch {
+                seized.remove(tid)
+                return
+            }
+            // A signal-delivery stop (event 0) holds a signal of the program's own: deliver it later.
+            let byInterrupt = event == Syscalls.eventStop
+            threads[tid] = StoppedThread(
+                tid: tid, registers: registers, pendingSignal: byInterrupt ? 0 : signal, stoppedByInterrupt: byInterrupt)
+        }
+    }
+
+    private func isZombieLeader(_ tid: Tid) -> Bool {
+        // Only the leader lingers as a zombie while other threads run (after pthread_exit in main);
+        // it would never report a stop.
+        guard tid.rawValue == process.pid.rawValue,
+            let bytes = try? Syscalls.readFile("/proc/\(process.pid)/task/\(tid)/stat"),
+            let stat = ProcessStat(text: String(decoding: bytes, as: UTF8.self))
+        else { return false }
+        return stat.state == "Z" || stat.state == "X"
+    }
+
+    private func seizeFailure(_ tid: Tid, _ error: SystemError) -> AgentFailure {
+        if error.isPermission {
+            let tracer = tracerPid()
+            if let tracer, tracer != 0 {
+                return AgentFailure(
+                    .permission,
+                    "cannot trace tid \(tid) of \(process): it is already traced by pid \(tracer) "
+                        + "(a debugger?); detach it and retry")
+            }
+            return AgentFailure(
+                .permission,
+                "no permission to trace tid \(tid) of \(process) (agent uid \(Syscalls.effectiveUser)): \(error); "
+                    + "run hotpatch-agent as root or as the process owner with CAP_SYS_PTRACE")
+        }
+        return AgentFailure(.failed, "cannot stop tid \(tid) of \(process): \(error)")
+    }
+
+    private func tracerPid() -> Int32? {
+        guard let bytes = try? Syscalls.readFile("/proc/\(process.pid)/status") else { return nil }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("TracerPid:") }
+        return line.flatMap { Int32($0.dropFirst("TracerPid:".count).trimmingSpaces) }
+    }
+
+    /// Some waits return EINTR when a thread is merely stopped and resumed, signal or not
+    /// (epoll_wait, semop, sigtimedwait, io_getevents: see signal(7), "Interruption of system
+    /// calls ... by stop signals"). When the agent's own interrupt caused it, restart the call
+    /// the way the kernel restarts the others: back to the `syscall` instruction with the call
+    /// number in rax. A relative timeout then starts again in full, so a wait is lengthened by
+    /// at most the pause, never shortened, and the program never sees EINTR from the agent.
+    private func restartInterruptedWait(_ thread: StoppedThread) {
+        let regs = thread.registers
+        guard thread.stoppedByInterrupt, thread.pendingSignal == 0, regs.isInSystemCall,
+            regs.signedResult == -4,  // -EINTR
+            StoppedProcess.waitsReturningEINTR.contains(regs.orig_rax)
+        else { return }
+        var restarted = regs
+        restarted.rax = regs.orig_rax
+        restarted.rip = regs.rip - 2  // `syscall` is 0f 05
+        try? Syscalls.setRegisters(restarted, of: thread.tid)
+    }
+
+    /// epoll_wait, epoll_pwait, epoll_pwait2, semop, semtimedop, io_getevents, rt_sigtimedwait.
+    private static let waitsReturningEINTR: Set<UInt64> = [232, 281, 441, 65, 220, 208, 128]
+}
+
+extension Substring {
+    /// The text without leading and trailing spaces and tabs.
+    var trimmingSpaces: Substring {
+        let isText: (Character) -> Bool = { $0 != " " && $0 != "\t" }
+        guard let first = firstIndex(where: isText), let last = lastIndex(where: isText) else { return "" }
+        return self[first...last]
+    }
+}

@@ -1,0 +1,81 @@
+import Shared
+
+/// A patch found in a process: its header, where it is, and what its entries hold now.
+struct PatchInMemory {
+    /// Where the patch memory starts.
+    let address: RemoteAddress
+    /// The header read from there.
+    let header: PatchMemoryHeader
+    /// Per entry: what the process holds at that address now.
+    let current: [[UInt8]]
+
+    /// The state of one entry.
+    func state(ofEntry index: Int) -> PatchState {
+        let entry = header.entries[index]
+        if current[index] == entry.patched { return .active }
+        if current[index] == entry.original { return .inactive }
+        return .drifted
+    }
+
+    /// The state of the whole patch.
+    var state: PatchState {
+        let states = header.entries.indices.map(state(ofEntry:))
+        if states.allSatisfy({ $0 == .active }) { return .active }
+        if states.allSatisfy({ $0 == .inactive }) { return .inactive }
+        return .drifted
+    }
+
+    /// The report entry.
+    var report: PatchInProcess {
+        PatchInProcess(
+            id: header.patchID, contentHash: HexDigits.encode(header.contentHash), address: address, state: state,
+            entries: header.entries.indices.map {
+                PatchEntryStatus(address: header.entries[$0].address, symbol: header.entries[$0].symbol, state: state(ofEntry: $0))
+            })
+    }
+}
+
+/// Finds every patch in a process by reading the start of each anonymous mapping for the
+/// patch memory magic: the process itself is the record, so this works for forked children
+/// and without any journal.
+enum PatchMemoryScanner {
+    /// The patches in place, oldest first (following each header's `previous` link).
+    static func scan(_ process: TargetProcess, memory: RemoteMemory, mappings: [MemoryMapping]) throws(AgentFailure)
+        -> [PatchInMemory]
+    {
+        var found: [RemoteAddress: PatchInMemory] = [:]
+        for mapping in mappings where mapping.isAnonymous && mapping.isReadable && !mapping.permissions.hasPrefix("rw") {
+            guard let magic = try? memory.read(mapping.start, count: 8), magic == PatchMemoryHeader.magic else { continue }
+            let sizeBytes = try memory.read(mapping.start.advanced(by: 8), count: 4)
+            let size = sizeBytes.reversed().reduce(0) { $0 << 8 | Int($1) }
+            guard size <= 1 << 20, let header = PatchMemoryHeader(decoding: try memory.read(mapping.start, count: size))
+            else { continue }
+            var current: [[UInt8]] = []
+            for entry in header.entries {
+                current.append((try? memory.read(entry.address, count: entry.original.count)) ?? [])
+            }
+            found[mapping.start] = PatchInMemory(address: mapping.start, header: header, current: current)
+        }
+        return order(found)
+    }
+
+    /// Oldest first: the newest is the one no other names as previous; walk back from it.
+    private static func order(_ found: [RemoteAddress: PatchInMemory]) -> [PatchInMemory] {
+        let named = Set(found.values.map(\.header.previous))
+        var ordered: [PatchInMemory] = []
+        var seen: Set<RemoteAddress> = []
+        for head in found.values.filter({ !named.contains($0.address) }).sorted(by: { $0.address < $1.address }) {
+            var chain: [PatchInMemory] = []
+            var cursor: PatchInMemory? = head
+            while let patch = cursor, !seen.contains(patch.address) {
+                seen.insert(patch.address)
+                chain.append(patch)
+                cursor = found[patch.header.previous]
+            }
+            ordered += chain.reversed()
+        }
+        // Anything left is on a cycle (a damaged header): list it anyway, by address.
+        ordered += found.values.filter { !seen.contains($0.address) }.sorted { $0.address < $1.address }
+        return ordered
+    }
+}
