@@ -76,4 +76,32 @@ static inline int clibssh2_sftp_unlink(LIBSSH2_SFTP *sftp, const char *path) {
 static inline int clibssh2_sftp_close(LIBSSH2_SFTP_HANDLE *handle) {
     return libssh2_sftp_close_handle(handle);
 }
+static inline int clibssh2_sftp_lstat(LIBSSH2_SFTP *sftp, const char *path, LIBSSH2_SFTP_ATTRIBUTES *attrs) {
+    return libssh2_sftp_stat_ex(sftp, path, (unsigned int)strlen(path), LIBSSH2_SFTP_LSTAT, attrs);
+}
+
+/// Sets only the permission bits of `path` (the other attributes are left as they are).
+static inline int clibssh2_sftp_chmod(LIBSSH2_SFTP *sftp, const char *path, unsigned long mode) {
+    LIBSSH2_SFTP_ATTRIBUTES attrs;
+    memset(&attrs, 0, sizeof(attrs));
+    attrs.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
+    attrs.permissions = mode;
+    return libssh2_sftp_stat_ex(sftp, path, (unsigned int)strlen(path), LIBSSH2_SFTP_SETSTAT, &attrs);
+}
+
+static inline int clibssh2_channel_close(LIBSSH2_CHANNEL *channel) {
+    return libssh2_channel_close(channel);
+}
+
+/// Text of the session's last error (libssh2 keeps ownership of the string).
+static inline const char *clibssh2_session_last_error_message(LIBSSH2_SESSION *session) {
+    char *message = NULL;
+    int length = 0;
+    libssh2_session_last_error(session, &message, &length, 0);
+    return message ? message : "";
+}
+
+static inline int clibssh2_userauth_authenticated(LIBSSH2_SESSION *session) {
+    return libssh2_userauth_authenticated(session);
+}
 #endif

@@ -1,0 +1,27 @@
+/// The byte-level, option-struct form of `HostConnection.run` and an unlabeled `putFile`,
+/// with typed errors, for callers that want `HostConnectionError` (the rollout engine uses
+/// these). Errors that are not already `HostConnectionError` are wrapped with the host name.
+extension HostConnection {
+    /// Runs `argv` with `options`; see `HostConnection.run`.
+    func exec(_ argv: [String], options: ExecOptions) throws(HostConnectionError) -> ExecResult {
+        do {
+            let result = try run(argv, become: options.become, becomeUser: options.becomeUser, timeout: options.timeout)
+            return ExecResult(status: result.status, signal: nil, stdout: Array(result.stdout.utf8), stderr: Array(result.stderr.utf8))
+        } catch let error as HostConnectionError {
+            throw error
+        } catch {
+            throw HostConnectionError(host: hostName, phase: .exec, message: "\(error)", nextStep: "retry; check the host")
+        }
+    }
+
+    /// Uploads `localPath`; see `HostConnection.putFile(localPath:mode:)`.
+    func putFile(_ localPath: String, mode: Int32) throws(HostConnectionError) -> UploadResult {
+        do {
+            return try putFile(localPath: localPath, mode: mode)
+        } catch let error as HostConnectionError {
+            throw error
+        } catch {
+            throw HostConnectionError(host: hostName, phase: .sftp, message: "\(error)", nextStep: "retry; check the host")
+        }
+    }
+}

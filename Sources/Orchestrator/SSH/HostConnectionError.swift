@@ -1,0 +1,40 @@
+/// The step of talking to a host where something failed; the rollout engine counts
+/// connect/handshake/hostkey/auth failures as "unreachable" and the rest as "failed".
+enum ConnectionPhase: String, Sendable, Codable, CaseIterable {
+    case connect, handshake, hostkey, auth, exec, sftp
+
+    /// True for the phases before any command ran: the host was never reached for real.
+    var meansUnreachable: Bool {
+        switch self {
+        case .connect, .handshake, .hostkey, .auth: true
+        case .exec, .sftp: false
+        }
+    }
+}
+
+/// A failure talking to one host: which host, in which phase, what happened (one readable
+/// line) and what to do about it.
+struct HostConnectionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The host, as `name (user@address:port)`.
+    let host: String
+    /// Where it failed.
+    let phase: ConnectionPhase
+    /// What happened, in one line.
+    let message: String
+    /// What the user should do next.
+    let nextStep: String
+    /// True when the failure was a deadline running out (connect, command or whole-host).
+    let isTimeout: Bool
+
+    /// Builds an error.
+    init(host: String, phase: ConnectionPhase, message: String, nextStep: String, isTimeout: Bool = false) {
+        self.host = host
+        self.phase = phase
+        self.message = message
+        self.nextStep = nextStep
+        self.isTimeout = isTimeout
+    }
+
+    /// `host: phase: message; next: step` on one line.
+    var description: String { "\(host): \(phase.rawValue): \(message); next: \(nextStep)" }
+}
