@@ -8,6 +8,6 @@ struct Hotpatch: ParsableCommand {
         commandName: "hotpatch",
         abstract: "Live-patch running Linux processes across a fleet, over SSH, without stopping them.",
         version: HotpatchVersion.current,
-        subcommands: []
+        subcommands: [Rollout.self, Rollback.self, Resume.self, Status.self, Plan.self]
     )
 }

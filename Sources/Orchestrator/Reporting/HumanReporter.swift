@@ -1,0 +1,134 @@
+import Foundation
+
+/// Output for people. On a terminal: one live progress line (wave, hosts done / failed /
+/// unreachable, elapsed) with failures printed above it as they happen; elsewhere (a log, a CI
+/// job) one line per wave and per failure instead. Always a summary table at the end.
+final class HumanReporter: RolloutReporter {
+    private let output: TextOutput
+    private var progress = RolloutProgress()
+    private var firstTime: Date?
+    private var currentWave = 0
+    private var phase = "applying"
+    private var progressLineShown = false
+
+    /// Writes to `output`.
+    init(output: TextOutput) {
+        self.output = output
+    }
+
+    func report(_ record: RolloutRecord) {
+        progress.apply(record)
+        if firstTime == nil { firstTime = record.time }
+        if let line = message(for: record.event) { print(line) }
+        if case .finished(let end) = record.event {
+            clearProgressLine()
+            output.write(SummaryTable.render(progress))
+            output.write(SummaryTable.totalsLine(end.totals) + "\n")
+            output.write(ResultText.line(end.result, rollout: record.rollout) + "\n")
+            return
+        }
+        if output.isTerminal { drawProgressLine(at: record.time) }
+    }
+
+    /// The permanent line an event deserves, if any (failures, waves, halts).
+    private func message(for event: RolloutEvent) -> String? {
+        switch event {
+        case .started(let plan):
+            let sizes = plan.waves.map { String($0.count) }.joined(separator: ",")
+            let verb = plan.settings.kind == .rollout ? "rolling out" : "rolling back"
+            return "\(verb) patch \(plan.patch.id) to \(plan.hosts.count) hosts in \(plan.waves.count) waves (\(sizes))"
+        case .resumed(let resume):
+            let doubt = resume.hostsInDoubt.isEmpty ? "" : "; asking \(resume.hostsInDoubt.joined(separator: ", ")) first"
+            return "resuming\(doubt)"
+        case .waveStarted(let wave):
+            currentWave = wave.wave
+            phase = progress.start?.settings.kind == .rollback ? "reverting" : "applying"
+            return output.isTerminal ? nil : "wave \(wave.wave)/\(waveCount): \(wave.hosts.count) hosts"
+        case .applied(let applied) where applied.outcome.status == .failed || applied.outcome.status == .unreachable:
+            return "  \(applied.host): \(applied.outcome.status.rawValue): \(SummaryTable.oneLine(applied.outcome.message ?? ""))"
+        case .checked(let round):
+            phase = "checking (round \(round.round))"
+            return round.failures.isEmpty
+                ? nil
+                : round.failures.map { "  \($0.host): check failed: \(SummaryTable.oneLine($0.message))" }
+                    .joined(separator: "\n")
+        case .waveFinished(let end):
+            return output.isTerminal ? nil : "wave \(end.wave) done: \(SummaryTable.totalsLine(end.totals))"
+        case .halted(let halt):
+            phase = halt.rollingBack ? "rolling back" : "halted"
+            let next = halt.rollingBack ? "reverting every host this rollout patched, newest wave first" : "not reverting (--no-rollback)"
+            return "HALTED in wave \(halt.wave): \(halt.reason); \(next)"
+        case .reverted(let reverted) where !reverted.outcome.status.isClean:
+            return "  \(reverted.host): revert \(reverted.outcome.status.rawValue): \(SummaryTable.oneLine(reverted.outcome.message ?? ""))"
+        default:
+            return nil
+        }
+    }
+
+    private var waveCount: Int { progress.start?.waves.count ?? 0 }
+
+    private func print(_ line: String) {
+        clearProgressLine()
+        output.write(line + "\n")
+    }
+
+    private func clearProgressLine() {
+        guard progressLineShown else { return }
+        output.write("\r\u{1B}[K")
+        progressLineShown = false
+    }
+
+    private func drawProgressLine(at time: Date) {
+        guard currentWave > 0 else { return }
+        let line = ProgressLine.render(
+            wave: currentWave, of: waveCount, phase: phase, progress: progress,
+            elapsed: time.timeIntervalSince(firstTime ?? time))
+        output.write("\r\u{1B}[K" + line)
+        progressLineShown = true
+    }
+}
+
+/// The live line: `[wave 2/3 applying] 4/7 done, 1 failed, 0 unreachable  12s`.
+enum ProgressLine {
+    /// Renders the line for the current wave from the progress so far.
+    static func render(wave: Int, of waves: Int, phase: String, progress: RolloutProgress, elapsed: Double)
+        -> String
+    {
+        let names = progress.hostNames(inWave: wave)
+        var done = 0
+        var failed = 0
+        var unreachable = 0
+        for name in names {
+            guard let state = progress.hosts[name] else { continue }
+            let finished = state.apply.outcome != nil || state.revert.outcome != nil
+            if finished { done += 1 }
+            let status = state.effectiveStatus
+            if status == .failed || state.revert.outcome?.status == .failed { failed += 1 }
+            if status == .unreachable || state.revert.outcome?.status == .unreachable { unreachable += 1 }
+        }
+        return "[wave \(wave)/\(waves) \(phase)] \(done)/\(names.count) done, \(failed) failed, "
+            + "\(unreachable) unreachable  \(Int(elapsed.rounded(.down)))s"
+    }
+}
+
+/// The last line of a run, saying how it ended and what to do next.
+enum ResultText {
+    /// One line for `result`.
+    static func line(_ result: RolloutResult, rollout: RolloutID) -> String {
+        switch result {
+        case .succeeded:
+            return "rollout \(rollout) succeeded"
+        case .completedWithFailures:
+            return "rollout \(rollout) completed within the failure budget; the hosts above that failed are not patched"
+        case .haltedRolledBack:
+            return "rollout \(rollout) HALTED and rolled back: no host keeps the patch from this rollout"
+        case .haltedRollbackIncomplete:
+            return "rollout \(rollout) HALTED; some hosts could NOT be reverted (above); "
+                + "retry with: hotpatch rollback --rollout \(rollout)"
+        case .rolledBack:
+            return "rollout \(rollout) rolled back: every host it patched is reverted"
+        case .haltedWithoutRollback:
+            return "rollout \(rollout) HALTED without rollback; undo with: hotpatch rollback --rollout \(rollout)"
+        }
+    }
+}

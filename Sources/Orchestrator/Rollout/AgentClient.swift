@@ -1,0 +1,92 @@
+import Foundation
+import Shared
+
+/// The agent on one host, reached over one connection: puts the agent and the patch there
+/// (content-addressed, skipped when present) and runs `hotpatch-agent` commands, parsing their
+/// typed JSON reports.
+struct AgentClient {
+    /// The connection, owned by the caller.
+    let connection: any HostConnection
+    /// The host (become settings).
+    let host: RolloutHost
+    /// Longest one agent run may take.
+    let timeout: Duration
+    /// The agent's path on the host.
+    private(set) var remoteAgent: String = ""
+    /// The patch's path on the host.
+    private(set) var remotePatch: String = ""
+
+    init(connection: any HostConnection, host: RolloutHost, timeout: Duration) {
+        self.connection = connection
+        self.host = host
+        self.timeout = timeout
+    }
+
+    /// Uploads the agent (0700) and the patch (0600); returns the bytes actually sent.
+    mutating func upload(agent: String, patch: String) throws -> HostUpload {
+        let agentBytes = try uploadAgent(agent)
+        let patchUpload = try connection.putFile(localPath: patch, mode: 0o600)
+        remotePatch = patchUpload.remotePath
+        return HostUpload(host: host.name, agentBytesSent: agentBytes, patchBytesSent: patchUpload.bytesSent)
+    }
+
+    /// Uploads only the agent (what `status` needs); returns the bytes sent.
+    @discardableResult
+    mutating func uploadAgent(_ agent: String) throws -> Int {
+        let upload = try connection.putFile(localPath: agent, mode: 0o700)
+        remoteAgent = upload.remotePath
+        return upload.bytesSent
+    }
+
+    /// `hotpatch-agent apply PATCH --all --json`.
+    func apply() throws -> AgentReport { try run(["apply", remotePatch, "--all", "--json"]) }
+
+    /// `hotpatch-agent revert PATCH --all --json`.
+    func revert() throws -> AgentReport { try run(["revert", remotePatch, "--all", "--json"]) }
+
+    /// `hotpatch-agent status --all --json`: every process holding a patch, read from its memory.
+    func status() throws -> AgentReport { try run(["status", "--all", "--json"]) }
+
+    /// `hotpatch-agent status --exe PATH --json`: every process mapping `path`, patched or not.
+    func status(mapping path: String) throws -> AgentReport { try run(["status", "--exe", path, "--json"]) }
+
+    /// Runs the agent with `arguments` and decodes its one-line report from stdout. A report
+    /// is expected even on failure (its exit code says what failed); no report at all means
+    /// the agent could not run, and stderr says why.
+    private func run(_ arguments: [String]) throws -> AgentReport {
+        precondition(!remoteAgent.isEmpty, "upload before running the agent")
+        let result = try connection.run(
+            [remoteAgent] + arguments, become: host.become, becomeUser: host.becomeUser, timeout: timeout)
+        let line = result.stdout.split(separator: "\n").last { $0.hasPrefix("{") }
+        guard let line, let report = try? JSONDecoder().decode(AgentReport.self, from: Data(line.utf8)) else {
+            throw AgentClientError(
+                host: host.name, command: arguments.first ?? "", status: result.status,
+                stderr: result.stderr, stdout: result.stdout)
+        }
+        return report
+    }
+}
+
+/// The agent ran but printed no report (it crashed, was killed, `sudo` refused, or it is not
+/// an agent of this version).
+struct AgentClientError: Error, CustomStringConvertible {
+    /// The host.
+    let host: String
+    /// The agent command (`apply`, `revert`, `status`).
+    let command: String
+    /// Its exit status.
+    let status: Int32
+    /// What it wrote to stderr.
+    let stderr: String
+    /// What it wrote to stdout.
+    let stdout: String
+
+    var description: String {
+        let said = SummaryTable.oneLine(stderr.isEmpty ? stdout : stderr)
+        let hint =
+            said.contains("sudo")
+            ? "check that the login user may run the agent with sudo -n (ansible_become)"
+            : "run the agent by hand on the host to see why"
+        return "hotpatch-agent \(command) exited \(status) without a report: \(said.prefix(300)); \(hint)"
+    }
+}

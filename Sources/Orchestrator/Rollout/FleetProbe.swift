@@ -1,0 +1,124 @@
+import Foundation
+import Shared
+import Synchronization
+
+/// What one host says about itself, for `status` and `plan`: reached or not, and what the
+/// agent reads from the processes there. Never changes a process.
+struct HostProbe: Sendable, Codable, Equatable {
+    /// The host.
+    let host: String
+    /// Whether the host was reached and logged into (host key and auth included).
+    let reachable: Bool
+    /// Why not, or why the agent could not report, in one line.
+    let error: String?
+    /// The agent's version on the host, once it ran.
+    let agentVersion: String?
+    /// Processes holding at least one patch, with what they hold.
+    let patchedProcesses: [ProbedProcess]
+    /// Processes mapping the patch's target module (when a patch was given), patched or not.
+    let targetProcesses: [ProbedProcess]?
+
+    /// Patch id -> number of processes where it is active.
+    var patchesInPlace: [String: Int] {
+        var counts: [String: Int] = [:]
+        for process in patchedProcesses {
+            for patch in process.patches where patch.state == .active { counts[patch.id, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// Processes with a drifted patch (someone else rewrote a patched entry).
+    var driftedProcesses: Int { patchedProcesses.filter { $0.patches.contains { $0.state == .drifted } }.count }
+}
+
+/// One process as a probe saw it.
+struct ProbedProcess: Sendable, Codable, Equatable {
+    /// The pid.
+    let pid: Pid
+    /// Its start time (clock ticks after boot).
+    let startTime: UInt64
+    /// Its executable.
+    let executable: String
+    /// The patches in its memory.
+    let patches: [ProbedPatch]
+}
+
+/// One patch in one process.
+struct ProbedPatch: Sendable, Codable, Equatable {
+    /// Patch id.
+    let id: String
+    /// SHA-256 of the patch file.
+    let contentHash: String
+    /// Active, drifted or inactive.
+    let state: PatchState
+}
+
+/// Probes hosts in parallel.
+enum FleetProbe {
+    /// Probes every host (`forks` at once); with a patch, also lists the processes mapping its
+    /// target module (by the path it was built from) and uploads the patch as `plan` would.
+    static func probe(
+        _ hosts: [RolloutHost], connector: any HostConnector, agentPath: String, patch: PatchRecord?,
+        targetPath: String?, forks: Int, timeout: Duration
+    ) -> [HostProbe] {
+        let results = ProbeResults()
+        WorkerPool.run(hosts, width: forks) { host in
+            results.add(probe(host, connector: connector, agentPath: agentPath, patch: patch, targetPath: targetPath,
+                              timeout: timeout))
+        }
+        let byName = results.all()
+        return hosts.compactMap { host in byName.first { $0.host == host.name } }
+    }
+
+    private static func probe(
+        _ host: RolloutHost, connector: any HostConnector, agentPath: String, patch: PatchRecord?,
+        targetPath: String?, timeout: Duration
+    ) -> HostProbe {
+        let connection: any HostConnection
+        do {
+            connection = try connector.connect(to: host)
+        } catch {
+            return HostProbe(host: host.name, reachable: false, error: SummaryTable.oneLine(error.description),
+                             agentVersion: nil, patchedProcesses: [], targetProcesses: nil)
+        }
+        defer { connection.close() }
+        do {
+            var agent = AgentClient(connection: connection, host: host, timeout: timeout)
+            if let patch {
+                _ = try agent.upload(agent: agentPath, patch: patch.path)
+            } else {
+                try agent.uploadAgent(agentPath)
+            }
+            let status = try agent.status()
+            let targets = try targetPath.map { try agent.status(mapping: $0) }
+            return HostProbe(
+                host: host.name, reachable: true, error: statusProblem(status),
+                agentVersion: status.agentVersion, patchedProcesses: status.processes.map(ProbedProcess.init),
+                targetProcesses: targets.map { $0.processes.filter { $0.outcome != .failed }.map(ProbedProcess.init) })
+        } catch {
+            return HostProbe(host: host.name, reachable: true, error: SummaryTable.oneLine("\(error)"),
+                             agentVersion: nil, patchedProcesses: [], targetProcesses: nil)
+        }
+    }
+
+    /// A status run that failed for a reason other than "no process holds a patch".
+    private static func statusProblem(_ report: AgentReport) -> String? {
+        report.exitCode == .success || report.exitCode == .noTarget ? nil : AgentVerdict.failureMessage(report)
+    }
+}
+
+extension ProbedProcess {
+    /// The probe's view of an agent process report.
+    init(_ report: ProcessReport) {
+        self.init(
+            pid: report.pid, startTime: report.startTime, executable: report.executable,
+            patches: report.patches.map { ProbedPatch(id: $0.id, contentHash: $0.contentHash, state: $0.state) })
+    }
+}
+
+/// Collects probes from worker threads.
+private final class ProbeResults: Sendable {
+    private let probes = Mutex<[HostProbe]>([])
+    func add(_ probe: HostProbe) { probes.withLock { $0.append(probe) } }
+    func all() -> [HostProbe] { probes.withLock { $0 } }
+}

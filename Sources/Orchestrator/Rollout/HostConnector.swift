@@ -1,0 +1,18 @@
+/// Opens a connection to a host: SSH for real (``SSHHostConnector``). The engine asks for a
+/// fresh connection per step so a host whose sshd went away is seen as unreachable.
+protocol HostConnector: Sendable {
+    /// Connects, verifies the host key and authenticates; throws when the host cannot be
+    /// reached or refuses us (the error's phase says which).
+    func connect(to host: RolloutHost) throws(HostConnectionError) -> any HostConnection
+}
+
+extension HostConnector {
+    /// Runs `body` on a fresh connection to `host` and closes it on every path.
+    func withConnection<Result>(
+        to host: RolloutHost, _ body: (any HostConnection) throws -> Result
+    ) throws -> Result {
+        let connection = try connect(to: host)
+        defer { connection.close() }
+        return try body(connection)
+    }
+}

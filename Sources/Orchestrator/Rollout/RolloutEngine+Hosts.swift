@@ -1,0 +1,102 @@
+import Shared
+
+/// The steps the engine takes on one host, each on a worker thread with its own connection.
+/// Failures become recorded outcomes, never thrown: one host's trouble is the budget's
+/// business, not a reason to stop the others. Only a broken journal stops everything (the
+/// sink remembers it and the engine checks after the pool).
+extension RolloutEngine {
+    /// Apply on one host: upload, record intent, run the agent, record the outcome. With
+    /// `askFirst` (its apply was interrupted by a coordinator crash), the agent's status is
+    /// asked first and a host that already runs the patch is recorded, not patched again.
+    func applyHost(_ name: String, wave: Int, askFirst: Bool) {
+        let host = context.host(name)
+        var intentRecorded = false
+        do {
+            try context.connector.withConnection(to: host) { connection in
+                var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
+                // Upload: content-addressed, so a host that has both files receives no bytes.
+                try sink.emit(.uploaded(try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)))
+                // Resume: the last coordinator may have patched this host before it died.
+                if askFirst {
+                    let inPlace = AgentVerdict.processesWithPatch(try agent.status(), patch: context.plan.patch)
+                    if !inPlace.isEmpty {
+                        let outcome = ApplyOutcome(status: .patched, processes: inPlace.count, targets: inPlace)
+                        try sink.emit(
+                            .applied(HostApplied(host: name, wave: wave, outcome: outcome, confirmedOnResume: true)))
+                        return
+                    }
+                }
+                // Intent first, durably: a crash from here on leaves the host "in doubt".
+                try sink.emit(.applyIntent(HostStep(host: name, wave: wave)))
+                intentRecorded = true
+                let outcome = AgentVerdict.apply(try agent.apply())
+                try sink.emit(.applied(HostApplied(host: name, wave: wave, outcome: outcome)))
+            }
+        } catch is RolloutJournalError {
+            return
+        } catch {
+            let outcome = Self.outcome(of: error, afterIntent: intentRecorded)
+            try? sink.emit(.applied(HostApplied(host: name, wave: wave, outcome: outcome)))
+        }
+    }
+
+    /// Revert on one host: record intent, upload, run the agent's revert, record the outcome.
+    func revertHost(_ name: String, wave: Int) {
+        let host = context.host(name)
+        do {
+            try sink.emit(.revertIntent(HostStep(host: name, wave: wave)))
+            let outcome = try context.connector.withConnection(to: host) { connection in
+                var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
+                _ = try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)
+                return AgentVerdict.revert(try agent.revert())
+            }
+            try sink.emit(.reverted(HostReverted(host: name, wave: wave, outcome: outcome)))
+        } catch is RolloutJournalError {
+            return
+        } catch {
+            let unreachable = (error as? HostConnectionError)?.phase.meansUnreachable == true
+            let outcome = RevertOutcome(
+                status: unreachable ? .unreachable : .failed, message: SummaryTable.oneLine("\(error)"))
+            try? sink.emit(.reverted(HostReverted(host: name, wave: wave, outcome: outcome)))
+        }
+    }
+
+    /// One health check of one host: the agent's status for every process this rollout
+    /// patched there, then the user's `--check` command. Nil when healthy.
+    func checkHost(_ name: String) -> HostFailure? {
+        let host = context.host(name)
+        let expected = sink.progress.hosts[name]?.apply.outcome?.targets ?? []
+        do {
+            return try context.connector.withConnection(to: host) { connection -> HostFailure? in
+                var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
+                try agent.uploadAgent(context.plan.agentPath)
+                if let problem = AgentVerdict.check(try agent.status(), expected: expected, patch: context.plan.patch) {
+                    return HostFailure(host: name, unreachable: false, message: "built-in check: " + problem)
+                }
+                guard let command = context.settings.checkCommand else { return nil }
+                let result = try connection.run(
+                    ["/bin/sh", "-c", command], become: false, becomeUser: nil, timeout: context.checkTimeout)
+                guard result.status != 0 else { return nil }
+                let output = SummaryTable.oneLine(result.stderr.isEmpty ? result.stdout : result.stderr)
+                return HostFailure(
+                    host: name, unreachable: false,
+                    message: "--check exited \(result.status)\(output.isEmpty ? "" : ": " + output.prefix(200))")
+            }
+        } catch let error as HostConnectionError {
+            let what = error.isTimeout && error.phase == .exec ? "--check timed out: " : ""
+            return HostFailure(host: name, unreachable: error.phase.meansUnreachable, message: what + error.description)
+        } catch {
+            return HostFailure(host: name, unreachable: false, message: SummaryTable.oneLine("\(error)"))
+        }
+    }
+
+    /// The outcome recorded for an apply that threw. A connection that broke after the agent
+    /// started may have left the patch in place, so the outcome says so (a halt reverts it).
+    static func outcome(of error: any Error, afterIntent: Bool) -> ApplyOutcome {
+        let message = SummaryTable.oneLine("\(error)")
+        if let error = error as? HostConnectionError, error.phase.meansUnreachable {
+            return ApplyOutcome(status: .unreachable, message: message, mayBeInPlace: afterIntent)
+        }
+        return ApplyOutcome(status: .failed, message: message, mayBeInPlace: afterIntent)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Starts, resumes and undoes rollouts: journal, sink, reporters, connector and engine wired
+/// together, so each command's `run()` stays a few lines.
+enum RolloutLauncher {
+    /// Starts a new rollout (or rollback run) of `plan`, journaled in `journalDirectory`.
+    static func start(_ plan: RolloutStart, journalDirectory: String, json: Bool) throws -> RolloutResult {
+        let id = RolloutID.generate()
+        let journal = try RolloutJournal.create(rollout: id, directory: journalDirectory)
+        let sink = EventSink(journal: journal, progress: RolloutProgress(), reporters: reporters(json: json))
+        try sink.emit(.started(plan))
+        return try engine(plan, sink: sink).run()
+    }
+
+    /// Continues rollout `id` from its journal: hosts whose apply was interrupted are asked
+    /// first, finished hosts are left alone, and the waves go on from where they stopped.
+    static func resume(_ id: RolloutID, journalDirectory: String, json: Bool) throws -> RolloutResult {
+        let (plan, progress) = try replay(id, journalDirectory: journalDirectory)
+        try checkPatchUnchanged(plan)
+        let journal = try RolloutJournal.reopen(
+            rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
+        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json))
+        if progress.end == nil { try sink.emit(.resumed(RolloutResume(hostsInDoubt: progress.applyInDoubt))) }
+        return try engine(plan, sink: sink).run()
+    }
+
+    /// Undoes exactly what rollout `id` did: reverts every host it patched (or may have, if
+    /// it was interrupted mid-apply), newest wave first. Returns `rolledBack` when every one
+    /// is clean.
+    static func rollBack(_ id: RolloutID, journalDirectory: String, json: Bool) throws -> RolloutResult {
+        let (plan, progress) = try replay(id, journalDirectory: journalDirectory)
+        try checkPatchUnchanged(plan)
+        let journal = try RolloutJournal.reopen(
+            rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
+        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json))
+        let engine = try engine(plan, sink: sink)
+        let clean = try engine.revertEverythingPatched()
+        let result: RolloutResult = clean ? .rolledBack : .haltedRollbackIncomplete
+        try sink.emit(.finished(RolloutEnd(result: result, totals: sink.progress.totals)))
+        return result
+    }
+
+    /// The reporters for this run: JSON Lines for programs, else the human view.
+    static func reporters(json: Bool) -> [any RolloutReporter] {
+        let output = TextOutput.standardOutput
+        return json ? [JSONLinesReporter(output: output)] : [HumanReporter(output: output)]
+    }
+
+    private static func engine(_ plan: RolloutStart, sink: EventSink) throws -> RolloutEngine {
+        let budget: FailureBudget
+        do {
+            budget = try FailureBudget(parsing: plan.settings.maxFailed, unreachableFails: plan.settings.unreachableFails)
+        } catch {
+            throw RolloutSetupError("\(error)")
+        }
+        let context = RolloutContext(connector: SSHHostConnector(settings: plan.settings), plan: plan, budget: budget)
+        return RolloutEngine(context: context, sink: sink)
+    }
+
+    private static func replay(_ id: RolloutID, journalDirectory: String) throws -> (RolloutStart, RolloutProgress) {
+        let path = RolloutJournal.path(for: id, in: journalDirectory)
+        let progress = RolloutProgress(replaying: try RolloutJournal.read(path: path))
+        guard let plan = progress.start else { throw RolloutJournalError.noPlan(path: path) }
+        return (plan, progress)
+    }
+
+    /// A resumed rollout must push the same patch it started with, byte for byte.
+    private static func checkPatchUnchanged(_ plan: RolloutStart) throws {
+        let now = try FleetSelection.patch(at: plan.patch.path)
+        guard now.sha256 == plan.patch.sha256 else {
+            throw RolloutSetupError(
+                "\(plan.patch.path) changed since the rollout started (sha256 \(plan.patch.sha256.prefix(12)) -> "
+                    + "\(now.sha256.prefix(12))); put the original back, or start a new rollout")
+        }
+    }
+}
+
+extension TextOutput {
+    /// The process's stdout, unbuffered so progress shows as it happens.
+    static var standardOutput: TextOutput {
+        TextOutput(
+            write: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
+            isTerminal: Terminal.isTerminal(FileHandle.standardOutput))
+    }
+}

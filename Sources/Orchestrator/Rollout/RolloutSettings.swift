@@ -1,0 +1,38 @@
+/// Everything about how a rollout runs that `resume` must reuse exactly: recorded in the
+/// journal's first event. Durations are seconds so the journal stays readable.
+struct RolloutSettings: Sendable, Codable, Equatable {
+    /// Whether this run applies the patch or takes it out (`rollback PATCH -i`).
+    enum Kind: String, Sendable, Codable {
+        /// `hotpatch rollout`: apply in waves, check, halt and revert over budget.
+        case rollout
+        /// `hotpatch rollback PATCH -i`: revert in waves wherever the patch is in place.
+        case rollback
+    }
+
+    /// What this run does.
+    var kind: Kind = .rollout
+    /// Hosts worked on at once.
+    var forks: Int = 50
+    /// The failure budget as typed (`N` or `N%`).
+    var maxFailed: String = "0"
+    /// Count unreachable hosts against the budget too.
+    var unreachableFails: Bool = false
+    /// The user's health check, run through `/bin/sh -c` on each host; nil for none.
+    var checkCommand: String? = nil
+    /// How long one run of the check may take before it counts as failed.
+    var checkTimeoutSeconds: Double = 30
+    /// Seconds between check rounds during the soak.
+    var checkIntervalSeconds: Double = 5
+    /// Seconds to keep checking after each wave before the next one starts (0: one round).
+    var soakSeconds: Double = 0
+    /// Revert what the rollout patched when it halts.
+    var rollbackOnHalt: Bool = true
+    /// Seconds to wait for a TCP connect and SSH handshake.
+    var connectTimeoutSeconds: Double = 10
+    /// Seconds one remote command (an agent run) may take.
+    var hostTimeoutSeconds: Double = 120
+    /// The known_hosts file; nil for `~/.ssh/known_hosts`.
+    var knownHostsFile: String? = nil
+    /// Trust and record unknown host keys (never changed ones).
+    var acceptNewHostKeys: Bool = false
+}
