@@ -110,6 +110,15 @@ final class InventoryLimitPatternTests: XCTestCase {
         }
     }
 
+    func testNoLimitMeansEveryHostAndAnEmptyInventorySelectsNothing() throws {
+        XCTAssertEqual(try inventory.hosts(limit: nil).map(\.name), inventory.hosts.map(\.name))
+        XCTAssertEqual(try inventory.hosts(limit: "atlanta").map(\.name), ["web2.example.com", "192.0.2.7"])
+        let empty = try Inventory.parse("# nothing yet\n", file: "empty.ini")
+        XCTAssertThrowsError(try empty.hosts(limit: nil)) { error in
+            XCTAssertTrue(String(describing: error).contains("selects no hosts in empty.ini"), "\(error)")
+        }
+    }
+
     func testMalformedPatternsAreRefusedBeforeSelection() {
         for pattern in ["", " , ", "webservers:!", "&", "~([unclosed"] {
             XCTAssertThrowsError(try LimitPattern(pattern), pattern)

@@ -14,12 +14,15 @@ public struct Inventory: Sendable {
     public let hosts: [InventoryHost]
     /// Every group (`all` and `ungrouped` included), in the order the file first mentions it.
     public let groups: [InventoryGroup]
+    /// Position of each host in `hosts`, so lookups by name stay cheap for large fleets.
+    private let hostIndex: [String: Int]
 
     /// Assembles an inventory; parsers go through `InventoryBuilder` instead.
     public init(source: String, hosts: [InventoryHost], groups: [InventoryGroup]) {
         self.source = source
         self.hosts = hosts
         self.groups = groups
+        self.hostIndex = Dictionary(hosts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Reads an inventory file; the format comes from the extension (`.yml`, `.yaml`, `.json`
@@ -44,7 +47,7 @@ public struct Inventory: Sendable {
 
     /// The host with this inventory name.
     public func host(named name: String) -> InventoryHost? {
-        hosts.first { $0.name == name }
+        hostIndex[name].map { hosts[$0] }
     }
 
     /// The group with this name.

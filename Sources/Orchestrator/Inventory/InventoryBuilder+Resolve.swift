@@ -12,7 +12,7 @@ extension InventoryBuilder {
         try Self.refuseCycles(drafts, order: groupOrder, file: file)
         // Hosts that are in no group but `all` are `ungrouped`, like Ansible's.
         let grouped = Set(drafts.values.filter { $0.name != "all" && $0.name != "ungrouped" }.flatMap(\.hosts))
-        for host in hostOrder where !grouped.contains(host) && !drafts["ungrouped"]!.hosts.contains(host) {
+        for host in hostOrder where !grouped.contains(host) && drafts["ungrouped"]!.hostSet.insert(host).inserted {
             drafts["ungrouped"]!.hosts.append(host)
         }
         var depths: [String: Int] = [:]
@@ -25,8 +25,11 @@ extension InventoryBuilder {
                 name: name, hosts: draft.hosts, children: draft.children,
                 vars: draft.vars.mapValues(\.value), depth: depths[name]!)
         }
+        var directGroups: [String: [String]] = [:]
+        for name in groupOrder { for host in drafts[name]!.hosts { directGroups[host, default: []].append(name) } }
         let hosts = try hostOrder.map { name in
-            try resolveHost(name, drafts: drafts, depths: depths, priorities: priorities)
+            try resolveHost(
+                name, directGroups: directGroups[name] ?? [], drafts: drafts, depths: depths, priorities: priorities)
         }
         return Inventory(source: file, hosts: hosts, groups: finalGroups)
     }
@@ -34,10 +37,11 @@ extension InventoryBuilder {
     /// One host: its groups (ancestors included), their variables lowest precedence first,
     /// its own variables last, then the typed connection settings.
     private func resolveHost(
-        _ name: String, drafts: [String: GroupDraft], depths: [String: Int], priorities: [String: Int]
+        _ name: String, directGroups: [String], drafts: [String: GroupDraft], depths: [String: Int],
+        priorities: [String: Int]
     ) throws -> InventoryHost {
         var member: Set<String> = ["all"]
-        var pending = drafts.values.filter { $0.hosts.contains(name) }.map(\.name)
+        var pending = directGroups
         while let group = pending.popLast() {
             if member.insert(group).inserted { pending += drafts[group]!.parents }
         }

@@ -11,10 +11,11 @@ struct InventoryBuilder {
     struct GroupDraft {
         var name: String
         var hosts: [String] = []
+        /// The same names as `hosts`, so adding a 10,000-host range stays linear.
+        var hostSet: Set<String> = []
         var children: [String] = []
         var parents: [String] = []
         var vars: [String: Variable] = [:]
-        var varOrder: [String] = []
     }
 
     let file: String
@@ -55,7 +56,7 @@ struct InventoryBuilder {
         for (key, variable) in vars { hostVars[name]![key] = variable }
         if let group {
             declareGroup(group)
-            if !groups[group]!.hosts.contains(name) { groups[group]!.hosts.append(name) }
+            if groups[group]!.hostSet.insert(name).inserted { groups[group]!.hosts.append(name) }
         }
     }
 
@@ -72,7 +73,6 @@ struct InventoryBuilder {
         _ key: String, _ value: InventoryValue, group: String, at location: SourceLocation
     ) {
         declareGroup(group)
-        if groups[group]!.vars[key] == nil { groups[group]!.varOrder.append(key) }
         groups[group]!.vars[key] = Variable(value: value, location: location)
     }
 }

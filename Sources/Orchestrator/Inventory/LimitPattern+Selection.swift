@@ -138,3 +138,11 @@ enum Glob {
         return (accepts, pattern[(index + 1)...])
     }
 }
+
+extension Inventory {
+    /// The hosts a rollout works on: those `--limit` selects, or every host when there is no
+    /// limit; always in inventory order and never empty (an empty selection throws).
+    public func hosts(limit: String?) throws(LimitPatternError) -> [InventoryHost] {
+        try LimitPattern(limit ?? "all").select(from: self)
+    }
+}
