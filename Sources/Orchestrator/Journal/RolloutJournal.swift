@@ -51,8 +51,26 @@ final class RolloutJournal {
     }
 
     /// Opens an existing journal to continue it (resume, rollback of a rollout).
+    /// A line torn by a crash mid-write is cut off first, so the next line starts clean.
     static func reopen(rollout: RolloutID, directory: String, lastSequence: Int) throws -> RolloutJournal {
-        try RolloutJournal(rollout: rollout, path: path(for: rollout, in: directory), lastSequence: lastSequence)
+        let journal = try RolloutJournal(
+            rollout: rollout, path: path(for: rollout, in: directory), lastSequence: lastSequence)
+        try journal.cutTornTail()
+        return journal
+    }
+
+    /// Truncates the file after its last newline (nothing to do when it ends with one).
+    private func cutTornTail() throws {
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last,
+            last != UInt8(ascii: "\n")
+        else { return }
+        let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        do {
+            try handle.truncate(atOffset: UInt64(keep))
+            try handle.synchronize()
+        } catch {
+            throw RolloutJournalError.unwritable(directory: path, reason: "cannot cut the torn last line: \(error)")
+        }
     }
 
     private init(rollout: RolloutID, path: String, lastSequence: Int) throws {

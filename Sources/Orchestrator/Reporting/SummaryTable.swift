@@ -71,7 +71,7 @@ enum SummaryTable {
 
     /// Collapses whitespace and newlines so each host's error is one line of the table.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
+        text.split(whereSeparator: { $0.isNewline || $0 == "\t" })
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " | ")
     }
 }
