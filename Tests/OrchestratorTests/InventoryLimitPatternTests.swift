@@ -86,6 +86,31 @@ final class InventoryLimitPatternTests: XCTestCase {
         }
     }
 
+    func testPatternsGuideSubscriptsCountInGroupOrderWithInclusiveRanges() throws {
+        // The guide's group; `weber` appears earlier in the file, but subscripts count in the
+        // group's own order. Ranges include both ends, as current Ansible does (older guides
+        // showed [0:2] as two hosts; the code has always taken three).
+        let guide = try Inventory.parse(
+            "[other]\nweber\n[webservers]\ncobweb\nwebbing\nweber\n", file: "guide.ini")
+        let table: [(pattern: String, hosts: [String])] = [
+            ("webservers[0]", ["cobweb"]),
+            ("webservers[-1]", ["weber"]),
+            ("webservers[0:2]", ["weber", "cobweb", "webbing"]),  // results in inventory order
+            ("webservers[1:2]", ["weber", "webbing"]),
+            ("webservers[1:]", ["weber", "webbing"]),
+            ("webservers[:3]", ["weber", "cobweb", "webbing"]),
+            ("webservers[0-1]", ["cobweb", "webbing"]),
+            ("all:!webservers[0]", ["weber", "webbing"]),
+        ]
+        for row in table {
+            XCTAssertEqual(try LimitPattern(row.pattern).select(from: guide).map(\.name), row.hosts, row.pattern)
+        }
+        XCTAssertThrowsError(try LimitPattern("webservers[3]").select(from: guide)) { error in
+            XCTAssertTrue(String(describing: error).contains("\"webservers[3]\""), "\(error)")
+        }
+        XCTAssertEqual(LimitPattern.splitSubscript("web[0-9]*").1, nil, "a glob class stays a glob")
+    }
+
     func testTermsAreSplitOnCommasOrOnColonsOutsideBrackets() {
         XCTAssertEqual(LimitPattern.splitTerms("a:b:&c:!d"), ["a", "b", "&c", "!d"])
         XCTAssertEqual(LimitPattern.splitTerms("a,b:c"), ["a", "b:c"])

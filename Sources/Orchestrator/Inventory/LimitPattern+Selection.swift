@@ -11,7 +11,9 @@ extension LimitPattern {
         var selected: Set<String> = []
         var unmatched: [String] = []
         for term in terms {
-            guard let matches = Self.hostNames(matching: term.matcher, in: inventory) else {
+            guard let ordered = Self.hostNames(matching: term.matcher, in: inventory),
+                let matches = Self.apply(term.position, to: ordered)
+            else {
                 unmatched.append(Self.spelled(term))
                 continue
             }
@@ -35,26 +37,44 @@ extension LimitPattern {
     }
 
     /// Host names a single matcher selects; nil when it matches neither a group nor a host.
-    static func hostNames(matching matcher: String, in inventory: Inventory) -> Set<String>? {
+    /// A single group keeps the group's own order (its hosts, then its children's), which is
+    /// what subscripts count in; anything else is in inventory order.
+    static func hostNames(matching matcher: String, in inventory: Inventory) -> [String]? {
         let matches = NameMatcher(matcher)
         let groups = inventory.groups.filter { matches($0.name) }
-        var names = Set(groups.flatMap { group in inventory.hosts(inGroup: group.name).map(\.name) })
         let isWildcard = matcher.hasPrefix("~") || matcher.contains(where: { "*?[.".contains($0) })
-        var hostMatched = false
-        if groups.isEmpty || isWildcard {
-            for host in inventory.hosts where matches(host.name) {
-                names.insert(host.name)
-                hostMatched = true
-            }
+        let hosts = groups.isEmpty || isWildcard ? inventory.hosts.filter { matches($0.name) }.map(\.name) : []
+        if groups.isEmpty && hosts.isEmpty { return nil }
+        if groups.count == 1 && hosts.isEmpty { return inventory.orderedHostNames(ofGroup: groups[0].name) }
+        let names = Set(hosts + groups.flatMap { inventory.hosts(inGroup: $0.name).map(\.name) })
+        return inventory.hosts.map(\.name).filter(names.contains)
+    }
+
+    /// The subscripted part of the matches; nil when the subscript selects nothing.
+    static func apply(_ position: Subscript?, to names: [String]) -> Set<String>? {
+        switch position {
+        case nil:
+            return Set(names)
+        case .index(let index):
+            let position = index < 0 ? names.count + index : index
+            return names.indices.contains(position) ? [names[position]] : nil
+        case .range(let start, let end):
+            let last = min(end ?? names.count - 1, names.count - 1)
+            return start <= last ? Set(names[start...last]) : nil
         }
-        return groups.isEmpty && !hostMatched ? nil : names
     }
 
     private static func spelled(_ term: Term) -> String {
+        let prefix: String
         switch term.operation {
-        case .union: return term.matcher
-        case .intersection: return "&" + term.matcher
-        case .exclusion: return "!" + term.matcher
+        case .union: prefix = ""
+        case .intersection: prefix = "&"
+        case .exclusion: prefix = "!"
+        }
+        switch term.position {
+        case nil: return prefix + term.matcher
+        case .index(let index): return "\(prefix)\(term.matcher)[\(index)]"
+        case .range(let start, let end): return "\(prefix)\(term.matcher)[\(start):\(end.map(String.init) ?? "")]"
         }
     }
 }
@@ -140,6 +160,21 @@ enum Glob {
 }
 
 extension Inventory {
+    /// A group's hosts in the group's own order (Ansible's `Group.get_hosts`): its own
+    /// hosts as listed, then each child's, depth first, each host once.
+    func orderedHostNames(ofGroup name: String) -> [String] {
+        var seen: Set<String> = []
+        var visited: Set<String> = []
+        var out: [String] = []
+        func walk(_ group: String) {
+            guard visited.insert(group).inserted, let found = self.group(named: group) else { return }
+            for host in found.hosts where seen.insert(host).inserted { out.append(host) }
+            for child in found.children { walk(child) }
+        }
+        walk(name)
+        return out
+    }
+
     /// The hosts a rollout works on: those `--limit` selects, or every host when there is no
     /// limit; always in inventory order and never empty (an empty selection throws).
     public func hosts(limit: String?) throws(LimitPatternError) -> [InventoryHost] {

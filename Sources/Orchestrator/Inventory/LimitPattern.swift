@@ -2,7 +2,8 @@ import Foundation
 
 /// A `--limit` host pattern with Ansible's meaning: names, globs (`web*`), groups, `all`,
 /// `~regex` (matched from the start of the name, like Python's `re.match`), joined by `:` or
-/// `,` (union), with `&` (intersection) and `!` (exclusion) prefixes.
+/// `,` (union), with `&` (intersection) and `!` (exclusion) prefixes, and subscripts
+/// (`webservers[0]`, `webservers[1:]`) counting in the group's own order.
 ///
 /// Terms are applied in Ansible's order whatever order they are written in: every union term
 /// first, then every intersection, then every exclusion. So `webservers:dbservers:&staging:!phoenix`
@@ -19,12 +20,31 @@ public struct LimitPattern: Sendable, Hashable, CustomStringConvertible {
         case exclusion
     }
 
+    /// A position within the hosts a term matches (`webservers[0]`, `webservers[-1]`,
+    /// `webservers[0:2]`, `webservers[1:]`, `webservers[:3]`), as current Ansible reads it:
+    /// both ends of a range are included.
+    public enum Subscript: Sendable, Hashable {
+        /// One host; negative counts from the end.
+        case index(Int)
+        /// Hosts from `start` through `end` (both included); nil end means to the last one.
+        case range(start: Int, end: Int?)
+    }
+
     /// One term of the pattern.
     public struct Term: Sendable, Hashable {
         /// How it combines.
         public let operation: Operation
-        /// The name, glob or `~regex`, without the `&`/`!` prefix.
+        /// The name, glob or `~regex`, without the `&`/`!` prefix or subscript.
         public let matcher: String
+        /// The `[n]` / `[n:m]` suffix, if any.
+        public let position: Subscript?
+
+        /// A term without subscript.
+        public init(operation: Operation, matcher: String, position: Subscript? = nil) {
+            self.operation = operation
+            self.matcher = matcher
+            self.position = position
+        }
     }
 
     /// The text as given.
@@ -52,7 +72,8 @@ public struct LimitPattern: Sendable, Hashable, CustomStringConvertible {
                     throw LimitPatternError(pattern: text, problem: "\"\(body)\" is not a valid regular expression")
                 }
             }
-            let term = Term(operation: operation, matcher: String(body))
+            let (matcher, position) = body.hasPrefix("~") ? (String(body), nil) : Self.splitSubscript(String(body))
+            let term = Term(operation: operation, matcher: matcher, position: position)
             switch operation {
             case .union: unions.append(term)
             case .intersection: intersections.append(term)
@@ -68,6 +89,25 @@ public struct LimitPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// The text as given.
     public var description: String { text }
+
+    /// `name[0]`, `name[-1]`, `name[0:2]`, `name[1:]`, `name[:3]`, `name[0-2]` (Ansible's
+    /// subscript forms); anything else in brackets stays part of a glob.
+    static func splitSubscript(_ body: String) -> (String, Subscript?) {
+        guard body.hasSuffix("]"), let open = body.lastIndex(of: "["), open != body.startIndex else {
+            return (body, nil)
+        }
+        let base = String(body[..<open])
+        let inside = body[body.index(after: open)..<body.index(before: body.endIndex)]
+        if let index = Int(inside) { return (base, .index(index)) }
+        for separator in [":", "-"] {
+            let parts = inside.split(separator: Character(separator), omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+                !(parts[0].isEmpty && parts[1].isEmpty), separator == ":" || !parts[0].isEmpty
+            else { continue }
+            return (base, .range(start: Int(parts[0]) ?? 0, end: Int(parts[1])))
+        }
+        return (body, nil)
+    }
 
     /// `,` separates terms when present (so a regex may contain `:`); otherwise `:` outside
     /// brackets does, as in Ansible.
