@@ -27,8 +27,11 @@ final class InventoryIniTests: XCTestCase {
             """)
         XCTAssertEqual(
             names(inventory.hosts),
-            ["mail.example.com", "foo.example.com", "bar.example.com", "one.example.com", "two.example.com",
-             "three.example.com"])
+            [
+                "mail.example.com", "foo.example.com", "bar.example.com", "one.example.com",
+                "two.example.com",
+                "three.example.com",
+            ])
         XCTAssertEqual(names(inventory.hosts(inGroup: "ungrouped")), ["mail.example.com"])
         XCTAssertEqual(names(inventory.hosts(inGroup: "webservers")), ["foo.example.com", "bar.example.com"])
         XCTAssertEqual(inventory.hosts(inGroup: "all").count, 6)
@@ -62,11 +65,14 @@ final class InventoryIniTests: XCTestCase {
             [test:children]
             west
             """)
-        XCTAssertEqual(names(inventory.hosts(inGroup: "prod")), ["foo.example.com", "one.example.com", "two.example.com"])
+        XCTAssertEqual(
+            names(inventory.hosts(inGroup: "prod")),
+            ["foo.example.com", "one.example.com", "two.example.com"])
         XCTAssertEqual(names(inventory.hosts(inGroup: "test")), ["bar.example.com", "three.example.com"])
         XCTAssertEqual(inventory.group(named: "prod")?.depth, 1)
         XCTAssertEqual(inventory.group(named: "east")?.depth, 2)
-        XCTAssertEqual(inventory.host(named: "foo.example.com")?.groups, ["all", "prod", "webservers", "east"])
+        XCTAssertEqual(
+            inventory.host(named: "foo.example.com")?.groups, ["all", "prod", "webservers", "east"])
     }
 
     func testGuideRangeExamples() throws {
@@ -87,8 +93,11 @@ final class InventoryIniTests: XCTestCase {
         XCTAssertEqual(web.last, "www50.example.com")
         XCTAssertEqual(
             names(inventory.hosts(inGroup: "databases")),
-            ["db-a.example.com", "db-b.example.com", "db-c.example.com", "db-d.example.com", "db-e.example.com",
-             "db-f.example.com"])
+            [
+                "db-a.example.com", "db-b.example.com", "db-c.example.com", "db-d.example.com",
+                "db-e.example.com",
+                "db-f.example.com",
+            ])
         let odd = names(inventory.hosts(inGroup: "odd"))
         XCTAssertEqual(odd.count, 25)
         XCTAssertEqual(Array(odd.prefix(3)), ["www01.example.com", "www03.example.com", "www05.example.com"])

@@ -44,17 +44,35 @@ final class InventoryLimitPatternTests: XCTestCase {
             ("web1.example.com:db1.example.com", ["web1.example.com", "db1.example.com"]),
             ("web1.example.com,db1.example.com", ["web1.example.com", "db1.example.com"]),
             ("webservers", ["web1.example.com", "web2.example.com", "one.example.com"]),
-            ("webservers:dbservers", ["web1.example.com", "web2.example.com", "one.example.com", "db1.example.com",
-                                      "db2.example.com", "one-db.example.com"]),
+            (
+                "webservers:dbservers",
+                [
+                    "web1.example.com", "web2.example.com", "one.example.com", "db1.example.com",
+                    "db2.example.com", "one-db.example.com",
+                ]
+            ),
             ("webservers:!atlanta", ["web1.example.com", "one.example.com"]),
             ("webservers:&staging", ["web1.example.com"]),
             ("webservers:dbservers:&staging:!phoenix", ["web1.example.com", "db1.example.com"]),
             ("192.0.2.*", ["192.0.2.7"]),
-            ("*.example.com", ["web1.example.com", "web2.example.com", "one.example.com", "db1.example.com",
-                               "db2.example.com", "one-db.example.com"]),
-            ("one*.com:dbservers", ["one.example.com", "db1.example.com", "db2.example.com", "one-db.example.com"]),
-            ("~(web|db).*\\.example\\.com", ["web1.example.com", "web2.example.com", "db1.example.com",
-                                             "db2.example.com"]),
+            (
+                "*.example.com",
+                [
+                    "web1.example.com", "web2.example.com", "one.example.com", "db1.example.com",
+                    "db2.example.com", "one-db.example.com",
+                ]
+            ),
+            (
+                "one*.com:dbservers",
+                ["one.example.com", "db1.example.com", "db2.example.com", "one-db.example.com"]
+            ),
+            (
+                "~(web|db).*\\.example\\.com",
+                [
+                    "web1.example.com", "web2.example.com", "db1.example.com",
+                    "db2.example.com",
+                ]
+            ),
         ]
         for row in table {
             XCTAssertEqual(try select(row.pattern), row.hosts, row.pattern)
@@ -103,7 +121,8 @@ final class InventoryLimitPatternTests: XCTestCase {
             ("all:!webservers[0]", ["weber", "webbing"]),
         ]
         for row in table {
-            XCTAssertEqual(try LimitPattern(row.pattern).select(from: guide).map(\.name), row.hosts, row.pattern)
+            XCTAssertEqual(
+                try LimitPattern(row.pattern).select(from: guide).map(\.name), row.hosts, row.pattern)
         }
         XCTAssertThrowsError(try LimitPattern("webservers[3]").select(from: guide)) { error in
             XCTAssertTrue(String(describing: error).contains("\"webservers[3]\""), "\(error)")

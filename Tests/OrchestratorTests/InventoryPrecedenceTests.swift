@@ -37,7 +37,8 @@ final class InventoryPrecedenceTests: XCTestCase {
             ("h2", "ansible_user", .string("h2user")),
         ]
         for row in table {
-            XCTAssertEqual(inventory.host(named: row.host)?.vars[row.key], row.value, "\(row.host) \(row.key)")
+            XCTAssertEqual(
+                inventory.host(named: row.host)?.vars[row.key], row.value, "\(row.host) \(row.key)")
         }
         XCTAssertEqual(inventory.host(named: "h1")?.groups, ["all", "parent", "child"])
         XCTAssertEqual(inventory.host(named: "h2")?.user, "h2user")
@@ -46,7 +47,8 @@ final class InventoryPrecedenceTests: XCTestCase {
     func testSameDepthGroupsApplyByPriorityThenName() throws {
         let byName = try Inventory.parse(
             "[zeta]\nh\n[alpha]\nh\n[zeta:vars]\nwho=zeta\n[alpha:vars]\nwho=alpha\n", file: "a.ini")
-        XCTAssertEqual(byName.host(named: "h")?.vars["who"], .string("zeta"), "later name wins at equal depth")
+        XCTAssertEqual(
+            byName.host(named: "h")?.vars["who"], .string("zeta"), "later name wins at equal depth")
         let byPriority = try Inventory.parse(
             "[zeta]\nh\n[alpha]\nh\n[zeta:vars]\nwho=zeta\n[alpha:vars]\nwho=alpha\nansible_group_priority=10\n",
             file: "b.ini")

@@ -28,7 +28,9 @@ final class InventoryYamlTests: XCTestCase {
                 three.example.com:
             """)
         XCTAssertEqual(names(inventory.hosts(inGroup: "ungrouped")), ["mail.example.com"])
-        XCTAssertEqual(names(inventory.hosts(inGroup: "dbservers")), ["one.example.com", "two.example.com", "three.example.com"])
+        XCTAssertEqual(
+            names(inventory.hosts(inGroup: "dbservers")),
+            ["one.example.com", "two.example.com", "three.example.com"])
         XCTAssertEqual(inventory.hosts(inGroup: "all").count, 6)
     }
 
@@ -65,7 +67,9 @@ final class InventoryYamlTests: XCTestCase {
                     west:
             """)
         XCTAssertEqual(names(inventory.hosts(inGroup: "ungrouped")), ["mail.example.com"])
-        XCTAssertEqual(names(inventory.hosts(inGroup: "prod")), ["foo.example.com", "one.example.com", "two.example.com"])
+        XCTAssertEqual(
+            names(inventory.hosts(inGroup: "prod")),
+            ["foo.example.com", "one.example.com", "two.example.com"])
         XCTAssertEqual(names(inventory.hosts(inGroup: "test")), ["bar.example.com", "three.example.com"])
         XCTAssertEqual(inventory.group(named: "east")?.depth, 2)
     }

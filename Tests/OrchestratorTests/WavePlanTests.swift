@@ -70,9 +70,11 @@ final class WavePlanTests: XCTestCase {
     func testPlanCutsHostsInOrderAndTheFirstWaveIsTheCanary() throws {
         let hosts = (1...10).map { InventoryHost(name: "h\($0)") }
         let plan = WavePlan(hosts: hosts, schedule: try WaveSchedule(parsing: "1,30%,100%"))
-        XCTAssertEqual(plan.waves.map { $0.hosts.map(\.name) }, [
-            ["h1"], ["h2", "h3", "h4"], ["h5", "h6", "h7", "h8", "h9", "h10"],
-        ])
+        XCTAssertEqual(
+            plan.waves.map { $0.hosts.map(\.name) },
+            [
+                ["h1"], ["h2", "h3", "h4"], ["h5", "h6", "h7", "h8", "h9", "h10"],
+            ])
         XCTAssertEqual(plan.waves.map(\.number), [1, 2, 3])
         XCTAssertEqual(plan.waves.map(\.isCanary), [true, false, false])
         XCTAssertEqual(plan.hostCount, 10)

@@ -55,21 +55,26 @@ struct HostExpression {
         }
         let head = pattern[..<open]
         let tail = pattern[pattern.index(after: close)...]
-        let bounds = pattern[pattern.index(after: open)..<close].split(separator: ":", omittingEmptySubsequences: false)
+        let bounds = pattern[pattern.index(after: open)..<close].split(
+            separator: ":", omittingEmptySubsequences: false)
         let items = try rangeItems(bounds.map(String.init), in: pattern)
         var out: [String] = []
         for item in items { out += try expand(head + item + tail) }
         return out
     }
 
-    private static func rangeItems(_ bounds: [String], in pattern: String) throws(HostExpressionError) -> [String] {
+    private static func rangeItems(_ bounds: [String], in pattern: String) throws(HostExpressionError)
+        -> [String]
+    {
         guard bounds.count == 2 || bounds.count == 3 else {
             throw HostExpressionError(
                 "\"\(pattern)\" has a bracket that is not a range; write [begin:end] or [begin:end:stride]")
         }
         let begin = bounds[0].isEmpty ? "0" : bounds[0]
         let end = bounds[1]
-        guard !end.isEmpty else { throw HostExpressionError("host range in \"\(pattern)\" must specify an end value") }
+        guard !end.isEmpty else {
+            throw HostExpressionError("host range in \"\(pattern)\" must specify an end value")
+        }
         let strideText = bounds.count == 3 ? bounds[2] : "1"
         guard let step = Int(strideText), step > 0 else {
             throw HostExpressionError("stride \"\(strideText)\" in \"\(pattern)\" must be a positive integer")
@@ -96,7 +101,9 @@ struct HostExpression {
             throw HostExpressionError(
                 "host range in \"\(pattern)\" must be numbers (01:50) or single letters (a:f)")
         }
-        guard first <= last else { throw HostExpressionError("host range in \"\(pattern)\" must have begin <= end") }
+        guard first <= last else {
+            throw HostExpressionError("host range in \"\(pattern)\" must have begin <= end")
+        }
         return stride(from: first, through: last, by: step).map { String(letters[$0]) }
     }
 }

@@ -35,7 +35,9 @@ struct IniInventoryParser {
                 case .vars(let group):
                     try builder.validateGroupName(group, at: location)
                     if !declared.contains(group) && pending[group] == nil {
-                        pending[group] = (location, "section [\(group):vars] is for a group that is never declared")
+                        pending[group] = (
+                            location, "section [\(group):vars] is for a group that is never declared"
+                        )
                     }
                 }
                 continue
@@ -51,13 +53,16 @@ struct IniInventoryParser {
                 try builder.validateGroupName(child, at: location)
                 builder.addChild(child, to: parent)
                 if !declared.contains(child) && pending[child] == nil {
-                    pending[child] = (location, "[\(parent):children] lists group \(child), which is never declared")
+                    pending[child] = (
+                        location, "[\(parent):children] lists group \(child), which is never declared"
+                    )
                 }
             }
         }
         if let (group, problem) = pending.min(by: { $0.value.location.line < $1.value.location.line }) {
             throw InventoryError(
-                "\(problem.why); add a [\(group)] section (it may be empty) or fix the name", at: problem.location)
+                "\(problem.why); add a [\(group)] section (it may be empty) or fix the name",
+                at: problem.location)
         }
         return try builder.build()
     }
@@ -81,7 +86,8 @@ struct IniInventoryParser {
         case "children": return .children(name)
         case let kind?:
             throw InventoryError(
-                "section \"\(line)\" has unknown type \"\(kind)\"; only :vars and :children exist", at: location)
+                "section \"\(line)\" has unknown type \"\(kind)\"; only :vars and :children exist",
+                at: location)
         }
     }
 
@@ -93,7 +99,9 @@ struct IniInventoryParser {
         do { tokens = try ShellWords.split(line) } catch { throw InventoryError(error.message, at: location) }
         guard let first = tokens.first else { return }  // only a comment after whitespace
         let expression: HostExpression
-        do { expression = try HostExpression(first) } catch { throw InventoryError(error.message, at: location) }
+        do { expression = try HostExpression(first) } catch {
+            throw InventoryError(error.message, at: location)
+        }
         var vars: [(key: String, variable: InventoryBuilder.Variable)] = []
         if let port = expression.port {
             vars.append(("ansible_port", .init(value: .integer(Int(port)), location: location)))
@@ -101,10 +109,15 @@ struct IniInventoryParser {
         for token in tokens.dropFirst() {
             guard let equals = token.firstIndex(of: "="), equals != token.startIndex else {
                 throw InventoryError(
-                    "expected key=value after host \(first), got \"\(token)\"; quote values with spaces", at: location)
+                    "expected key=value after host \(first), got \"\(token)\"; quote values with spaces",
+                    at: location)
             }
             let value = String(token[token.index(after: equals)...])
-            vars.append((String(token[..<equals]), .init(value: IniLiteral.value(value, quoted: false), location: location)))
+            vars.append(
+                (
+                    String(token[..<equals]),
+                    .init(value: IniLiteral.value(value, quoted: false), location: location)
+                ))
         }
         for name in expression.names { builder.addHost(name, group: group, vars: vars) }
     }
@@ -128,7 +141,8 @@ struct IniInventoryParser {
         if let comment = body.firstIndex(where: { $0 == "#" || $0 == ";" }) { body = body[..<comment] }
         let words = body.split(whereSeparator: \.isWhitespace)
         guard words.count == 1 else {
-            throw InventoryError("expected one group name per line in a :children section, got \"\(line)\"", at: location)
+            throw InventoryError(
+                "expected one group name per line in a :children section, got \"\(line)\"", at: location)
         }
         return String(words[0])
     }

@@ -5,11 +5,14 @@ enum IniLiteral {
     /// `quoted` says the value still carries its quotes (`[group:vars]` lines); host lines
     /// have already been through shell-style splitting, which removed them.
     static func value(_ text: String, quoted: Bool) -> InventoryValue {
-        if quoted, text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
+        if quoted, text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first
+        {
             return .string(String(text.dropFirst().dropLast()))
         }
         if let number = Int(text) { return .integer(number) }
-        if text.contains("."), text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }), let number = Double(text) {
+        if text.contains("."), text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }),
+            let number = Double(text)
+        {
             return .double(number)
         }
         switch text {

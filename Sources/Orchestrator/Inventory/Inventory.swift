@@ -22,7 +22,8 @@ public struct Inventory: Sendable {
         self.source = source
         self.hosts = hosts
         self.groups = groups
-        self.hostIndex = Dictionary(hosts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.hostIndex = Dictionary(
+            hosts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Reads an inventory file; the format comes from the extension (`.yml`, `.yaml`, `.json`
@@ -32,7 +33,8 @@ public struct Inventory: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw InventoryError("cannot read the inventory (\(error.localizedDescription)); check the -i path", file: path)
+            throw InventoryError(
+                "cannot read the inventory (\(error.localizedDescription)); check the -i path", file: path)
         }
         return try parse(text, file: path)
     }

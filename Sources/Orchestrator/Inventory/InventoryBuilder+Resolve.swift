@@ -11,8 +11,10 @@ extension InventoryBuilder {
         }
         try Self.refuseCycles(drafts, order: groupOrder, file: file)
         // Hosts that are in no group but `all` are `ungrouped`, like Ansible's.
-        let grouped = Set(drafts.values.filter { $0.name != "all" && $0.name != "ungrouped" }.flatMap(\.hosts))
-        for host in hostOrder where !grouped.contains(host) && drafts["ungrouped"]!.hostSet.insert(host).inserted {
+        let grouped = Set(
+            drafts.values.filter { $0.name != "all" && $0.name != "ungrouped" }.flatMap(\.hosts))
+        for host in hostOrder
+        where !grouped.contains(host) && drafts["ungrouped"]!.hostSet.insert(host).inserted {
             drafts["ungrouped"]!.hosts.append(host)
         }
         var depths: [String: Int] = [:]
@@ -26,10 +28,13 @@ extension InventoryBuilder {
                 vars: draft.vars.mapValues(\.value), depth: depths[name]!)
         }
         var directGroups: [String: [String]] = [:]
-        for name in groupOrder { for host in drafts[name]!.hosts { directGroups[host, default: []].append(name) } }
+        for name in groupOrder {
+            for host in drafts[name]!.hosts { directGroups[host, default: []].append(name) }
+        }
         let hosts = try hostOrder.map { name in
             try resolveHost(
-                name, directGroups: directGroups[name] ?? [], drafts: drafts, depths: depths, priorities: priorities)
+                name, directGroups: directGroups[name] ?? [], drafts: drafts, depths: depths,
+                priorities: priorities)
         }
         return Inventory(source: file, hosts: hosts, groups: finalGroups)
     }
@@ -69,7 +74,9 @@ extension InventoryBuilder {
         for name in order { try visit(name, path: []) }
     }
 
-    private static func depth(of name: String, in drafts: [String: GroupDraft], memo: inout [String: Int]) -> Int {
+    private static func depth(of name: String, in drafts: [String: GroupDraft], memo: inout [String: Int])
+        -> Int
+    {
         if let known = memo[name] { return known }
         let parents = drafts[name]!.parents
         let value = parents.isEmpty ? 0 : parents.map { depth(of: $0, in: drafts, memo: &memo) + 1 }.max()!

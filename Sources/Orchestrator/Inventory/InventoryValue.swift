@@ -56,6 +56,7 @@ public indirect enum InventoryValue: Sendable, Hashable, CustomStringConvertible
         }
     }
 
+    /// Same case and same contents (mappings compare in order).
     public static func == (lhs: InventoryValue, rhs: InventoryValue) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): return a == b
@@ -70,6 +71,7 @@ public indirect enum InventoryValue: Sendable, Hashable, CustomStringConvertible
         }
     }
 
+    /// Hashes the text form; values that are equal have the same text.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(description)
     }

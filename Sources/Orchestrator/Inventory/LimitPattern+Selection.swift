@@ -43,7 +43,8 @@ extension LimitPattern {
         let matches = NameMatcher(matcher)
         let groups = inventory.groups.filter { matches($0.name) }
         let isWildcard = matcher.hasPrefix("~") || matcher.contains(where: { "*?[.".contains($0) })
-        let hosts = groups.isEmpty || isWildcard ? inventory.hosts.filter { matches($0.name) }.map(\.name) : []
+        let hosts =
+            groups.isEmpty || isWildcard ? inventory.hosts.filter { matches($0.name) }.map(\.name) : []
         if groups.isEmpty && hosts.isEmpty { return nil }
         if groups.count == 1 && hosts.isEmpty { return inventory.orderedHostNames(ofGroup: groups[0].name) }
         let names = Set(hosts + groups.flatMap { inventory.hosts(inGroup: $0.name).map(\.name) })
@@ -74,7 +75,8 @@ extension LimitPattern {
         switch term.position {
         case nil: return prefix + term.matcher
         case .index(let index): return "\(prefix)\(term.matcher)[\(index)]"
-        case .range(let start, let end): return "\(prefix)\(term.matcher)[\(start):\(end.map(String.init) ?? "")]"
+        case .range(let start, let end):
+            return "\(prefix)\(term.matcher)[\(start):\(end.map(String.init) ?? "")]"
         }
     }
 }

@@ -65,14 +65,17 @@ public struct LimitPattern: Sendable, Hashable, CustomStringConvertible {
             default: operation = .union
             }
             guard !body.isEmpty else {
-                throw LimitPatternError(pattern: text, problem: "\"\(raw)\" needs a name, group or glob after its prefix")
+                throw LimitPatternError(
+                    pattern: text, problem: "\"\(raw)\" needs a name, group or glob after its prefix")
             }
             if body.hasPrefix("~") {
                 do { _ = try Regex(String(body.dropFirst())) } catch {
-                    throw LimitPatternError(pattern: text, problem: "\"\(body)\" is not a valid regular expression")
+                    throw LimitPatternError(
+                        pattern: text, problem: "\"\(body)\" is not a valid regular expression")
                 }
             }
-            let (matcher, position) = body.hasPrefix("~") ? (String(body), nil) : Self.splitSubscript(String(body))
+            let (matcher, position) =
+                body.hasPrefix("~") ? (String(body), nil) : Self.splitSubscript(String(body))
             let term = Term(operation: operation, matcher: matcher, position: position)
             switch operation {
             case .union: unions.append(term)
@@ -101,7 +104,8 @@ public struct LimitPattern: Sendable, Hashable, CustomStringConvertible {
         if let index = Int(inside) { return (base, .index(index)) }
         for separator in [":", "-"] {
             let parts = inside.split(separator: Character(separator), omittingEmptySubsequences: false)
-            guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            guard parts.count == 2,
+                parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
                 !(parts[0].isEmpty && parts[1].isEmpty), separator == ":" || !parts[0].isEmpty
             else { continue }
             return (base, .range(start: Int(parts[0]) ?? 0, end: Int(parts[1])))

@@ -22,7 +22,9 @@ enum ShellWords {
                 if inWord { words.append(current) }
                 return words
             case "\\":
-                guard let next = iterator.next() else { throw SplitError(message: "line ends with a lone backslash") }
+                guard let next = iterator.next() else {
+                    throw SplitError(message: "line ends with a lone backslash")
+                }
                 current.append(next)
                 inWord = true
             case "'":

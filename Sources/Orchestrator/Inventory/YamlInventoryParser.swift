@@ -14,7 +14,9 @@ struct YamlInventoryParser {
             throw InventoryError("is not valid YAML: \(error)", file: file)
         }
         guard let root, case .mapping(let groups) = root else {
-            if root == nil { throw InventoryError("is empty; an inventory needs at least `all:`", file: file) }
+            if root == nil {
+                throw InventoryError("is empty; an inventory needs at least `all:`", file: file)
+            }
             throw InventoryError(
                 "the top level must be a mapping of group names (usually `all:`)", at: location(of: root!))
         }
@@ -32,7 +34,9 @@ struct YamlInventoryParser {
     }
 
     /// One group: `hosts`, `children` (recursively) and `vars`.
-    private func group(_ name: String, _ node: Node?, at keyNode: Node, into builder: inout InventoryBuilder) throws {
+    private func group(_ name: String, _ node: Node?, at keyNode: Node, into builder: inout InventoryBuilder)
+        throws
+    {
         try builder.validateGroupName(name, at: location(of: keyNode))
         builder.declareGroup(name)
         guard let body = try mapping(node, what: "group \(name)") else { return }
@@ -61,16 +65,21 @@ struct YamlInventoryParser {
         }
     }
 
-    private func host(_ key: Node, _ varsNode: Node?, group: String, into builder: inout InventoryBuilder) throws {
+    private func host(_ key: Node, _ varsNode: Node?, group: String, into builder: inout InventoryBuilder)
+        throws
+    {
         let text = try name(of: key)
         let expression: HostExpression
-        do { expression = try HostExpression(text) } catch { throw InventoryError(error.message, at: location(of: key)) }
+        do { expression = try HostExpression(text) } catch {
+            throw InventoryError(error.message, at: location(of: key))
+        }
         var vars: [(key: String, variable: InventoryBuilder.Variable)] = []
         if let port = expression.port {
             vars.append(("ansible_port", .init(value: .integer(Int(port)), location: location(of: key))))
         }
         for (varKey, varValue) in try mapping(varsNode, what: "host \(text)") ?? [] {
-            vars.append((try name(of: varKey), .init(value: convert(varValue), location: location(of: varKey))))
+            vars.append(
+                (try name(of: varKey), .init(value: convert(varValue), location: location(of: varKey))))
         }
         for hostName in expression.names { builder.addHost(hostName, group: group, vars: vars) }
     }
@@ -89,7 +98,8 @@ struct YamlInventoryParser {
         case .mapping(let pairs): return Array(pairs)
         case .scalar where tagName(node) == .null: return nil
         default:
-            throw InventoryError("\(what) must be a mapping (key: value lines) or empty", at: location(of: node))
+            throw InventoryError(
+                "\(what) must be a mapping (key: value lines) or empty", at: location(of: node))
         }
     }
 
@@ -111,7 +121,8 @@ struct YamlInventoryParser {
             default: return .string(scalar.string)
             }
         case .sequence(let items): return .list(items.map(convert))
-        case .mapping(let pairs): return .mapping(pairs.map { (key: $0.key.string ?? "\($0.key)", value: convert($0.value)) })
+        case .mapping(let pairs):
+            return .mapping(pairs.map { (key: $0.key.string ?? "\($0.key)", value: convert($0.value)) })
         case .alias: return .null
         }
     }

@@ -38,12 +38,14 @@ public struct FailureBudget: Sendable, Hashable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.hasSuffix("%") {
             guard let percent = Int(trimmed.dropLast()), (0...100).contains(percent) else {
-                throw FailureBudgetError(text: text, problem: "a percentage must be a whole number from 0% to 100%")
+                throw FailureBudgetError(
+                    text: text, problem: "a percentage must be a whole number from 0% to 100%")
             }
             limit = .percent(percent)
         } else {
             guard let count = Int(trimmed), count >= 0 else {
-                throw FailureBudgetError(text: text, problem: "write a host count (0, 3) or a percentage (5%)")
+                throw FailureBudgetError(
+                    text: text, problem: "write a host count (0, 3) or a percentage (5%)")
             }
             limit = .hosts(count)
         }

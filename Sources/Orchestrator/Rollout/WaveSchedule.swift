@@ -56,10 +56,14 @@ public struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
                 guard let percent = Int(item.dropLast()), percent > 0 else {
                     throw fail("is not a whole percentage above 0% (like 10%)")
                 }
-                guard percent <= 100 else { throw fail("is over 100%; percentages are of all selected hosts") }
+                guard percent <= 100 else {
+                    throw fail("is over 100%; percentages are of all selected hosts")
+                }
                 sizes.append(.percent(percent))
             } else {
-                guard let count = Int(item) else { throw fail("is neither a host count (5) nor a percentage (10%)") }
+                guard let count = Int(item) else {
+                    throw fail("is neither a host count (5) nor a percentage (10%)")
+                }
                 guard count > 0 else { throw fail("must be at least 1 host") }
                 sizes.append(.hosts(count))
             }
