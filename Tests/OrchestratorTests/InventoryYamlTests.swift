@@ -142,6 +142,22 @@ final class InventoryYamlTests: XCTestCase {
         XCTAssertEqual(web1.vars["nothing"], .null)
     }
 
+    func testAnchorsAndAliasesShareVariables() throws {
+        let inventory = try parse(
+            """
+            web:
+              hosts:
+                a:
+              vars: &common
+                ansible_user: deploy
+            db:
+              hosts:
+                b:
+              vars: *common
+            """)
+        XCTAssertEqual(inventory.host(named: "b")?.user, "deploy")
+    }
+
     func testFormatIsChosenByExtensionThenContent() {
         let yaml = "all:\n  hosts:\n    a:\n"
         let ini = "[web]\na\n"

@@ -123,7 +123,7 @@ struct YamlInventoryParser {
         case .sequence(let items): return .list(items.map(convert))
         case .mapping(let pairs):
             return .mapping(pairs.map { (key: $0.key.string ?? "\($0.key)", value: convert($0.value)) })
-        case .alias: return .null
+        case .alias: return .null  // compose() already replaced every alias with its anchored node
         }
     }
 
