@@ -3,11 +3,11 @@
 // The one way into ptrace(2), waitpid(2) status macros and process_vm_* for the agent.
 // ptrace is variadic and the W* status helpers are macros, so Swift cannot call them directly;
 // every wrapper here is prefixed `cptrace_` and does nothing but forward.
-#define _GNU_SOURCE 1
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -80,9 +80,11 @@ static inline int cptrace_wtermsig(int status) { return WTERMSIG(status); }
 static inline int cptrace_event(int status) { return (status >> 16) & 0xff; }
 
 static inline int cptrace_errno(void) { return errno; }
-static inline pid_t cptrace_gettid(void) { return gettid(); }
+// Through syscall(2): defining _GNU_SOURCE for gettid/tgkill would make this module's view of
+// the libc headers differ from SwiftGlibc's and break every file importing both.
+static inline pid_t cptrace_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
-static inline long cptrace_tgkill(pid_t pid, pid_t tid, int signal) { return tgkill(pid, tid, signal); }
+static inline long cptrace_tgkill(pid_t pid, pid_t tid, int signal) { return syscall(SYS_tgkill, pid, tid, signal); }
 
 /// Wait for any kind of child, including threads traced without being children (`__WALL`).
 static inline int cptrace_wall(void) { return __WALL; }
