@@ -1,0 +1,106 @@
+/// Builds a patch file from metadata and compiler objects: it copies the chosen sections with
+/// their relocations and symbols into a fresh relocatable object, turns references to the
+/// target's existing symbols into undefined symbols with target-binding records, and appends
+/// the `.hotpatch` section. `hotpatch create` decides what to carry and bind; tests can use the
+/// defaults (carry every code and data section, bind nothing) to make patches directly.
+public struct PatchBuilder {
+    /// One section of one input object.
+    public struct SectionRef: Hashable, Sendable {
+        /// Position of the object in the builder's `objects`.
+        public var object: Int
+        /// ELF section index inside that object.
+        public var section: Int
+        /// Names a section of an input object.
+        public init(object: Int, section: Int) {
+            self.object = object
+            self.section = section
+        }
+    }
+
+    /// A function the patch replaces: the old one in the target, the new one in an object.
+    public struct Replacement: Sendable {
+        /// Which input object defines the new function.
+        public var object: Int
+        /// The new function's symbol name in that object.
+        public var newSymbol: String
+        /// The old function in the target (address and size as linked, and its name).
+        public var oldAddress: ModuleAddress
+        /// `st_size` of the old function.
+        public var oldSize: UInt64
+        /// The old function's name.
+        public var oldName: String
+        /// Describes one replacement.
+        public init(object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String) {
+            self.object = object
+            self.newSymbol = newSymbol
+            self.oldAddress = oldAddress
+            self.oldSize = oldSize
+            self.oldName = oldName
+        }
+    }
+
+    /// Decides where a symbol the carried code refers to (undefined in the object, or defined in
+    /// a section not carried) lives in the target: its address there, or nil to leave it to the
+    /// agent's by-name lookup in the process's libraries.
+    public typealias Binder = (_ object: Int, _ symbol: ELFSymbol) throws -> ModuleAddress?
+
+    /// The input objects, in order.
+    public let objects: [ELFFile]
+    /// Names of the objects, for messages (file paths).
+    public let objectNames: [String]
+
+    /// A builder over parsed objects.
+    public init(objects: [ELFFile], objectNames: [String]? = nil) {
+        self.objects = objects
+        self.objectNames = objectNames ?? objects.indices.map { "object \($0 + 1)" }
+    }
+
+    /// The sections a patch carries when nobody chooses: every allocated code and data
+    /// section except empty ones, unwind tables and thread-local data.
+    public func defaultCarried() -> Set<SectionRef> {
+        var refs = Set<SectionRef>()
+        for (objectIndex, object) in objects.enumerated() {
+            for section in object.sections where PatchBuilder.isLoadable(section) && section.size > 0 {
+                refs.insert(SectionRef(object: objectIndex, section: section.index))
+            }
+        }
+        return refs
+    }
+
+    /// Whether a section is code or data the agent could map (not unwind info, notes, TLS).
+    public static func isLoadable(_ section: ELFSection) -> Bool {
+        section.flags.contains(.alloc) && !section.flags.contains(.tls)
+            && (section.type == .progbits || section.type == .nobits) && section.name != ".eh_frame"
+    }
+
+    /// Builds the patch file's bytes. `metadata`'s replaced functions and target bindings are
+    /// extended with the ones found here.
+    public func build(
+        metadata: PatchMetadata, replacing replacements: [Replacement], carrying carried: Set<SectionRef>? = nil,
+        bind: Binder = { _, _ in nil }
+    ) throws -> [UInt8] {
+        var assembly = PatchAssembly(builder: self)
+        try assembly.copySections(carried ?? defaultCarried())
+        try assembly.copyDefinedSymbols()
+        try assembly.copyRelocations(bind: bind)
+        var metadata = metadata
+        metadata.targetBindings += assembly.bindings
+        for replacement in replacements {
+            metadata.replacedFunctions.append(
+                ReplacedFunction(
+                    oldAddress: replacement.oldAddress, oldSize: replacement.oldSize, oldName: replacement.oldName,
+                    newName: try assembly.finalName(of: replacement)))
+        }
+        assembly.writer.sections.append(
+            ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))
+        return assembly.writer.encode()
+    }
+}
+
+/// Why a patch could not be built from the objects given.
+public struct PatchBuildError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The full message: what, where, and what to do.
+    public let description: String
+    /// Wraps a message.
+    public init(_ description: String) { self.description = description }
+}
