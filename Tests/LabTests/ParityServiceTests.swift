@@ -12,7 +12,8 @@ final class ParityServiceTests: XCTestCase {
 
     func testExecutableV1MisclassifiesAQuarterOfAllNumbersAndV2None() throws {
         try assertOnlyV1Misclassifies(
-            v1: .executable(.v1), v2: .executable(.v2), variant: .executable, modules: ("parity-v1", "parity-v2"))
+            v1: .executable(.v1), v2: .executable(.v2), variant: .executable,
+            modules: ("parity-v1", "parity-v2"))
     }
 
     func testSharedLibraryV1MisclassifiesAQuarterOfAllNumbersAndV2None() throws {
@@ -89,7 +90,8 @@ final class ParityServiceTests: XCTestCase {
         service.resume()
 
         let next = try service.waitForLine(skipping: linesBeforeTheStop)
-        XCTAssertGreaterThanOrEqual(next.maxGapMicroseconds, 200_000, "the stop shows in the first line after it")
+        XCTAssertGreaterThanOrEqual(
+            next.maxGapMicroseconds, 200_000, "the stop shows in the first line after it")
         XCTAssertEqual(try service.stop().status, 0)
     }
 
@@ -208,10 +210,14 @@ final class ParityServiceTests: XCTestCase {
     func testMalformedLinesAreRefusedNamingTheField() {
         let cases: [(line: String, reason: String)] = [
             ("parity variant=exe", "no module= field"),
-            (Self.sampleLine(sequence: 1).replacingOccurrences(of: "total=12000", with: "total=lots"),
-             "total is not a whole number"),
-            (Self.sampleLine(sequence: 1).replacingOccurrences(of: "variant=lib", with: "variant=jar"),
-             "variant is neither exe nor lib"),
+            (
+                Self.sampleLine(sequence: 1).replacingOccurrences(of: "total=12000", with: "total=lots"),
+                "total is not a whole number"
+            ),
+            (
+                Self.sampleLine(sequence: 1).replacingOccurrences(of: "variant=lib", with: "variant=jar"),
+                "variant is neither exe nor lib"
+            ),
             ("parity seq", "'seq' is not key=value"),
             ("hello world", "does not start with 'parity '"),
         ]
@@ -231,7 +237,8 @@ final class ParityServiceTests: XCTestCase {
 
     /// A fresh directory removed when the test ends.
     private func temporaryDirectory() throws -> String {
-        let directory = NSTemporaryDirectory() + "hotpatch-parity-test-" + UUID().uuidString.prefix(8).lowercased()
+        let directory =
+            NSTemporaryDirectory() + "hotpatch-parity-test-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
         return directory

@@ -11,6 +11,7 @@ public struct ParityBuild: Sendable {
         /// The fixed classifier, the source a patch is made from.
         case v2
 
+        /// `v1` or `v2`, as in the build products' names.
         public var description: String { rawValue }
     }
 
@@ -51,7 +52,8 @@ public struct ParityBuild: Sendable {
         let source = RepositoryPaths.path("examples/parity")
         let build = ParityBuild(directory: source + "/build")
         do {
-            try FileManager.default.createDirectory(atPath: build.directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: build.directory, withIntermediateDirectories: true)
             let result = try Subprocess.run(
                 "/usr/bin/flock", [build.directory + "/.make.lock", "/usr/bin/make", "-s", "-C", source])
             guard result.status == 0 else {

@@ -103,6 +103,7 @@ public struct ParityLineError: Error, Sendable, CustomStringConvertible {
     public let line: String
     /// What is wrong with it.
     public let reason: String
+    /// The reason, the line, and the likely cause.
     public var description: String {
         "malformed parity line (\(reason)): \(line)\n(is the service older or newer than Tests/TestSupport/ParityLine.swift?)"
     }

@@ -24,6 +24,7 @@ public final class ParityService: @unchecked Sendable {
         /// `build/parity-lib` with `LD_LIBRARY_PATH=build/lib-vN`: is_even from libparity.so.
         case sharedLibrary(ParityBuild.Version)
 
+        /// The build's name, for messages.
         public var description: String {
             switch self {
             case .executable(let version): return "parity-\(version)"
@@ -183,7 +184,9 @@ public final class ParityService: @unchecked Sendable {
 
     /// Every complete parity line so far (see ``ParityLog/lines()``).
     public func lines() throws(ParityServiceError) -> [ParityLine] {
-        do throws(ParityLineError) { return try log.lines() } catch { throw .malformedLine(log: log.path, error) }
+        do throws(ParityLineError) { return try log.lines() } catch {
+            throw .malformedLine(log: log.path, error)
+        }
     }
 
     /// Waits for the first line after the first `skipping` ones that satisfies `condition` (see
@@ -197,7 +200,8 @@ public final class ParityService: @unchecked Sendable {
             return try log.waitForLine(
                 skipping: skipping, timeout: timeout, description: description, where: condition)
         } catch .timedOut(let waitingFor, let path, let tail) {
-            throw .timedOut(waitingFor: waitingFor + " from \(program) (pid \(pid))", log: path, tail: tail + stateNote())
+            throw .timedOut(
+                waitingFor: waitingFor + " from \(program) (pid \(pid))", log: path, tail: tail + stateNote())
         }
     }
 
@@ -229,7 +233,8 @@ public final class ParityService: @unchecked Sendable {
     /// Sends `signal` (SIGTERM by default), waits for the exit and returns it. A service still
     /// running after `timeout` is killed and reported as an error: its exit path is broken.
     @discardableResult
-    public func stop(_ signal: Signal = .terminate, timeout: Duration = .seconds(15)) throws(ParityServiceError)
+    public func stop(_ signal: Signal = .terminate, timeout: Duration = .seconds(15))
+        throws(ParityServiceError)
         -> Exit
     {
         self.signal(signal)
@@ -248,7 +253,8 @@ public final class ParityService: @unchecked Sendable {
             throw .didNotExit(pid: pid.rawValue, signal: cause, tail: log.tail())
         }
         let status =
-            process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
         return Exit(status: status, lines: try lines(), stderr: stderrText())
     }
 
@@ -279,7 +285,9 @@ public final class ParityService: @unchecked Sendable {
 
     /// Why a wait may have failed: the service exited (with its stderr) or is still running.
     private func stateNote() -> String {
-        guard !process.isRunning else { return "\n(the service is still running: \(commandLine.joined(separator: " ")))" }
+        guard !process.isRunning else {
+            return "\n(the service is still running: \(commandLine.joined(separator: " ")))"
+        }
         return "\n(the service exited with status \(process.terminationStatus); stderr: \(stderrText()))"
     }
 }

@@ -13,6 +13,7 @@ public enum ParityServiceError: Error, Sendable, CustomStringConvertible {
     /// Its threads did not all reach the stopped state after SIGSTOP.
     case didNotStop(pid: Int32, states: String)
 
+    /// What failed, where, and what to do next.
     public var description: String {
         switch self {
         case .buildFailed(let directory, let output):
