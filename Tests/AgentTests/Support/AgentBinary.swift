@@ -1,0 +1,55 @@
+import Foundation
+import Shared
+import TestSupport
+
+/// Runs the real `hotpatch-agent` binary, found next to the test bundle in the build products
+/// directory (whatever the scratch path), built on demand when a filtered `swift test` did not.
+enum AgentBinary {
+    /// The agent's path.
+    static let path: String = {
+        let products = productsDirectory()
+        let candidate = products + "/hotpatch-agent"
+        if !FileManager.default.isExecutableFile(atPath: candidate) {
+            // <scratch>/<triple>/<config>: build the product into the same scratch path.
+            let scratch = URL(fileURLWithPath: products).deletingLastPathComponent().deletingLastPathComponent().path
+            let config = URL(fileURLWithPath: products).lastPathComponent
+            _ = try? Subprocess.run(
+                "/usr/bin/env",
+                ["swift", "build", "--scratch-path", scratch, "-c", config, "--product", "hotpatch-agent"],
+                currentDirectory: RepositoryPaths.root.path)
+        }
+        return candidate
+    }()
+
+    /// The directory holding the test bundle (and every product of the same build).
+    static func productsDirectory() -> String {
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            return URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().path
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    }
+
+    /// The result of one agent run.
+    struct Run {
+        /// Exit status.
+        let status: Int32
+        /// The decoded JSON report (runs use --json).
+        let report: AgentReport?
+        /// stdout and stderr, for failure messages.
+        let output: String
+    }
+
+    /// Runs the agent with `--json` and a private state directory; decodes the report.
+    static func run(_ arguments: [String], stateDirectory: String, asUser user: String? = nil) throws -> Run {
+        var argv = arguments + ["--json", "--state-dir", stateDirectory]
+        var executable = path
+        if let user {
+            argv = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--", path] + argv
+            executable = "/usr/bin/setpriv"
+        }
+        let result = try Subprocess.run(executable, argv)
+        let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let report = try? JSONDecoder().decode(AgentReport.self, from: Data(line.utf8))
+        return Run(status: result.status, report: report, output: result.stdout + result.stderr)
+    }
+}
