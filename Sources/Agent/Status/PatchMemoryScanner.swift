@@ -6,8 +6,10 @@ struct PatchInMemory {
     let address: RemoteAddress
     /// The header read from there.
     let header: PatchMemoryHeader
-    /// Per entry: what the process holds at that address now.
-    let current: [[UInt8]]
+    /// Per entry: what the process holds at that address now, or, when a later patch overwrote
+    /// the same bytes, what that later patch found there (a patch stacked on this one keeps it
+    /// in force underneath).
+    var current: [[UInt8]]
 
     /// The state of one entry.
     func state(ofEntry index: Int) -> PatchState {
@@ -56,7 +58,22 @@ enum PatchMemoryScanner {
             }
             found[mapping.start] = PatchInMemory(address: mapping.start, header: header, current: current)
         }
-        return order(found)
+        return seeThroughStacking(order(found))
+    }
+
+    /// A later patch that overwrote this one's entry recorded this one's bytes as its original:
+    /// judge the older entry by that record, not by the newer jump now in memory.
+    private static func seeThroughStacking(_ ordered: [PatchInMemory]) -> [PatchInMemory] {
+        var result = ordered
+        for older in result.indices {
+            for (index, entry) in result[older].header.entries.enumerated() {
+                let later = result[(older + 1)...].lazy.compactMap { patch in
+                    patch.header.entries.first { $0.address == entry.address && $0.original.count == entry.patched.count }
+                }.first
+                if let later { result[older].current[index] = later.original }
+            }
+        }
+        return result
     }
 
     /// Oldest first: the newest is the one no other names as previous; walk back from it.

@@ -40,11 +40,11 @@ enum AgentBinary {
     }
 
     /// Runs the agent with `--json` and a private state directory; decodes the report.
-    static func run(_ arguments: [String], stateDirectory: String, asUser user: String? = nil) throws -> Run {
+    static func run(_ arguments: [String], stateDirectory: String, asUser user: Int? = nil) throws -> Run {
         var argv = arguments + ["--json", "--state-dir", stateDirectory]
         var executable = path
         if let user {
-            argv = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--", path] + argv
+            argv = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", path] + argv
             executable = "/usr/bin/setpriv"
         }
         let result = try Subprocess.run(executable, argv)

@@ -1,0 +1,76 @@
+import Foundation
+import Shared
+import TestSupport
+import XCTest
+
+/// The story: parity v1 misclassifies; the v1->v2 patch stops it without a restart and with a
+/// pause the stall meter barely sees; revert brings the bug back.
+final class ParityHeadlineTests: XCTestCase {
+    private var fixture: CFixture!
+
+    override func setUpWithError() throws { fixture = try CFixture("agent-parity") }
+    override func tearDown() { fixture.remove() }
+
+    func testParityExecutablePatchStopsMisclassificationAndRevertBringsItBack() throws {
+        let build = try ParityBuild.built()
+        let patch = try TestPatch.build(
+            id: "parity-fix", target: build.executable(.v1), fixedObject: build.classifierObject(.v2),
+            functions: ["is_even"], output: fixture.path("parity-fix.hotpatch"))
+        let service = try ParityService.start(.executable(.v1), .init(threads: 4, intervalMilliseconds: 250))
+        defer { try? service.stop(.kill) }
+        _ = try service.waitForLine(description: "misclassification") { $0.misclassified > 0 }
+
+        let applied = try AgentBinary.run(["apply", patch, "--pid", "\(service.pid)"], stateDirectory: fixture.path("state"))
+        XCTAssertEqual(applied.status, 0, applied.output)
+        let seen = try service.lines().count
+        let first = try service.waitForLine(skipping: seen, description: "a line after apply")
+        let later = try service.waitForLine(skipping: seen + 3, description: "three lines later")
+        XCTAssertEqual(later.misclassified, first.misclassified, "misclassified stops growing")
+        XCTAssertEqual(later.misclassifiedDelta, 0)
+        XCTAssertEqual(later.pid, service.pid, "never restarted")
+        let gap = try service.lines()[max(0, seen - 1)...].map(\.maxGapMicroseconds).max() ?? 0
+        print("parity exe: agent pause \(applied.report?.processes.first?.pauseMicroseconds ?? 0) µs, "
+            + "stall meter worst gap around the apply \(gap) µs")
+
+        let reverted = try AgentBinary.run(["revert", "--id", "parity-fix", "--pid", "\(service.pid)"], stateDirectory: fixture.path("state"))
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        let after = try service.lines().count
+        _ = try service.waitForLine(skipping: after + 1, description: "misclassification again") { $0.misclassifiedDelta > 0 }
+    }
+
+    /// The shared-library variant: two processes load libparity v1; one `--exe` names the
+    /// library and patches both.
+    func testSharedLibraryPatchAppliesToEveryProcessThatLoadedIt() throws {
+        let build = try ParityBuild.built()
+        let library = build.library(.v1)
+        let patch = try TestPatch.build(
+            id: "libparity-fix", target: library, fixedObject: build.classifierObject(.v2),
+            functions: ["is_even"], output: fixture.path("libparity-fix.hotpatch"))
+        let options = ParityService.Options(threads: 2, intervalMilliseconds: 250)
+        let one = try ParityService.start(.sharedLibrary(.v1), options)
+        defer { try? one.stop(.kill) }
+        let two = try ParityService.start(.sharedLibrary(.v1), options)
+        defer { try? two.stop(.kill) }
+        for service in [one, two] { _ = try service.waitForLine { $0.misclassified > 0 } }
+
+        let applied = try AgentBinary.run(["apply", patch, "--exe", library], stateDirectory: fixture.path("state"))
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertEqual(Set(applied.report?.processes.map(\.pid) ?? []), [one.pid, two.pid], applied.output)
+        XCTAssertEqual(applied.report?.processes.map(\.outcome), [.applied, .applied])
+        for service in [one, two] {
+            let seen = try service.lines().count
+            let first = try service.waitForLine(skipping: seen)
+            let later = try service.waitForLine(skipping: seen + 2)
+            XCTAssertEqual(later.misclassified, first.misclassified, "pid \(service.pid) stopped misclassifying")
+        }
+        print("parity lib: pauses \(applied.report?.processes.compactMap(\.pauseMicroseconds) ?? []) µs")
+
+        let reverted = try AgentBinary.run(["revert", "--id", "libparity-fix", "--all"], stateDirectory: fixture.path("state"))
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        XCTAssertEqual(reverted.report?.processes.count, 2, reverted.output)
+        for service in [one, two] {
+            let seen = try service.lines().count
+            _ = try service.waitForLine(skipping: seen + 1) { $0.misclassifiedDelta > 0 }
+        }
+    }
+}
