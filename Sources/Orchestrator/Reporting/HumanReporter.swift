@@ -11,9 +11,12 @@ final class HumanReporter: RolloutReporter {
     private var phase = "applying"
     private var progressLineShown = false
 
-    /// Writes to `output`.
-    init(output: TextOutput) {
+    /// Writes to `output`. `progress` is what the journal already holds when a rollout is
+    /// resumed, so the final table covers every host, not only those of this run.
+    init(output: TextOutput, progress: RolloutProgress = RolloutProgress()) {
         self.output = output
+        self.progress = progress
+        currentWave = progress.end == nil ? progress.nextWave ?? 0 : 0
     }
 
     func report(_ record: RolloutRecord) {
@@ -24,7 +27,8 @@ final class HumanReporter: RolloutReporter {
             clearProgressLine()
             output.write(SummaryTable.render(progress))
             output.write(SummaryTable.totalsLine(end.totals) + "\n")
-            output.write(ResultText.line(end.result, rollout: record.rollout) + "\n")
+            let kind = progress.start?.settings.kind ?? .rollout
+            output.write(ResultText.line(end.result, rollout: record.rollout, kind: kind) + "\n")
             return
         }
         if output.isTerminal { drawProgressLine(at: record.time) }
@@ -114,8 +118,10 @@ enum ProgressLine {
 /// The last line of a run, saying how it ended and what to do next.
 enum ResultText {
     /// One line for `result`.
-    static func line(_ result: RolloutResult, rollout: RolloutID) -> String {
+    static func line(_ result: RolloutResult, rollout: RolloutID, kind: RolloutSettings.Kind = .rollout) -> String {
         switch result {
+        case .succeeded where kind == .rollback:
+            return "rollback \(rollout) succeeded: the patch is reverted on every reached host"
         case .succeeded:
             return "rollout \(rollout) succeeded"
         case .completedWithFailures:

@@ -19,7 +19,7 @@ enum RolloutLauncher {
         try checkPatchUnchanged(plan)
         let journal = try RolloutJournal.reopen(
             rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
-        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json))
+        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
         if progress.end == nil { try sink.emit(.resumed(RolloutResume(hostsInDoubt: progress.applyInDoubt))) }
         return try engine(plan, sink: sink).run()
     }
@@ -32,7 +32,7 @@ enum RolloutLauncher {
         try checkPatchUnchanged(plan)
         let journal = try RolloutJournal.reopen(
             rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
-        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json))
+        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
         let engine = try engine(plan, sink: sink)
         let clean = try engine.revertEverythingPatched()
         let result: RolloutResult = clean ? .rolledBack : .haltedRollbackIncomplete
@@ -40,10 +40,11 @@ enum RolloutLauncher {
         return result
     }
 
-    /// The reporters for this run: JSON Lines for programs, else the human view.
-    static func reporters(json: Bool) -> [any RolloutReporter] {
+    /// The reporters for this run: JSON Lines for programs, else the human view (which starts
+    /// from `seed`, the replayed journal, when continuing a rollout).
+    static func reporters(json: Bool, seed: RolloutProgress = RolloutProgress()) -> [any RolloutReporter] {
         let output = TextOutput.standardOutput
-        return json ? [JSONLinesReporter(output: output)] : [HumanReporter(output: output)]
+        return json ? [JSONLinesReporter(output: output)] : [HumanReporter(output: output, progress: seed)]
     }
 
     private static func engine(_ plan: RolloutStart, sink: EventSink) throws -> RolloutEngine {
