@@ -21,10 +21,12 @@ public final class CFixture: @unchecked Sendable {
     /// The full path of `name` inside the fixture directory.
     public func path(_ name: String) -> String { directory + "/" + name }
 
-    /// Writes `source` to `name` and returns its path.
+    /// Writes `source` to `name` (creating folders on the way) and returns its path.
     @discardableResult
     public func write(_ name: String, _ source: String) throws -> String {
         let file = path(name)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try source.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }

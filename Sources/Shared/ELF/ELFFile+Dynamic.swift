@@ -52,6 +52,12 @@ extension ELFFile {
             in: try dynamicStrings(entries), at: UInt32(truncatingIfNeeded: entry.value), what: "DT_SONAME")
     }
 
+    /// The string at `offset` in the dynamic string table (for `DT_RUNPATH`, `DT_RPATH`, ...).
+    public func dynamicString(at offset: UInt64) throws -> String {
+        try ByteReader.string(
+            in: try dynamicStrings(try dynamicEntries()), at: UInt32(truncatingIfNeeded: offset), what: "dynamic string")
+    }
+
     /// The dynamic string table: `.dynsym`'s linked section, else `DT_STRTAB` mapped through `PT_LOAD`.
     private func dynamicStrings(_ entries: [ELFDynamicEntry]) throws -> ArraySlice<UInt8> {
         if let dynamic = sections.first(where: { $0.type == .dynamic }) {

@@ -85,6 +85,14 @@ struct PatchAssembly {
         for symbol: ELFSymbol, object: Int, from section: ELFSection, bind: PatchBuilder.Binder
     ) throws -> Int {
         if let mapped = symbolMap[SymbolKey(object: object, index: symbol.index)] { return mapped }
+        var symbol = symbol
+        if symbol.type == .section,
+            let named = PatchBuilder.namedSymbol(
+                startingSection: Int(symbol.sectionIndex), in: builder.objects[object], symbols: objectSymbols[object])
+        {
+            // A section not carried, named by its section symbol: bind it by its function's name.
+            symbol = named
+        }
         if let address = try bind(object, symbol) {
             let key = "\(symbol.name)@\(address.rawValue)"
             if let existing = boundByAddress[key] { return existing }

@@ -67,6 +67,17 @@ public struct PatchBuilder {
         return refs
     }
 
+    /// The named function or variable that starts a section, which assemblers refer to through
+    /// the section symbol (GAS turns references to local symbols into section + offset). Nil for
+    /// string sections and sections without one.
+    public static func namedSymbol(startingSection index: Int, in elf: ELFFile, symbols: [ELFSymbol]) -> ELFSymbol? {
+        guard index > 0, index < elf.sections.count, !elf.sections[index].flags.contains(.strings) else { return nil }
+        return symbols.first {
+            Int($0.sectionIndex) == index && $0.value == 0 && !$0.name.isEmpty
+                && ($0.type == .function || $0.type == .object)
+        }
+    }
+
     /// Whether a section is code or data the agent could map (not unwind info, notes, TLS).
     public static func isLoadable(_ section: ELFSection) -> Bool {
         section.flags.contains(.alloc) && !section.flags.contains(.tls)

@@ -17,4 +17,19 @@ public struct PatchSection: Sendable, Equatable {
     /// The relocations to apply to this section, offsets relative to its start; their
     /// `symbolIndex` refers to ``PatchFile/symbols``.
     public let relocations: [ELFRelocation]
+
+    /// Describes a section (``PatchFile`` builds these; tests of the agent build their own).
+    public init(
+        index: Int, name: String, flags: ELFSectionFlags, alignment: UInt64, size: UInt64, bytes: [UInt8],
+        isZeroFill: Bool, relocations: [ELFRelocation]
+    ) {
+        self.index = index
+        self.name = name
+        self.flags = flags
+        self.alignment = alignment
+        self.size = size
+        self.bytes = bytes
+        self.isZeroFill = isZeroFill
+        self.relocations = relocations
+    }
 }

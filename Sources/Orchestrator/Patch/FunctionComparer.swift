@@ -1,0 +1,162 @@
+import Shared
+
+/// Decides exactly whether an object's function equals the target's: the function is placed at
+/// the target symbol's address, every relocation is checked to reach the same thing the
+/// target's bytes reach (the symbol, its PLT entry, its GOT slot, the same string), and every
+/// other byte must be equal.
+struct FunctionComparer {
+    let target: TargetModule
+    let unit: ObjectUnit
+
+    /// Nil when identical; otherwise why the function differs.
+    func difference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
+        guard function.size == old.symbol.size else {
+            return "\(function.size) bytes, the target's has \(old.symbol.size)"
+        }
+        let section = try unit.section(Int(function.sectionIndex))
+        let contents = Array(try unit.elf.contents(of: section))
+        guard function.value <= UInt64(contents.count), function.size <= UInt64(contents.count) - function.value else {
+            throw PatchCreationError("\(unit.path): function \(function.name) lies outside its section")
+        }
+        let start = Int(function.value)
+        let mine = Array(contents[start..<(start + Int(function.size))])
+        let theirs = try target.bytes(at: old.symbol.value, count: function.size)
+        var masked = Set<Int>()
+        for relocation in try unit.elf.relocations(for: section) {
+            guard relocation.offset >= function.value, relocation.offset < function.value + function.size else { continue }
+            let at = Int(relocation.offset - function.value)
+            let width = Int(relocation.type.width)
+            guard at + width <= mine.count else { return "a relocation runs past the end of \(function.name)" }
+            for index in at..<(at + width) { masked.insert(index) }
+            let place = Place(offset: at, address: old.symbol.value + UInt64(at), mine: mine, theirs: theirs)
+            let (same, relaxedBytes) = try reachesSame(relocation, place)
+            if !same { return "its reference to \(describeTarget(relocation)) at +\(at) reaches something else" }
+            masked.formUnion(relaxedBytes)
+        }
+        for index in 0..<mine.count where !masked.contains(index) && mine[index] != theirs[index] {
+            return "code differs at +\(index)"
+        }
+        return nil
+    }
+
+    /// A relocation's place in the function, with both versions' bytes.
+    private struct Place {
+        let offset: Int
+        let address: UInt64
+        let mine: [UInt8]
+        let theirs: [UInt8]
+
+        var field32: Int64 {
+            Int64(Int32(bitPattern: UInt32(littleEndian: theirs[offset..<(offset + 4)])))
+        }
+        var field64: UInt64 {
+            theirs[offset..<(offset + 8)].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
+    }
+
+    private func describeTarget(_ relocation: ELFRelocation) -> String {
+        let symbol = unit.symbols[relocation.symbolIndex]
+        return symbol.name.isEmpty ? "section \((try? unit.section(Int(symbol.sectionIndex)).name) ?? "?")" : symbol.name
+    }
+
+    /// Whether the target's bytes at `place` reach what the relocation names; the second value
+    /// lists instruction bytes the linker rewrote when it relaxed a GOT load (`mov` to `lea` or
+    /// to `mov $imm`, indirect `call` to direct), which may differ from the object's.
+    private func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
+        guard relocation.symbolIndex < unit.symbols.count else { return (false, []) }
+        let symbol = unit.symbols[relocation.symbolIndex]
+        let addend = relocation.addend
+        switch relocation.type {
+        case .pc32, .plt32:
+            let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
+            return (try matches(symbol, reached: reached, addend: addend, pcRelative: true), [])
+        case .gotpcrel, .gotpcrelx, .rexGotpcrelx:
+            let slot = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
+            let opcode = place.offset - 2
+            if let relaxed = try relaxedGOTLoad(relocation, place, symbol: symbol) { return relaxed }
+            guard opcode < 0 || place.mine[opcode] == place.theirs[opcode] else { return (false, []) }
+            if let name = target.gotSymbols[slot] { return (name == symbol.name, []) }
+            if let value = target.gotRelative[slot] {
+                return (try matches(symbol, reached: value, addend: 0, pcRelative: false), [])
+            }
+            return (false, [])
+        case .abs64:
+            let stored = target.gotRelative[place.address] ?? place.field64
+            return (try matches(symbol, reached: stored &- UInt64(bitPattern: addend), addend: addend, pcRelative: false), [])
+        case .abs32s, .abs32:
+            let raw = UInt32(littleEndian: place.theirs[place.offset..<(place.offset + 4)])
+            let value = relocation.type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw)))
+            return (try matches(symbol, reached: value &- UInt64(bitPattern: addend), addend: addend, pcRelative: false), [])
+        default:
+            return (false, [])  // unknown kinds of reference: assume changed (include, never miss)
+        }
+    }
+
+    /// The linker's GOT relaxations (x86-64 psABI B.2): `mov foo@GOTPCREL(%rip), %reg` becomes
+    /// `lea foo(%rip), %reg` (PIE, libraries) or `mov $foo, %reg` (fixed-address executables);
+    /// `call *foo@GOTPCREL(%rip)` becomes `addr32 call foo`. Nil when the bytes were not relaxed.
+    private func relaxedGOTLoad(_ relocation: ELFRelocation, _ place: Place, symbol: ELFSymbol) throws
+        -> (Bool, Set<Int>)?
+    {
+        let opcode = place.offset - 2
+        guard opcode >= 0 else { return nil }
+        let pcRelative = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- relocation.addend)
+        switch (place.mine[opcode], place.theirs[opcode]) {
+        case (0x8b, 0x8d):
+            return (try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true), [opcode])
+        case (0x8b, 0xc7) where opcode >= 1:
+            // The REX.R bit moves to REX.B and the ModRM byte becomes a register form.
+            let absolute = UInt64(bitPattern: place.field32)
+            return (try matches(symbol, reached: absolute, addend: 0, pcRelative: false), [opcode - 1, opcode, opcode + 1])
+        case (0xff, 0x67) where place.mine[opcode + 1] == 0x15 && place.theirs[opcode + 1] == 0xe8:
+            return (try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true), [opcode, opcode + 1])
+        default:
+            return nil
+        }
+    }
+
+    /// Whether `reached` (the target's value of S) stands for the object's `symbol`.
+    private func matches(_ symbol: ELFSymbol, reached: UInt64, addend: Int64, pcRelative: Bool) throws -> Bool {
+        if symbol.type == .section {
+            return try matchesData(inSection: Int(symbol.sectionIndex), symbolValue: 0, base: reached, addend: addend, pcRelative: pcRelative)
+        }
+        if symbol.isDefined, symbol.binding == .local, symbol.sectionIndex < 0xff00,
+            try unit.section(Int(symbol.sectionIndex)).flags.contains(.strings)
+        {
+            // Labels in merged string sections (.LC0) exist only in the object: compare the string.
+            return try matchesData(
+                inSection: Int(symbol.sectionIndex), symbolValue: symbol.value, base: reached, addend: addend,
+                pcRelative: pcRelative)
+        }
+        if target.pltEntries[reached] == symbol.name { return true }
+        guard let definition = try target.definition(of: symbol.name, sourceFile: unit.sourceFile) else { return false }
+        return definition.symbol.value == reached
+    }
+
+    /// A reference to anonymous data (string literals, constants) matches when the target's
+    /// bytes there are the same string, or the same named function or variable covers the offset.
+    /// `base` is where the target puts the symbol, `symbolValue` where the object does.
+    private func matchesData(inSection index: Int, symbolValue: UInt64, base: UInt64, addend: Int64, pcRelative: Bool)
+        throws -> Bool
+    {
+        let section = try unit.section(index)
+        // Where the instruction points, relative to the symbol (PC-relative fields end the instruction).
+        let delta = addend + (pcRelative ? 4 : 0)
+        let offset = Int64(bitPattern: symbolValue) + delta
+        guard offset >= 0, UInt64(offset) < max(section.size, 1) else { return false }
+        let reachedInTarget = base &+ UInt64(bitPattern: delta)
+        if section.flags.contains(.strings) {
+            let contents = try unit.elf.contents(of: section)
+            let tail = contents[(contents.startIndex + Int(offset))...]
+            guard let end = tail.firstIndex(of: 0) else { return false }
+            return target.cString(at: reachedInTarget) == Array(tail[..<end])
+        }
+        let covering = unit.symbols.first {
+            Int($0.sectionIndex) == section.index && !$0.name.isEmpty && ($0.type == .object || $0.type == .function)
+                && UInt64(offset) >= $0.value && UInt64(offset) < $0.value + max($0.size, 1)
+        }
+        guard let covering, let definition = try target.definition(of: covering.name, sourceFile: unit.sourceFile)
+        else { return false }
+        return definition.symbol.value &+ (UInt64(offset) - covering.value) == reachedInTarget
+    }
+}

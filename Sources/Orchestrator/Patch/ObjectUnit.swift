@@ -1,0 +1,58 @@
+import Shared
+
+/// One compiled object of the fix, with what the planner asks of it.
+struct ObjectUnit {
+    let path: String
+    let elf: ELFFile
+    let symbols: [ELFSymbol]
+    /// The source file named by the object's first `STT_FILE` symbol.
+    let sourceFile: String?
+
+    init(path: String) throws {
+        self.path = path
+        elf = try ELFFile(bytes: try FileBytes.read(path))
+        guard elf.header.type == .relocatable else {
+            throw PatchCreationError("\(path) is not a relocatable object (compile the fix with -c)")
+        }
+        symbols = try elf.symbolTable() ?? []
+        sourceFile = symbols.first { $0.type == .file }?.name
+    }
+
+    /// Named functions defined in the object, each with its section.
+    var functions: [ELFSymbol] {
+        symbols.filter { $0.type == .function && $0.isDefined && !$0.name.isEmpty }
+    }
+
+    /// Named variables defined in the object.
+    var variables: [ELFSymbol] {
+        symbols.filter { ($0.type == .object || $0.type == .tls) && $0.isDefined && !$0.name.isEmpty }
+    }
+
+    /// The function defined in the section at `index`; throws when the section holds several
+    /// (the object was compiled without -ffunction-sections).
+    func function(inSection index: Int) throws -> ELFSymbol? {
+        let inside = functions.filter { Int($0.sectionIndex) == index }
+        guard inside.count <= 1 else {
+            let section = elf.sections[index].name
+            throw PatchCreationError(
+                "\(path): section \(section) holds \(inside.count) functions (\(inside.map(\.name).joined(separator: ", "))); "
+                    + "recompile with -ffunction-sections -fdata-sections")
+        }
+        return inside.first
+    }
+
+    /// The section at `index`.
+    func section(_ index: Int) throws -> ELFSection { try elf.section(at: index, for: path) }
+
+    /// The initial bytes of a variable (zeros for `.bss`).
+    func initialBytes(of symbol: ELFSymbol) throws -> [UInt8] {
+        let section = try section(Int(symbol.sectionIndex))
+        if section.type == .nobits { return [UInt8](repeating: 0, count: Int(symbol.size)) }
+        let contents = try elf.contents(of: section)
+        guard symbol.value <= UInt64(contents.count), symbol.size <= UInt64(contents.count) - symbol.value else {
+            throw PatchCreationError("\(path): variable \(symbol.name) lies outside its section")
+        }
+        let start = contents.startIndex + Int(symbol.value)
+        return Array(contents[start..<(start + Int(symbol.size))])
+    }
+}

@@ -1,0 +1,61 @@
+import Shared
+
+/// `hotpatch create` as a pipeline: load the target, load the objects, find what changed,
+/// check every reference resolves, build the patch file. Returns the bytes and the decision
+/// log; writing the file and printing are the command's business.
+struct PatchCreator {
+    /// The finished patch and why it holds what it holds.
+    struct Outcome {
+        let bytes: [UInt8]
+        let decisions: [PatchPlan.Decision]
+    }
+
+    /// A relocatable patch from fixed objects (`--target` + `--object`).
+    static func fromObjects(
+        target targetPath: String, objects: [String], functions: [String], id: PatchID, description: String,
+        debugFile: String?
+    ) throws -> Outcome {
+        // Load: the target with its symbols, then the fix's objects.
+        let target = try TargetModule(path: targetPath, debugFile: debugFile)
+        let units = try objects.map { try ObjectUnit(path: $0) }
+        // Resolve: the libraries the target needs, for undefined symbols the agent finds by name.
+        let libraries = try LibraryResolver(target: target)
+        // Decide: changed functions, what they reach, what binds to the target.
+        let planner = PatchPlanner(
+            target: target, units: units, libraries: libraries,
+            namedFunctions: functions.isEmpty ? nil : Set(functions))
+        let plan = try planner.plan()
+        // Build: copy the carried sections, bind references to existing symbols by address.
+        let metadata = PatchMetadata(
+            kind: .relocatable, id: id, description: description, targetPathHint: targetPath,
+            targetBuildID: target.buildID)
+        let builder = PatchBuilder(objects: units.map(\.elf), objectNames: objects)
+        let bytes = try builder.build(
+            metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
+            bind: { index, symbol in
+                guard symbol.type != .section,
+                    let definition = try target.definition(of: symbol.name, sourceFile: units[index].sourceFile)
+                else { return nil }
+                return definition.address
+            })
+        // Check: the result loads the way the agent will load it.
+        _ = try PatchFile(bytes: bytes)
+        return Outcome(bytes: bytes, decisions: plan.decisions)
+    }
+
+    /// An in-place patch from two builds with identical layout (`--old` + `--new`).
+    static func fromBuilds(old oldPath: String, new newPath: String, id: PatchID, description: String) throws -> Outcome {
+        let old = try TargetModule(path: oldPath)
+        let new = try TargetModule(path: newPath)
+        let diff = try InPlaceDiff(old: old, new: new)
+        let metadata = PatchMetadata(
+            kind: .inPlace, id: id, description: description, targetPathHint: oldPath, targetBuildID: old.buildID,
+            replacedFunctions: diff.functions, inPlaceEdits: diff.edits)
+        var writer = ELFObjectWriter()
+        writer.sections.append(
+            ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))
+        let bytes = writer.encode()
+        _ = try PatchFile(bytes: bytes)
+        return Outcome(bytes: bytes, decisions: diff.decisions)
+    }
+}
