@@ -155,3 +155,67 @@ final class PatchCreateTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("audit_missing"), result.stderr)
     }
 }
+
+/// Symbol sources: static names told apart or refused, stripped targets with a debug file,
+/// functions chosen by name.
+final class PatchCreateSymbolTests: XCTestCase {
+    private var fixture: CFixture!
+
+    override func setUpWithError() throws { fixture = try CFixture("symbols") }
+    override func tearDown() { fixture.remove() }
+
+    private func buildService() throws -> String {
+        try fixture.write("main.c", ServiceSources.main)
+        try fixture.write("classify.c", ServiceSources.classifierV1)
+        try fixture.gcc(ServiceSources.flags + ["-Wl,--build-id", "main.c", "classify.c", "-o", "service"])
+        return fixture.path("service")
+    }
+
+    func testStaticNameThatNoSourceFileDisambiguatesStopsNamingCandidates() throws {
+        let binary = try buildService()
+        // The fix comes from a file the target was not built from, and references `scale`.
+        try fixture.write("elsewhere.c", ServiceSources.classifierV2)
+        try fixture.gcc(ServiceSources.flags + ["-c", "elsewhere.c", "-o", "elsewhere.o"])
+        let result = try HotpatchCLI.run([
+            "create", "--target", binary, "--object", fixture.path("elsewhere.o"), "-o", fixture.path("x.hotpatch"),
+        ])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("scale is ambiguous"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("(main.c)") && result.stderr.contains("(classify.c)"), result.stderr)
+    }
+
+    func testStrippedTargetWithDebugFileAndFunctionChosenByName() throws {
+        let binary = try buildService()
+        let debug = fixture.path("service.debug")
+        XCTAssertEqual(try Subprocess.run("/usr/bin/objcopy", ["--only-keep-debug", binary, debug]).status, 0)
+        XCTAssertEqual(try Subprocess.run("/usr/bin/strip", ["--strip-all", binary]).status, 0)
+        try fixture.write("fix/classify.c", ServiceSources.classifierV1)
+        try fixture.gcc(ServiceSources.flags + ["-c", "fix/classify.c", "-o", "same.o"])
+        let out = fixture.path("named.hotpatch")
+        let stripped = try HotpatchCLI.run(["create", "--target", binary, "--object", fixture.path("same.o"), "-o", out])
+        XCTAssertNotEqual(stripped.status, 0, "without .symtab the target names no classify: nothing to patch")
+        let result = try HotpatchCLI.run([
+            "create", "--target", binary, "--debug-file", debug, "--object", fixture.path("same.o"),
+            "--function", "unchanged", "-o", out,
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("included: unchanged (named with --function)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("left out: classify (not named with --function)"), result.stdout)
+        let patch = try HotpatchCLI.load(out)
+        XCTAssertEqual(patch.replacedFunctions.map(\.oldName), ["unchanged"])
+    }
+
+    func testTruncatedTargetIsAOneLineError() throws {
+        let binary = try buildService()
+        let bytes = try fixture.bytes(binary)
+        let cut = fixture.path("cut")
+        try Data(bytes[0..<(bytes.count / 3)]).write(to: URL(fileURLWithPath: cut))
+        try fixture.write("fix/classify.c", ServiceSources.classifierV2)
+        try fixture.gcc(ServiceSources.flags + ["-c", "fix/classify.c", "-o", "fix.o"])
+        let result = try HotpatchCLI.run(["create", "--target", cut, "--object", fixture.path("fix.o"), "-o", fixture.path("x")])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertLessThan(result.status, 128)
+        XCTAssertEqual(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("truncated"), result.stderr)
+    }
+}

@@ -54,6 +54,16 @@ struct PatchPlanner {
         while let (index, sectionIndex, by) = worklist.popLast() {
             worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
         }
+        // Step 3: say which new functions nothing included reaches (they stay out).
+        for (index, unit) in units.enumerated() {
+            for function in unit.functions
+            where !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
+                && !plan.decisions.contains(where: { $0.name == function.name })
+            {
+                plan.decisions.append(
+                    .init(verdict: .leftOut, name: function.name, reason: "new in the object, but no included function calls it"))
+            }
+        }
         return plan
     }
 

@@ -16,8 +16,8 @@ extension TargetModule {
         let listed = candidates.map { "\($0.address) (\($0.file ?? "global"))" }.joined(separator: ", ")
         throw PatchCreationError(
             "\(name) is ambiguous in \(path): \(candidates.count) definitions at \(listed), and the object's source "
-                + "file \(sourceFile ?? "(unknown)") picks none; name the function with --function after renaming, "
-                + "or compile the fix from the file that defines the one you mean")
+                + "file \(sourceFile ?? "(unknown)") picks none; compile the fix from the source file (same file name) "
+                + "that defines the one you mean")
     }
 
     /// The bytes of the loaded image at `address`.
