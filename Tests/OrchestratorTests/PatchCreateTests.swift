@@ -12,7 +12,9 @@ final class PatchCreateTests: XCTestCase {
     override func tearDown() { fixture.remove() }
 
     /// Builds the service from main.c + classify.c with `link` flags and the fix object.
-    private func buildService(link: [String], objectFlags: [String] = ServiceSources.flags) throws -> (binary: String, fix: String) {
+    private func buildService(link: [String], objectFlags: [String] = ServiceSources.flags) throws -> (
+        binary: String, fix: String
+    ) {
         try fixture.write("main.c", ServiceSources.main)
         try fixture.write("classify.c", ServiceSources.classifierV1)
         try fixture.gcc(ServiceSources.flags + link + ["main.c", "classify.c", "-o", "service"])
@@ -33,11 +35,13 @@ final class PatchCreateTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("included: is_even"), result.stdout)
         let patch = try HotpatchCLI.load(out)
         XCTAssertEqual(patch.replacedFunctions.map(\.oldName), ["is_even"])
-        let symbols = try XCTUnwrap(try ELFFile(bytes: try fixture.bytes(parity.executable(.v1))).symbolTable())
+        let symbols = try XCTUnwrap(
+            try ELFFile(bytes: try fixture.bytes(parity.executable(.v1))).symbolTable())
         let isEven = try XCTUnwrap(symbols.first { $0.name == "is_even" })
         XCTAssertEqual(patch.replacedFunctions.first?.oldAddress, ModuleAddress(isEven.value))
         XCTAssertEqual(patch.replacedFunctions.first?.oldSize, isEven.size)
-        XCTAssertEqual(patch.targetBuildID, try ELFFile(bytes: try fixture.bytes(parity.executable(.v1))).buildID())
+        XCTAssertEqual(
+            patch.targetBuildID, try ELFFile(bytes: try fixture.bytes(parity.executable(.v1))).buildID())
     }
 
     func testParityFixForTheSharedLibrary() throws {
@@ -49,7 +53,8 @@ final class PatchCreateTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let patch = try HotpatchCLI.load(out)
         XCTAssertEqual(patch.replacedFunctions.map(\.oldName), ["is_even"])
-        XCTAssertEqual(patch.targetBuildID, try ELFFile(bytes: try fixture.bytes(parity.library(.v1))).buildID())
+        XCTAssertEqual(
+            patch.targetBuildID, try ELFFile(bytes: try fixture.bytes(parity.library(.v1))).buildID())
     }
 
     func testParityV2AgainstItselfHasNothingToPatch() throws {
@@ -86,11 +91,13 @@ final class PatchCreateTests: XCTestCase {
         XCTAssertNotNil(patch.definedSymbol(named: "describe"))
         XCTAssertNil(patch.definedSymbol(named: "unchanged"))
         let literal = try XCTUnwrap(patch.sections.first { $0.name.contains("str") })
-        XCTAssertTrue(String(decoding: literal.bytes, as: UTF8.self).contains("classify saw a negative number"))
+        XCTAssertTrue(
+            String(decoding: literal.bytes, as: UTF8.self).contains("classify saw a negative number"))
         // Existing variables and the static scale of classify.c (not main.c's) bind by address.
         let symbols = try XCTUnwrap(try ELFFile(bytes: try fixture.bytes(target)).symbolTable())
         let fileOf = scaleAddresses(symbols)
-        let bindings = Dictionary(uniqueKeysWithValues: patch.targetBindings.map { ($0.symbol, $0.address.rawValue) })
+        let bindings = Dictionary(
+            uniqueKeysWithValues: patch.targetBindings.map { ($0.symbol, $0.address.rawValue) })
         XCTAssertEqual(bindings["scale"], fileOf["classify.c"])
         XCTAssertEqual(bindings["requests"], symbols.first { $0.name == "requests" }?.value)
         XCTAssertEqual(bindings["threshold"], symbols.first { $0.name == "threshold" }?.value)
@@ -117,7 +124,8 @@ final class PatchCreateTests: XCTestCase {
         try fixture.write("fix/main.c", ServiceSources.mainWithNewThreshold)
         try fixture.gcc(ServiceSources.flags + ["-c", "fix/main.c", "-o", "main-fix.o"])
         let result = try HotpatchCLI.run([
-            "create", "--target", binary, "--object", fixture.path("main-fix.o"), "-o", fixture.path("x.hotpatch"),
+            "create", "--target", binary, "--object", fixture.path("main-fix.o"), "-o",
+            fixture.path("x.hotpatch"),
         ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("threshold"), result.stderr)
@@ -127,13 +135,17 @@ final class PatchCreateTests: XCTestCase {
 
     func testSharedLibraryOfOwnFixtureBindsGlobalsThroughItsGOT() throws {
         // The library already uses libc, so the fix's printf resolves through its DT_NEEDED.
-        let library = "#include <stdio.h>\nint requests = 0;\nint threshold = 5;\nvoid report(int n) { printf(\"%d\\n\", n); }\n"
+        let library =
+            "#include <stdio.h>\nint requests = 0;\nint threshold = 5;\nvoid report(int n) { printf(\"%d\\n\", n); }\n"
         try fixture.write("lib/classify.c", library + ServiceSources.classifierV1)
-        try fixture.gcc(ServiceSources.flags + ["-shared", "-Wl,--build-id", "lib/classify.c", "-o", "libsvc.so"])
+        try fixture.gcc(
+            ServiceSources.flags + ["-shared", "-Wl,--build-id", "lib/classify.c", "-o", "libsvc.so"])
         try fixture.write("fix/classify.c", library + ServiceSources.classifierV2)
         try fixture.gcc(ServiceSources.flags + ["-c", "fix/classify.c", "-o", "fix.o"])
         let out = fixture.path("lib.hotpatch")
-        let result = try HotpatchCLI.run(["create", "--target", fixture.path("libsvc.so"), "--object", fixture.path("fix.o"), "-o", out])
+        let result = try HotpatchCLI.run([
+            "create", "--target", fixture.path("libsvc.so"), "--object", fixture.path("fix.o"), "-o", out,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("left out: unchanged"), result.stdout)
         let patch = try HotpatchCLI.load(out)
@@ -149,7 +161,8 @@ final class PatchCreateTests: XCTestCase {
                 of: "requests++;", with: "requests++; extern void audit_missing(int); audit_missing(n);"))
         try fixture.gcc(ServiceSources.flags + ["-c", "fix/classify.c", "-o", "bad.o"])
         let result = try HotpatchCLI.run([
-            "create", "--target", binary, "--object", fixture.path("bad.o"), "-o", fixture.path("bad.hotpatch"),
+            "create", "--target", binary, "--object", fixture.path("bad.o"), "-o",
+            fixture.path("bad.hotpatch"),
         ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("audit_missing"), result.stderr)
@@ -177,23 +190,29 @@ final class PatchCreateSymbolTests: XCTestCase {
         try fixture.write("elsewhere.c", ServiceSources.classifierV2)
         try fixture.gcc(ServiceSources.flags + ["-c", "elsewhere.c", "-o", "elsewhere.o"])
         let result = try HotpatchCLI.run([
-            "create", "--target", binary, "--object", fixture.path("elsewhere.o"), "-o", fixture.path("x.hotpatch"),
+            "create", "--target", binary, "--object", fixture.path("elsewhere.o"), "-o",
+            fixture.path("x.hotpatch"),
         ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("scale is ambiguous"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("(main.c)") && result.stderr.contains("(classify.c)"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("(main.c)") && result.stderr.contains("(classify.c)"), result.stderr)
     }
 
     func testStrippedTargetWithDebugFileAndFunctionChosenByName() throws {
         let binary = try buildService()
         let debug = fixture.path("service.debug")
-        XCTAssertEqual(try Subprocess.run("/usr/bin/objcopy", ["--only-keep-debug", binary, debug]).status, 0)
+        XCTAssertEqual(
+            try Subprocess.run("/usr/bin/objcopy", ["--only-keep-debug", binary, debug]).status, 0)
         XCTAssertEqual(try Subprocess.run("/usr/bin/strip", ["--strip-all", binary]).status, 0)
         try fixture.write("fix/classify.c", ServiceSources.classifierV1)
         try fixture.gcc(ServiceSources.flags + ["-c", "fix/classify.c", "-o", "same.o"])
         let out = fixture.path("named.hotpatch")
-        let stripped = try HotpatchCLI.run(["create", "--target", binary, "--object", fixture.path("same.o"), "-o", out])
-        XCTAssertNotEqual(stripped.status, 0, "without .symtab the target names no classify: nothing to patch")
+        let stripped = try HotpatchCLI.run([
+            "create", "--target", binary, "--object", fixture.path("same.o"), "-o", out,
+        ])
+        XCTAssertNotEqual(
+            stripped.status, 0, "without .symtab the target names no classify: nothing to patch")
         let result = try HotpatchCLI.run([
             "create", "--target", binary, "--debug-file", debug, "--object", fixture.path("same.o"),
             "--function", "unchanged", "-o", out,
@@ -212,10 +231,14 @@ final class PatchCreateSymbolTests: XCTestCase {
         try Data(bytes[0..<(bytes.count / 3)]).write(to: URL(fileURLWithPath: cut))
         try fixture.write("fix/classify.c", ServiceSources.classifierV2)
         try fixture.gcc(ServiceSources.flags + ["-c", "fix/classify.c", "-o", "fix.o"])
-        let result = try HotpatchCLI.run(["create", "--target", cut, "--object", fixture.path("fix.o"), "-o", fixture.path("x")])
+        let result = try HotpatchCLI.run([
+            "create", "--target", cut, "--object", fixture.path("fix.o"), "-o", fixture.path("x"),
+        ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertLessThan(result.status, 128)
-        XCTAssertEqual(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").count, 1, result.stderr)
+        XCTAssertEqual(
+            result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").count,
+            1, result.stderr)
         XCTAssertTrue(result.stderr.contains("truncated"), result.stderr)
     }
 }

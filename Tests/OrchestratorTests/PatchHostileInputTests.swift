@@ -10,11 +10,14 @@ final class PatchHostileInputTests: XCTestCase {
     override func setUpWithError() throws { fixture = try CFixture("hostile") }
     override func tearDown() { fixture.remove() }
 
-    private func assertOneLineRefusal(_ arguments: [String], mentioning words: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertOneLineRefusal(
+        _ arguments: [String], mentioning words: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let result = try HotpatchCLI.run(arguments)
         XCTAssertNotEqual(result.status, 0, file: file, line: line)
         XCTAssertLessThan(result.status, 128, "killed by a signal: \(result.stderr)", file: file, line: line)
-        let lines = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n")
+        let lines = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(
+            separatedBy: "\n")
         XCTAssertEqual(lines.count, 1, result.stderr, file: file, line: line)
         XCTAssertTrue(result.stderr.contains(words), result.stderr, file: file, line: line)
     }
@@ -37,7 +40,9 @@ final class PatchHostileInputTests: XCTestCase {
             let result = try HotpatchCLI.run(["inspect", path])
             XCTAssertNotEqual(result.status, 0)
             XCTAssertLessThan(result.status, 128, result.stderr)
-            XCTAssertEqual(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").count, 1, result.stderr)
+            XCTAssertEqual(
+                result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n")
+                    .count, 1, result.stderr)
         }
     }
 
@@ -45,7 +50,9 @@ final class PatchHostileInputTests: XCTestCase {
         let text = try fixture.write("notes.txt", "just some text\n")
         try assertOneLineRefusal(["inspect", text], mentioning: "not an ELF file")
         let object = try fixture.object("fix", "int f(int x) { return x + 1; }")
-        try assertOneLineRefusal(["create", "--target", text, "--object", object, "-o", fixture.path("o")], mentioning: "not an ELF file")
+        try assertOneLineRefusal(
+            ["create", "--target", text, "--object", object, "-o", fixture.path("o")],
+            mentioning: "not an ELF file")
         try assertOneLineRefusal(["inspect", fixture.path("missing.hotpatch")], mentioning: "cannot read")
         try assertOneLineRefusal(["inspect", object], mentioning: "no .hotpatch section")
     }
@@ -60,7 +67,8 @@ final class PatchHostileInputTests: XCTestCase {
         try assertOneLineRefusal(["inspect", path], mentioning: "AArch64")
         let parity = try ParityBuild.built()
         try assertOneLineRefusal(
-            ["create", "--target", parity.executable(.v1), "--object", path, "-o", fixture.path("o")], mentioning: "not x86-64")
+            ["create", "--target", parity.executable(.v1), "--object", path, "-o", fixture.path("o")],
+            mentioning: "not x86-64")
     }
 
     func testVersionMismatchedPatch() throws {

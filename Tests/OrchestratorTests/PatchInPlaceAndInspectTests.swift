@@ -31,7 +31,9 @@ final class PatchInPlaceAndInspectTests: XCTestCase {
         XCTAssertEqual(object["kind"] as? String, "in-place")
         XCTAssertEqual(object["formatVersion"] as? Int, 1)
         XCTAssertEqual(object["signature"] as? String, "unsigned")
-        XCTAssertEqual(object["buildID"] as? String, try ELFFile(bytes: try fixture.bytes(parity.executable(.v1))).buildID()?.hex)
+        XCTAssertEqual(
+            object["buildID"] as? String,
+            try ELFFile(bytes: try fixture.bytes(parity.executable(.v1))).buildID()?.hex)
     }
 
     func testDifferingLayoutIsRefusedNamingTheFirstMovedSymbol() throws {
@@ -41,7 +43,8 @@ final class PatchInPlaceAndInspectTests: XCTestCase {
         try fixture.gcc(ServiceSources.flags + ["main.c", "v1/classify.c", "-o", "old"])
         try fixture.gcc(ServiceSources.flags + ["main.c", "v2/classify.c", "-o", "new"])
         let result = try HotpatchCLI.run([
-            "create", "--old", fixture.path("old"), "--new", fixture.path("new"), "-o", fixture.path("x.hotpatch"),
+            "create", "--old", fixture.path("old"), "--new", fixture.path("new"), "-o",
+            fixture.path("x.hotpatch"),
         ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("layouts differ"), result.stderr)

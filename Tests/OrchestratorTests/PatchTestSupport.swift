@@ -6,7 +6,9 @@ import TestSupport
 enum HotpatchCLI {
     /// The `hotpatch` executable next to this test bundle.
     static var path: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("hotpatch").path
     }
 
@@ -61,5 +63,6 @@ enum ServiceSources {
         """
 
     /// A "fix" that changes an existing global's initializer (refused).
-    static let mainWithNewThreshold = main.replacingOccurrences(of: "int threshold = 5;", with: "int threshold = 6;")
+    static let mainWithNewThreshold = main.replacingOccurrences(
+        of: "int threshold = 5;", with: "int threshold = 6;")
 }

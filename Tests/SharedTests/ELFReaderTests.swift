@@ -33,7 +33,8 @@ final class ELFReaderTests: XCTestCase {
         XCTAssertEqual(Array(try elf.bytes(atAddress: counter.value, count: 4)), [7, 0, 0, 0])
         let bump = try XCTUnwrap(symbols.first { $0.name == "bump" })
         XCTAssertEqual(bump.binding, .local)
-        XCTAssertTrue(try XCTUnwrap(try elf.dynamicSymbols()).contains { $0.name == "printf" && !$0.isDefined })
+        XCTAssertTrue(
+            try XCTUnwrap(try elf.dynamicSymbols()).contains { $0.name == "printf" && !$0.isDefined })
     }
 
     func testObjectRelocationsMatchReadelf() throws {
@@ -50,14 +51,18 @@ final class ELFReaderTests: XCTestCase {
         XCTAssertTrue(readelf.contains("R_X86_64_PLT32"), readelf)
         XCTAssertEqual(
             readelf.components(separatedBy: "\n").filter { $0.contains("R_X86_64_") }.count,
-            try elf.sections.filter { $0.type == .rela }.reduce(0) { $0 + (try elf.relocations(in: $1)).count })
+            try elf.sections.filter { $0.type == .rela }.reduce(0) {
+                $0 + (try elf.relocations(in: $1)).count
+            })
     }
 
     func testSharedLibraryHasSonameAndDynamicSymbols() throws {
         let path = try fixture.link(
-            "libdemo.so", "int demo_answer(void) { return 42; }", flags: ["-shared", "-fPIC", "-Wl,-soname,libdemo.so.1"])
+            "libdemo.so", "int demo_answer(void) { return 42; }",
+            flags: ["-shared", "-fPIC", "-Wl,-soname,libdemo.so.1"])
         let elf = try ELFFile(bytes: try fixture.bytes(path))
         XCTAssertEqual(try elf.soname(), "libdemo.so.1")
-        XCTAssertTrue(try XCTUnwrap(try elf.dynamicSymbols()).contains { $0.name == "demo_answer" && $0.isDefined })
+        XCTAssertTrue(
+            try XCTUnwrap(try elf.dynamicSymbols()).contains { $0.name == "demo_answer" && $0.isDefined })
     }
 }

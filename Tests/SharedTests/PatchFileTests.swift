@@ -21,11 +21,15 @@ final class PatchFileTests: XCTestCase {
             """)
         let builder = PatchBuilder(objects: [try ELFFile(bytes: try fixture.bytes(object))])
         let metadata = PatchMetadata(
-            kind: .relocatable, id: PatchID("fix-1")!, description: "parity fix", targetPathHint: "/srv/parity",
+            kind: .relocatable, id: PatchID("fix-1")!, description: "parity fix",
+            targetPathHint: "/srv/parity",
             targetBuildID: BuildID(hex: "aabbccdd")!)
         let bytes = try builder.build(
             metadata: metadata,
-            replacing: [.init(newSymbol: "is_even", oldAddress: ModuleAddress(0x1139), oldSize: 40, oldName: "is_even")],
+            replacing: [
+                .init(
+                    newSymbol: "is_even", oldAddress: ModuleAddress(0x1139), oldSize: 40, oldName: "is_even")
+            ],
             bind: { _, symbol in symbol.name == "requests" ? ModuleAddress(0x4010) : nil })
         let path = fixture.path("fix.hotpatch")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -39,7 +43,8 @@ final class PatchFileTests: XCTestCase {
         XCTAssertEqual(patch.kind, .relocatable)
         XCTAssertEqual(patch.targetBuildID.hex, "aabbccdd")
         XCTAssertEqual(patch.replacedFunctions.map(\.newName), ["is_even"])
-        XCTAssertEqual(patch.targetBindings, [TargetBinding(address: ModuleAddress(0x4010), symbol: "requests")])
+        XCTAssertEqual(
+            patch.targetBindings, [TargetBinding(address: ModuleAddress(0x4010), symbol: "requests")])
         XCTAssertEqual(patch.contentHash, SHA256.hash(bytes))
         XCTAssertNil(patch.signature)
 
@@ -49,7 +54,10 @@ final class PatchFileTests: XCTestCase {
         let referenced = Set(text.relocations.map { patch.symbols[$0.symbolIndex].name })
         XCTAssertTrue(referenced.isSuperset(of: ["requests", "puts"]), "\(referenced)")
         // The string literal and the new static variable are carried, zero-filled where gcc put it in .bss.
-        XCTAssertTrue(patch.sections.contains { $0.name.hasPrefix(".rodata") && $0.name.contains("str") && !$0.bytes.isEmpty })
+        XCTAssertTrue(
+            patch.sections.contains {
+                $0.name.hasPrefix(".rodata") && $0.name.contains("str") && !$0.bytes.isEmpty
+            })
         let calls = try XCTUnwrap(patch.sections.first { $0.name == ".bss.calls" })
         XCTAssertTrue(calls.isZeroFill)
         XCTAssertEqual(calls.size, 4)

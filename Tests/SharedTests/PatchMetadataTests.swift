@@ -6,9 +6,11 @@ final class PatchMetadataTests: XCTestCase {
     private func sample() -> PatchMetadata {
         PatchMetadata(
             kind: .relocatable, id: PatchID("parity-fix-1")!, description: "is_even: use % 2",
-            targetPathHint: "/opt/parity/parity-v1", targetBuildID: BuildID(hex: "00112233445566778899aabbccddeeff00112233")!,
+            targetPathHint: "/opt/parity/parity-v1",
+            targetBuildID: BuildID(hex: "00112233445566778899aabbccddeeff00112233")!,
             replacedFunctions: [
-                ReplacedFunction(oldAddress: ModuleAddress(0x1139), oldSize: 23, oldName: "is_even", newName: "is_even")
+                ReplacedFunction(
+                    oldAddress: ModuleAddress(0x1139), oldSize: 23, oldName: "is_even", newName: "is_even")
             ],
             targetBindings: [TargetBinding(address: ModuleAddress(0x4010), symbol: "requests")],
             inPlaceEdits: [])
@@ -16,7 +18,9 @@ final class PatchMetadataTests: XCTestCase {
 
     func testRoundTripKeepsEveryRecord() throws {
         var metadata = sample()
-        metadata.inPlaceEdits = [InPlaceEdit(address: ModuleAddress(0x1140), old: [1, 2, 3], new: [4, 5, 6])]
+        metadata.inPlaceEdits = [
+            InPlaceEdit(address: ModuleAddress(0x1140), old: [1, 2, 3], new: [4, 5, 6])
+        ]
         let decoded = try PatchMetadata(decoding: metadata.encode()[...])
         XCTAssertEqual(decoded, metadata)
     }

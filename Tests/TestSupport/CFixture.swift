@@ -43,7 +43,8 @@ public final class CFixture: @unchecked Sendable {
     /// Default flags are the ones `hotpatch create` asks users for.
     @discardableResult
     public func object(
-        _ name: String, _ source: String, flags: [String] = ["-O2", "-fPIC", "-ffunction-sections", "-fdata-sections"]
+        _ name: String, _ source: String,
+        flags: [String] = ["-O2", "-fPIC", "-ffunction-sections", "-fdata-sections"]
     ) throws -> String {
         try write(name + ".c", source)
         try gcc(flags + ["-c", name + ".c", "-o", name + ".o"])
@@ -73,5 +74,6 @@ public final class CFixture: @unchecked Sendable {
 public struct CFixtureError: Error, CustomStringConvertible {
     /// What failed, with the compiler's output.
     public let message: String
+    /// The one-line text users see.
     public var description: String { message }
 }

@@ -19,27 +19,41 @@ extension Hotpatch {
         var target: String?
 
         /// Objects compiled from the fixed source.
-        @Option(name: .customLong("object"), help: ArgumentHelp("An object compiled from the fixed source (repeatable).", valueName: "path"))
+        @Option(
+            name: .customLong("object"),
+            help: ArgumentHelp("An object compiled from the fixed source (repeatable).", valueName: "path"))
         var objects: [String] = []
 
         /// Functions to include, bypassing change detection.
-        @Option(name: .customLong("function"), help: ArgumentHelp("Include exactly this function (repeatable); skips change detection.", valueName: "name"))
+        @Option(
+            name: .customLong("function"),
+            help: ArgumentHelp(
+                "Include exactly this function (repeatable); skips change detection.", valueName: "name"))
         var functions: [String] = []
 
         /// A separate debug file holding the target's `.symtab`.
-        @Option(help: ArgumentHelp("A debug file with the target's symbols (when the target is stripped).", valueName: "path"))
+        @Option(
+            help: ArgumentHelp(
+                "A debug file with the target's symbols (when the target is stripped).", valueName: "path"))
         var debugFile: String?
 
         /// The old build (in-place method).
-        @Option(help: ArgumentHelp("The running build, for an in-place patch (with --new).", valueName: "path"))
+        @Option(
+            help: ArgumentHelp("The running build, for an in-place patch (with --new).", valueName: "path"))
         var old: String?
 
         /// The new build (in-place method).
-        @Option(help: ArgumentHelp("The fixed build of identical layout, for an in-place patch (with --old).", valueName: "path"))
+        @Option(
+            help: ArgumentHelp(
+                "The fixed build of identical layout, for an in-place patch (with --old).", valueName: "path")
+        )
         var new: String?
 
         /// The patch id.
-        @Option(help: ArgumentHelp("Patch id ([A-Za-z0-9._-], at most 64 bytes); default: the output file's name.", valueName: "id"))
+        @Option(
+            help: ArgumentHelp(
+                "Patch id ([A-Za-z0-9._-], at most 64 bytes); default: the output file's name.",
+                valueName: "id"))
         var id: String?
 
         /// A human description.
@@ -54,29 +68,39 @@ extension Hotpatch {
             if old != nil || new != nil {
                 guard old != nil, new != nil else { throw ValidationError("--old and --new go together") }
                 guard target == nil, objects.isEmpty, functions.isEmpty, debugFile == nil else {
-                    throw ValidationError("--old/--new cannot be combined with --target, --object, --function or --debug-file")
+                    throw ValidationError(
+                        "--old/--new cannot be combined with --target, --object, --function or --debug-file")
                 }
             } else {
-                guard target != nil else { throw ValidationError("missing --target BINARY_OR_LIB (or --old/--new)") }
-                guard !objects.isEmpty else { throw ValidationError("missing --object FIX.o, the fixed source's object") }
+                guard target != nil else {
+                    throw ValidationError("missing --target BINARY_OR_LIB (or --old/--new)")
+                }
+                guard !objects.isEmpty else {
+                    throw ValidationError("missing --object FIX.o, the fixed source's object")
+                }
             }
             guard patchID != nil else {
-                throw ValidationError("invalid patch id \"\(requestedID)\": use [A-Za-z0-9._-], at most 64 bytes (--id)")
+                throw ValidationError(
+                    "invalid patch id \"\(requestedID)\": use [A-Za-z0-9._-], at most 64 bytes (--id)")
             }
         }
 
         private var requestedID: String {
-            id ?? String((output.split(separator: "/").last ?? "patch").split(separator: ".").first ?? "patch")
+            id
+                ?? String(
+                    (output.split(separator: "/").last ?? "patch").split(separator: ".").first ?? "patch")
         }
         private var patchID: PatchID? { PatchID(requestedID) }
 
         func run() throws {
             let outcome: PatchCreator.Outcome
             if let old, let new {
-                outcome = try PatchCreator.fromBuilds(old: old, new: new, id: patchID!, description: description)
+                outcome = try PatchCreator.fromBuilds(
+                    old: old, new: new, id: patchID!, description: description)
             } else {
                 outcome = try PatchCreator.fromObjects(
-                    target: target!, objects: objects, functions: functions, id: patchID!, description: description,
+                    target: target!, objects: objects, functions: functions, id: patchID!,
+                    description: description,
                     debugFile: debugFile)
             }
             for decision in outcome.decisions {
@@ -85,7 +109,9 @@ extension Hotpatch {
             guard FileManager.default.createFile(atPath: output, contents: Data(outcome.bytes)) else {
                 throw PatchCreationError("cannot write \(output); check the directory exists and is writable")
             }
-            print("wrote \(output): patch \(patchID!), \(outcome.bytes.count) bytes, sha256 \(SHA256.hash(outcome.bytes))")
+            print(
+                "wrote \(output): patch \(patchID!), \(outcome.bytes.count) bytes, sha256 \(SHA256.hash(outcome.bytes))"
+            )
         }
     }
 }

@@ -5,7 +5,8 @@ extension Hotpatch {
     /// `hotpatch inspect`: shows what a patch file holds.
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a patch's target, build-id, replaced functions, symbols, relocations and signature.")
+            abstract:
+                "Show a patch's target, build-id, replaced functions, symbols, relocations and signature.")
 
         /// The patch file.
         @Argument(help: ArgumentHelp("The patch file.", valueName: "patch"))

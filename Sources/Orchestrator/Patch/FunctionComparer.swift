@@ -15,7 +15,9 @@ struct FunctionComparer {
         }
         let section = try unit.section(Int(function.sectionIndex))
         let contents = Array(try unit.elf.contents(of: section))
-        guard function.value <= UInt64(contents.count), function.size <= UInt64(contents.count) - function.value else {
+        guard function.value <= UInt64(contents.count),
+            function.size <= UInt64(contents.count) - function.value
+        else {
             throw PatchCreationError("\(unit.path): function \(function.name) lies outside its section")
         }
         let start = Int(function.value)
@@ -23,14 +25,19 @@ struct FunctionComparer {
         let theirs = try target.bytes(at: old.symbol.value, count: function.size)
         var masked = Set<Int>()
         for relocation in try unit.elf.relocations(for: section) {
-            guard relocation.offset >= function.value, relocation.offset < function.value + function.size else { continue }
+            guard relocation.offset >= function.value, relocation.offset < function.value + function.size
+            else { continue }
             let at = Int(relocation.offset - function.value)
             let width = Int(relocation.type.width)
-            guard at + width <= mine.count else { return "a relocation runs past the end of \(function.name)" }
+            guard at + width <= mine.count else {
+                return "a relocation runs past the end of \(function.name)"
+            }
             for index in at..<(at + width) { masked.insert(index) }
             let place = Place(offset: at, address: old.symbol.value + UInt64(at), mine: mine, theirs: theirs)
             let (same, relaxedBytes) = try reachesSame(relocation, place)
-            if !same { return "its reference to \(describeTarget(relocation)) at +\(at) reaches something else" }
+            if !same {
+                return "its reference to \(describeTarget(relocation)) at +\(at) reaches something else"
+            }
             masked.formUnion(relaxedBytes)
         }
         for index in 0..<mine.count where !masked.contains(index) && mine[index] != theirs[index] {
@@ -56,7 +63,8 @@ struct FunctionComparer {
 
     private func describeTarget(_ relocation: ELFRelocation) -> String {
         let symbol = unit.symbols[relocation.symbolIndex]
-        return symbol.name.isEmpty ? "section \((try? unit.section(Int(symbol.sectionIndex)).name) ?? "?")" : symbol.name
+        return symbol.name.isEmpty
+            ? "section \((try? unit.section(Int(symbol.sectionIndex)).name) ?? "?")" : symbol.name
     }
 
     /// Whether the target's bytes at `place` reach what the relocation names; the second value
@@ -82,11 +90,20 @@ struct FunctionComparer {
             return (false, [])
         case .abs64:
             let stored = target.gotRelative[place.address] ?? place.field64
-            return (try matches(symbol, reached: stored &- UInt64(bitPattern: addend), addend: addend, pcRelative: false), [])
+            return (
+                try matches(
+                    symbol, reached: stored &- UInt64(bitPattern: addend), addend: addend, pcRelative: false),
+                []
+            )
         case .abs32s, .abs32:
             let raw = UInt32(littleEndian: place.theirs[place.offset..<(place.offset + 4)])
-            let value = relocation.type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw)))
-            return (try matches(symbol, reached: value &- UInt64(bitPattern: addend), addend: addend, pcRelative: false), [])
+            let value =
+                relocation.type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw)))
+            return (
+                try matches(
+                    symbol, reached: value &- UInt64(bitPattern: addend), addend: addend, pcRelative: false),
+                []
+            )
         default:
             return (false, [])  // unknown kinds of reference: assume changed (include, never miss)
         }
@@ -100,25 +117,38 @@ struct FunctionComparer {
     {
         let opcode = place.offset - 2
         guard opcode >= 0 else { return nil }
-        let pcRelative = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- relocation.addend)
+        let pcRelative = UInt64(
+            bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- relocation.addend)
         switch (place.mine[opcode], place.theirs[opcode]) {
         case (0x8b, 0x8d):
-            return (try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true), [opcode])
+            return (
+                try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true),
+                [opcode]
+            )
         case (0x8b, 0xc7) where opcode >= 1:
             // The REX.R bit moves to REX.B and the ModRM byte becomes a register form.
             let absolute = UInt64(bitPattern: place.field32)
-            return (try matches(symbol, reached: absolute, addend: 0, pcRelative: false), [opcode - 1, opcode, opcode + 1])
+            return (
+                try matches(symbol, reached: absolute, addend: 0, pcRelative: false),
+                [opcode - 1, opcode, opcode + 1]
+            )
         case (0xff, 0x67) where place.mine[opcode + 1] == 0x15 && place.theirs[opcode + 1] == 0xe8:
-            return (try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true), [opcode, opcode + 1])
+            return (
+                try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true),
+                [opcode, opcode + 1]
+            )
         default:
             return nil
         }
     }
 
     /// Whether `reached` (the target's value of S) stands for the object's `symbol`.
-    private func matches(_ symbol: ELFSymbol, reached: UInt64, addend: Int64, pcRelative: Bool) throws -> Bool {
+    private func matches(_ symbol: ELFSymbol, reached: UInt64, addend: Int64, pcRelative: Bool) throws -> Bool
+    {
         if symbol.type == .section {
-            return try matchesData(inSection: Int(symbol.sectionIndex), symbolValue: 0, base: reached, addend: addend, pcRelative: pcRelative)
+            return try matchesData(
+                inSection: Int(symbol.sectionIndex), symbolValue: 0, base: reached, addend: addend,
+                pcRelative: pcRelative)
         }
         if symbol.isDefined, symbol.binding == .local, symbol.sectionIndex < 0xff00,
             try unit.section(Int(symbol.sectionIndex)).flags.contains(.strings)
@@ -129,14 +159,18 @@ struct FunctionComparer {
                 pcRelative: pcRelative)
         }
         if target.pltEntries[reached] == symbol.name { return true }
-        guard let definition = try target.definition(of: symbol.name, sourceFile: unit.sourceFile) else { return false }
+        guard let definition = try target.definition(of: symbol.name, sourceFile: unit.sourceFile) else {
+            return false
+        }
         return definition.symbol.value == reached
     }
 
     /// A reference to anonymous data (string literals, constants) matches when the target's
     /// bytes there are the same string, or the same named function or variable covers the offset.
     /// `base` is where the target puts the symbol, `symbolValue` where the object does.
-    private func matchesData(inSection index: Int, symbolValue: UInt64, base: UInt64, addend: Int64, pcRelative: Bool)
+    private func matchesData(
+        inSection index: Int, symbolValue: UInt64, base: UInt64, addend: Int64, pcRelative: Bool
+    )
         throws -> Bool
     {
         let section = try unit.section(index)
@@ -152,10 +186,12 @@ struct FunctionComparer {
             return target.cString(at: reachedInTarget) == Array(tail[..<end])
         }
         let covering = unit.symbols.first {
-            Int($0.sectionIndex) == section.index && !$0.name.isEmpty && ($0.type == .object || $0.type == .function)
+            Int($0.sectionIndex) == section.index && !$0.name.isEmpty
+                && ($0.type == .object || $0.type == .function)
                 && UInt64(offset) >= $0.value && UInt64(offset) < $0.value + max($0.size, 1)
         }
-        guard let covering, let definition = try target.definition(of: covering.name, sourceFile: unit.sourceFile)
+        guard let covering,
+            let definition = try target.definition(of: covering.name, sourceFile: unit.sourceFile)
         else { return false }
         return definition.symbol.value &+ (UInt64(offset) - covering.value) == reachedInTarget
     }

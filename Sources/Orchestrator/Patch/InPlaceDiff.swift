@@ -12,11 +12,14 @@ struct InPlaceDiff {
         let newLayout = InPlaceDiff.layout(new)
         for (key, symbol) in oldLayout.sorted(by: { $0.value.value < $1.value.value }) {
             guard let moved = newLayout[key] else {
-                throw InPlaceDiff.moved(key.name, "is at 0x\(String(symbol.value, radix: 16)) in \(old.path) but not in \(new.path)")
+                throw InPlaceDiff.moved(
+                    key.name,
+                    "is at 0x\(String(symbol.value, radix: 16)) in \(old.path) but not in \(new.path)")
             }
             guard moved.value == symbol.value, moved.size == symbol.size else {
                 throw InPlaceDiff.moved(
-                    key.name, "moved from 0x\(String(symbol.value, radix: 16)) (\(symbol.size) bytes) to "
+                    key.name,
+                    "moved from 0x\(String(symbol.value, radix: 16)) (\(symbol.size) bytes) to "
                         + "0x\(String(moved.value, radix: 16)) (\(moved.size) bytes)")
             }
         }
@@ -33,8 +36,11 @@ struct InPlaceDiff {
                         + "its own value: move the change into code")
             }
             functions.append(
-                ReplacedFunction(oldAddress: ModuleAddress(symbol.value), oldSize: symbol.size, oldName: key.name, newName: key.name))
-            decisions.append(.init(verdict: .included, name: key.name, reason: "bytes differ, rewritten in place"))
+                ReplacedFunction(
+                    oldAddress: ModuleAddress(symbol.value), oldSize: symbol.size, oldName: key.name,
+                    newName: key.name))
+            decisions.append(
+                .init(verdict: .included, name: key.name, reason: "bytes differ, rewritten in place"))
             edits += InPlaceDiff.runs(before, after, at: symbol.value)
         }
         guard !edits.isEmpty else {
@@ -52,7 +58,8 @@ struct InPlaceDiff {
         var result: [Key: ELFSymbol] = [:]
         for (name, definitions) in module.definitions {
             for definition in definitions where [.function, .object].contains(definition.symbol.type) {
-                let section = module.elf.sections.indices.contains(Int(definition.symbol.sectionIndex))
+                let section =
+                    module.elf.sections.indices.contains(Int(definition.symbol.sectionIndex))
                     ? module.elf.sections[Int(definition.symbol.sectionIndex)] : nil
                 if section?.type == .nobits && definition.symbol.type == .object { continue }
                 result[Key(name: name, file: definition.file)] = definition.symbol
@@ -74,7 +81,10 @@ struct InPlaceDiff {
                 end += 1
             }
             let range = index...lastDifferent
-            edits.append(InPlaceEdit(address: ModuleAddress(base + UInt64(index)), old: Array(before[range]), new: Array(after[range])))
+            edits.append(
+                InPlaceEdit(
+                    address: ModuleAddress(base + UInt64(index)), old: Array(before[range]),
+                    new: Array(after[range])))
             index = lastDifferent + 1
         }
         return edits

@@ -35,12 +35,14 @@ struct LibraryResolver {
         }
     }
 
-    private static func locate(_ name: String, from elf: ELFFile, origin: String, cache: [String: String]) throws
+    private static func locate(_ name: String, from elf: ELFFile, origin: String, cache: [String: String])
+        throws
         -> String?
     {
         if name.contains("/") { return FileManager.default.fileExists(atPath: name) ? name : nil }
         var directories: [String] = []
-        for entry in try elf.dynamicEntries() where entry.tag == 15 || entry.tag == 29 {  // DT_RPATH, DT_RUNPATH
+        // DT_RPATH (15) and DT_RUNPATH (29), searched before the cache as ld.so does.
+        for entry in try elf.dynamicEntries() where entry.tag == 15 || entry.tag == 29 {
             if let paths = try? elf.dynamicString(at: entry.value) {
                 directories += paths.split(separator: ":").map {
                     String($0).replacingOccurrences(of: "$ORIGIN", with: origin)
@@ -48,12 +50,15 @@ struct LibraryResolver {
                 }
             }
         }
-        directories += (ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] ?? "").split(separator: ":").map(String.init)
+        directories += (ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] ?? "").split(separator: ":")
+            .map(String.init)
         for directory in directories where FileManager.default.fileExists(atPath: directory + "/" + name) {
             return directory + "/" + name
         }
         if let cached = cache[name] { return cached }
-        for directory in ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"]
+        for directory in [
+            "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+        ]
         where FileManager.default.fileExists(atPath: directory + "/" + name) {
             return directory + "/" + name
         }
@@ -72,7 +77,8 @@ struct LibraryResolver {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         var cache: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.contains("x86-64") {
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.contains("x86-64")
+        {
             let parts = line.components(separatedBy: " => ")
             guard parts.count == 2, let name = parts[0].split(separator: " ").first else { continue }
             if cache[String(name)] == nil { cache[String(name)] = parts[1] }

@@ -49,7 +49,8 @@ struct ObjectUnit {
         let section = try section(Int(symbol.sectionIndex))
         if section.type == .nobits { return [UInt8](repeating: 0, count: Int(symbol.size)) }
         let contents = try elf.contents(of: section)
-        guard symbol.value <= UInt64(contents.count), symbol.size <= UInt64(contents.count) - symbol.value else {
+        guard symbol.value <= UInt64(contents.count), symbol.size <= UInt64(contents.count) - symbol.value
+        else {
             throw PatchCreationError("\(path): variable \(symbol.name) lies outside its section")
         }
         let start = contents.startIndex + Int(symbol.value)

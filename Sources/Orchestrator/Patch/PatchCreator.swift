@@ -34,7 +34,8 @@ struct PatchCreator {
             metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
             bind: { index, symbol in
                 guard symbol.type != .section,
-                    let definition = try target.definition(of: symbol.name, sourceFile: units[index].sourceFile)
+                    let definition = try target.definition(
+                        of: symbol.name, sourceFile: units[index].sourceFile)
                 else { return nil }
                 return definition.address
             })
@@ -44,12 +45,15 @@ struct PatchCreator {
     }
 
     /// An in-place patch from two builds with identical layout (`--old` + `--new`).
-    static func fromBuilds(old oldPath: String, new newPath: String, id: PatchID, description: String) throws -> Outcome {
+    static func fromBuilds(old oldPath: String, new newPath: String, id: PatchID, description: String) throws
+        -> Outcome
+    {
         let old = try TargetModule(path: oldPath)
         let new = try TargetModule(path: newPath)
         let diff = try InPlaceDiff(old: old, new: new)
         let metadata = PatchMetadata(
-            kind: .inPlace, id: id, description: description, targetPathHint: oldPath, targetBuildID: old.buildID,
+            kind: .inPlace, id: id, description: description, targetPathHint: oldPath,
+            targetBuildID: old.buildID,
             replacedFunctions: diff.functions, inPlaceEdits: diff.edits)
         var writer = ELFObjectWriter()
         writer.sections.append(

@@ -52,7 +52,8 @@ struct PatchInspection: Encodable {
         signature = patch.signature.map { "present (\($0.count) bytes, not verified here)" } ?? "unsigned"
         functions = patch.replacedFunctions.map { function in
             Function(
-                oldName: function.oldName, oldAddress: function.oldAddress.description, oldSize: function.oldSize,
+                oldName: function.oldName, oldAddress: function.oldAddress.description,
+                oldSize: function.oldSize,
                 newName: function.newName, newSize: patch.definedSymbol(named: function.newName)?.size)
         }
         let replacements = Set(patch.replacedFunctions.map(\.newName))
@@ -64,11 +65,14 @@ struct PatchInspection: Encodable {
         for section in patch.sections {
             for relocation in section.relocations {
                 let symbol = patch.symbols[relocation.symbolIndex]
-                let name = symbol.name.isEmpty ? (patch.section(of: symbol)?.name ?? "#\(symbol.index)") : symbol.name
+                let name =
+                    symbol.name.isEmpty
+                    ? (patch.section(of: symbol)?.name ?? "#\(symbol.index)") : symbol.name
                 grouped[name, default: [:]][relocation.type.description, default: 0] += 1
             }
         }
-        let bindings = Dictionary(patch.targetBindings.map { ($0.symbol, $0.address) }, uniquingKeysWith: { a, _ in a })
+        let bindings = Dictionary(
+            patch.targetBindings.map { ($0.symbol, $0.address) }, uniquingKeysWith: { a, _ in a })
         let defined = Set(patch.symbols.filter(\.isDefined).map(\.name))
         references = grouped.keys.sorted().map { name in
             let boundTo: String
@@ -82,7 +86,8 @@ struct PatchInspection: Encodable {
             return References(symbol: name, boundTo: boundTo, relocations: grouped[name]!)
         }
         inPlaceEdits = patch.inPlaceEdits.map {
-            Edit(address: $0.address.description, old: HexDigits.encode($0.old), new: HexDigits.encode($0.new))
+            Edit(
+                address: $0.address.description, old: HexDigits.encode($0.old), new: HexDigits.encode($0.new))
         }
     }
 

@@ -4,7 +4,9 @@ import Shared
 struct PatchPlan {
     /// One line of the decision log.
     struct Decision: Equatable {
-        enum Verdict: String { case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds }
+        enum Verdict: String {
+            case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds
+        }
         let verdict: Verdict
         let name: String
         let reason: String

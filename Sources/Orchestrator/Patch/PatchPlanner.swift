@@ -15,7 +15,8 @@ struct PatchPlanner {
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function that exists in the target: changed or not.
         for (index, unit) in units.enumerated() {
-            for section in unit.elf.sections where section.flags.contains(.execute) && section.flags.contains(.alloc) {
+            for section in unit.elf.sections
+            where section.flags.contains(.execute) && section.flags.contains(.alloc) {
                 guard let function = try unit.function(inSection: section.index) else { continue }
                 guard let old = try target.definition(of: function.name, sourceFile: unit.sourceFile),
                     old.symbol.type == .function || old.symbol.type == .gnuIndirectFunction
@@ -24,16 +25,20 @@ struct PatchPlanner {
                 if let namedFunctions {
                     reason = namedFunctions.contains(function.name) ? "named with --function" : nil
                 } else {
-                    reason = try FunctionComparer(target: target, unit: unit).difference(function: function, old: old)
+                    reason = try FunctionComparer(target: target, unit: unit).difference(
+                        function: function, old: old)
                 }
                 guard let reason else {
-                    plan.decisions.append(.init(verdict: .leftOut, name: function.name, reason: identicalReason))
+                    plan.decisions.append(
+                        .init(verdict: .leftOut, name: function.name, reason: identicalReason))
                     continue
                 }
                 plan.decisions.append(.init(verdict: .included, name: function.name, reason: reason))
                 plan.carried.insert(.init(object: index, section: section.index))
                 plan.replacements.append(
-                    .init(object: index, newSymbol: function.name, oldAddress: old.address, oldSize: old.symbol.size,
+                    .init(
+                        object: index, newSymbol: function.name, oldAddress: old.address,
+                        oldSize: old.symbol.size,
                         oldName: function.name))
                 worklist.append((index, section.index, function.name))
             }
@@ -42,13 +47,15 @@ struct PatchPlanner {
             let found = Set(plan.replacements.map(\.newSymbol))
             if let absent = namedFunctions.subtracting(found).sorted().first {
                 throw PatchCreationError(
-                    "--function \(absent): no function of that name is in both the objects and \(target.path)")
+                    "--function \(absent): no function of that name is in both the objects and \(target.path)"
+                )
             }
         }
         guard !plan.replacements.isEmpty else {
             throw PatchCreationError(
                 "no function of \(units.map(\.path).joined(separator: ", ")) differs from \(target.path): nothing to "
-                    + "patch (compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections)")
+                    + "patch (compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections)"
+            )
         }
         // Step 2: follow references from what is included, carrying new code and data.
         while let (index, sectionIndex, by) = worklist.popLast() {
@@ -61,7 +68,9 @@ struct PatchPlanner {
                 && !plan.decisions.contains(where: { $0.name == function.name })
             {
                 plan.decisions.append(
-                    .init(verdict: .leftOut, name: function.name, reason: "new in the object, but no included function calls it"))
+                    .init(
+                        verdict: .leftOut, name: function.name,
+                        reason: "new in the object, but no included function calls it"))
             }
         }
         return plan
@@ -76,7 +85,9 @@ struct PatchPlanner {
     private func refuseChangedVariables() throws {
         for unit in units {
             for variable in unit.variables {
-                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile) else { continue }
+                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile) else {
+                    continue
+                }
                 let mine = try unit.initialBytes(of: variable)
                 guard old.symbol.size == variable.size, try target.initialBytes(of: old) == mine else {
                     throw PatchCreationError(
@@ -89,7 +100,8 @@ struct PatchPlanner {
     }
 
     /// Walks one carried section's relocations; returns newly carried code sections to walk.
-    private func follow(unit index: Int, section sectionIndex: Int, by: String, into plan: inout PatchPlan) throws
+    private func follow(unit index: Int, section sectionIndex: Int, by: String, into plan: inout PatchPlan)
+        throws
         -> [(unit: Int, section: Int, by: String)]
     {
         let unit = units[index]
@@ -107,11 +119,14 @@ struct PatchPlanner {
             {
                 symbol = named  // GAS names local functions by section + offset: bind by the function's name
             }
-            let bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            let bound =
+                try symbol.type == .section
+                ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
             if let bound {
                 let decision = PatchPlan.Decision(
-                    verdict: .binds, name: symbol.name, reason: "existing \(kind(bound.symbol)) at \(bound.address)")
+                    verdict: .binds, name: symbol.name,
+                    reason: "existing \(kind(bound.symbol)) at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
             }
@@ -134,7 +149,8 @@ struct PatchPlanner {
             if carriedSection.flags.contains(.tls) {
                 throw PatchCreationError(
                     "\(unit.path): \(by) uses new thread-local variable \(symbol.name.isEmpty ? carriedSection.name : symbol.name); "
-                        + "hotpatch cannot add TLS to a running process: keep the state in an existing variable")
+                        + "hotpatch cannot add TLS to a running process: keep the state in an existing variable"
+                )
             }
             if carriedSection.flags.contains(.execute) {
                 let name = try unit.function(inSection: ref.section)?.name ?? carriedSection.name
@@ -142,7 +158,10 @@ struct PatchPlanner {
                 more.append((index, ref.section, name))
             } else {
                 let name = symbol.name.isEmpty ? carriedSection.name : symbol.name
-                let what = carriedSection.flags.contains(.strings) ? "string literals" : (carriedSection.flags.contains(.write) ? "variable" : "read-only data")
+                let what =
+                    carriedSection.flags.contains(.strings)
+                    ? "string literals"
+                    : (carriedSection.flags.contains(.write) ? "variable" : "read-only data")
                 plan.decisions.append(.init(verdict: .newData, name: name, reason: "\(what) used by \(by)"))
                 more.append((index, ref.section, by))
             }
@@ -152,7 +171,9 @@ struct PatchPlanner {
 
     private var libraryNames: String {
         libraries.libraries.isEmpty
-            ? "none" : libraries.libraries.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")
+            ? "none"
+            : libraries.libraries.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(
+                separator: ", ")
     }
 
     private func kind(_ symbol: ELFSymbol) -> String {
@@ -161,7 +182,8 @@ struct PatchPlanner {
 
     /// Refuses relocations the agent cannot place, naming the symbol and the fix.
     private func checkPlaceable(
-        _ relocation: ELFRelocation, symbol: ELFSymbol, bound: Bool, in section: ELFSection, of unit: ObjectUnit
+        _ relocation: ELFRelocation, symbol: ELFSymbol, bound: Bool, in section: ELFSection,
+        of unit: ObjectUnit
     ) throws {
         let name = symbol.name.isEmpty ? "section data" : symbol.name
         switch relocation.type {

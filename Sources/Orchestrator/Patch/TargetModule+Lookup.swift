@@ -27,14 +27,17 @@ extension TargetModule {
 
     /// Bytes of a definition: zeros for `.bss`-like (not in the file) variables.
     func initialBytes(of definition: Definition) throws -> [UInt8] {
-        let section = try elf.section(at: Int(definition.symbol.sectionIndex), for: "symbol \(definition.symbol.name)")
+        let section = try elf.section(
+            at: Int(definition.symbol.sectionIndex), for: "symbol \(definition.symbol.name)")
         if section.type == .nobits { return [UInt8](repeating: 0, count: Int(definition.symbol.size)) }
         return try bytes(at: definition.symbol.value, count: definition.symbol.size)
     }
 
     /// The NUL-terminated string at `address` in the image (at most 4096 bytes), or nil.
     func cString(at address: UInt64) -> [UInt8]? {
-        guard let offset = elf.fileOffset(ofAddress: address), offset < UInt64(elf.bytes.count) else { return nil }
+        guard let offset = elf.fileOffset(ofAddress: address), offset < UInt64(elf.bytes.count) else {
+            return nil
+        }
         let tail = elf.bytes[Int(offset)...].prefix(4096)
         guard let end = tail.firstIndex(of: 0) else { return nil }
         return Array(tail[..<end])

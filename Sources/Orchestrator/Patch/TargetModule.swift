@@ -28,19 +28,22 @@ struct TargetModule {
         self.path = path
         elf = try ELFFile(bytes: try FileBytes.read(path))
         guard elf.header.type != .relocatable else {
-            throw PatchCreationError("\(path) is a relocatable object, not a linked executable or library; "
-                + "pass the binary as --target and the object as --object")
+            throw PatchCreationError(
+                "\(path) is a relocatable object, not a linked executable or library; "
+                    + "pass the binary as --target and the object as --object")
         }
         guard let buildID = try elf.buildID() else {
-            throw PatchCreationError("\(path) has no GNU build-id; relink it with -Wl,--build-id so patches can "
-                + "name the build they fit")
+            throw PatchCreationError(
+                "\(path) has no GNU build-id; relink it with -Wl,--build-id so patches can "
+                    + "name the build they fit")
         }
         self.buildID = buildID
         var symbols = try elf.symbolTable() ?? elf.dynamicSymbols() ?? []
         if let debugFile {
             let debug = try ELFFile(bytes: try FileBytes.read(debugFile))
             guard try debug.buildID() == buildID else {
-                throw PatchCreationError("debug file \(debugFile) is for another build than \(path) (build-ids differ)")
+                throw PatchCreationError(
+                    "debug file \(debugFile) is for another build than \(path) (build-ids differ)")
             }
             symbols = try debug.symbolTable() ?? symbols
         }

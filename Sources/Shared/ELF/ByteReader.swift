@@ -30,7 +30,8 @@ struct ByteReader: Sendable {
         -> String
     {
         guard Int(index) < table.count else {
-            throw ELFError.malformed("\(what()): name offset \(index) outside its string table (\(table.count) bytes)")
+            throw ELFError.malformed(
+                "\(what()): name offset \(index) outside its string table (\(table.count) bytes)")
         }
         let start = table.startIndex + Int(index)
         guard let end = table[start...].firstIndex(of: 0) else {

@@ -12,6 +12,7 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A field holds a value that cannot be right (bad index, bad entry size, ...).
     case malformed(String)
 
+    /// The one-line text users see.
     public var description: String {
         switch self {
         case .notELF:

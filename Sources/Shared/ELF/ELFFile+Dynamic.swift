@@ -55,7 +55,8 @@ extension ELFFile {
     /// The string at `offset` in the dynamic string table (for `DT_RUNPATH`, `DT_RPATH`, ...).
     public func dynamicString(at offset: UInt64) throws -> String {
         try ByteReader.string(
-            in: try dynamicStrings(try dynamicEntries()), at: UInt32(truncatingIfNeeded: offset), what: "dynamic string")
+            in: try dynamicStrings(try dynamicEntries()), at: UInt32(truncatingIfNeeded: offset),
+            what: "dynamic string")
     }
 
     /// The dynamic string table: `.dynsym`'s linked section, else `DT_STRTAB` mapped through `PT_LOAD`.

@@ -14,13 +14,16 @@ extension ELFFile {
     /// The symbols of a `SHT_SYMTAB` or `SHT_DYNSYM` section, index 0 (the null symbol) included.
     public func symbols(in table: ELFSection) throws -> [ELFSymbol] {
         guard table.entrySize == 24 else {
-            throw ELFError.malformed("symbol table \(table.name) has entry size \(table.entrySize), expected 24")
+            throw ELFError.malformed(
+                "symbol table \(table.name) has entry size \(table.entrySize), expected 24")
         }
-        let entries = try reader.range(offset: table.offset, size: table.size, what: "symbol table \(table.name)")
+        let entries = try reader.range(
+            offset: table.offset, size: table.size, what: "symbol table \(table.name)")
         let strings = try contents(of: try section(at: Int(table.link), for: "symbol table \(table.name)"))
         var symbols: [ELFSymbol] = []
         symbols.reserveCapacity(entries.count / 24)
-        for (index, at) in stride(from: entries.lowerBound, to: entries.upperBound - 23, by: 24).enumerated() {
+        for (index, at) in stride(from: entries.lowerBound, to: entries.upperBound - 23, by: 24).enumerated()
+        {
             let info = reader.u8(at + 4)
             symbols.append(
                 ELFSymbol(
@@ -41,12 +44,15 @@ extension ELFFile {
     /// The relocations of one `SHT_RELA` section.
     public func relocations(in table: ELFSection) throws -> [ELFRelocation] {
         guard table.type == .rela else {
-            throw ELFError.malformed("section \(table.name) is not SHT_RELA; hotpatch reads RELA relocations only")
+            throw ELFError.malformed(
+                "section \(table.name) is not SHT_RELA; hotpatch reads RELA relocations only")
         }
         guard table.entrySize == 24 else {
-            throw ELFError.malformed("relocation table \(table.name) has entry size \(table.entrySize), expected 24")
+            throw ELFError.malformed(
+                "relocation table \(table.name) has entry size \(table.entrySize), expected 24")
         }
-        let entries = try reader.range(offset: table.offset, size: table.size, what: "relocation table \(table.name)")
+        let entries = try reader.range(
+            offset: table.offset, size: table.size, what: "relocation table \(table.name)")
         return stride(from: entries.lowerBound, to: entries.upperBound - 23, by: 24).map { at in
             let info = reader.u64(at + 8)
             return ELFRelocation(

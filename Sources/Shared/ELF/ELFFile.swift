@@ -44,10 +44,13 @@ public struct ELFFile: Sendable {
         return try reader.slice(offset: section.offset, size: section.size, what: "section \(section.name)")
     }
 
-    private static func parseProgramHeaders(_ header: ELFHeader, _ reader: ByteReader) throws -> [ELFProgramHeader] {
+    private static func parseProgramHeaders(_ header: ELFHeader, _ reader: ByteReader) throws
+        -> [ELFProgramHeader]
+    {
         guard header.programHeaderCount > 0 else { return [] }
         guard header.programHeaderEntrySize == 56 else {
-            throw ELFError.malformed("program header entry size \(header.programHeaderEntrySize), expected 56")
+            throw ELFError.malformed(
+                "program header entry size \(header.programHeaderEntrySize), expected 56")
         }
         let table = try reader.range(
             offset: header.programHeaderOffset, size: UInt64(header.programHeaderCount) * 56,
@@ -63,7 +66,8 @@ public struct ELFFile: Sendable {
     private static func parseSections(_ header: ELFHeader, _ reader: ByteReader) throws -> [ELFSection] {
         guard header.sectionHeaderCount > 0 else { return [] }
         guard header.sectionHeaderEntrySize == 64 else {
-            throw ELFError.malformed("section header entry size \(header.sectionHeaderEntrySize), expected 64")
+            throw ELFError.malformed(
+                "section header entry size \(header.sectionHeaderEntrySize), expected 64")
         }
         let table = try reader.range(
             offset: header.sectionHeaderOffset, size: UInt64(header.sectionHeaderCount) * 64,
@@ -91,7 +95,8 @@ public struct ELFFile: Sendable {
                 ? "" : try ByteReader.string(in: names, at: section.nameOffset, what: "section \(index)")
             return ELFSection(
                 index: index, name: name, type: ELFSectionType(rawValue: section.type),
-                flags: ELFSectionFlags(rawValue: section.flags), address: section.address, offset: section.offset,
+                flags: ELFSectionFlags(rawValue: section.flags), address: section.address,
+                offset: section.offset,
                 size: section.size, link: section.link, info: section.info, alignment: section.alignment,
                 entrySize: section.entrySize)
         }

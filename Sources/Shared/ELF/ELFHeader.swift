@@ -39,8 +39,12 @@ public struct ELFHeader: Sendable, Equatable {
             throw ELFError.notELF
         }
         _ = try reader.range(offset: 0, size: ELFHeader.size, what: "ELF header")
-        guard reader.u8(4) == 2 else { throw ELFError.unsupportedFormat("ELFCLASS \(reader.u8(4)) (not 64-bit)") }
-        guard reader.u8(5) == 1 else { throw ELFError.unsupportedFormat("byte order \(reader.u8(5)) (not little-endian)") }
+        guard reader.u8(4) == 2 else {
+            throw ELFError.unsupportedFormat("ELFCLASS \(reader.u8(4)) (not 64-bit)")
+        }
+        guard reader.u8(5) == 1 else {
+            throw ELFError.unsupportedFormat("byte order \(reader.u8(5)) (not little-endian)")
+        }
         guard reader.u8(6) == 1 else { throw ELFError.unsupportedFormat("EI_VERSION \(reader.u8(6))") }
         machine = reader.u16(18)
         guard machine == ELFHeader.machineX86_64 else { throw ELFError.wrongMachine(machine) }

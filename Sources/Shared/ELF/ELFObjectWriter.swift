@@ -91,7 +91,8 @@ public struct ELFObjectWriter: Sendable {
     /// The object file's bytes.
     public func encode() -> [UInt8] {
         // Step 1: ELF wants locals first; remember where each caller symbol ends up.
-        let order = symbols.indices.filter { symbols[$0].binding == .local }
+        let order =
+            symbols.indices.filter { symbols[$0].binding == .local }
             + symbols.indices.filter { symbols[$0].binding != .local }
         var newIndex = [Int](repeating: 0, count: symbols.count)
         for (position, old) in order.enumerated() { newIndex[old] = position + 1 }
@@ -114,12 +115,14 @@ public struct ELFObjectWriter: Sendable {
             var bytes: [UInt8] = []
             for relocation in sections[index].relocations {
                 bytes.appendLE(relocation.offset)
-                bytes.appendLE(UInt64(newIndex[relocation.symbolIndex]) << 32 | UInt64(relocation.type.rawValue))
+                bytes.appendLE(
+                    UInt64(newIndex[relocation.symbolIndex]) << 32 | UInt64(relocation.type.rawValue))
                 bytes.appendLE(UInt64(bitPattern: relocation.addend))
             }
             headers.append(
                 SectionHeader(
-                    name: ".rela" + sections[index].name, type: .rela, flags: .infoLink, size: UInt64(bytes.count),
+                    name: ".rela" + sections[index].name, type: .rela, flags: .infoLink,
+                    size: UInt64(bytes.count),
                     link: UInt32(symtabIndex), info: UInt32(index + 1), alignment: 8, entrySize: 24))
             data.append((bytes, 8))
         }
@@ -140,14 +143,17 @@ public struct ELFObjectWriter: Sendable {
         }
         headers.append(
             SectionHeader(
-                name: ".symtab", type: .symtab, flags: [], size: UInt64(symtab.count), link: UInt32(symtabIndex + 1),
+                name: ".symtab", type: .symtab, flags: [], size: UInt64(symtab.count),
+                link: UInt32(symtabIndex + 1),
                 info: UInt32(firstGlobal), alignment: 8, entrySize: 24))
         data.append((symtab, 8))
-        headers.append(SectionHeader(name: ".strtab", type: .strtab, flags: [], size: UInt64(strtab.bytes.count)))
+        headers.append(
+            SectionHeader(name: ".strtab", type: .strtab, flags: [], size: UInt64(strtab.bytes.count)))
         data.append((strtab.bytes, 1))
         var shstrtab = StringTable()
         let nameOffsets = (headers.map(\.name) + [".shstrtab"]).map { shstrtab.offset(of: $0) }
-        headers.append(SectionHeader(name: ".shstrtab", type: .strtab, flags: [], size: UInt64(shstrtab.bytes.count)))
+        headers.append(
+            SectionHeader(name: ".shstrtab", type: .strtab, flags: [], size: UInt64(shstrtab.bytes.count)))
         data.append((shstrtab.bytes, 1))
 
         // Step 3: lay the data out after the file header, then the section header table.

@@ -29,12 +29,14 @@ struct PatchAssembly {
             if section.flags.contains(.tls) {
                 throw PatchBuildError(
                     "\(builder.objectNames[ref.object]): section \(section.name) holds a thread-local variable; "
-                        + "hotpatch cannot add TLS to a running process: keep the state in an existing variable")
+                        + "hotpatch cannot add TLS to a running process: keep the state in an existing variable"
+                )
             }
             sectionMap[ref] = writer.sections.count
             writer.sections.append(
                 ELFObjectWriter.Section(
-                    name: section.name, type: section.type, flags: section.flags, alignment: section.alignment,
+                    name: section.name, type: section.type, flags: section.flags,
+                    alignment: section.alignment,
                     entrySize: section.entrySize, bytes: Array(try object.contents(of: section)),
                     zeroFillSize: section.type == .nobits ? section.size : 0))
         }
@@ -52,7 +54,8 @@ struct PatchAssembly {
                 symbolMap[SymbolKey(object: objectIndex, index: symbol.index)] = writer.symbols.count
                 writer.symbols.append(
                     ELFObjectWriter.Symbol(
-                        name: name, value: symbol.value, size: symbol.size, type: symbol.type, binding: symbol.binding,
+                        name: name, value: symbol.value, size: symbol.size, type: symbol.type,
+                        binding: symbol.binding,
                         visibility: symbol.visibility, placement: .section(output)))
             }
         }
@@ -65,7 +68,8 @@ struct PatchAssembly {
             let section = object.sections[ref.section]
             var relocations: [ELFRelocation] = []
             for relocation in try object.relocations(for: section) where relocation.type != .none {
-                guard relocation.symbolIndex > 0, relocation.symbolIndex < objectSymbols[ref.object].count else {
+                guard relocation.symbolIndex > 0, relocation.symbolIndex < objectSymbols[ref.object].count
+                else {
                     throw PatchBuildError(
                         "\(builder.objectNames[ref.object]): relocation in \(section.name) at +\(relocation.offset) "
                             + "has no valid symbol")
@@ -88,7 +92,8 @@ struct PatchAssembly {
         var symbol = symbol
         if symbol.type == .section,
             let named = PatchBuilder.namedSymbol(
-                startingSection: Int(symbol.sectionIndex), in: builder.objects[object], symbols: objectSymbols[object])
+                startingSection: Int(symbol.sectionIndex), in: builder.objects[object],
+                symbols: objectSymbols[object])
         {
             // A section not carried, named by its section symbol: bind it by its function's name.
             symbol = named
@@ -105,7 +110,8 @@ struct PatchAssembly {
             let name = symbol.name.isEmpty ? "a section symbol" : symbol.name
             throw PatchBuildError(
                 "\(builder.objectNames[object]): \(section.name) refers to \(name), which the patch does not carry "
-                    + "and the target does not define; include it or recompile with -ffunction-sections -fdata-sections")
+                    + "and the target does not define; include it or recompile with -ffunction-sections -fdata-sections"
+            )
         }
         if let existing = undefinedByName[symbol.name] { return existing }
         usedNames.insert(symbol.name)
@@ -114,7 +120,9 @@ struct PatchAssembly {
             undefined: symbol.name, type: symbol.type, binding: symbol.binding == .weak ? .weak : .global)
     }
 
-    private mutating func append(undefined name: String, type: ELFSymbolType, binding: ELFSymbolBinding) -> Int {
+    private mutating func append(undefined name: String, type: ELFSymbolType, binding: ELFSymbolBinding)
+        -> Int
+    {
         writer.symbols.append(
             ELFObjectWriter.Symbol(name: name, type: type, binding: binding, placement: .undefined))
         return writer.symbols.count - 1

@@ -30,7 +30,9 @@ public struct PatchBuilder {
         /// The old function's name.
         public var oldName: String
         /// Describes one replacement.
-        public init(object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String) {
+        public init(
+            object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String
+        ) {
             self.object = object
             self.newSymbol = newSymbol
             self.oldAddress = oldAddress
@@ -70,8 +72,12 @@ public struct PatchBuilder {
     /// The named function or variable that starts a section, which assemblers refer to through
     /// the section symbol (GAS turns references to local symbols into section + offset). Nil for
     /// string sections and sections without one.
-    public static func namedSymbol(startingSection index: Int, in elf: ELFFile, symbols: [ELFSymbol]) -> ELFSymbol? {
-        guard index > 0, index < elf.sections.count, !elf.sections[index].flags.contains(.strings) else { return nil }
+    public static func namedSymbol(startingSection index: Int, in elf: ELFFile, symbols: [ELFSymbol])
+        -> ELFSymbol?
+    {
+        guard index > 0, index < elf.sections.count, !elf.sections[index].flags.contains(.strings) else {
+            return nil
+        }
         return symbols.first {
             Int($0.sectionIndex) == index && $0.value == 0 && !$0.name.isEmpty
                 && ($0.type == .function || $0.type == .object)
@@ -87,7 +93,8 @@ public struct PatchBuilder {
     /// Builds the patch file's bytes. `metadata`'s replaced functions and target bindings are
     /// extended with the ones found here.
     public func build(
-        metadata: PatchMetadata, replacing replacements: [Replacement], carrying carried: Set<SectionRef>? = nil,
+        metadata: PatchMetadata, replacing replacements: [Replacement],
+        carrying carried: Set<SectionRef>? = nil,
         bind: Binder = { _, _ in nil }
     ) throws -> [UInt8] {
         var assembly = PatchAssembly(builder: self)
@@ -99,7 +106,8 @@ public struct PatchBuilder {
         for replacement in replacements {
             metadata.replacedFunctions.append(
                 ReplacedFunction(
-                    oldAddress: replacement.oldAddress, oldSize: replacement.oldSize, oldName: replacement.oldName,
+                    oldAddress: replacement.oldAddress, oldSize: replacement.oldSize,
+                    oldName: replacement.oldName,
                     newName: try assembly.finalName(of: replacement)))
         }
         assembly.writer.sections.append(

@@ -6,7 +6,8 @@ extension PatchFile {
         for symbol in symbols.dropFirst() where symbol.isDefined && symbol.sectionIndex < 0xff00 {
             guard carried.contains(Int(symbol.sectionIndex)) else {
                 throw PatchFormatError.malformed(
-                    "symbol \(describe(symbol)) is defined in section \(symbol.sectionIndex), which is not loaded")
+                    "symbol \(describe(symbol)) is defined in section \(symbol.sectionIndex), which is not loaded"
+                )
             }
         }
         for section in sections {
@@ -21,7 +22,9 @@ extension PatchFile {
                         "relocation \(relocation.type) in \(section.name) against "
                             + "\(describe(symbols[relocation.symbolIndex])) cannot be placed by the agent")
                 }
-                guard relocation.offset <= section.size, section.size - relocation.offset >= relocation.type.width else {
+                guard relocation.offset <= section.size,
+                    section.size - relocation.offset >= relocation.type.width
+                else {
                     throw PatchFormatError.malformed(
                         "relocation in \(section.name) at +\(relocation.offset) lies outside the section")
                 }
@@ -39,15 +42,19 @@ extension PatchFile {
             for function in replacedFunctions {
                 guard let symbol = definedSymbol(named: function.newName), symbol.type == .function else {
                     throw PatchFormatError.malformed(
-                        "replacement \(function.newName) for \(function.oldName) is not a function defined in the patch")
+                        "replacement \(function.newName) for \(function.oldName) is not a function defined in the patch"
+                    )
                 }
             }
             let undefined = Set(undefinedSymbols.map(\.name))
             for binding in targetBindings where !undefined.contains(binding.symbol) {
-                throw PatchFormatError.malformed("binding for \(binding.symbol), which the patch does not use")
+                throw PatchFormatError.malformed(
+                    "binding for \(binding.symbol), which the patch does not use")
             }
         case .inPlace:
-            guard !inPlaceEdits.isEmpty else { throw PatchFormatError.malformed("an in-place patch with no edits") }
+            guard !inPlaceEdits.isEmpty else {
+                throw PatchFormatError.malformed("an in-place patch with no edits")
+            }
         }
     }
 

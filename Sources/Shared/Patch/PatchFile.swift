@@ -28,7 +28,11 @@ public struct PatchFile: Sendable {
             throw PatchFormatError.notAPatch("no .hotpatch section")
         }
         metadata = try PatchMetadata(decoding: try elf.contents(of: metadataSection))
-        symbols = try elf.symbolTable() ?? [ELFSymbol(index: 0, name: "", value: 0, size: 0, type: .none, binding: .local, sectionIndex: 0)]
+        symbols =
+            try elf.symbolTable() ?? [
+                ELFSymbol(
+                    index: 0, name: "", value: 0, size: 0, type: .none, binding: .local, sectionIndex: 0)
+            ]
         sections = try elf.sections.filter { $0.flags.contains(.alloc) }.map { section in
             PatchSection(
                 index: section.index, name: section.name, flags: section.flags,

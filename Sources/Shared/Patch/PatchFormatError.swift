@@ -7,6 +7,7 @@ public enum PatchFormatError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The `.hotpatch` section is damaged.
     case malformed(String)
 
+    /// The one-line text users see.
     public var description: String {
         switch self {
         case .notAPatch(let why):

@@ -65,17 +65,22 @@ extension PatchMetadata {
         guard let version = cursor.u32(), let rawKind = cursor.u32() else {
             throw PatchFormatError.malformed("the .hotpatch header is truncated")
         }
-        guard version >= 1 else { throw PatchFormatError.malformed("format version \(version) does not exist") }
+        guard version >= 1 else {
+            throw PatchFormatError.malformed("format version \(version) does not exist")
+        }
         guard version <= PatchMetadata.currentFormatVersion else {
-            throw PatchFormatError.versionTooNew(found: version, supported: PatchMetadata.currentFormatVersion)
+            throw PatchFormatError.versionTooNew(
+                found: version, supported: PatchMetadata.currentFormatVersion)
         }
         guard let kind = PatchKind(rawValue: rawKind) else {
             throw PatchFormatError.malformed("unknown patch kind \(rawKind)")
         }
         var records = DecodedRecords()
         while !cursor.atEnd {
-            guard let rawTag = cursor.u16(), let length = cursor.u32(), let payload = cursor.take(Int(length)) else {
-                throw PatchFormatError.malformed("record at offset \(cursor.offset) runs past the end of the section")
+            guard let rawTag = cursor.u16(), let length = cursor.u32(), let payload = cursor.take(Int(length))
+            else {
+                throw PatchFormatError.malformed(
+                    "record at offset \(cursor.offset) runs past the end of the section")
             }
             guard let tag = Tag(rawValue: rawTag) else {
                 throw PatchFormatError.malformed(
@@ -83,14 +88,21 @@ extension PatchMetadata {
             }
             try records.add(tag, MetadataCursor(bytes: payload))
         }
-        guard let idString = records.single[.patchID] else { throw PatchFormatError.malformed("no patch id record") }
-        guard let id = PatchID(idString) else { throw PatchFormatError.malformed("invalid patch id \"\(idString)\"") }
-        guard let buildID = records.buildID else { throw PatchFormatError.malformed("no target build-id record") }
+        guard let idString = records.single[.patchID] else {
+            throw PatchFormatError.malformed("no patch id record")
+        }
+        guard let id = PatchID(idString) else {
+            throw PatchFormatError.malformed("invalid patch id \"\(idString)\"")
+        }
+        guard let buildID = records.buildID else {
+            throw PatchFormatError.malformed("no target build-id record")
+        }
         self.init(
             kind: kind, id: id, description: records.single[.description] ?? "",
             targetPathHint: records.single[.targetPathHint] ?? "", targetBuildID: buildID,
             replacedFunctions: records.replacedFunctions, targetBindings: records.targetBindings,
-            inPlaceEdits: records.inPlaceEdits, createdBy: records.single[.createdBy] ?? "", formatVersion: version)
+            inPlaceEdits: records.inPlaceEdits, createdBy: records.single[.createdBy] ?? "",
+            formatVersion: version)
     }
 }
 
@@ -109,7 +121,9 @@ private struct DecodedRecords {
             guard single[tag] == nil else { throw PatchFormatError.malformed("record \(tag) appears twice") }
             single[tag] = payload.rest()
         case .targetBuildID:
-            guard buildID == nil else { throw PatchFormatError.malformed("record targetBuildID appears twice") }
+            guard buildID == nil else {
+                throw PatchFormatError.malformed("record targetBuildID appears twice")
+            }
             let bytes = payload.restBytes()
             guard !bytes.isEmpty else { throw PatchFormatError.malformed("empty target build-id") }
             buildID = BuildID(bytes: bytes)
@@ -118,7 +132,8 @@ private struct DecodedRecords {
                 let new = payload.string(), payload.atEnd
             else { throw PatchFormatError.malformed("replaced-function record has the wrong length") }
             replacedFunctions.append(
-                ReplacedFunction(oldAddress: ModuleAddress(address), oldSize: size, oldName: old, newName: new))
+                ReplacedFunction(
+                    oldAddress: ModuleAddress(address), oldSize: size, oldName: old, newName: new))
         case .targetBinding:
             guard let address = payload.u64(), let name = payload.string(), payload.atEnd else {
                 throw PatchFormatError.malformed("target-binding record has the wrong length")

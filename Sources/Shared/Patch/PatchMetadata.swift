@@ -10,6 +10,7 @@ public struct PatchMetadata: Sendable, Equatable {
     /// The patch's name on every host.
     public var id: PatchID
     /// A human description (may be empty).
+    /// The one-line text users see.
     public var description: String
     /// Path of the target module when the patch was created; a hint only, the build-id decides.
     public var targetPathHint: String
@@ -27,7 +28,8 @@ public struct PatchMetadata: Sendable, Equatable {
     /// Builds metadata; records can be appended afterwards.
     public init(
         kind: PatchKind, id: PatchID, description: String = "", targetPathHint: String = "",
-        targetBuildID: BuildID, replacedFunctions: [ReplacedFunction] = [], targetBindings: [TargetBinding] = [],
+        targetBuildID: BuildID, replacedFunctions: [ReplacedFunction] = [],
+        targetBindings: [TargetBinding] = [],
         inPlaceEdits: [InPlaceEdit] = [], createdBy: String = "hotpatch \(HotpatchVersion.current)",
         formatVersion: UInt32 = PatchMetadata.currentFormatVersion
     ) {
@@ -51,6 +53,7 @@ public enum PatchKind: UInt32, Sendable, Equatable, CustomStringConvertible {
     /// Changed bytes are written over the old ones (two builds with identical layout).
     case inPlace = 2
 
+    /// The one-line text users see.
     public var description: String { self == .relocatable ? "relocatable" : "in-place" }
 }
 
