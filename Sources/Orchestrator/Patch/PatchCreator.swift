@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// `hotpatch create` as a pipeline: load the target, load the objects, find what changed,
@@ -27,7 +28,7 @@ struct PatchCreator {
         let plan = try planner.plan()
         // Build: copy the carried sections, bind references to existing symbols by address.
         let metadata = PatchMetadata(
-            kind: .relocatable, id: id, description: description, targetPathHint: targetPath,
+            kind: .relocatable, id: id, description: description, targetPathHint: absolute(targetPath),
             targetBuildID: target.buildID)
         let builder = PatchBuilder(objects: units.map(\.elf), objectNames: objects)
         let bytes = try builder.build(
@@ -52,7 +53,7 @@ struct PatchCreator {
         let new = try TargetModule(path: newPath)
         let diff = try InPlaceDiff(old: old, new: new)
         let metadata = PatchMetadata(
-            kind: .inPlace, id: id, description: description, targetPathHint: oldPath,
+            kind: .inPlace, id: id, description: description, targetPathHint: absolute(oldPath),
             targetBuildID: old.buildID,
             replacedFunctions: diff.functions, inPlaceEdits: diff.edits)
         var writer = ELFObjectWriter()
@@ -61,5 +62,10 @@ struct PatchCreator {
         let bytes = writer.encode()
         _ = try PatchFile(bytes: bytes)
         return Outcome(bytes: bytes, decisions: diff.decisions)
+    }
+
+    /// The path hint is for people on other hosts: make it absolute.
+    private static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }
