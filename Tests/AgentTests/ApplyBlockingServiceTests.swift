@@ -28,9 +28,10 @@ final class ApplyBlockingServiceTests: XCTestCase {
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })
         XCTAssertNotNil(program.waitForLine { $0.hasPrefix("checks=") })
 
-        let applied = try AgentBinary.run([
-            "apply", patch, "--pid", "\(program.pid)",
-        ], stateDirectory: state)
+        let applied = try AgentBinary.run(
+            [
+                "apply", patch, "--pid", "\(program.pid)",
+            ], stateDirectory: state)
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertEqual(applied.report?.processes.first?.outcome, .applied, applied.output)
         XCTAssertNotNil(program.waitForLine { $0 == "compute=43" }, "the patched compute runs")
@@ -42,7 +43,8 @@ final class ApplyBlockingServiceTests: XCTestCase {
         XCTAssertEqual(status.report?.processes.first?.patches.map(\.id), ["compute-fix"])
         XCTAssertEqual(status.report?.processes.first?.patches.first?.state, .active)
 
-        let reverted = try AgentBinary.run(["revert", "--id", "compute-fix", "--pid", "\(program.pid)"], stateDirectory: state)
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "compute-fix", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(reverted.status, 0, reverted.output)
         XCTAssertEqual(reverted.report?.processes.first?.outcome, .reverted, reverted.output)
         XCTAssertEqual(reverted.report?.processes.first?.patches ?? [], [])
@@ -50,7 +52,9 @@ final class ApplyBlockingServiceTests: XCTestCase {
 
         // Let every checker complete a full cycle after the last stop, then look for complaints.
         let checksNow = program.lines.filter { $0.hasPrefix("checks=") }.count
-        XCTAssertNotNil(program.waitForLine { _ in program.lines.filter { $0.hasPrefix("checks=") }.count >= checksNow + 3 })
+        XCTAssertNotNil(
+            program.waitForLine { _ in program.lines.filter { $0.hasPrefix("checks=") }.count >= checksNow + 3
+            })
         let complaints = program.lines.filter { $0.hasPrefix("BAD") }
         XCTAssertEqual(complaints, [], "blocked system calls were disturbed")
         XCTAssertTrue(program.process.isRunning)

@@ -33,14 +33,17 @@ final class ApplyFailureTests: XCTestCase {
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
         let before = try busyLoopBytes(program)
 
-        let run = try AgentBinary.run(["apply", patch, "--pid", "\(program.pid)", "--timeout", "1s"], stateDirectory: state)
+        let run = try AgentBinary.run(
+            ["apply", patch, "--pid", "\(program.pid)", "--timeout", "1s"], stateDirectory: state)
 
         XCTAssertEqual(run.status, AgentExitCode.noSafePoint.rawValue, run.output)
         let error = try XCTUnwrap(run.report?.processes.first?.error, run.output)
         XCTAssertEqual(error.symbol, "busy_loop")
         let spinner = try XCTUnwrap(error.tid)
-        XCTAssertTrue(error.message.contains("tid \(spinner)") && error.message.contains("busy_loop"), error.message)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "/proc/\(program.pid)/task/\(spinner)"), "a real thread")
+        XCTAssertTrue(
+            error.message.contains("tid \(spinner)") && error.message.contains("busy_loop"), error.message)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: "/proc/\(program.pid)/task/\(spinner)"), "a real thread")
         XCTAssertEqual(try busyLoopBytes(program), before, "the function is unchanged")
         let status = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(status.report?.processes.first?.patches, [], "the patch memory was unmapped")
@@ -49,12 +52,14 @@ final class ApplyFailureTests: XCTestCase {
     /// A patch for another build: target-mismatch naming both build-ids; nothing written.
     func testPatchForAnotherBuildIsRefused() throws {
         try fixture.link(
-            "other", Fixtures.blockingService + "\nint other_build_marker = 7;\n", flags: Fixtures.targetFlags)
+            "other", Fixtures.blockingService + "\nint other_build_marker = 7;\n", flags: Fixtures.targetFlags
+        )
         let program = try TargetProgram(fixture.path("other"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
 
-        let run = try AgentBinary.run(["apply", computePatch, "--pid", "\(program.pid)"], stateDirectory: state)
+        let run = try AgentBinary.run(
+            ["apply", computePatch, "--pid", "\(program.pid)"], stateDirectory: state)
 
         XCTAssertEqual(run.status, AgentExitCode.targetMismatch.rawValue, run.output)
         let message = run.report?.processes.first?.error?.message ?? ""
@@ -83,8 +88,9 @@ final class ApplyFailureTests: XCTestCase {
         chmod(state, 0o777)
         let before = try computeBytes(program)
 
+        let nobody = 65534
         let run = try AgentBinary.run(
-            ["apply", computePatch, "--pid", "\(program.pid)"], stateDirectory: state, asUser: 65534)  // nobody
+            ["apply", computePatch, "--pid", "\(program.pid)"], stateDirectory: state, asUser: nobody)
 
         XCTAssertEqual(run.status, AgentExitCode.permission.rawValue, run.output)
         XCTAssertTrue(run.output.contains("root") || run.output.contains("CAP_SYS_PTRACE"), run.output)

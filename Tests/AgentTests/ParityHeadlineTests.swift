@@ -20,7 +20,8 @@ final class ParityHeadlineTests: XCTestCase {
         defer { try? service.stop(.kill) }
         _ = try service.waitForLine(description: "misclassification") { $0.misclassified > 0 }
 
-        let applied = try AgentBinary.run(["apply", patch, "--pid", "\(service.pid)"], stateDirectory: fixture.path("state"))
+        let applied = try AgentBinary.run(
+            ["apply", patch, "--pid", "\(service.pid)"], stateDirectory: fixture.path("state"))
         XCTAssertEqual(applied.status, 0, applied.output)
         let seen = try service.lines().count
         let first = try service.waitForLine(skipping: seen, description: "a line after apply")
@@ -29,13 +30,18 @@ final class ParityHeadlineTests: XCTestCase {
         XCTAssertEqual(later.misclassifiedDelta, 0)
         XCTAssertEqual(later.pid, service.pid, "never restarted")
         let gap = try service.lines()[max(0, seen - 1)...].map(\.maxGapMicroseconds).max() ?? 0
-        print("parity exe: agent pause \(applied.report?.processes.first?.pauseMicroseconds ?? 0) µs, "
-            + "stall meter worst gap around the apply \(gap) µs")
+        print(
+            "parity exe: agent pause \(applied.report?.processes.first?.pauseMicroseconds ?? 0) µs, "
+                + "stall meter worst gap around the apply \(gap) µs")
 
-        let reverted = try AgentBinary.run(["revert", "--id", "parity-fix", "--pid", "\(service.pid)"], stateDirectory: fixture.path("state"))
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "parity-fix", "--pid", "\(service.pid)"], stateDirectory: fixture.path("state")
+        )
         XCTAssertEqual(reverted.status, 0, reverted.output)
         let after = try service.lines().count
-        _ = try service.waitForLine(skipping: after + 1, description: "misclassification again") { $0.misclassifiedDelta > 0 }
+        _ = try service.waitForLine(skipping: after + 1, description: "misclassification again") {
+            $0.misclassifiedDelta > 0
+        }
     }
 
     /// The shared-library variant: two processes load libparity v1; one `--exe` names the
@@ -53,7 +59,8 @@ final class ParityHeadlineTests: XCTestCase {
         defer { try? two.stop(.kill) }
         for service in [one, two] { _ = try service.waitForLine { $0.misclassified > 0 } }
 
-        let applied = try AgentBinary.run(["apply", patch, "--exe", library], stateDirectory: fixture.path("state"))
+        let applied = try AgentBinary.run(
+            ["apply", patch, "--exe", library], stateDirectory: fixture.path("state"))
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertEqual(Set(applied.report?.processes.map(\.pid) ?? []), [one.pid, two.pid], applied.output)
         XCTAssertEqual(applied.report?.processes.map(\.outcome), [.applied, .applied])
@@ -61,16 +68,45 @@ final class ParityHeadlineTests: XCTestCase {
             let seen = try service.lines().count
             let first = try service.waitForLine(skipping: seen)
             let later = try service.waitForLine(skipping: seen + 2)
-            XCTAssertEqual(later.misclassified, first.misclassified, "pid \(service.pid) stopped misclassifying")
+            XCTAssertEqual(
+                later.misclassified, first.misclassified, "pid \(service.pid) stopped misclassifying")
         }
         print("parity lib: pauses \(applied.report?.processes.compactMap(\.pauseMicroseconds) ?? []) µs")
 
-        let reverted = try AgentBinary.run(["revert", "--id", "libparity-fix", "--all"], stateDirectory: fixture.path("state"))
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "libparity-fix", "--all"], stateDirectory: fixture.path("state"))
         XCTAssertEqual(reverted.status, 0, reverted.output)
         XCTAssertEqual(reverted.report?.processes.count, 2, reverted.output)
         for service in [one, two] {
             let seen = try service.lines().count
             _ = try service.waitForLine(skipping: seen + 1) { $0.misclassifiedDelta > 0 }
         }
+    }
+
+    /// The story's own method: v1 and v2 share one layout, so the changed byte of is_even is
+    /// written in place, in one stop at a safe point; revert writes the old byte back.
+    func testInPlacePatchFromTwoBuildsWithOneLayout() throws {
+        let build = try ParityBuild.built()
+        let patch = try TestPatch.buildInPlace(
+            id: "parity-inplace", old: build.executable(.v1), new: build.executable(.v2),
+            functions: ["is_even"],
+            output: fixture.path("parity-inplace.hotpatch"))
+        let service = try ParityService.start(.executable(.v1), .init(threads: 2, intervalMilliseconds: 250))
+        defer { try? service.stop(.kill) }
+        _ = try service.waitForLine { $0.misclassified > 0 }
+        let state = fixture.path("state")
+
+        let applied = try AgentBinary.run(["apply", patch, "--pid", "\(service.pid)"], stateDirectory: state)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertEqual(applied.report?.processes.first?.patches.first?.state, .active, applied.output)
+        let seen = try service.lines().count
+        let first = try service.waitForLine(skipping: seen)
+        XCTAssertEqual(try service.waitForLine(skipping: seen + 2).misclassified, first.misclassified)
+
+        let reverted = try AgentBinary.run(
+            ["revert", patch, "--pid", "\(service.pid)"], stateDirectory: state)
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        let after = try service.lines().count
+        _ = try service.waitForLine(skipping: after + 1) { $0.misclassifiedDelta > 0 }
     }
 }

@@ -11,7 +11,8 @@ final class PersistTests: XCTestCase {
         let state = fixture.path("state")
         let service = try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
         let fixed = try fixture.link(
-            "service-fixed", Fixtures.blockingService.replacingOccurrences(of: "return x + 1;", with: "return x + 2;"),
+            "service-fixed",
+            Fixtures.blockingService.replacingOccurrences(of: "return x + 1;", with: "return x + 2;"),
             flags: Fixtures.targetFlags)
         chmod(service, 0o751)
         let patch = try TestPatch.build(
@@ -29,10 +30,12 @@ final class PersistTests: XCTestCase {
         XCTAssertEqual(try fixture.bytes(service), try fixture.bytes(fixed), "the fixed build is installed")
         let attributes = try FileManager.default.attributesOfItem(atPath: service)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o751, "mode preserved")
-        XCTAssertEqual(try fixture.bytes(service + ".hotpatch-backup.compute-fix"), original, "old build kept")
+        XCTAssertEqual(
+            try fixture.bytes(service + ".hotpatch-backup.compute-fix"), original, "old build kept")
         XCTAssertNotNil(program.waitForLine { $0 == "compute=43" }, "the running process is patched too")
 
-        let reverted = try AgentBinary.run(["revert", "--id", "compute-fix", "--pid", "\(program.pid)"], stateDirectory: state)
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "compute-fix", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(reverted.status, 0, reverted.output)
         XCTAssertEqual(try fixture.bytes(service), original, "the old build is back")
         XCTAssertFalse(FileManager.default.fileExists(atPath: service + ".hotpatch-backup.compute-fix"))

@@ -30,13 +30,17 @@ final class StateTruthTests: XCTestCase {
 
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: AgentBinary.path)
-        agent.arguments = ["apply", patch, "--pid", "\(program.pid)", "--timeout", "60s", "--state-dir", state]
+        agent.arguments = [
+            "apply", patch, "--pid", "\(program.pid)", "--timeout", "60s", "--state-dir", state,
+        ]
         agent.standardOutput = FileHandle.nullDevice
         agent.standardError = FileHandle.nullDevice
         try agent.run()
         let journal = state + "/journal.log"
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, (try? String(contentsOfFile: journal, encoding: .utf8))?.contains("apply-begin") != true {
+        while Date() < deadline,
+            (try? String(contentsOfFile: journal, encoding: .utf8))?.contains("apply-begin") != true
+        {
             Thread.sleep(forTimeInterval: 0.05)
         }
         Thread.sleep(forTimeInterval: 1.0)  // well into the safe-point retries
@@ -53,7 +57,8 @@ final class StateTruthTests: XCTestCase {
         let afterLoss = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(afterLoss.report?.processes, status.report?.processes)
 
-        let cleaned = try AgentBinary.run(["revert", "--id", "busy-fix", "--pid", "\(program.pid)"], stateDirectory: state)
+        let cleaned = try AgentBinary.run(
+            ["revert", "--id", "busy-fix", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(cleaned.status, 0, cleaned.output)
         XCTAssertEqual(cleaned.report?.processes.first?.patches, [])
     }
@@ -68,7 +73,8 @@ final class StateTruthTests: XCTestCase {
             functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
         let second = try TestPatch.build(
             id: "compute-fix-2", target: fixture.path("service"),
-            fixedObject: try fixture.object("fix2", Fixtures.computeFixCallingLibc, flags: Fixtures.objectFlags),
+            fixedObject: try fixture.object(
+                "fix2", Fixtures.computeFixCallingLibc, flags: Fixtures.objectFlags),
             functions: ["compute"], output: fixture.path("compute-fix-2.hotpatch"))
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
@@ -81,20 +87,26 @@ final class StateTruthTests: XCTestCase {
         XCTAssertEqual(again.report?.processes.first?.outcome, .alreadyApplied, again.output)
         let stacked = try AgentBinary.run(["apply", second, "--pid", pid], stateDirectory: state)
         XCTAssertEqual(stacked.status, 0, stacked.output)
-        XCTAssertNotNil(program.waitForLine { $0 == "compute=44" }, "the second patch (calling libc abs) runs")
+        XCTAssertNotNil(
+            program.waitForLine { $0 == "compute=44" }, "the second patch (calling libc abs) runs")
 
         try FileManager.default.removeItem(atPath: state)
         let status = try AgentBinary.run(["status", "--pid", pid], stateDirectory: state)
         XCTAssertEqual(status.report?.processes.first?.patches.map(\.id), ["compute-fix", "compute-fix-2"])
         XCTAssertEqual(status.report?.processes.first?.patches.map(\.state), [.active, .active])
 
-        let refused = try AgentBinary.run(["revert", "--id", "compute-fix", "--pid", pid], stateDirectory: state)
+        let refused = try AgentBinary.run(
+            ["revert", "--id", "compute-fix", "--pid", pid], stateDirectory: state)
         XCTAssertEqual(refused.status, AgentExitCode.refused.rawValue, refused.output)
-        XCTAssertTrue(refused.report?.processes.first?.error?.message.contains("compute-fix-2") == true, refused.output)
+        XCTAssertTrue(
+            refused.report?.processes.first?.error?.message.contains("compute-fix-2") == true, refused.output)
 
-        XCTAssertEqual(try AgentBinary.run(["revert", second, "--pid", pid], stateDirectory: state).status, 0)
+        XCTAssertEqual(
+            try AgentBinary.run(["revert", second, "--pid", pid], stateDirectory: state).status, 0)
         XCTAssertNotNil(program.waitForLine { $0 == "compute=43" })
-        XCTAssertEqual(try AgentBinary.run(["revert", "--id", "compute-fix", "--pid", pid], stateDirectory: state).status, 0)
+        XCTAssertEqual(
+            try AgentBinary.run(["revert", "--id", "compute-fix", "--pid", pid], stateDirectory: state)
+                .status, 0)
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })
         XCTAssertEqual(program.lines.filter { $0.hasPrefix("BAD") }, [])
     }

@@ -13,7 +13,9 @@ struct PatchImage {
 
     /// Builds the image. `external` holds the process address of every undefined patch symbol
     /// (by symbol index); defined ones are placed by the layout.
-    init(patch: PatchFile, layout: PatchLayout, base: RemoteAddress, external: [Int: UInt64]) throws(AgentFailure) {
+    init(patch: PatchFile, layout: PatchLayout, base: RemoteAddress, external: [Int: UInt64])
+        throws(AgentFailure)
+    {
         self.base = base
         self.layout = layout
         bytes = [UInt8](repeating: 0, count: Int(layout.totalSize))
@@ -39,7 +41,9 @@ struct PatchImage {
     /// The read+execute range: what threads must be out of before a revert.
     var codeRange: (start: RemoteAddress, size: UInt64) { (base, layout.executableSize) }
 
-    private func symbolAddresses(_ patch: PatchFile, external: [Int: UInt64]) throws(AgentFailure) -> [Int: UInt64] {
+    private func symbolAddresses(_ patch: PatchFile, external: [Int: UInt64]) throws(AgentFailure) -> [Int:
+        UInt64]
+    {
         var addresses = external
         for symbol in patch.symbols.dropFirst() where symbol.isDefined {
             if symbol.sectionIndex == ELFSymbol.absoluteSection {
@@ -54,7 +58,8 @@ struct PatchImage {
     private mutating func fillSlots(_ addresses: [Int: UInt64], symbols: [ELFSymbol]) throws(AgentFailure) {
         for (symbol, slot) in layout.slotIndex {
             guard let target = addresses[symbol] else {
-                throw AgentFailure(.badPatch, "patch symbol \(PatchImage.name(symbols[symbol])) has no address to bind")
+                throw AgentFailure(
+                    .badPatch, "patch symbol \(PatchImage.name(symbols[symbol])) has no address to bind")
             }
             let slotOffset = layout.slotsOffset + UInt64(slot) * 8
             write64(target, at: slotOffset)
@@ -101,7 +106,9 @@ struct PatchImage {
             }
             write32(UInt32(truncatingIfNeeded: value), at: offset)
         case .gotpcrel, .gotpcrelx, .rexGotpcrelx:
-            guard let slot else { throw AgentFailure(.badPatch, "no GOT slot for \(PatchImage.name(symbol))") }
+            guard let slot else {
+                throw AgentFailure(.badPatch, "no GOT slot for \(PatchImage.name(symbol))")
+            }
             let slotAddress = Int64(bitPattern: base.rawValue + layout.slotsOffset + UInt64(slot) * 8)
             write32(UInt32(truncatingIfNeeded: slotAddress &+ addend &- place), at: offset)
         case .abs32s:
@@ -120,7 +127,9 @@ struct PatchImage {
         }
     }
 
-    private func tooWide(_ relocation: ELFRelocation, _ symbol: ELFSymbol, _ section: PatchSection) -> AgentFailure {
+    private func tooWide(_ relocation: ELFRelocation, _ symbol: ELFSymbol, _ section: PatchSection)
+        -> AgentFailure
+    {
         AgentFailure(
             .targetMismatch,
             "\(relocation.type) in \(section.name) to \(PatchImage.name(symbol)) does not fit 32 bits at \(base); "
@@ -138,7 +147,9 @@ struct PatchImage {
                     wanted.insert(relocation.symbolIndex)
                 case .plt32, .pc32:
                     let symbol = patch.symbols[relocation.symbolIndex]
-                    if !symbol.isDefined && (symbol.type == .function || symbol.type == .none || relocation.type == .plt32) {
+                    if !symbol.isDefined
+                        && (symbol.type == .function || symbol.type == .none || relocation.type == .plt32)
+                    {
                         wanted.insert(relocation.symbolIndex)
                     }
                 default: break
@@ -150,7 +161,9 @@ struct PatchImage {
 
     static func fitsInt32(_ value: Int64) -> Bool { value >= Int64(Int32.min) && value <= Int64(Int32.max) }
 
-    static func name(_ symbol: ELFSymbol) -> String { symbol.name.isEmpty ? "symbol #\(symbol.index)" : symbol.name }
+    static func name(_ symbol: ELFSymbol) -> String {
+        symbol.name.isEmpty ? "symbol #\(symbol.index)" : symbol.name
+    }
 
     /// `jmp rel32` from `from` to `to`; nil when out of reach.
     static func jump(from: RemoteAddress, to: RemoteAddress) -> [UInt8]? {
@@ -161,10 +174,14 @@ struct PatchImage {
     }
 
     private mutating func write32(_ value: UInt32, at offset: UInt64) {
-        for index in 0..<4 { bytes[Int(offset) + index] = UInt8(truncatingIfNeeded: value >> UInt32(index * 8)) }
+        for index in 0..<4 {
+            bytes[Int(offset) + index] = UInt8(truncatingIfNeeded: value >> UInt32(index * 8))
+        }
     }
 
     private mutating func write64(_ value: UInt64, at offset: UInt64) {
-        for index in 0..<8 { bytes[Int(offset) + index] = UInt8(truncatingIfNeeded: value >> UInt64(index * 8)) }
+        for index in 0..<8 {
+            bytes[Int(offset) + index] = UInt8(truncatingIfNeeded: value >> UInt64(index * 8))
+        }
     }
 }

@@ -25,13 +25,34 @@ struct PatchLayout: Equatable {
     /// The whole mapping (page aligned).
     let totalSize: UInt64
 
+    /// What the layout needs to know of one carried section.
+    struct Item: Equatable {
+        /// Index in the patch's ELF section table.
+        let index: Int
+        /// Required alignment.
+        let alignment: UInt64
+        /// Size in memory.
+        let size: UInt64
+        /// True for variables (mapped read+write).
+        let writable: Bool
+    }
+
+    /// Lays out a patch's carried sections.
+    init(headerSize: Int, sections: [PatchSection], slotSymbols: [Int]) {
+        self.init(
+            headerSize: headerSize,
+            items: sections.map {
+                Item(index: $0.index, alignment: $0.alignment, size: $0.size, writable: $0.flags.contains(.write))
+            }, slotSymbols: slotSymbols)
+    }
+
     /// Lays out `sections` after a header of `headerSize` bytes, with a slot and stub for every
     /// symbol index in `slotSymbols`.
-    init(headerSize: Int, sections: [PatchSection], slotSymbols: [Int]) {
+    init(headerSize: Int, items sections: [Item], slotSymbols: [Int]) {
         var offset = PatchLayout.align(UInt64(headerSize), 64)
         self.headerSize = offset
         var offsets: [Int: UInt64] = [:]
-        for section in sections where !section.flags.contains(.write) {
+        for section in sections where !section.writable {
             offset = PatchLayout.align(offset, section.alignment)
             offsets[section.index] = offset
             offset += section.size
@@ -45,7 +66,7 @@ struct PatchLayout: Equatable {
         offset = stubsOffset + UInt64(slots.count) * 8
         executableSize = PatchLayout.align(offset, PatchLayout.pageSize)
         offset = executableSize
-        for section in sections where section.flags.contains(.write) {
+        for section in sections where section.writable {
             offset = PatchLayout.align(offset, section.alignment)
             offsets[section.index] = offset
             offset += section.size

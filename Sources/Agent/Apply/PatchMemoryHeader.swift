@@ -80,25 +80,31 @@ struct PatchMemoryHeader: Equatable {
         else { return nil }
         var guards: [GuardRange] = []
         for _ in 0..<guardCount {
-            guard let start = reader.u64(), let length = reader.u64(), let name = reader.string() else { return nil }
+            guard let start = reader.u64(), let length = reader.u64(), let name = reader.string() else {
+                return nil
+            }
             guards.append(GuardRange(start: RemoteAddress(start), size: length, name: name))
         }
         guard let entryCount = reader.u32(), entryCount < 100_000 else { return nil }
         var entries: [Entry] = []
         for _ in 0..<entryCount {
             guard let address = reader.u64(), let count = reader.u32(), count <= 4096,
-                let original = reader.take(Int(count)), let patched = reader.take(Int(count)), let name = reader.string()
+                let original = reader.take(Int(count)), let patched = reader.take(Int(count)),
+                let name = reader.string()
             else { return nil }
-            entries.append(Entry(address: RemoteAddress(address), original: original, patched: patched, symbol: name))
+            entries.append(
+                Entry(address: RemoteAddress(address), original: original, patched: patched, symbol: name))
         }
         self.init(
-            mappingSize: mappingSize, patchID: id, contentHash: hash, previous: RemoteAddress(previous), guards: guards,
+            mappingSize: mappingSize, patchID: id, contentHash: hash, previous: RemoteAddress(previous),
+            guards: guards,
             entries: entries)
     }
 
     /// Builds a header.
     init(
-        mappingSize: UInt64, patchID: String, contentHash: [UInt8], previous: RemoteAddress, guards: [GuardRange],
+        mappingSize: UInt64, patchID: String, contentHash: [UInt8], previous: RemoteAddress,
+        guards: [GuardRange],
         entries: [Entry]
     ) {
         self.mappingSize = mappingSize
@@ -111,7 +117,9 @@ struct PatchMemoryHeader: Equatable {
 
     /// The size in bytes a header with these contents encodes to, given only counts and names
     /// (used to lay out the mapping before the bytes are known).
-    static func encodedSize(patchID: String, guardNames: [String], entries: [(count: Int, symbol: String)]) -> Int {
+    static func encodedSize(patchID: String, guardNames: [String], entries: [(count: Int, symbol: String)])
+        -> Int
+    {
         8 + 4 + 8 + 4 + patchID.utf8.count + 32 + 8 + 4 + guardNames.reduce(0) { $0 + 20 + $1.utf8.count } + 4
             + entries.reduce(0) { $0 + 8 + 4 + 2 * $1.count + 4 + $1.symbol.utf8.count }
     }
@@ -121,8 +129,16 @@ struct PatchMemoryHeader: Equatable {
 struct ByteWriter {
     /// The bytes written so far.
     private(set) var data: [UInt8] = []
-    mutating func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { data.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) } }
-    mutating func u64(_ value: UInt64) { for shift in stride(from: 0, to: 64, by: 8) { data.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) } }
+    mutating func u32(_ value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) {
+            data.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+        }
+    }
+    mutating func u64(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) {
+            data.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
     mutating func bytes(_ value: [UInt8]) { data += value }
     mutating func string(_ value: String) {
         u32(UInt32(value.utf8.count))

@@ -76,7 +76,9 @@ enum PatchMemoryRelease {
 enum EntryWriter {
     /// Checks that every entry still holds what it held when planned, then writes the patched
     /// (or, with `patched: false`, the original) bytes. Restores what it wrote if a write fails.
-    static func write(_ entries: [PatchMemoryHeader.Entry], memory: RemoteMemory, patched: Bool) throws(AgentFailure) {
+    static func write(_ entries: [PatchMemoryHeader.Entry], memory: RemoteMemory, patched: Bool)
+        throws(AgentFailure)
+    {
         for entry in entries {
             let expected = patched ? entry.original : entry.patched
             let current = try memory.read(entry.address, count: expected.count)
@@ -94,7 +96,9 @@ enum EntryWriter {
                 try memory.write(patched ? entry.patched : entry.original, at: entry.address)
                 written.append(entry)
             } catch {
-                for done in written.reversed() { try? memory.write(patched ? done.original : done.patched, at: done.address) }
+                for done in written.reversed() {
+                    try? memory.write(patched ? done.original : done.patched, at: done.address)
+                }
                 throw error
             }
         }

@@ -6,7 +6,9 @@ import Shared
 /// module (space above a PIE executable is where its heap grows).
 enum PatchPlacement {
     /// Candidate start addresses, best first. Pure: a function of the maps.
-    static func candidates(size: UInt64, near module: (start: RemoteAddress, end: RemoteAddress), mappings: [MemoryMapping])
+    static func candidates(
+        size: UInt64, near module: (start: RemoteAddress, end: RemoteAddress), mappings: [MemoryMapping]
+    )
         -> [RemoteAddress]
     {
         let page = PatchLayout.pageSize
@@ -34,6 +36,7 @@ enum PatchPlacement {
                 above.append(RemoteAddress((start + page - 1) & ~(page - 1)))
             }
         }
-        return below.reversed() + above.filter { $0.rawValue >= module.end.rawValue + 64 * 1024 * 1024 } + above
+        return below.reversed() + above.filter { $0.rawValue >= module.end.rawValue + 64 * 1024 * 1024 }
+            + above
     }
 }

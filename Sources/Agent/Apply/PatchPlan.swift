@@ -14,14 +14,17 @@ struct PatchPlan {
     let applyGuards: [SafePoint.Guard]
 
     /// Reads the current bytes at every entry; for an in-place patch they must be the expected old bytes.
-    init(patch: PatchFile, target: TargetModule, process: TargetProcess, memory: RemoteMemory) throws(AgentFailure) {
+    init(patch: PatchFile, target: TargetModule, process: TargetProcess, memory: RemoteMemory)
+        throws(AgentFailure)
+    {
         self.patch = patch
         self.target = target
         let functions = patch.replacedFunctions.map { function in
             (function, function.oldAddress.remote(bias: target.bias))
         }
         applyGuards = functions.map { function, start in
-            SafePoint.Guard(start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+            SafePoint.Guard(
+                start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
         }
         var entries: [PatchMemoryHeader.Entry] = []
         switch patch.kind {
@@ -29,13 +32,15 @@ struct PatchPlan {
             for (function, start) in functions {
                 try PatchPlan.checkInside(target, start, 5, function.oldName, process)
                 let current = try memory.read(start, count: 5)
-                entries.append(.init(address: start, original: current, patched: [], symbol: function.oldName))
+                entries.append(
+                    .init(address: start, original: current, patched: [], symbol: function.oldName))
             }
         case .inPlace:
             for edit in patch.inPlaceEdits {
                 let address = edit.address.remote(bias: target.bias)
                 let name =
-                    functions.first { $0.1 <= address && address < $0.1.advanced(by: $0.0.oldSize) }?.0.oldName
+                    functions.first { $0.1 <= address && address < $0.1.advanced(by: $0.0.oldSize) }?.0
+                    .oldName
                     ?? "\(edit.address)"
                 try PatchPlan.checkInside(target, address, edit.old.count, name, process)
                 let current = try memory.read(address, count: edit.old.count)
@@ -65,7 +70,9 @@ struct PatchPlan {
 
     /// Builds the image for patch memory at `base`: relocated sections, slots, stubs, and the
     /// header (with the entry jumps, now that the new functions' addresses are known).
-    mutating func finish(base: RemoteAddress, layout: PatchLayout, external: [Int: UInt64], previous: RemoteAddress)
+    mutating func finish(
+        base: RemoteAddress, layout: PatchLayout, external: [Int: UInt64], previous: RemoteAddress
+    )
         throws(AgentFailure) -> [UInt8]
     {
         var image = [UInt8](repeating: 0, count: Int(layout.totalSize))
@@ -79,13 +86,17 @@ struct PatchPlan {
                     let jump = PatchImage.jump(from: entries[index].address, to: destination)
                 else {
                     throw AgentFailure(
-                        .failed, "patch memory at \(base) is out of jmp reach of \(function.oldName); nothing was written")
+                        .failed,
+                        "patch memory at \(base) is out of jmp reach of \(function.oldName); nothing was written"
+                    )
                 }
                 entries[index].patched = jump
             }
             guards = [.init(start: base, size: layout.executableSize, name: "code")]
         } else {
-            guards = applyGuards.map { .init(start: $0.start, size: $0.end.rawValue - $0.start.rawValue, name: $0.name) }
+            guards = applyGuards.map {
+                .init(start: $0.start, size: $0.end.rawValue - $0.start.rawValue, name: $0.name)
+            }
         }
         let header = PatchMemoryHeader(
             mappingSize: layout.totalSize, patchID: patch.id.rawValue, contentHash: patch.contentHash.bytes,
@@ -107,10 +118,14 @@ struct PatchPlan {
     }
 
     private static func checkInside(
-        _ target: TargetModule, _ address: RemoteAddress, _ count: Int, _ name: String, _ process: TargetProcess
+        _ target: TargetModule, _ address: RemoteAddress, _ count: Int, _ name: String,
+        _ process: TargetProcess
     ) throws(AgentFailure) {
         let end = address.advanced(by: UInt64(count))
-        guard target.module.mappings.contains(where: { $0.isExecutable && $0.start <= address && end <= $0.end }) else {
+        guard
+            target.module.mappings.contains(where: { $0.isExecutable && $0.start <= address && end <= $0.end }
+            )
+        else {
             throw AgentFailure(
                 .targetMismatch,
                 "\(process): \(name) at \(address) is not in the executable code of \(target.module.path); "

@@ -55,10 +55,13 @@ struct ProcessApplier {
         // Switch: all entries in one stop at a safe point; on failure free the memory again.
         do {
             let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
-            let result = try SafePointSwitch(process: process, memory: memory, guards: guards, limits: limits).run(
-                verb: "apply \(patch.id)",
-                commit: { (stopped) throws(AgentFailure) in try EntryWriter.write(plan.entries, memory: memory, patched: true) },
-                undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
+            let result = try SafePointSwitch(process: process, memory: memory, guards: guards, limits: limits)
+                .run(
+                    verb: "apply \(patch.id)",
+                    commit: { (stopped) throws(AgentFailure) in
+                        try EntryWriter.write(plan.entries, memory: memory, patched: true)
+                    },
+                    undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
             var done = report(.applied, memory: memory)
             done.pauseMicroseconds = result.pauseMicroseconds
             done.attempts = result.attempts
@@ -70,9 +73,11 @@ struct ProcessApplier {
     }
 
     private func report(_ outcome: ProcessOutcome, memory: RemoteMemory) -> ProcessReport {
-        let patches = (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
+        let patches =
+            (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
         return ProcessReport(
-            pid: process.pid, startTime: process.identity.startTime, executable: process.executable, outcome: outcome,
+            pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
+            outcome: outcome,
             patches: patches.map(\.report))
     }
 }
@@ -81,7 +86,9 @@ extension PatchInMemory {
     /// The guard ranges of this patch, as the safe point wants them.
     var guards: [SafePoint.Guard] {
         header.guards.map {
-            SafePoint.Guard(start: $0.start, end: $0.start.advanced(by: $0.size), name: "\($0.name) of patch \(header.patchID)")
+            SafePoint.Guard(
+                start: $0.start, end: $0.start.advanced(by: $0.size),
+                name: "\($0.name) of patch \(header.patchID)")
         }
     }
 }

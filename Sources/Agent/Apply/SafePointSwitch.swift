@@ -71,7 +71,9 @@ struct SafePointSwitch {
         }
     }
 
-    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?) -> AgentFailure {
+    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?)
+        -> AgentFailure
+    {
         let seconds = Double(limits.timeoutNanoseconds) / 1e9
         if let conflict {
             return AgentFailure(
@@ -113,7 +115,8 @@ struct SafePointSwitch {
             }
             views.append(
                 SafePoint.ThreadView(
-                    tid: thread.tid, instructionPointer: thread.registers.rip, stackPointer: rsp, stackWords: words))
+                    tid: thread.tid, instructionPointer: thread.registers.rip, stackPointer: rsp,
+                    stackWords: words))
         }
         return views
     }

@@ -23,7 +23,9 @@ struct SymbolResolver {
                 resolved[symbol.index] = address.remote(bias: targetBias).rawValue
                 continue
             }
-            if byName == nil { byName = try exportedSymbols(wanted: Set(patch.undefinedSymbols.map(\.name)), memory: memory) }
+            if byName == nil {
+                byName = try exportedSymbols(wanted: Set(patch.undefinedSymbols.map(\.name)), memory: memory)
+            }
             guard let address = byName?[symbol.name] else {
                 if symbol.binding == .weak {
                     resolved[symbol.index] = 0  // an absent weak symbol is 0, as the dynamic linker does
@@ -32,7 +34,8 @@ struct SymbolResolver {
                 throw AgentFailure(
                     .targetMismatch,
                     "\(process): patch symbol \(symbol.name) is not bound by the patch and no loaded module "
-                        + "exports it; recreate the patch against this build or load the library that defines it")
+                        + "exports it; recreate the patch against this build or load the library that defines it"
+                )
             }
             resolved[symbol.index] = address
         }
@@ -40,7 +43,9 @@ struct SymbolResolver {
     }
 
     /// The first definition of each wanted name among the modules' `.dynsym`, in load order.
-    private func exportedSymbols(wanted: Set<String>, memory: RemoteMemory) throws(AgentFailure) -> [String: UInt64] {
+    private func exportedSymbols(wanted: Set<String>, memory: RemoteMemory) throws(AgentFailure) -> [String:
+        UInt64]
+    {
         var found: [String: UInt64] = [:]
         for module in modules where found.count < wanted.count {
             let elf: ELFFile
@@ -55,7 +60,8 @@ struct SymbolResolver {
             guard let symbols = try? elf.dynamicSymbols() else { continue }
             let hidden = hiddenVersions(elf, count: symbols.count)
             for symbol in symbols where wanted.contains(symbol.name) && found[symbol.name] == nil {
-                guard symbol.isDefined, symbol.binding != .local, symbol.sectionIndex != ELFSymbol.absoluteSection,
+                guard symbol.isDefined, symbol.binding != .local,
+                    symbol.sectionIndex != ELFSymbol.absoluteSection,
                     !hidden.contains(symbol.index)
                 else { continue }
                 if symbol.type == .gnuIndirectFunction {

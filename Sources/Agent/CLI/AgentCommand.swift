@@ -17,7 +17,8 @@ struct AgentCommand {
 
     private var limits: SafePointSwitch.Limits {
         SafePointSwitch.Limits(
-            timeoutNanoseconds: options.timeoutNanoseconds, maxPauseMicroseconds: options.maxPauseMicroseconds)
+            timeoutNanoseconds: options.timeoutNanoseconds, maxPauseMicroseconds: options.maxPauseMicroseconds
+        )
     }
 
     private func apply() -> AgentReport {
@@ -29,7 +30,9 @@ struct AgentCommand {
             return finished(patchID: nil, processes: [], failure: error)
         }
         let found = TargetSelector(selection: options.selection).processes(mapping: patch.targetBuildID)
-        if let empty = noTarget(found, what: "maps build-id \(patch.targetBuildID.hex) (\(patch.targetPathHint))") {
+        if let empty = noTarget(
+            found, what: "maps build-id \(patch.targetBuildID.hex) (\(patch.targetPathHint))")
+        {
             return finished(patchID: patch.id.rawValue, processes: found.failures, failure: empty)
         }
         let journal: Journal
@@ -42,7 +45,8 @@ struct AgentCommand {
         var reports = found.failures
         var persistTarget: String? = nil
         for process in found.targets {
-            let fields = journalFields(process, patchID: patch.id.rawValue) + [("hash", patch.contentHash.hex)]
+            let fields =
+                journalFields(process, patchID: patch.id.rawValue) + [("hash", patch.contentHash.hex)]
             journal.record("apply-begin", fields)
             do {
                 let report = try ProcessApplier(process: process, patch: patch, limits: limits).apply()
@@ -60,7 +64,8 @@ struct AgentCommand {
             do {
                 let backup = try BinaryInstaller(stateDirectory: options.stateDirectory)
                     .install(newBinary, over: target, patchID: patch.id.rawValue)
-                journal.record("persist", [("patch", patch.id.rawValue), ("installed", target), ("backup", backup)])
+                journal.record(
+                    "persist", [("patch", patch.id.rawValue), ("installed", target), ("backup", backup)])
             } catch {
                 return finished(patchID: patch.id.rawValue, processes: reports, failure: error)
             }
@@ -103,7 +108,9 @@ struct AgentCommand {
         // The file on disk goes back only when no process is left running the patch.
         if !reports.contains(where: { $0.outcome == .failed }) {
             do {
-                if let restored = try BinaryInstaller(stateDirectory: options.stateDirectory).restore(patchID: patchID) {
+                if let restored = try BinaryInstaller(stateDirectory: options.stateDirectory).restore(
+                    patchID: patchID)
+                {
                     journal.record("unpersist", [("patch", patchID), ("restored", restored)])
                 }
             } catch {
@@ -140,7 +147,8 @@ struct AgentCommand {
     private func persistPath(_ process: TargetProcess, patch: PatchFile) throws(AgentFailure) -> String {
         let memory = try RemoteMemory(process)
         let modules = LoadedModule.all(in: process, mappings: try process.mappings())
-        let target = try TargetModule.find(patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
+        let target = try TargetModule.find(
+            patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
         var path = target.module.path
         if path.hasSuffix(" (deleted)") { path.removeLast(" (deleted)".count) }
         return path
@@ -148,13 +156,16 @@ struct AgentCommand {
 
     private func failedReport(_ process: TargetProcess, _ failure: AgentFailure) -> ProcessReport {
         ProcessReport(
-            pid: process.pid, startTime: process.identity.startTime, executable: process.executable, outcome: .failed,
+            pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
+            outcome: .failed,
             error: failure.processError)
     }
 
     private func journalFields(_ process: TargetProcess, patchID: String) -> [(String, String)] {
-        [("patch", patchID), ("pid", "\(process.pid)"), ("start", "\(process.identity.startTime)"),
-         ("exe", process.executable)]
+        [
+            ("patch", patchID), ("pid", "\(process.pid)"), ("start", "\(process.identity.startTime)"),
+            ("exe", process.executable),
+        ]
     }
 
     private func outcomeFields(_ report: ProcessReport) -> [(String, String)] {
@@ -165,10 +176,12 @@ struct AgentCommand {
         return fields
     }
 
-    private func finished(patchID: String?, processes: [ProcessReport], failure: AgentFailure?) -> AgentReport {
+    private func finished(patchID: String?, processes: [ProcessReport], failure: AgentFailure?) -> AgentReport
+    {
         AgentReport(
             agentVersion: HotpatchVersion.current, host: Syscalls.hostName, command: options.command.rawValue,
-            patchID: patchID, exitCode: AgentCommand.exitCode(processes, failure: failure), message: failure?.message,
+            patchID: patchID, exitCode: AgentCommand.exitCode(processes, failure: failure),
+            message: failure?.message,
             processes: processes)
     }
 

@@ -40,20 +40,26 @@ enum ArgumentParser {
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
             func value() throws(UsageError) -> String {
-                guard let next = rest.popFirst(), !next.hasPrefix("--") else { throw UsageError("\(argument) needs a value") }
+                guard let next = rest.popFirst(), !next.hasPrefix("--") else {
+                    throw UsageError("\(argument) needs a value")
+                }
                 return next
             }
             switch argument {
             case "--pid":
                 for part in try value().split(separator: ",") {
-                    guard let raw = Int32(part), raw > 0 else { throw UsageError("--pid \(part): not a process id") }
+                    guard let raw = Int32(part), raw > 0 else {
+                        throw UsageError("--pid \(part): not a process id")
+                    }
                     pids.append(Pid(raw))
                 }
             case "--exe": exe = try value()
             case "--all": all = true
             case "--id":
                 let raw = try value()
-                guard PatchID(raw) != nil else { throw UsageError("--id \(raw): a patch id is [A-Za-z0-9._-], 64 bytes at most") }
+                guard PatchID(raw) != nil else {
+                    throw UsageError("--id \(raw): a patch id is [A-Za-z0-9._-], 64 bytes at most")
+                }
                 options.patchID = raw
             case "--json": options.json = true
             case "--timeout": options.timeoutNanoseconds = try duration(try value(), flag: argument) * 1000
@@ -66,24 +72,32 @@ enum ArgumentParser {
             }
         }
         let chosen = (pids.isEmpty ? 0 : 1) + (exe == nil ? 0 : 1) + (all ? 1 : 0)
-        guard chosen == 1 else { throw UsageError("name the targets with exactly one of --pid, --exe or --all") }
+        guard chosen == 1 else {
+            throw UsageError("name the targets with exactly one of --pid, --exe or --all")
+        }
         options.selection = !pids.isEmpty ? .pids(pids) : exe.map { .executable($0) } ?? .all
         try validate(&options, positional: positional)
         return options
     }
 
     private static func validate(_ options: inout AgentOptions, positional: [String]) throws(UsageError) {
-        guard positional.count <= 1 else { throw UsageError("unexpected arguments: \(positional.dropFirst().joined(separator: " "))") }
+        guard positional.count <= 1 else {
+            throw UsageError("unexpected arguments: \(positional.dropFirst().joined(separator: " "))")
+        }
         options.patchPath = positional.first
         switch options.command {
         case .apply:
-            guard options.patchPath != nil else { throw UsageError("apply needs the patch file: hotpatch-agent apply FILE ...") }
+            guard options.patchPath != nil else {
+                throw UsageError("apply needs the patch file: hotpatch-agent apply FILE ...")
+            }
             guard options.patchID == nil else { throw UsageError("apply takes a patch file, not --id") }
         case .revert:
             guard (options.patchPath == nil) != (options.patchID == nil) else {
                 throw UsageError("revert needs the patch: a file or --id ID (one of them)")
             }
-            guard options.persistPath == nil else { throw UsageError("--persist is for apply; revert restores the backup itself") }
+            guard options.persistPath == nil else {
+                throw UsageError("--persist is for apply; revert restores the backup itself")
+            }
         case .status:
             guard options.patchPath == nil, options.patchID == nil, options.persistPath == nil else {
                 throw UsageError("status takes only targets, --state-dir and --json")
@@ -93,7 +107,9 @@ enum ArgumentParser {
 
     /// A duration in microseconds: `10s`, `500ms`, `250us`, `2m`, or bare seconds.
     static func duration(_ text: String, flag: String) throws(UsageError) -> UInt64 {
-        let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1000), ("s", 1_000_000), ("m", 60_000_000)]
+        let units: [(String, Double)] = [
+            ("us", 1), ("µs", 1), ("ms", 1000), ("s", 1_000_000), ("m", 60_000_000),
+        ]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let number = Double(text.dropLast(suffix.count)), number >= 0 { return UInt64(number * scale) }
         }

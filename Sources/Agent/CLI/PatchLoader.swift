@@ -8,12 +8,14 @@ enum PatchLoader {
         do {
             bytes = try Syscalls.readFile(path)
         } catch {
-            throw AgentFailure(error.isPermission ? .permission : .badPatch, "cannot read patch \(path): \(error)")
+            throw AgentFailure(
+                error.isPermission ? .permission : .badPatch, "cannot read patch \(path): \(error)")
         }
         do {
             return try PatchFile(bytes: bytes)
         } catch {
-            throw AgentFailure(.badPatch, "\(path) is not a usable patch: \(error); recreate it with `hotpatch create`")
+            throw AgentFailure(
+                .badPatch, "\(path) is not a usable patch: \(error); recreate it with `hotpatch create`")
         }
     }
 }

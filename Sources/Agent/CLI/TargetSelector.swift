@@ -27,7 +27,8 @@ struct TargetSelector {
                 } catch {
                     result.failures.append(
                         ProcessReport(
-                            pid: pid, startTime: 0, executable: "", outcome: .failed, error: error.processError))
+                            pid: pid, startTime: 0, executable: "", outcome: .failed,
+                            error: error.processError))
                 }
             }
             return result
@@ -47,7 +48,8 @@ struct TargetSelector {
                     }
                     return false
                 }
-                let patches = (try? PatchMemoryScanner.scan(process, memory: memory, mappings: mappings)) ?? []
+                let patches =
+                    (try? PatchMemoryScanner.scan(process, memory: memory, mappings: mappings)) ?? []
                 return patches.contains { patchID == nil || $0.header.patchID == patchID }
             }
         }

@@ -10,7 +10,9 @@ enum TextReporter {
             switch process.outcome {
             case .failed:
                 let error = process.error
-                Syscalls.print("\(who): failed [\(error?.kind.name ?? "failed")]: \(error?.message ?? "")\n", toError: true)
+                Syscalls.print(
+                    "\(who): failed [\(error?.kind.name ?? "failed")]: \(error?.message ?? "")\n",
+                    toError: true)
             case .inspected:
                 if process.patches.isEmpty { Syscalls.print("\(who): no patches\n") }
                 for patch in process.patches {
@@ -22,7 +24,8 @@ enum TextReporter {
             default:
                 var line = "\(who): \(process.outcome.rawValue) \(report.patchID ?? "")"
                 if let pause = process.pauseMicroseconds {
-                    line += " (pause \(pause) µs, \(process.attempts ?? 1) stop\((process.attempts ?? 1) == 1 ? "" : "s"))"
+                    line +=
+                        " (pause \(pause) µs, \(process.attempts ?? 1) stop\((process.attempts ?? 1) == 1 ? "" : "s"))"
                 }
                 Syscalls.print(line + "\n")
             }

@@ -18,7 +18,8 @@ struct RemoteSyscall {
     }
 
     /// Runs one call on a thread held by `stopped`; returns the kernel's result (negative errno on failure).
-    func call(_ number: Number, _ arguments: [UInt64], on tid: Tid, of stopped: StoppedProcess) throws(AgentFailure)
+    func call(_ number: Number, _ arguments: [UInt64], on tid: Tid, of stopped: StoppedProcess)
+        throws(AgentFailure)
         -> Int64
     {
         guard let thread = stopped.threads[tid] else {
@@ -42,7 +43,8 @@ struct RemoteSyscall {
         guard after.rip == gadget.rawValue + 2 else {
             throw AgentFailure(
                 .failed,
-                "\(process): tid \(tid) ended at \(RemoteAddress(after.rip)) instead of after the syscall at \(gadget)")
+                "\(process): tid \(tid) ended at \(RemoteAddress(after.rip)) instead of after the syscall at \(gadget)"
+            )
         }
         return after.signedResult
     }
@@ -54,9 +56,11 @@ struct RemoteSyscall {
                 switch Syscalls.decode(try Syscalls.wait(tid)) {
                 case .exited, .killed:
                     stopped.threadExited(tid)
-                    throw AgentFailure(.processExited, "\(process): tid \(tid) exited while running an injected call")
+                    throw AgentFailure(
+                        .processExited, "\(process): tid \(tid) exited while running an injected call")
                 case .stopped(let signal, let event):
-                    if signal == 5 && event == 0 { return try Syscalls.registers(of: tid) }  // SIGTRAP: stepped
+                    // SIGTRAP with no event: the step over the syscall is done.
+                    if signal == 5 && event == 0 { return try Syscalls.registers(of: tid) }
                     // A signal of the program's own arrived first: keep it for later and step again.
                     if event == 0 { stopped.addPendingSignal(signal, to: tid) }
                 }
@@ -71,14 +75,20 @@ struct RemoteSyscall {
 
 extension RemoteSyscall {
     /// `mmap` anonymous private memory exactly at `address` (never replacing anything there).
-    func mapAnonymous(at address: RemoteAddress, size: UInt64, protection: UInt64, on tid: Tid, of stopped: StoppedProcess)
+    func mapAnonymous(
+        at address: RemoteAddress, size: UInt64, protection: UInt64, on tid: Tid, of stopped: StoppedProcess
+    )
         throws(AgentFailure) -> RemoteAddress?
     {
         let mapPrivate: UInt64 = 0x02
         let mapAnonymous: UInt64 = 0x20
         let mapFixedNoReplace: UInt64 = 0x100000
         let result = try call(
-            .mmap, [address.rawValue, size, protection, mapPrivate | mapAnonymous | mapFixedNoReplace, UInt64.max, 0],
+            .mmap,
+            [
+                address.rawValue, size, protection, mapPrivate | mapAnonymous | mapFixedNoReplace, UInt64.max,
+                0,
+            ],
             on: tid, of: stopped)
         if result < 0 && result > -4096 { return nil }
         let mapped = RemoteAddress(UInt64(bitPattern: result))
@@ -91,20 +101,26 @@ extension RemoteSyscall {
     }
 
     /// `mprotect` a range; throws when the kernel refuses.
-    func protect(_ address: RemoteAddress, size: UInt64, protection: UInt64, on tid: Tid, of stopped: StoppedProcess)
+    func protect(
+        _ address: RemoteAddress, size: UInt64, protection: UInt64, on tid: Tid, of stopped: StoppedProcess
+    )
         throws(AgentFailure)
     {
         let result = try call(.mprotect, [address.rawValue, size, protection], on: tid, of: stopped)
         if result != 0 {
-            throw AgentFailure(.failed, "\(process): mprotect(\(address), \(size)) failed with errno \(-result)")
+            throw AgentFailure(
+                .failed, "\(process): mprotect(\(address), \(size)) failed with errno \(-result)")
         }
     }
 
     /// `munmap` a range; throws when the kernel refuses.
-    func unmap(_ address: RemoteAddress, size: UInt64, on tid: Tid, of stopped: StoppedProcess) throws(AgentFailure) {
+    func unmap(_ address: RemoteAddress, size: UInt64, on tid: Tid, of stopped: StoppedProcess)
+        throws(AgentFailure)
+    {
         let result = try call(.munmap, [address.rawValue, size], on: tid, of: stopped)
         if result != 0 {
-            throw AgentFailure(.failed, "\(process): munmap(\(address), \(size)) failed with errno \(-result)")
+            throw AgentFailure(
+                .failed, "\(process): munmap(\(address), \(size)) failed with errno \(-result)")
         }
     }
 }

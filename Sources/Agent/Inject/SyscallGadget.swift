@@ -9,17 +9,27 @@ enum SyscallGadget {
     static func find(in process: TargetProcess, memory: RemoteMemory) throws(AgentFailure) -> RemoteAddress {
         let executable = try process.mappings().filter { $0.isExecutable && $0.isReadable }
         let ranked =
-            executable.filter { $0.path?.contains("/libc.so") == true || $0.path?.contains("/libc-") == true }
+            executable.filter { isLibc($0.path) }
             + executable.filter { $0.path == "[vdso]" } + executable
         for mapping in ranked {
             if let found = try scan(mapping, memory: memory) { return found }
         }
         throw AgentFailure(
             .failed,
-            "\(process): no `syscall` instruction found in its executable memory; the agent cannot inject calls")
+            "\(process): no `syscall` instruction found in its executable memory; the agent cannot inject calls"
+        )
     }
 
-    private static func scan(_ mapping: MemoryMapping, memory: RemoteMemory) throws(AgentFailure) -> RemoteAddress? {
+    /// True for glibc's `libc.so.6` (or `libc-2.x.so`). Compares the last path component by
+    /// prefix: `String.contains(String)` would link the regex engine into the agent (+1.5 MB).
+    private static func isLibc(_ path: String?) -> Bool {
+        guard let name = path?.split(separator: "/").last else { return false }
+        return name.hasPrefix("libc.so") || name.hasPrefix("libc-")
+    }
+
+    private static func scan(_ mapping: MemoryMapping, memory: RemoteMemory) throws(AgentFailure)
+        -> RemoteAddress?
+    {
         let chunk: UInt64 = 64 * 1024
         var at = mapping.start.rawValue
         while at < mapping.end.rawValue {

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Shared
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The host's append-only audit log of every apply and revert (`STATE_DIR/journal.log`), one
 /// line per event. An exclusive `flock` on `STATE_DIR/agent.lock`, held for the whole command,
@@ -26,7 +27,8 @@ final class Journal {
         }
         do {
             try Syscalls.lockExclusive(lockFD, path: directory + "/agent.lock")
-            logFD = try Syscalls.open(directory + "/journal.log", flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+            logFD = try Syscalls.open(
+                directory + "/journal.log", flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
         } catch {
             Syscalls.close(lockFD)
             throw Journal.failure(error, directory)
@@ -76,7 +78,8 @@ final class Journal {
     private static func failure(_ error: SystemError, _ directory: String) -> AgentFailure {
         AgentFailure(
             error.isPermission ? .permission : .failed,
-            "cannot use the state directory \(directory): \(error); run as root or pass --state-dir DIR (writable)")
+            "cannot use the state directory \(directory): \(error); run as root or pass --state-dir DIR (writable)"
+        )
     }
 }
 

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Shared
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `--persist`: installs the fixed build on disk so a restart runs fixed code, atomically, with
 /// the old file kept (same inode: owner, mode and contents untouched) as a backup that `revert`
@@ -23,7 +24,8 @@ struct BinaryInstaller {
             let fd = try Syscalls.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
             do throws(SystemError) {
                 try Syscalls.write(fd, contents, what: temporary)
-                try Syscalls.setOwnerAndMode(fd, uid: owner.uid, gid: owner.gid, mode: owner.mode, path: temporary)
+                try Syscalls.setOwnerAndMode(
+                    fd, uid: owner.uid, gid: owner.gid, mode: owner.mode, path: temporary)
                 try Syscalls.sync(fd, path: temporary)
                 Syscalls.close(fd)
             } catch {

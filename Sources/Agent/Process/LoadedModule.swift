@@ -36,7 +36,8 @@ struct LoadedModule {
             let group = groups[key]!
             // A module's first mapping holds its ELF header (file offset 0).
             guard group[0].fileOffset == 0, group.contains(where: \.isExecutable) else { return nil }
-            return LoadedModule(path: group[0].path!, inode: group[0].inode, mappings: group, process: process)
+            return LoadedModule(
+                path: group[0].path!, inode: group[0].inode, mappings: group, process: process)
         }
     }
 
@@ -76,11 +77,14 @@ enum ELFPrefix {
             var at = Int(header.offset)
             let end = Int(min(header.offset + header.size, UInt64(bytes.count)))
             while at + 12 <= end {
-                let nameSize = Int(u32(bytes, at)), descSize = Int(u32(bytes, at + 4)), type = u32(bytes, at + 8)
+                let nameSize = Int(u32(bytes, at)), descSize = Int(u32(bytes, at + 4)),
+                    type = u32(bytes, at + 8)
                 let nameStart = at + 12
                 let descStart = nameStart + (nameSize + 3) & ~3
                 guard descStart + descSize <= end else { break }
-                if type == 3 && nameSize == 4 && Array(bytes[nameStart..<(nameStart + 3)]) == Array("GNU".utf8) {
+                if type == 3 && nameSize == 4
+                    && Array(bytes[nameStart..<(nameStart + 3)]) == Array("GNU".utf8)
+                {
                     return BuildID(bytes: Array(bytes[descStart..<(descStart + descSize)]))
                 }
                 at = descStart + (descSize + 3) & ~3
@@ -94,9 +98,12 @@ enum ELFPrefix {
         programHeaders(bytes).first { $0.type == 1 }?.virtualAddress
     }
 
-    private static func programHeaders(_ bytes: [UInt8]) -> [(type: UInt32, offset: UInt64, virtualAddress: UInt64, size: UInt64)] {
+    private static func programHeaders(_ bytes: [UInt8]) -> [(
+        type: UInt32, offset: UInt64, virtualAddress: UInt64, size: UInt64
+    )] {
         guard bytes.count >= 64, bytes[0..<4] == [0x7f, 0x45, 0x4c, 0x46], bytes[4] == 2 else { return [] }
-        let tableOffset = Int(u64(bytes, 0x20)), entrySize = Int(u16(bytes, 0x36)), count = Int(u16(bytes, 0x38))
+        let tableOffset = Int(u64(bytes, 0x20)), entrySize = Int(u16(bytes, 0x36)),
+            count = Int(u16(bytes, 0x38))
         guard entrySize >= 56, tableOffset > 0 else { return [] }
         return (0..<count).compactMap { index in
             let at = tableOffset + index * entrySize
@@ -106,6 +113,10 @@ enum ELFPrefix {
     }
 
     private static func u16(_ b: [UInt8], _ at: Int) -> UInt16 { UInt16(b[at]) | UInt16(b[at + 1]) << 8 }
-    private static func u32(_ b: [UInt8], _ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(b[at + $1]) << ($1 * 8) } }
-    private static func u64(_ b: [UInt8], _ at: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(b[at + $1]) << ($1 * 8) } }
+    private static func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 | UInt32(b[at + $1]) << ($1 * 8) }
+    }
+    private static func u64(_ b: [UInt8], _ at: Int) -> UInt64 {
+        (0..<8).reduce(0) { $0 | UInt64(b[at + $1]) << ($1 * 8) }
+    }
 }

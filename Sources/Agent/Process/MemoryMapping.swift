@@ -48,7 +48,8 @@ struct MemoryMapping: Equatable, Sendable {
         }
         guard fields.count == 5 else { return nil }
         let range = fields[0].split(separator: "-")
-        guard range.count == 2, let start = UInt64(range[0], radix: 16), let end = UInt64(range[1], radix: 16),
+        guard range.count == 2, let start = UInt64(range[0], radix: 16),
+            let end = UInt64(range[1], radix: 16),
             let offset = UInt64(fields[2], radix: 16), let inode = UInt64(fields[4])
         else { return nil }
         let path = rest.drop(while: { $0 == " " })
@@ -61,9 +62,11 @@ struct MemoryMapping: Equatable, Sendable {
     }
 
     /// Builds a mapping from its parts (tests and placement).
-    init(start: RemoteAddress, end: RemoteAddress, permissions: String, fileOffset: UInt64 = 0, inode: UInt64 = 0,
-        path: String? = nil)
-    {
+    init(
+        start: RemoteAddress, end: RemoteAddress, permissions: String, fileOffset: UInt64 = 0,
+        inode: UInt64 = 0,
+        path: String? = nil
+    ) {
         self.start = start
         self.end = end
         self.permissions = permissions

@@ -14,7 +14,9 @@ struct ProcessStat: Equatable {
         command = String(text[text.index(after: open)..<close])
         let fields = text[text.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state), so field N is fields[N - 3].
-        guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else { return nil }
+        guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else {
+            return nil
+        }
         self.state = state
         self.startTime = start
     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Shared
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads and writes a target's memory through `/proc/PID/mem`. Writes go through the kernel's
 /// forced access (as a debugger's do), so read-only code pages can be patched without first
@@ -27,7 +28,8 @@ final class RemoteMemory {
     func read(_ address: RemoteAddress, count: Int) throws(AgentFailure) -> [UInt8] {
         let bytes = try readUpTo(address, count: count)
         guard bytes.count == count else {
-            throw AgentFailure(.failed, "\(process): only \(bytes.count) of \(count) bytes readable at \(address)")
+            throw AgentFailure(
+                .failed, "\(process): only \(bytes.count) of \(count) bytes readable at \(address)")
         }
         return bytes
     }
@@ -35,7 +37,8 @@ final class RemoteMemory {
     /// Reads up to `count` bytes at `address` (fewer where the mapping ends).
     func readUpTo(_ address: RemoteAddress, count: Int) throws(AgentFailure) -> [UInt8] {
         do {
-            return try Syscalls.pread(fd, count: count, offset: address.rawValue, what: "\(process) memory at \(address)")
+            return try Syscalls.pread(
+                fd, count: count, offset: address.rawValue, what: "\(process) memory at \(address)")
         } catch {
             throw process.exitedOrUnreadable(error, reading: "memory at \(address)")
         }

@@ -23,7 +23,8 @@ struct TargetProcess: Sendable, CustomStringConvertible {
             }
             stat = parsed
         } catch let error as SystemError {
-            throw AgentFailure(.noTarget, "pid \(pid) does not exist (\(error)); check the pid with `ps -p \(pid)`")
+            throw AgentFailure(
+                .noTarget, "pid \(pid) does not exist (\(error)); check the pid with `ps -p \(pid)`")
         } catch {
             throw error as! AgentFailure
         }
@@ -66,7 +67,9 @@ struct TargetProcess: Sendable, CustomStringConvertible {
 
     /// Turns a failed /proc read into the failure a user can act on.
     func exitedOrUnreadable(_ error: SystemError, reading path: String) -> AgentFailure {
-        if !isAlive { return AgentFailure(.processExited, "\(self) exited while the agent was working on it") }
+        if !isAlive {
+            return AgentFailure(.processExited, "\(self) exited while the agent was working on it")
+        }
         if error.isPermission {
             return AgentFailure(
                 .permission,

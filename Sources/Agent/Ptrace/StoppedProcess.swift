@@ -39,7 +39,9 @@ final class StoppedProcess {
     }
 
     /// Stops one thread (for injecting a system call); the others keep running.
-    static func stopOne(_ process: TargetProcess, preferring preferred: Tid? = nil) throws(AgentFailure) -> StoppedProcess {
+    static func stopOne(_ process: TargetProcess, preferring preferred: Tid? = nil) throws(AgentFailure)
+        -> StoppedProcess
+    {
         let stopped = StoppedProcess(process: process)
         stopped.stopStarted = Syscalls.monotonicNanoseconds()
         var candidates = try process.threads().filter { !stopped.isZombieLeader($0) }
@@ -98,7 +100,7 @@ final class StoppedProcess {
                 seized.insert(tid)
                 try Syscalls.interrupt(tid)
                 asked.append(tid)
-            } catch where error.isGone {
+            } catch  where error.isGone {
                 continue  // the thread exited between listing and seizing
             } catch {
                 resume()
@@ -134,7 +136,8 @@ final class StoppedProcess {
             // A signal-delivery stop (event 0) holds a signal of the program's own: deliver it later.
             let byInterrupt = event == Syscalls.eventStop
             threads[tid] = StoppedThread(
-                tid: tid, registers: registers, pendingSignal: byInterrupt ? 0 : signal, stoppedByInterrupt: byInterrupt)
+                tid: tid, registers: registers, pendingSignal: byInterrupt ? 0 : signal,
+                stoppedByInterrupt: byInterrupt)
         }
     }
 
@@ -167,7 +170,9 @@ final class StoppedProcess {
 
     private func tracerPid() -> Int32? {
         guard let bytes = try? Syscalls.readFile("/proc/\(process.pid)/status") else { return nil }
-        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("TracerPid:") }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first {
+            $0.hasPrefix("TracerPid:")
+        }
         return line.flatMap { Int32($0.dropFirst("TracerPid:".count).trimmingSpaces) }
     }
 

@@ -1,7 +1,8 @@
 import CPtrace
 import Shared
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one file of the agent that calls C: ptrace through the CPtrace shim, and the few libc
@@ -89,14 +90,17 @@ enum Syscalls {
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
     /// Reads up to `count` bytes at `offset`; fewer at the end of the file or mapping.
-    static func pread(_ fd: Int32, count: Int, offset: UInt64, what: @autoclosure () -> String) throws(SystemError)
+    static func pread(_ fd: Int32, count: Int, offset: UInt64, what: @autoclosure () -> String)
+        throws(SystemError)
         -> [UInt8]
     {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
             let result = buffer.withUnsafeMutableBytes { raw in
-                Glibc.pread(fd, raw.baseAddress! + done, count - done, off_t(Int64(bitPattern: offset + UInt64(done))))
+                Glibc.pread(
+                    fd, raw.baseAddress! + done, count - done, off_t(Int64(bitPattern: offset + UInt64(done)))
+                )
             }
             if result == 0 { break }
             if result < 0 {
@@ -118,7 +122,8 @@ enum Syscalls {
         while done < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
                 Glibc.pwrite(
-                    fd, raw.baseAddress! + done, bytes.count - done, off_t(Int64(bitPattern: offset + UInt64(done))))
+                    fd, raw.baseAddress! + done, bytes.count - done,
+                    off_t(Int64(bitPattern: offset + UInt64(done))))
             }
             if result < 0 {
                 if errno == EINTR { continue }
@@ -132,7 +137,9 @@ enum Syscalls {
     static func write(_ fd: Int32, _ bytes: [UInt8], what: @autoclosure () -> String) throws(SystemError) {
         var done = 0
         while done < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + done, bytes.count - done) }
+            let result = bytes.withUnsafeBytes { raw in
+                Glibc.write(fd, raw.baseAddress! + done, bytes.count - done)
+            }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw failure("write \(what())")
@@ -201,7 +208,9 @@ enum Syscalls {
     }
 
     /// Sets owner and mode of an open file.
-    static func setOwnerAndMode(_ fd: Int32, uid: uid_t, gid: gid_t, mode: mode_t, path: String) throws(SystemError) {
+    static func setOwnerAndMode(_ fd: Int32, uid: uid_t, gid: gid_t, mode: mode_t, path: String)
+        throws(SystemError)
+    {
         if fchown(fd, uid, gid) != 0 { throw failure("chown \(path)") }
         if fchmod(fd, mode) != 0 { throw failure("chmod \(path)") }
     }
@@ -252,7 +261,8 @@ enum Syscalls {
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, 255) == 0 else { return "localhost" }
-        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(
+            decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Monotonic time in nanoseconds (never jumps with the wall clock).
@@ -271,7 +281,8 @@ enum Syscalls {
 
     /// Sleeps, resuming after signals until the full time has passed.
     static func sleep(nanoseconds: UInt64) {
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var request = timespec(
+            tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }

@@ -39,12 +39,17 @@ struct ProcessReverter {
             throw AgentFailure(
                 .refused,
                 "\(process): patch \(patchID) has drifted (its entry bytes were overwritten by someone else: "
-                    + patch.report.entries.filter { $0.state == .drifted }.map { "\($0.address) \($0.symbol ?? "")" }
-                    .joined(separator: ", ") + "); the agent will not overwrite them; restart the process to be sure")
+                    + patch.report.entries.filter { $0.state == .drifted }.map {
+                        "\($0.address) \($0.symbol ?? "")"
+                    }
+                    .joined(separator: ", ")
+                    + "); the agent will not overwrite them; restart the process to be sure")
         case .active:
             break
         }
-        let result = try SafePointSwitch(process: process, memory: memory, guards: patch.guards, limits: limits).run(
+        let result = try SafePointSwitch(
+            process: process, memory: memory, guards: patch.guards, limits: limits
+        ).run(
             verb: "revert \(patchID)",
             commit: { (_) throws(AgentFailure) in
                 try EntryWriter.write(patch.header.entries, memory: memory, patched: false)

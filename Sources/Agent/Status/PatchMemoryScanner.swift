@@ -30,9 +30,12 @@ struct PatchInMemory {
     /// The report entry.
     var report: PatchInProcess {
         PatchInProcess(
-            id: header.patchID, contentHash: HexDigits.encode(header.contentHash), address: address, state: state,
+            id: header.patchID, contentHash: HexDigits.encode(header.contentHash), address: address,
+            state: state,
             entries: header.entries.indices.map {
-                PatchEntryStatus(address: header.entries[$0].address, symbol: header.entries[$0].symbol, state: state(ofEntry: $0))
+                PatchEntryStatus(
+                    address: header.entries[$0].address, symbol: header.entries[$0].symbol,
+                    state: state(ofEntry: $0))
             })
     }
 }
@@ -42,15 +45,19 @@ struct PatchInMemory {
 /// and without any journal.
 enum PatchMemoryScanner {
     /// The patches in place, oldest first (following each header's `previous` link).
-    static func scan(_ process: TargetProcess, memory: RemoteMemory, mappings: [MemoryMapping]) throws(AgentFailure)
+    static func scan(_ process: TargetProcess, memory: RemoteMemory, mappings: [MemoryMapping])
+        throws(AgentFailure)
         -> [PatchInMemory]
     {
         var found: [RemoteAddress: PatchInMemory] = [:]
-        for mapping in mappings where mapping.isAnonymous && mapping.isReadable && !mapping.permissions.hasPrefix("rw") {
-            guard let magic = try? memory.read(mapping.start, count: 8), magic == PatchMemoryHeader.magic else { continue }
+        for mapping in mappings
+        where mapping.isAnonymous && mapping.isReadable && !mapping.permissions.hasPrefix("rw") {
+            guard let magic = try? memory.read(mapping.start, count: 8), magic == PatchMemoryHeader.magic
+            else { continue }
             let sizeBytes = try memory.read(mapping.start.advanced(by: 8), count: 4)
             let size = sizeBytes.reversed().reduce(0) { $0 << 8 | Int($1) }
-            guard size <= 1 << 20, let header = PatchMemoryHeader(decoding: try memory.read(mapping.start, count: size))
+            guard size <= 1 << 20,
+                let header = PatchMemoryHeader(decoding: try memory.read(mapping.start, count: size))
             else { continue }
             var current: [[UInt8]] = []
             for entry in header.entries {
@@ -68,7 +75,9 @@ enum PatchMemoryScanner {
         for older in result.indices {
             for (index, entry) in result[older].header.entries.enumerated() {
                 let later = result[(older + 1)...].lazy.compactMap { patch in
-                    patch.header.entries.first { $0.address == entry.address && $0.original.count == entry.patched.count }
+                    patch.header.entries.first {
+                        $0.address == entry.address && $0.original.count == entry.patched.count
+                    }
                 }.first
                 if let later { result[older].current[index] = later.original }
             }
@@ -81,7 +90,9 @@ enum PatchMemoryScanner {
         let named = Set(found.values.map(\.header.previous))
         var ordered: [PatchInMemory] = []
         var seen: Set<RemoteAddress> = []
-        for head in found.values.filter({ !named.contains($0.address) }).sorted(by: { $0.address < $1.address }) {
+        for head in found.values.filter({ !named.contains($0.address) }).sorted(by: {
+            $0.address < $1.address
+        }) {
             var chain: [PatchInMemory] = []
             var cursor: PatchInMemory? = head
             while let patch = cursor, !seen.contains(patch.address) {

@@ -12,10 +12,14 @@ enum ProcessInspector {
     }
 
     /// A report with `outcome`, listing the patches now in place (best effort: the process may be gone).
-    static func report(_ process: TargetProcess, outcome: ProcessOutcome, memory: RemoteMemory) -> ProcessReport {
-        let patches = (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
+    static func report(_ process: TargetProcess, outcome: ProcessOutcome, memory: RemoteMemory)
+        -> ProcessReport
+    {
+        let patches =
+            (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
         return ProcessReport(
-            pid: process.pid, startTime: process.identity.startTime, executable: process.executable, outcome: outcome,
+            pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
+            outcome: outcome,
             patches: patches.map(\.report))
     }
 }

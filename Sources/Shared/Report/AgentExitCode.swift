@@ -42,5 +42,6 @@ public enum AgentExitCode: Int32, Codable, Sendable, CaseIterable, CustomStringC
         }
     }
 
+    /// The short name (see ``name``).
     public var description: String { name }
 }

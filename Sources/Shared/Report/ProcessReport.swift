@@ -84,7 +84,10 @@ public struct PatchInProcess: Codable, Sendable, Equatable {
     public var entries: [PatchEntryStatus]
 
     /// Builds an entry.
-    public init(id: String, contentHash: String, address: RemoteAddress, state: PatchState, entries: [PatchEntryStatus]) {
+    public init(
+        id: String, contentHash: String, address: RemoteAddress, state: PatchState,
+        entries: [PatchEntryStatus]
+    ) {
         self.id = id
         self.contentHash = contentHash
         self.address = address

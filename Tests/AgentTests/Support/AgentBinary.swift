@@ -3,15 +3,19 @@ import Shared
 import TestSupport
 
 /// Runs the real `hotpatch-agent` binary, found next to the test bundle in the build products
-/// directory (whatever the scratch path), built on demand when a filtered `swift test` did not.
+/// directory (whatever the scratch path), built on demand when a filtered `swift test` did not,
+/// or the one named by the environment variable HOTPATCH_AGENT.
 enum AgentBinary {
     /// The agent's path.
     static let path: String = {
+        // HOTPATCH_AGENT runs the tests against another build, e.g. the static release binary.
+        if let chosen = ProcessInfo.processInfo.environment["HOTPATCH_AGENT"], !chosen.isEmpty { return chosen }
         let products = productsDirectory()
         let candidate = products + "/hotpatch-agent"
         if !FileManager.default.isExecutableFile(atPath: candidate) {
             // <scratch>/<triple>/<config>: build the product into the same scratch path.
-            let scratch = URL(fileURLWithPath: products).deletingLastPathComponent().deletingLastPathComponent().path
+            let scratch = URL(fileURLWithPath: products).deletingLastPathComponent()
+                .deletingLastPathComponent().path
             let config = URL(fileURLWithPath: products).lastPathComponent
             _ = try? Subprocess.run(
                 "/usr/bin/env",

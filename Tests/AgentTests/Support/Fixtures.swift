@@ -5,7 +5,8 @@ import TestSupport
 enum Fixtures {
     /// Flags for targets: what `hotpatch create` expects, PIE, build-id.
     static let targetFlags = [
-        "-O2", "-g", "-fPIC", "-ffunction-sections", "-fdata-sections", "-pie", "-pthread", "-Wl,--build-id=sha1",
+        "-O2", "-g", "-fPIC", "-ffunction-sections", "-fdata-sections", "-pie", "-pthread",
+        "-Wl,--build-id=sha1",
     ]
     /// Flags for the fixed object.
     static let objectFlags = ["-O2", "-fPIC", "-ffunction-sections", "-fdata-sections"]

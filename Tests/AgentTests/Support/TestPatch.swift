@@ -46,3 +46,54 @@ struct TestPatchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension TestPatch {
+    /// Writes an in-place (kind 2) patch from two builds with the same layout: every byte of
+    /// `functions` that differs between `old` and `new` becomes an edit, the story's method.
+    @discardableResult
+    static func buildInPlace(id: String, old: String, new: String, functions: [String], output: String) throws
+        -> String
+    {
+        let oldELF = try ELFFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: old))))
+        let newELF = try ELFFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: new))))
+        guard let buildID = try oldELF.buildID() else { throw TestPatchError("\(old) has no build-id") }
+        var metadata = PatchMetadata(
+            kind: .inPlace, id: PatchID(id)!, description: "in-place test patch", targetPathHint: old,
+            targetBuildID: buildID)
+        for name in functions {
+            guard
+                let oldSymbol = try oldELF.symbolTable()?.first(where: {
+                    $0.name == name && $0.type == .function
+                }),
+                let newSymbol = try newELF.symbolTable()?.first(where: {
+                    $0.name == name && $0.type == .function
+                }),
+                oldSymbol.value == newSymbol.value, oldSymbol.size == newSymbol.size
+            else { throw TestPatchError("\(name) does not have the same layout in both builds") }
+            let oldBytes = try bytes(of: oldSymbol, in: oldELF)
+            let newBytes = try bytes(of: newSymbol, in: newELF)
+            metadata.replacedFunctions.append(
+                ReplacedFunction(
+                    oldAddress: ModuleAddress(oldSymbol.value), oldSize: oldSymbol.size, oldName: name,
+                    newName: name))
+            for index in oldBytes.indices where oldBytes[index] != newBytes[index] {
+                metadata.inPlaceEdits.append(
+                    InPlaceEdit(
+                        address: ModuleAddress(oldSymbol.value + UInt64(index)), old: [oldBytes[index]],
+                        new: [newBytes[index]]))
+            }
+        }
+        var writer = ELFObjectWriter()
+        writer.sections.append(
+            ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))
+        try Data(writer.encode()).write(to: URL(fileURLWithPath: output))
+        return output
+    }
+
+    private static func bytes(of symbol: ELFSymbol, in elf: ELFFile) throws -> [UInt8] {
+        let section = try elf.section(at: Int(symbol.sectionIndex), for: symbol.name)
+        let contents = try elf.contents(of: section)
+        let start = contents.startIndex + Int(symbol.value - section.address)
+        return Array(contents[start..<(start + Int(symbol.size))])
+    }
+}

@@ -9,13 +9,17 @@ final class PatchMemoryHeaderTests: XCTestCase {
             mappingSize: 8192, patchID: "parity-fix", contentHash: [UInt8](repeating: 7, count: 32),
             previous: RemoteAddress(0x7f00_0000_0000),
             guards: [.init(start: RemoteAddress(0x7f10_0000_0000), size: 4096, name: "code")],
-            entries: [.init(address: RemoteAddress(0x5555_0000_1130), original: [0xf3, 0x0f, 0x1e, 0xfa, 0x89],
-                            patched: [0xe9, 1, 2, 3, 4], symbol: "is_even")])
+            entries: [
+                .init(
+                    address: RemoteAddress(0x5555_0000_1130), original: [0xf3, 0x0f, 0x1e, 0xfa, 0x89],
+                    patched: [0xe9, 1, 2, 3, 4], symbol: "is_even")
+            ])
         let bytes = header.encoded()
         XCTAssertEqual(Array(bytes.prefix(8)), Array("HPMEM001".utf8))
         XCTAssertEqual(PatchMemoryHeader(decoding: bytes), header)
         XCTAssertEqual(
-            PatchMemoryHeader.encodedSize(patchID: "parity-fix", guardNames: ["code"], entries: [(5, "is_even")]),
+            PatchMemoryHeader.encodedSize(
+                patchID: "parity-fix", guardNames: ["code"], entries: [(5, "is_even")]),
             bytes.count)
     }
 
@@ -23,7 +27,8 @@ final class PatchMemoryHeaderTests: XCTestCase {
         XCTAssertNil(PatchMemoryHeader(decoding: Array("HPMEM001".utf8) + [200, 0, 0, 0]))
         XCTAssertNil(PatchMemoryHeader(decoding: Array("NOTAHDR!".utf8)))
         var truncated = PatchMemoryHeader(
-            mappingSize: 4096, patchID: "x", contentHash: [UInt8](repeating: 0, count: 32), previous: RemoteAddress(0),
+            mappingSize: 4096, patchID: "x", contentHash: [UInt8](repeating: 0, count: 32),
+            previous: RemoteAddress(0),
             guards: [], entries: []
         ).encoded()
         truncated.removeLast()

@@ -20,12 +20,14 @@ final class SafePointTests: XCTestCase {
             ("a frame returns into it", [thread(4, rip: 0x2000, stack: [0, 0x1010, 0])], 4),
         ]
         for (name, threads, expected) in cases {
-            XCTAssertEqual(SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map(Tid.init), name)
+            XCTAssertEqual(
+                SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map { Tid($0) }, name)
         }
     }
 
     func testConflictNamesThreadFunctionAndStackSlot() {
-        let conflict = SafePoint.firstConflict(threads: [thread(4, rip: 0x2000, stack: [0, 0x1010])], guards: guards)
+        let conflict = SafePoint.firstConflict(
+            threads: [thread(4, rip: 0x2000, stack: [0, 0x1010])], guards: guards)
         XCTAssertEqual(conflict?.name, "is_even")
         XCTAssertTrue(conflict?.description.contains("tid 4") == true)
         XCTAssertTrue(conflict?.description.contains("0x7008") == true, conflict?.description ?? "")
