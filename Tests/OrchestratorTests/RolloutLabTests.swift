@@ -1,0 +1,209 @@
+import Foundation
+import Shared
+import TestSupport
+import XCTest
+
+/// The rollout engine for real: a lab fleet of 10 hosts (own sshd, own PID namespace, the
+/// buggy parity v1 service), the real `hotpatch` coordinator as a separate process, real
+/// agents. Every test starts and ends with an unpatched fleet.
+final class RolloutLabTests: XCTestCase {
+    nonisolated(unsafe) static var lab: RolloutLab?
+    nonisolated(unsafe) static var labError: String?
+    private var work = ""
+    private var patch = ""
+
+    override class func setUp() {
+        do {
+            lab = try RolloutLab.up(hosts: 10, name: "RolloutLabTests")
+        } catch {
+            labError = "\(error)"
+        }
+    }
+
+    override class func tearDown() {
+        lab?.down()
+        lab = nil
+    }
+
+    override func setUpWithError() throws {
+        try RolloutFixture.requireBinaries()
+        work = NSTemporaryDirectory() + "rollout-lab-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        patch = try RolloutFixture.parityPatch(in: work)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: work)
+    }
+
+    private func fleet() throws -> RolloutLab {
+        try XCTUnwrap(Self.lab, "the lab did not come up: \(Self.labError ?? "?")")
+    }
+
+    /// `hotpatch ARGS -i lab --known-hosts lab --journal-dir work`.
+    private func hotpatch(_ command: String, _ arguments: [String], lab: RolloutLab) throws -> ProgramResult {
+        try RolloutFixture.run(
+            [command] + arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath]
+                + (["rollout", "rollback"].contains(command) ? ["--journal-dir", work + "/journal"] : []))
+    }
+
+    func testTenHostsInWavesArePatchedAndASecondRolloutSendsNothing() throws {
+        let lab = try fleet()
+        try assertFleetHasNoPatch(lab)
+        let before = lab.hosts.map { ParityLog(path: $0.parityLogPath) }.map { (try? $0.lines().count) ?? 0 }
+
+        let first = try hotpatch("rollout", [patch, "--waves", "1,30%,100%", "--json"], lab: lab)
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        let events = try JSONLines(first.stdout)
+        XCTAssertEqual(events.named("waveStarted").map { ($0["hosts"] as? [String])?.count }, [1, 3, 6])
+        XCTAssertEqual(events.named("applied").map { status($0) }, Array(repeating: "patched", count: 10))
+
+        // The bug is gone on every host: a line written wholly after the patch counts no error.
+        for (index, host) in lab.hosts.enumerated() {
+            let log = ParityLog(path: host.parityLogPath)
+            let settled = try log.waitForLine(skipping: before[index] + 1, timeout: .seconds(30))
+            let next = try log.waitForLine(skipping: try log.lines().count, timeout: .seconds(30))
+            XCTAssertEqual(next.misclassifiedDelta, 0, "\(host): \(log.tail())")
+            XCTAssertGreaterThan(next.totalDelta, 0, "\(host) stopped classifying after \(settled.sequence)")
+        }
+
+        let second = try hotpatch("rollout", [patch, "--waves", "1,30%,100%", "--json"], lab: lab)
+        XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
+        let again = try JSONLines(second.stdout)
+        XCTAssertEqual(again.named("uploaded").map { $0["agentBytesSent"] as? Int }, Array(repeating: 0, count: 10))
+        XCTAssertEqual(again.named("applied").map { status($0) }, Array(repeating: "alreadyPatched", count: 10))
+
+        let rollback = try hotpatch("rollback", [patch, "--waves", "100%"], lab: lab)
+        XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
+        try assertFleetHasNoPatch(lab)
+    }
+
+    func testAFailingCheckOnTheCanaryHaltsBeforeWave2AndNoHostKeepsThePatch() throws {
+        let lab = try fleet()
+        try assertFleetHasNoPatch(lab)
+        let result = try hotpatch(
+            "rollout", [patch, "--waves", "1,30%,100%", "--check", "exit 3", "--json"], lab: lab)
+        XCTAssertEqual(result.status, 3, "halted and rolled back: " + result.stdout + result.stderr)
+        let events = try JSONLines(result.stdout)
+        XCTAssertEqual(events.named("waveStarted").count, 1, "wave 2 must never start")
+        XCTAssertEqual(events.named("applied").map { $0["host"] as? String }, ["lab-host-1"])
+        XCTAssertEqual(events.named("reverted").map { status($0) }, ["reverted"])
+        XCTAssertEqual(events.named("finished").first?["result"] as? String, "haltedRolledBack")
+        try assertFleetHasNoPatch(lab)
+    }
+
+    func testSIGKILLMidWave2ThenResumeCompletesWithoutPatchingAnyHostTwice() throws {
+        let lab = try fleet()
+        try assertFleetHasNoPatch(lab)
+        let appliedBefore = lab.hosts.map { agentJournalCount(of: $0, outcome: "applied") }
+
+        // Run the coordinator and SIGKILL it as soon as it records the intent to patch the
+        // second host of wave 2: that host is then "in doubt" (its agent may well finish).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RolloutFixture.hotpatch)
+        process.arguments = [
+            "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "1,30%,100%",
+            "--forks", "1", "--json", "--journal-dir", work + "/journal",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var rollout = ""
+        var intentsInWave2 = 0
+        for line in LineReader(pipe.fileHandleForReading) {
+            let event = try JSONLines(line).all[0]
+            rollout = event["rollout"] as? String ?? rollout
+            if event["event"] as? String == "applyIntent", event["wave"] as? Int == 2 { intentsInWave2 += 1 }
+            if intentsInWave2 == 2 {
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+        }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the coordinator was killed mid-wave 2")
+
+        let resumed = try RolloutFixture.run(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        let events = try JSONLines(resumed.stdout)
+        // lab-host-3 is in doubt unless its outcome reached the journal before the kill landed;
+        // either way resume must not patch it again (checked below from the agents' journals).
+        let inDoubt = try XCTUnwrap(events.named("resumed").first?["hostsInDoubt"] as? [String])
+        XCTAssertTrue(inDoubt == ["lab-host-3"] || inDoubt.isEmpty, "\(inDoubt)")
+        XCTAssertEqual(events.named("finished").first?["result"] as? String, "succeeded")
+
+        // The agents' own journals: each host was patched exactly once by this rollout.
+        for (index, host) in lab.hosts.enumerated() {
+            XCTAssertEqual(agentJournalCount(of: host, outcome: "applied") - appliedBefore[index], 1, "\(host)")
+        }
+
+        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+        XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
+        try assertFleetHasNoPatch(lab)
+    }
+
+    // MARK: - Helpers
+
+    /// `status --json` reaches every host and finds no patch in place anywhere.
+    private func assertFleetHasNoPatch(_ lab: RolloutLab, file: StaticString = #filePath, line: UInt = #line) throws {
+        let status = try hotpatch("status", ["--json"], lab: lab)
+        XCTAssertEqual(status.status, 0, status.stdout + status.stderr, file: file, line: line)
+        let hosts = try JSONLines(status.stdout).all
+        XCTAssertEqual(hosts.count, lab.hosts.count, file: file, line: line)
+        for host in hosts {
+            XCTAssertEqual(host["reachable"] as? Bool, true, "\(host)", file: file, line: line)
+            XCTAssertEqual((host["patchesInPlace"] as? [String: Any])?.count, 0, "\(host)", file: file, line: line)
+        }
+    }
+
+    /// Lines of the host's agent journal with `outcome=OUTCOME`.
+    private func agentJournalCount(of host: RolloutLab.Host, outcome: String) -> Int {
+        let text = (try? String(contentsOfFile: host.privateVarLibHotpatch + "/journal.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { $0.contains(" outcome=\(outcome)") }.count
+    }
+
+    private func status(_ event: [String: Any]) -> String? {
+        (event["outcome"] as? [String: Any])?["status"] as? String
+    }
+}
+
+/// Parsed JSON Lines output.
+struct JSONLines {
+    let all: [[String: Any]]
+
+    init(_ text: String) throws {
+        all = try text.split(separator: "\n").map { line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw NotAnObject(line: String(line))
+            }
+            return object
+        }
+    }
+
+    struct NotAnObject: Error {
+        let line: String
+    }
+
+    /// The events of one kind, in order.
+    func named(_ event: String) -> [[String: Any]] { all.filter { $0["event"] as? String == event } }
+}
+
+/// Lines from a pipe as they arrive.
+struct LineReader: Sequence, IteratorProtocol {
+    let handle: FileHandle
+    private var buffer = Data()
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer.removeSubrange(buffer.startIndex...newline)
+                return String(decoding: line, as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+}
