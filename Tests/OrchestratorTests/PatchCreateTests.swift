@@ -213,6 +213,7 @@ final class PatchCreateSymbolTests: XCTestCase {
         ])
         XCTAssertNotEqual(
             stripped.status, 0, "without .symtab the target names no classify: nothing to patch")
+        XCTAssertTrue(stripped.stderr.contains("--debug-file"), stripped.stderr)
         let result = try HotpatchCLI.run([
             "create", "--target", binary, "--debug-file", debug, "--object", fixture.path("same.o"),
             "--function", "unchanged", "-o", out,

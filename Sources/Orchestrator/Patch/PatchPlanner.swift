@@ -52,6 +52,11 @@ struct PatchPlanner {
             }
         }
         guard !plan.replacements.isEmpty else {
+            if target.elf.section(named: ".symtab") == nil {
+                throw PatchCreationError(
+                    "\(target.path) is stripped (no .symtab) and none of the objects' functions is in its .dynsym: "
+                        + "pass its debug file with --debug-file")
+            }
             throw PatchCreationError(
                 "no function of \(units.map(\.path).joined(separator: ", ")) differs from \(target.path): nothing to "
                     + "patch (compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections)"
