@@ -30,7 +30,7 @@ final class ReportingTests: XCTestCase {
         let (reporter, text) = Self.capture(isTerminal: false) { HumanReporter(output: $0) }
         for record in R.records(haltedRollout) { reporter.report(record) }
         let expected = """
-            rolling out patch parity-fix to 3 hosts in 2 waves (1,2)
+            20261125T140000Z-abcdef: rolling out patch parity-fix to 3 hosts in 2 waves (1,2); if interrupted: hotpatch resume 20261125T140000Z-abcdef
             wave 1/2: 1 hosts
             wave 1 done: 3 hosts, 1 patched, 0 failed, 0 unreachable
             wave 2/2: 2 hosts

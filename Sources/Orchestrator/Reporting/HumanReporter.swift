@@ -22,7 +22,7 @@ final class HumanReporter: RolloutReporter {
     func report(_ record: RolloutRecord) {
         progress.apply(record)
         if firstTime == nil { firstTime = record.time }
-        if let line = message(for: record.event) { print(line) }
+        if let line = message(for: record.event, rollout: record.rollout) { print(line) }
         if case .finished(let end) = record.event {
             clearProgressLine()
             output.write(SummaryTable.render(progress))
@@ -35,15 +35,17 @@ final class HumanReporter: RolloutReporter {
     }
 
     /// The permanent line an event deserves, if any (failures, waves, halts).
-    private func message(for event: RolloutEvent) -> String? {
+    private func message(for event: RolloutEvent, rollout: RolloutID) -> String? {
         switch event {
         case .started(let plan):
+            // The id comes first: it is what `resume` and `rollback --rollout` need after a Ctrl-C.
             let sizes = plan.waves.map { String($0.count) }.joined(separator: ",")
             let verb = plan.settings.kind == .rollout ? "rolling out" : "rolling back"
-            return "\(verb) patch \(plan.patch.id) to \(plan.hosts.count) hosts in \(plan.waves.count) waves (\(sizes))"
+            return "\(rollout): \(verb) patch \(plan.patch.id) to \(plan.hosts.count) hosts in "
+                + "\(plan.waves.count) waves (\(sizes)); if interrupted: hotpatch resume \(rollout)"
         case .resumed(let resume):
             let doubt = resume.hostsInDoubt.isEmpty ? "" : "; asking \(resume.hostsInDoubt.joined(separator: ", ")) first"
-            return "resuming\(doubt)"
+            return "\(rollout): resuming\(doubt)"
         case .waveStarted(let wave):
             currentWave = wave.wave
             phase = progress.start?.settings.kind == .rollback ? "reverting" : "applying"

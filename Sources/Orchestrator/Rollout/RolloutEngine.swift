@@ -43,6 +43,8 @@ final class RolloutEngine: Sendable {
         }
         let inDoubt = Set(sink.progress.applyInDoubt)
         WorkerPool.run(todo, width: context.settings.forks) { [self] name in
+            // Once the budget is spent, hosts not started yet stay untouched: the halt comes anyway.
+            guard !budgetSpent() else { return }
             if context.settings.kind == .rollout {
                 applyHost(name, wave: wave, askFirst: inDoubt.contains(name))
             } else {
@@ -70,6 +72,13 @@ final class RolloutEngine: Sendable {
         let rollingBack = kind == .rollout && context.settings.rollbackOnHalt
         return RolloutHalt(
             wave: wave, reason: "\(breach) (--max-failed \(context.budget))", rollingBack: rollingBack)
+    }
+
+    /// True when the failures so far already exceed the budget.
+    private func budgetSpent() -> Bool {
+        let progress = sink.progress
+        let tally = progress.tally(hosts: progress.orderedNames, kind: context.settings.kind)
+        return context.budget.isExceeded(by: tally, totalHosts: context.plan.hosts.count)
     }
 
     /// Records the halt (once) and reverts what this rollout patched, newest wave first.
