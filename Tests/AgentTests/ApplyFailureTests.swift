@@ -113,3 +113,23 @@ final class ApplyFailureTests: XCTestCase {
         return try XCTUnwrap(ProcessMemory.read(program.pid, base + symbol.value, count: Int(symbol.size)))
     }
 }
+
+extension ApplyFailureTests {
+    /// The target exits while the agent waits for a safe point: reported as process-exited.
+    func testProcessExitingMidApplyIsReportedNotCrashedOn() throws {
+        let object = try fixture.object("busyfix", Fixtures.busyLoopFix, flags: Fixtures.objectFlags)
+        let patch = try TestPatch.build(
+            id: "busy-fix", target: fixture.path("service"), fixedObject: object, functions: ["busy_loop"],
+            output: fixture.path("busy-fix.hotpatch"))
+        let program = try TargetProgram(fixture.path("service"), ["spin"])
+        XCTAssertNotNil(program.waitForLine { $0 == "ready" })
+        let pid = program.pid
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { program.stop() }
+
+        let run = try AgentBinary.run(
+            ["apply", patch, "--pid", "\(pid)", "--timeout", "20s"], stateDirectory: fixture.path("state"))
+
+        XCTAssertEqual(run.status, AgentExitCode.processExited.rawValue, run.output)
+        XCTAssertTrue(run.report?.processes.first?.error?.message.contains("pid \(pid)") == true, run.output)
+    }
+}

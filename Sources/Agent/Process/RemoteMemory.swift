@@ -20,6 +20,14 @@ final class RemoteMemory {
         } catch {
             throw process.exitedOrUnreadable(error, reading: "/proc/\(process.pid)/mem")
         }
+        // The descriptor pins the process it was opened on; make sure that is still the process
+        // that was selected (same start time), not a newcomer that got its pid.
+        guard process.isAlive else {
+            Syscalls.close(fd)
+            throw AgentFailure(
+                .processExited,
+                "\(process) exited (its pid now belongs to another process or none); nothing was done")
+        }
     }
 
     deinit { Syscalls.close(fd) }
