@@ -24,7 +24,7 @@ public final class SSHServerFixture: @unchecked Sendable {
     /// The local (and therefore remote) user name.
     public let user: String
 
-    private var process: Process?
+    private var process: pid_t?
 
     /// Creates the keys and configuration (nothing runs yet). `extraConfig` lines are added to
     /// sshd_config.
@@ -77,22 +77,17 @@ public final class SSHServerFixture: @unchecked Sendable {
         // Privilege separation needs this folder; a fresh container may not have it.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let log = directory + "/sshd.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let sshd = Process()
-        sshd.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-        sshd.arguments = ["-D", "-e", "-f", directory + "/sshd_config"]
-        sshd.standardInput = FileHandle.nullDevice
-        sshd.standardOutput = FileHandle.nullDevice
-        sshd.standardError = FileHandle(forWritingAtPath: log)
-        try sshd.run()
-        process = sshd
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: log, encoding: .utf8),
-                text.contains("Server listening on")
-            {
+        let pid = try SpawnedTool.spawn(
+            "/usr/sbin/sshd", ["-D", "-e", "-f", directory + "/sshd_config"], stdout: "/dev/null", stderr: log)
+        process = pid
+        for _ in 0..<400 {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Server listening on") {
                 return
             }
-            if !sshd.isRunning { break }
+            if SpawnedTool.hasExited(pid) {
+                process = nil
+                break
+            }
             usleep(25_000)
         }
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -100,14 +95,11 @@ public final class SSHServerFixture: @unchecked Sendable {
         throw SSHFixtureError("sshd on \(address):\(port) did not start: \(text)")
     }
 
-    /// Stops sshd (SIGTERM, then waits) and optionally deletes the fixture's folder.
+    /// Stops sshd (SIGTERM, then waits for it) and optionally deletes the fixture's folder.
     public func stop(removingFiles: Bool = false) {
-        if let sshd = process {
+        if let pid = process {
             process = nil
-            if sshd.isRunning {
-                sshd.terminate()
-                sshd.waitUntilExit()
-            }
+            SpawnedTool.terminate(pid)
         }
         if removingFiles { try? FileManager.default.removeItem(atPath: directory) }
     }
@@ -138,7 +130,7 @@ public final class SSHServerFixture: @unchecked Sendable {
         let line = try SSHServerFixture.publicKeyLine(privateKey + ".pub") + "\n"
         let path = directory + "/authorized_keys"
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
@@ -150,7 +142,7 @@ public final class SSHServerFixture: @unchecked Sendable {
     public var log: String { (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? "" }
 
     private static func generateKey(type: String, at path: String) throws {
-        let result = try Subprocess.run(
+        let result = try SpawnedTool.run(
             "/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "hotpatch-test-\(type)", "-f", path])
         guard result.status == 0 else { throw SSHFixtureError("ssh-keygen -t \(type) failed: \(result.stderr)") }
     }
@@ -159,6 +151,67 @@ public final class SSHServerFixture: @unchecked Sendable {
         let words = try String(contentsOfFile: pubPath, encoding: .utf8).split(separator: " ")
         guard words.count >= 2 else { throw SSHFixtureError("\(pubPath) is not a public key") }
         return "\(words[0]) \(words[1])"
+    }
+}
+
+/// Runs programs with posix_spawn and waitpid on their own pid. Foundation's `Process` was seen
+/// here to miss the exit of a short-lived child (a `ssh-keygen` zombie, `waitUntilExit` never
+/// returning) while another child (sshd) ran, so the SSH fixtures do not use it.
+public enum SpawnedTool {
+    /// Starts `path` with `arguments`, stdout and stderr going to the given files (created or
+    /// truncated), stdin from /dev/null; returns its pid. `environment` nil inherits ours.
+    public static func spawn(
+        _ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String]? = nil
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, env)
+        guard rc == 0 else { throw SSHFixtureError("cannot start \(path): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    /// Runs `path` to completion and returns its status and output.
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws
+        -> ProgramResult
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pid = try spawn(path, arguments, stdout: folder + "/out", stderr: folder + "/err", environment: environment)
+        let status = wait(pid)
+        return ProgramResult(
+            status: status, stdout: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
+    }
+
+    /// Waits for `pid` and returns its exit status (128 + signal when killed).
+    @discardableResult
+    public static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// True once `pid` has exited (and reaps it).
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+
+    /// SIGTERM, then waits for the exit.
+    public static func terminate(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        wait(pid)
     }
 }
 

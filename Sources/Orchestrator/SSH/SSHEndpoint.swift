@@ -2,12 +2,13 @@ import Foundation
 
 /// Where and as whom to connect, after merging the inventory with `~/.ssh/config`.
 ///
-/// Precedence, per setting: the inventory's `ansible_*` value, then the first matching
-/// `~/.ssh/config` value, then the default (port 22, the local user). This is what Ansible
-/// does, because it passes its variables to `ssh` explicitly (`-p`, `-l`, `-i`), and explicit
-/// flags beat the config file. Config `Host` patterns match `ansible_host` when set, else the
-/// inventory name, because that is the name Ansible hands to `ssh`. Keys are tried in this
-/// order: the inventory's key, then the config's `IdentityFile`s, then the defaults.
+/// Precedence, per setting: the inventory's `ansible_port`/`ansible_user`/key file, then the
+/// first matching `~/.ssh/config` value, then the default (port 22, the local user). This is
+/// what Ansible does, because it passes its variables to `ssh` explicitly (`-p`, `-l`, `-i`),
+/// and explicit flags beat the config file. Config `Host` patterns match `ansible_host` when
+/// set, else the inventory name, because that is the name Ansible hands to `ssh`; a config
+/// `HostName` for that name therefore still applies. Keys are tried in this order: the
+/// inventory's key, then the config's `IdentityFile`s, then the defaults.
 struct SSHEndpoint: Sendable, Equatable {
     /// The inventory name.
     let name: String
@@ -40,7 +41,9 @@ struct SSHEndpoint: Sendable, Equatable {
     ) -> SSHEndpoint {
         let alias = target.address ?? target.name
         let settings = config.settings(for: alias)
-        let hostName = target.address ?? settings.hostName.map { expandHostName($0, alias: alias) } ?? alias
+        // Ansible hands ansible_host to ssh as the host name, and ssh still applies the
+        // config's HostName to it; doing the same keeps existing setups connecting the same way.
+        let hostName = settings.hostName.map { expandHostName($0, alias: alias) } ?? alias
         let port = target.port ?? settings.port ?? 22
         let user = target.user ?? settings.user ?? localUser
         let tokens = Tokens(host: hostName, port: port, remoteUser: user, localUser: localUser, home: home)

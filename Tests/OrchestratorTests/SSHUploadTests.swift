@@ -1,0 +1,86 @@
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import Orchestrator
+
+/// Content-addressed SFTP uploads to a real sshd on 127.77.5.x (same machine, so the remote
+/// files are checked directly on disk).
+final class SSHUploadTests: XCTestCase {
+    private func permissions(_ path: String) throws -> Int {
+        try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    func testUploadIsContentAddressedAndSkippedWhenPresentAndResentWhenTampered() throws {
+        try SSHServerFixture.with(address: "127.77.5.1", port: 2241) { server in
+            let local = server.directory + "/hotpatch-agent"
+            let content = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            try content.write(to: URL(fileURLWithPath: local))
+            let session = try server.session()
+            defer { session.close() }
+
+            let first = try session.putFile(localPath: local, mode: 0o700)
+            let folder = server.directory + "/upload-\(server.user)"
+            XCTAssertEqual(first.bytesSent, content.count)
+            XCTAssertEqual(first.remotePath, folder + "/\(first.sha256)-hotpatch-agent")
+            XCTAssertEqual(first.sha256, try SpawnedTool.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first.remotePath)), content)
+            XCTAssertEqual(try permissions(first.remotePath), 0o700)
+            XCTAssertEqual(try permissions(folder), 0o700)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [first.remotePath.split(separator: "/").last!.description], "no temp files left")
+
+            let second = try session.putFile(localPath: local, mode: 0o700)
+            XCTAssertEqual(second.bytesSent, 0, "identical content is not sent again")
+            XCTAssertEqual(second.remotePath, first.remotePath)
+
+            // Someone changes the file behind the name: the name lies, the hash does not.
+            try Data("tampered".utf8).write(to: URL(fileURLWithPath: first.remotePath))
+            let third = try session.putFile(localPath: local, mode: 0o700)
+            XCTAssertEqual(third.bytesSent, content.count)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first.remotePath)), content)
+        }
+    }
+
+    func testSecondSessionSendsNothingForTheSameFile() throws {
+        try SSHServerFixture.with(address: "127.77.5.2", port: 2242) { server in
+            let local = server.directory + "/fix.hotpatch"
+            try Data("patch bytes".utf8).write(to: URL(fileURLWithPath: local))
+            let sent = try (0..<2).map { _ in
+                let session = try server.session()
+                defer { session.close() }
+                return try session.putFile(localPath: local, mode: 0o600).bytesSent
+            }
+            XCTAssertEqual(sent, [11, 0])
+        }
+    }
+
+    func testFolderWithWrongModeIsRefused() throws {
+        try SSHServerFixture.with(address: "127.77.5.3", port: 2243) { server in
+            let folder = server.directory + "/upload-\(server.user)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+            let local = server.directory + "/file"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: local))
+            let session = try server.session()
+            defer { session.close() }
+            let error = connectionError { _ = try session.putFile(localPath: local, mode: 0o600) }
+            XCTAssertEqual(error?.phase, .sftp)
+            XCTAssertTrue(error?.message.contains("mode 755; expected a folder of uid") == true, error?.description ?? "")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [], "nothing uploaded")
+        }
+    }
+
+    func testSymlinkInPlaceOfTheFolderIsRefused() throws {
+        try SSHServerFixture.with(address: "127.77.5.4", port: 2244) { server in
+            let elsewhere = server.directory + "/elsewhere"
+            try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createSymbolicLink(atPath: server.directory + "/upload-\(server.user)", withDestinationPath: elsewhere)
+            let local = server.directory + "/file"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: local))
+            let session = try server.session()
+            defer { session.close() }
+            let error = connectionError { _ = try session.putFile(localPath: local, mode: 0o600) }
+            XCTAssertEqual(error?.phase, .sftp)
+            XCTAssertTrue(error?.message.contains("is not a folder") == true, error?.description ?? "")
+        }
+    }
+}
