@@ -4,6 +4,8 @@
 extension HostConnection {
     /// Runs `argv` with `options`; see `HostConnection.run`.
     func exec(_ argv: [String], options: ExecOptions) throws(HostConnectionError) -> ExecResult {
+        // SSH keeps stdout/stderr as bytes and the signal name; other connections go via text.
+        if let session = self as? SSHSession { return try session.execRaw(argv, options: options) }
         do {
             let result = try run(argv, become: options.become, becomeUser: options.becomeUser, timeout: options.timeout)
             return ExecResult(status: result.status, signal: nil, stdout: Array(result.stdout.utf8), stderr: Array(result.stderr.utf8))

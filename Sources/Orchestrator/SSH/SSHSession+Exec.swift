@@ -10,6 +10,13 @@ extension SSHSession {
         return CommandResult(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
+    /// `run` keeping the raw bytes and the signal (what `HostConnection.exec` uses for SSH).
+    func execRaw(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult {
+        lock.lock()
+        defer { lock.unlock() }
+        return try execLocked(argv, options: execOptions)
+    }
+
     /// `run` for callers already holding the lock (uploads run several commands), keeping
     /// the raw bytes and the signal.
     func execLocked(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult {
