@@ -92,6 +92,27 @@ final class RolloutLabTests: XCTestCase {
         try assertFleetHasNoPatch(lab)
     }
 
+    func testNoRollbackOnlyHaltsAndRollingBackThatRolloutUndoesExactlyIt() throws {
+        let lab = try fleet()
+        try assertFleetHasNoPatch(lab)
+        let halted = try hotpatch(
+            "rollout", [patch, "--waves", "2,100%", "--check", "false", "--no-rollback", "--json"], lab: lab)
+        XCTAssertEqual(halted.status, 4, "halted without rollback: " + halted.stdout + halted.stderr)
+        let events = try JSONLines(halted.stdout)
+        XCTAssertEqual(events.named("reverted").count, 0)
+        let rollout = try XCTUnwrap(events.all.first?["rollout"] as? String)
+
+        // The two canaries keep the patch until the rollout is rolled back by its id.
+        let status = try JSONLines(try hotpatch("status", ["--json"], lab: lab).stdout).all
+        let patched = status.filter { ($0["patchesInPlace"] as? [String: Any])?["parity-fix"] != nil }
+        XCTAssertEqual(patched.map { $0["host"] as? String }, ["lab-host-1", "lab-host-2"])
+
+        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal", "--json"])
+        XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
+        XCTAssertEqual(try JSONLines(undo.stdout).named("reverted").map { $0["host"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") }, ["lab-host-1", "lab-host-2"])
+        try assertFleetHasNoPatch(lab)
+    }
+
     func testSIGKILLMidWave2ThenResumeCompletesWithoutPatchingAnyHostTwice() throws {
         let lab = try fleet()
         try assertFleetHasNoPatch(lab)
