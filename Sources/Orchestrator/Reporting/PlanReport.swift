@@ -4,7 +4,8 @@ import Foundation
 enum PlanReport {
     /// The human view.
     static func text(_ plan: RolloutStart, probes: [HostProbe]) -> String {
-        var rows = [["HOST", "WAVE", "CONNECT", "AGENT", "TARGETS", "ALREADY PATCHED", "DETAIL"]]
+        var rows = [["HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "ALREADY PATCHED", "DETAIL"]]
+        let become = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let waveOf = Dictionary(
             uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, names in names.map { ($0, index + 1) } })
         for probe in probes {
@@ -13,7 +14,7 @@ enum PlanReport {
             }.count
             rows.append([
                 probe.host, waveOf[probe.host].map(String.init) ?? "-", probe.reachable ? "ok" : "FAILED",
-                probe.agentVersion ?? "-", probe.targetProcesses.map { String($0.count) } ?? "-",
+                becomeText(become[probe.host], agentRan: probe.agentVersion != nil), probe.agentVersion ?? "-", probe.targetProcesses.map { String($0.count) } ?? "-",
                 probe.reachable ? String(already) : "-", SummaryTable.oneLine(probe.error ?? ""),
             ])
         }
@@ -24,6 +25,13 @@ enum PlanReport {
             text += "wave \(index + 1)\(index == 0 ? " (canary)" : ""): \(wave.joined(separator: ", "))\n"
         }
         return text
+    }
+
+    /// `sudo ok` when the agent ran through `sudo -n`, `no` when become is not set.
+    private static func becomeText(_ host: RolloutHost?, agentRan: Bool) -> String {
+        guard let host, host.become else { return "no" }
+        let user = host.becomeUser ?? "root"
+        return agentRan ? "sudo \(user) ok" : "sudo \(user) ?"
     }
 
     /// The waves as one JSON line: `{"waves":[["web01"],["web02","web03"]]}`.

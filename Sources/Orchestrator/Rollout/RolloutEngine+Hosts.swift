@@ -10,7 +10,9 @@ extension RolloutEngine {
     /// asked first and a host that already runs the patch is recorded, not patched again.
     func applyHost(_ name: String, wave: Int, askFirst: Bool) {
         let host = context.host(name)
-        var intentRecorded = false
+        // A host already in doubt may run the patch whatever happens next, so a failure from
+        // here on must keep it on the list of hosts a halt reverts.
+        var intentRecorded = askFirst
         do {
             try context.connector.withConnection(to: host) { connection in
                 var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
