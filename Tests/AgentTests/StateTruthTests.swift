@@ -111,3 +111,39 @@ final class StateTruthTests: XCTestCase {
         XCTAssertEqual(program.lines.filter { $0.hasPrefix("BAD") }, [])
     }
 }
+
+extension StateTruthTests {
+    /// Someone else overwrites the patch's jump: status says drifted, naming the function, and
+    /// revert refuses to write over bytes it did not put there.
+    func testOverwrittenJumpIsReportedDriftedAndNotReverted() throws {
+        let patch = try TestPatch.build(
+            id: "compute-fix", target: fixture.path("service"),
+            fixedObject: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
+            functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
+        let program = try TargetProgram(fixture.path("service"))
+        defer { program.stop() }
+        XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })
+        let pid = "\(program.pid)"
+        let applied = try AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state)
+        let entry = try XCTUnwrap(
+            applied.report?.processes.first?.patches.first?.entries.first, applied.output)
+
+        // Freeze the program so nothing executes the foreign bytes, then overwrite the jump.
+        kill(program.pid.rawValue, SIGSTOP)
+        defer { kill(program.pid.rawValue, SIGCONT) }
+        let jump = try XCTUnwrap(ProcessMemory.read(program.pid, entry.address.rawValue, count: 5))
+        XCTAssertTrue(
+            ProcessMemory.write(program.pid, entry.address.rawValue, [0xe9, 0x11, 0x22, 0x33, 0x44]))
+
+        let status = try AgentBinary.run(["status", "--pid", pid], stateDirectory: state)
+        XCTAssertEqual(status.report?.processes.first?.patches.first?.state, .drifted, status.output)
+        XCTAssertEqual(status.report?.processes.first?.patches.first?.entries.first?.symbol, "compute")
+        let revert = try AgentBinary.run(
+            ["revert", "--id", "compute-fix", "--pid", pid], stateDirectory: state)
+        XCTAssertEqual(revert.status, AgentExitCode.refused.rawValue, revert.output)
+        XCTAssertEqual(
+            ProcessMemory.read(program.pid, entry.address.rawValue, count: 5), [0xe9, 0x11, 0x22, 0x33, 0x44])
+
+        XCTAssertTrue(ProcessMemory.write(program.pid, entry.address.rawValue, jump))
+    }
+}

@@ -76,6 +76,14 @@ enum ProcessMemory {
         return got == count ? buffer : nil
     }
 
+    /// Writes `bytes` at `address` in `pid` (as a debugger would); true when all were written.
+    static func write(_ pid: Pid, _ address: UInt64, _ bytes: [UInt8]) -> Bool {
+        let fd = open("/proc/\(pid)/mem", O_RDWR)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return pwrite(fd, bytes, bytes.count, off_t(address)) == bytes.count
+    }
+
     /// The load address of the first mapping of `path` in `pid`.
     static func loadBase(_ pid: Pid, path: String) -> UInt64? {
         guard let maps = try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8) else { return nil }
