@@ -7,21 +7,21 @@ import XCTest
 /// buggy parity v1 service), the real `hotpatch` coordinator as a separate process, real
 /// agents. Every test starts and ends with an unpatched fleet.
 final class RolloutLabTests: XCTestCase {
-    nonisolated(unsafe) static var lab: RolloutLab?
+    nonisolated(unsafe) static var lab: LabFleet?
     nonisolated(unsafe) static var labError: String?
     private var work = ""
     private var patch = ""
 
     override class func setUp() {
         do {
-            lab = try RolloutLab.up(hosts: 10, name: "RolloutLabTests")
+            lab = try LabFleet.up(hosts: 10, name: "RolloutLabTests")
         } catch {
             labError = "\(error)"
         }
     }
 
     override class func tearDown() {
-        lab?.down()
+        try? lab?.down(purge: true)
         lab = nil
     }
 
@@ -36,12 +36,12 @@ final class RolloutLabTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: work)
     }
 
-    private func fleet() throws -> RolloutLab {
+    private func fleet() throws -> LabFleet {
         try XCTUnwrap(Self.lab, "the lab did not come up: \(Self.labError ?? "?")")
     }
 
     /// `hotpatch ARGS -i lab --known-hosts lab --journal-dir work`.
-    private func hotpatch(_ command: String, _ arguments: [String], lab: RolloutLab) throws -> ProgramResult {
+    private func hotpatch(_ command: String, _ arguments: [String], lab: LabFleet) throws -> ProgramResult {
         try RolloutFixture.run(
             [command] + arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath]
                 + (["rollout", "rollback"].contains(command) ? ["--journal-dir", work + "/journal"] : []))
@@ -165,7 +165,7 @@ final class RolloutLabTests: XCTestCase {
     // MARK: - Helpers
 
     /// `status --json` reaches every host and finds no patch in place anywhere.
-    private func assertFleetHasNoPatch(_ lab: RolloutLab, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertFleetHasNoPatch(_ lab: LabFleet, file: StaticString = #filePath, line: UInt = #line) throws {
         let status = try hotpatch("status", ["--json"], lab: lab)
         XCTAssertEqual(status.status, 0, status.stdout + status.stderr, file: file, line: line)
         let hosts = try JSONLines(status.stdout).all
@@ -177,7 +177,7 @@ final class RolloutLabTests: XCTestCase {
     }
 
     /// Lines of the host's agent journal with `outcome=OUTCOME`.
-    private func agentJournalCount(of host: RolloutLab.Host, outcome: String) -> Int {
+    private func agentJournalCount(of host: LabHost, outcome: String) -> Int {
         let text = (try? String(contentsOfFile: host.privateVarLibHotpatch + "/journal.log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").filter { $0.contains(" outcome=\(outcome)") }.count
     }

@@ -21,8 +21,8 @@ final class RolloutUnreachableHostTests: XCTestCase {
     }
 
     func testAHostWhoseSSHDStopsMidRolloutIsUnreachableAndTheBudgetDecides() throws {
-        let lab = try RolloutLab.up(hosts: 3, name: "RolloutUnreachableSSHD")
-        defer { lab.down() }
+        let lab = try LabFleet.up(hosts: 3, name: "RolloutUnreachableSSHD")
+        defer { try? lab.down(purge: true) }
         do {
             // The canary soaks for a while; meanwhile the last host's sshd goes away.
             let process = Process()
@@ -57,8 +57,8 @@ final class RolloutUnreachableHostTests: XCTestCase {
     }
 
     func testAHostWithAWrongKeyInKnownHostsIsRefusedBeforeAnythingIsUploaded() throws {
-        let lab = try RolloutLab.up(hosts: 3, name: "RolloutWrongHostKey")
-        defer { lab.down() }
+        let lab = try LabFleet.up(hosts: 3, name: "RolloutWrongHostKey")
+        defer { try? lab.down(purge: true) }
         do {
             let victim = lab.hosts[1]
             let knownHosts = work + "/known_hosts"
@@ -82,7 +82,7 @@ final class RolloutUnreachableHostTests: XCTestCase {
     }
 
     /// The lab's known_hosts with `host`'s key swapped for a freshly generated one.
-    private func writeKnownHosts(_ lab: RolloutLab, replacingKeyOf host: RolloutLab.Host, to path: String) throws {
+    private func writeKnownHosts(_ lab: LabFleet, replacingKeyOf host: LabHost, to path: String) throws {
         let keyPath = work + "/impostor"
         let generated = try Subprocess.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyPath])
         XCTAssertEqual(generated.status, 0, generated.stderr)

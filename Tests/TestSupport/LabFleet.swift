@@ -157,6 +157,18 @@ public final class LabFleet: Sendable {
         Self.readPid(host.directory + "/init.pid")
     }
 
+    /// Kills `host`'s sshd listener, found by its exact command line (never by a broad name), so
+    /// the host stays up but stops answering SSH: an unreachable host for rollout tests.
+    public func stopSSHD(of host: LabHost) throws {
+        let wanted = "-f \(host.directory)/sshd_config"
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = Int32(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { continue }
+            let commandLine = String(decoding: raw.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+            if commandLine.contains("sshd -D"), commandLine.contains(wanted) { kill(pid, SIGKILL) }
+        }
+    }
+
     private static func readPid(_ path: String) -> Int32? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -164,7 +176,7 @@ public final class LabFleet: Sendable {
 
     @discardableResult
     private static func runScript(_ arguments: [String], directory: String) throws -> ProgramResult {
-        let result = try runDetachedFromFoundationWait(arguments)
+        let result = try Subprocess.run(script, arguments)
         guard result.status == 0 else {
             throw Failure(
                 description: "scripts/lab \(arguments.joined(separator: " ")) exited \(result.status): "
@@ -172,42 +184,6 @@ public final class LabFleet: Sendable {
                     + "(per-host logs: \(directory)/hosts/<name>/init.log and sshd.log)")
         }
         return result
-    }
-
-    /// Runs scripts/lab with its output and exit status in files and waits for the status file.
-    /// Why not `Subprocess.run`: `up` leaves daemons behind, and Foundation's Process then
-    /// never reported the script's exit here (waitUntilExit hung with the script a zombie).
-    private static func runDetachedFromFoundationWait(_ arguments: [String]) throws -> ProgramResult {
-        let scratch = NSTemporaryDirectory() + "hotpatch-lab-run-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [
-            "-c", "\"$0\" \"$@\" >\"$SCRATCH/out\" 2>\"$SCRATCH/err\" </dev/null; echo $? >\"$SCRATCH/status.tmp\"; mv \"$SCRATCH/status.tmp\" \"$SCRATCH/status\"",
-            script,
-        ] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["SCRATCH": scratch]) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // scripts/lab bounds its own run (up's --timeout, down's 30 s waits); this only guards
-        // against a script that never ends.
-        let deadline = Date().addingTimeInterval(900)
-        var statusText: String?
-        while statusText == nil {
-            statusText = try? String(contentsOfFile: scratch + "/status", encoding: .utf8)
-            if statusText == nil {
-                guard Date() < deadline else {
-                    throw Failure(description: "scripts/lab \(arguments.joined(separator: " ")) did not finish in 900 s")
-                }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-        }
-        let read = { (name: String) in (try? String(contentsOfFile: scratch + "/" + name, encoding: .utf8)) ?? "" }
-        let status = Int32((statusText ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        return ProgramResult(status: status, stdout: read("out"), stderr: read("err"))
     }
 
     /// The hosts, read back from the inventory `up` wrote (so tests see what hotpatch sees).
