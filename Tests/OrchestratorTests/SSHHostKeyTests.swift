@@ -8,7 +8,7 @@ import XCTest
 final class SSHHostKeyTests: XCTestCase {
     /// The server's fingerprint as `ssh-keygen -lf` prints it.
     private func fingerprint(_ server: SSHServerFixture) throws -> String {
-        let output = try SpawnedTool.run("/usr/bin/ssh-keygen", ["-lf", server.directory + "/host_ed25519.pub"]).stdout
+        let output = try Subprocess.run("/usr/bin/ssh-keygen", ["-lf", server.directory + "/host_ed25519.pub"]).stdout
         return String(output.split(separator: " ")[1])
     }
 
@@ -30,7 +30,7 @@ final class SSHHostKeyTests: XCTestCase {
             // The suggested command, run as printed, makes the next connect pass.
             let command = try XCTUnwrap(error?.nextStep.components(separatedBy: "then run: ").last?.components(separatedBy: "  (or").first)
             XCTAssertTrue(command.hasPrefix("echo '[127.77.2.2]:2212 ssh-ed25519 "), command)
-            XCTAssertEqual(try SpawnedTool.run("/bin/sh", ["-c", command]).status, 0)
+            XCTAssertEqual(try Subprocess.run("/bin/sh", ["-c", command]).status, 0)
             try server.session(knownHosts: file).close()
         }
     }
@@ -65,7 +65,7 @@ final class SSHHostKeyTests: XCTestCase {
     func testHashedEntryMadeBySshKeygenIsTrusted() throws {
         try SSHServerFixture.with(address: "127.77.2.5", port: 2215) { server in
             let file = try server.writeKnownHosts(["\(server.knownHostsName) \(server.hostKeyLine)"])
-            XCTAssertEqual(try SpawnedTool.run("/usr/bin/ssh-keygen", ["-H", "-f", file]).status, 0)
+            XCTAssertEqual(try Subprocess.run("/usr/bin/ssh-keygen", ["-H", "-f", file]).status, 0)
             let hashed = try String(contentsOfFile: file, encoding: .utf8)
             XCTAssertTrue(hashed.hasPrefix("|1|") && !hashed.contains("127.77.2.5"), hashed)
             try server.session(knownHosts: file).close()

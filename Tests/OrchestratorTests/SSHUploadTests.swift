@@ -23,7 +23,7 @@ final class SSHUploadTests: XCTestCase {
             let folder = server.directory + "/upload-\(server.user)"
             XCTAssertEqual(first.bytesSent, content.count)
             XCTAssertEqual(first.remotePath, folder + "/\(first.sha256)-hotpatch-agent")
-            XCTAssertEqual(first.sha256, try SpawnedTool.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description)
+            XCTAssertEqual(first.sha256, try Subprocess.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first.remotePath)), content)
             XCTAssertEqual(try permissions(first.remotePath), 0o700)
             XCTAssertEqual(try permissions(folder), 0o700)

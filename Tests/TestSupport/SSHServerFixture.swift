@@ -77,14 +77,14 @@ public final class SSHServerFixture: @unchecked Sendable {
         // Privilege separation needs this folder; a fresh container may not have it.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let log = directory + "/sshd.log"
-        let pid = try SpawnedTool.spawn(
+        let pid = try Subprocess.spawn(
             "/usr/sbin/sshd", ["-D", "-e", "-f", directory + "/sshd_config"], stdout: "/dev/null", stderr: log)
         process = pid
         for _ in 0..<400 {
             if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Server listening on") {
                 return
             }
-            if SpawnedTool.hasExited(pid) {
+            if Subprocess.hasExited(pid) {
                 process = nil
                 break
             }
@@ -99,7 +99,7 @@ public final class SSHServerFixture: @unchecked Sendable {
     public func stop(removingFiles: Bool = false) {
         if let pid = process {
             process = nil
-            SpawnedTool.terminate(pid)
+            Subprocess.terminate(pid)
         }
         if removingFiles { try? FileManager.default.removeItem(atPath: directory) }
     }
@@ -142,7 +142,7 @@ public final class SSHServerFixture: @unchecked Sendable {
     public var log: String { (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? "" }
 
     private static func generateKey(type: String, at path: String) throws {
-        let result = try SpawnedTool.run(
+        let result = try Subprocess.run(
             "/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "hotpatch-test-\(type)", "-f", path])
         guard result.status == 0 else { throw SSHFixtureError("ssh-keygen -t \(type) failed: \(result.stderr)") }
     }
@@ -151,67 +151,6 @@ public final class SSHServerFixture: @unchecked Sendable {
         let words = try String(contentsOfFile: pubPath, encoding: .utf8).split(separator: " ")
         guard words.count >= 2 else { throw SSHFixtureError("\(pubPath) is not a public key") }
         return "\(words[0]) \(words[1])"
-    }
-}
-
-/// Runs programs with posix_spawn and waitpid on their own pid. Foundation's `Process` was seen
-/// here to miss the exit of a short-lived child (a `ssh-keygen` zombie, `waitUntilExit` never
-/// returning) while another child (sshd) ran, so the SSH fixtures do not use it.
-public enum SpawnedTool {
-    /// Starts `path` with `arguments`, stdout and stderr going to the given files (created or
-    /// truncated), stdin from /dev/null; returns its pid. `environment` nil inherits ours.
-    public static func spawn(
-        _ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String]? = nil
-    ) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, env)
-        guard rc == 0 else { throw SSHFixtureError("cannot start \(path): \(String(cString: strerror(rc)))") }
-        return pid
-    }
-
-    /// Runs `path` to completion and returns its status and output.
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws
-        -> ProgramResult
-    {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let pid = try spawn(path, arguments, stdout: folder + "/out", stderr: folder + "/err", environment: environment)
-        let status = wait(pid)
-        return ProgramResult(
-            status: status, stdout: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
-    }
-
-    /// Waits for `pid` and returns its exit status (128 + signal when killed).
-    @discardableResult
-    public static func wait(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-    }
-
-    /// True once `pid` has exited (and reaps it).
-    public static func hasExited(_ pid: pid_t) -> Bool {
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == pid
-    }
-
-    /// SIGTERM, then waits for the exit.
-    public static func terminate(_ pid: pid_t) {
-        kill(pid, SIGTERM)
-        wait(pid)
     }
 }
 

@@ -10,47 +10,81 @@ public struct ProgramResult: Sendable {
     public let stderr: String
 }
 
-/// Runs programs the way a user would, for tests: no shell unless one is asked for by name.
+/// An error starting a program.
+public struct SubprocessError: Error, CustomStringConvertible {
+    /// What could not be started, and why.
+    public let description: String
+}
+
+/// Runs programs for tests the way a user would: no shell unless one is asked for by name.
+///
+/// Built on posix_spawn and waitpid on the child's own pid, with output going to files. Not
+/// Foundation's `Process`: it learns of a child's exit through descriptors the child inherits,
+/// so a child that leaves a daemon behind (sshd, a lab host) made `waitUntilExit` hang here, and
+/// a short-lived child's exit was seen missed while another child ran.
 public enum Subprocess {
     /// Runs `executable` with `arguments` to completion and captures both streams.
+    /// `environment` nil inherits the test's; `currentDirectory` nil keeps the test's.
     @discardableResult
     public static func run(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
         currentDirectory: String? = nil
     ) throws -> ProgramResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-        let errBox = DataBox()
-        let errDone = DispatchSemaphore(value: 0)
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async {
-            errBox.data = errHandle.readDataToEndOfFile()
-            errDone.signal()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        errDone.wait()
-        let errData = errBox.data
-        let status =
-            process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus : process.terminationStatus
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pid = try spawn(
+            executable, arguments, stdout: folder + "/out", stderr: folder + "/err", environment: environment,
+            currentDirectory: currentDirectory)
+        let status = wait(pid)
         return ProgramResult(
-            status: status, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            status: status, stdout: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
     }
-}
 
-/// Carries the stderr bytes out of the reader queue; written once before the semaphore signals.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
+    /// Starts `path` with `arguments`, stdout and stderr going to the given files (created or
+    /// truncated), stdin from /dev/null; returns its pid, which the caller must `wait` for.
+    public static func spawn(
+        _ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String]? = nil,
+        currentDirectory: String? = nil
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift; env(1) changes
+        // directory and then execs the program itself, so the pid is still the program's.
+        let command = currentDirectory.map { ["/usr/bin/env", "--chdir=\($0)", path] } ?? [path]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, command[0], &actions, nil, argv, env)
+        guard rc == 0 else { throw SubprocessError(description: "cannot start \(path): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    /// Waits for `pid` and returns its exit status (128 + signal when killed).
+    @discardableResult
+    public static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// True once `pid` has exited (and reaps it).
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+
+    /// SIGTERM, then waits for the exit.
+    public static func terminate(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        wait(pid)
+    }
 }
