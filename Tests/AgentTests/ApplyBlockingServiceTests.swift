@@ -19,10 +19,7 @@ final class ApplyBlockingServiceTests: XCTestCase {
     /// The patch takes effect, every blocked call resumes with its proper result (no EINTR, no
     /// short sleep), revert restores the old behaviour and frees the patch memory.
     func testApplyAndRevertLeaveBlockedSystemCallsUndisturbed() throws {
-        let object = try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags)
-        let patch = try TestPatch.build(
-            id: "compute-fix", target: fixture.path("service"), fixedObject: object, functions: ["compute"],
-            output: fixture.path("compute-fix.hotpatch"))
+        let patch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })

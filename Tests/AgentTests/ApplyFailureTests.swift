@@ -13,10 +13,7 @@ final class ApplyFailureTests: XCTestCase {
         fixture = try CFixture("agent-failures")
         state = fixture.path("state")
         try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
-        let object = try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags)
-        computePatch = try TestPatch.build(
-            id: "compute-fix", target: fixture.path("service"), fixedObject: object, functions: ["compute"],
-            output: fixture.path("compute-fix.hotpatch"))
+        computePatch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
     }
 
     override func tearDown() { fixture.remove() }
@@ -24,10 +21,7 @@ final class ApplyFailureTests: XCTestCase {
     /// A thread spinning inside the replaced function: no safe point; after --timeout the agent
     /// names the thread and the function, and the function's bytes are as they were.
     func testThreadSpinningInTheFunctionBlocksApplyUntilTimeout() throws {
-        let object = try fixture.object("busyfix", Fixtures.busyLoopFix, flags: Fixtures.objectFlags)
-        let patch = try TestPatch.build(
-            id: "busy-fix", target: fixture.path("service"), fixedObject: object, functions: ["busy_loop"],
-            output: fixture.path("busy-fix.hotpatch"))
+        let patch = try fixture.servicePatch(id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
         let program = try TargetProgram(fixture.path("service"), ["spin"])
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
@@ -117,10 +111,7 @@ final class ApplyFailureTests: XCTestCase {
 extension ApplyFailureTests {
     /// The target exits while the agent waits for a safe point: reported as process-exited.
     func testProcessExitingMidApplyIsReportedNotCrashedOn() throws {
-        let object = try fixture.object("busyfix", Fixtures.busyLoopFix, flags: Fixtures.objectFlags)
-        let patch = try TestPatch.build(
-            id: "busy-fix", target: fixture.path("service"), fixedObject: object, functions: ["busy_loop"],
-            output: fixture.path("busy-fix.hotpatch"))
+        let patch = try fixture.servicePatch(id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
         let program = try TargetProgram(fixture.path("service"), ["spin"])
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
         let pid = program.pid

@@ -10,10 +10,7 @@ final class JournalLockTests: XCTestCase {
         defer { fixture.remove() }
         let state = fixture.path("state")
         try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
-        let patch = try TestPatch.build(
-            id: "compute-fix", target: fixture.path("service"),
-            fixedObject: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
-            functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
+        let patch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })

@@ -20,10 +20,7 @@ final class StateTruthTests: XCTestCase {
     /// patch memory without any entry written: status says so, with and without the journal, and
     /// revert frees it.
     func testStatusAfterAgentKilledMidApplyAndJournalDeleted() throws {
-        let object = try fixture.object("busyfix", Fixtures.busyLoopFix, flags: Fixtures.objectFlags)
-        let patch = try TestPatch.build(
-            id: "busy-fix", target: fixture.path("service"), fixedObject: object, functions: ["busy_loop"],
-            output: fixture.path("busy-fix.hotpatch"))
+        let patch = try fixture.servicePatch(id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
         let program = try TargetProgram(fixture.path("service"), ["spin"])
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
@@ -67,10 +64,7 @@ final class StateTruthTests: XCTestCase {
     /// builds on it; reverting newest first restores each version in turn. Status tells the
     /// truth after the journal is deleted.
     func testStackedPatchesRevertNewestFirst() throws {
-        let first = try TestPatch.build(
-            id: "compute-fix", target: fixture.path("service"),
-            fixedObject: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
-            functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
+        let first = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let second = try TestPatch.build(
             id: "compute-fix-2", target: fixture.path("service"),
             fixedObject: try fixture.object(
@@ -116,10 +110,7 @@ extension StateTruthTests {
     /// Someone else overwrites the patch's jump: status says drifted, naming the function, and
     /// revert refuses to write over bytes it did not put there.
     func testOverwrittenJumpIsReportedDriftedAndNotReverted() throws {
-        let patch = try TestPatch.build(
-            id: "compute-fix", target: fixture.path("service"),
-            fixedObject: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
-            functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
+        let patch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })

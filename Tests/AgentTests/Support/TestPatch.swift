@@ -97,3 +97,14 @@ extension TestPatch {
         return Array(contents[start..<(start + Int(symbol.size))])
     }
 }
+
+extension CFixture {
+    /// Compiles `fix` (C source) as the fixed object and builds patch `id` replacing
+    /// `functions` of this fixture's linked `service`; returns the patch's path.
+    func servicePatch(id: String, fix: String, functions: [String]) throws -> String {
+        let object = try object(id, fix, flags: Fixtures.objectFlags)
+        return try TestPatch.build(
+            id: id, target: path("service"), fixedObject: object, functions: functions,
+            output: path("\(id).hotpatch"))
+    }
+}
