@@ -120,7 +120,7 @@ extension StateTruthTests {
             applied.report?.processes.first?.patches.first?.entries.first, applied.output)
 
         // Freeze the program so nothing executes the foreign bytes, then overwrite the jump.
-        kill(program.pid.rawValue, SIGSTOP)
+        XCTAssertNil(ThreadStates.stop(program.pid.rawValue), "the program did not stop")
         defer { kill(program.pid.rawValue, SIGCONT) }
         let jump = try XCTUnwrap(ProcessMemory.read(program.pid, entry.address.rawValue, count: 5))
         XCTAssertTrue(

@@ -215,15 +215,8 @@ public final class ParityService: @unchecked Sendable {
     /// SIGSTOP, and returns once every thread of the service is stopped (state T in
     /// /proc/PID/task/*/stat): from then on no line and no iteration happens until ``resume()``.
     public func suspend(timeout: Duration = .seconds(10)) throws(ParityServiceError) {
-        signal(.stop)
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let states = threadStates()
-            if !states.isEmpty, states.allSatisfy({ $0 == "T" }) { return }
-            if ContinuousClock.now >= deadline || !process.isRunning {
-                throw .didNotStop(pid: pid.rawValue, states: states.isEmpty ? "gone" : String(states))
-            }
-            Thread.sleep(forTimeInterval: 0.005)
+        if let states = ThreadStates.stop(pid.rawValue, timeout: timeout) {
+            throw .didNotStop(pid: pid.rawValue, states: states.isEmpty ? "gone" : String(states))
         }
     }
 
@@ -271,18 +264,6 @@ public final class ParityService: @unchecked Sendable {
     }
 
     /// One state letter per thread (R, S, T, …) from /proc/PID/task/*/stat; empty when gone.
-    private func threadStates() -> [Character] {
-        let tasks = "/proc/\(pid)/task"
-        let tids = (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []
-        return tids.compactMap { tid in
-            guard let stat = try? String(contentsOfFile: "\(tasks)/\(tid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return nil }
-            // "pid (comm) S ...": the comm may hold spaces and parentheses, the state follows the last ')'.
-            return stat[stat.index(after: close)...].first(where: { $0 != " " })
-        }
-    }
-
     /// Why a wait may have failed: the service exited (with its stderr) or is still running.
     private func stateNote() -> String {
         guard !process.isRunning else {
