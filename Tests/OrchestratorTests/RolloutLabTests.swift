@@ -44,7 +44,8 @@ final class RolloutLabTests: XCTestCase {
     private func hotpatch(_ command: String, _ arguments: [String], lab: LabFleet) throws -> ProgramResult {
         try RolloutFixture.run(
             [command] + arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath]
-                + (["rollout", "rollback"].contains(command) ? ["--journal-dir", work + "/journal"] : []))
+                + (["rollout", "rollback"].contains(command)
+                    ? ["--journal-dir", work + "/journal"] + RolloutFixture.relaxedPause : []))
     }
 
     func testTenHostsInWavesArePatchedAndASecondRolloutSendsNothing() throws {
@@ -125,7 +126,7 @@ final class RolloutLabTests: XCTestCase {
         process.arguments = [
             "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "1,30%,100%",
             "--forks", "1", "--json", "--journal-dir", work + "/journal",
-        ]
+        ] + RolloutFixture.relaxedPause
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -58,6 +58,11 @@ enum RolloutFixture {
     }
 
     /// Runs `hotpatch ARGS` to completion.
+    /// These tests are about waves, checks and journals, not pause budgets: the agents are debug
+    /// builds on a shared 2-core machine, where stopping a process can take tens of
+    /// milliseconds, so the agents get a generous budget (pauses are measured in bench/).
+    static let relaxedPause = ["--max-pause", "2s"]
+
     static func run(_ arguments: [String]) throws -> ProgramResult {
         try Subprocess.run(hotpatch, arguments)
     }

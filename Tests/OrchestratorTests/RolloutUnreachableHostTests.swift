@@ -30,7 +30,7 @@ final class RolloutUnreachableHostTests: XCTestCase {
             process.arguments = [
                 "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "1,100%",
                 "--soak", "2s", "--check-interval", "1s", "--json", "--journal-dir", work + "/journal",
-            ]
+            ] + RolloutFixture.relaxedPause
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
@@ -67,7 +67,7 @@ final class RolloutUnreachableHostTests: XCTestCase {
             let result = try RolloutFixture.run([
                 "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", knownHosts, "--waves", "1,100%", "--json",
                 "--journal-dir", work + "/journal",
-            ])
+            ] + RolloutFixture.relaxedPause)
             let events = try JSONLines(result.stdout)
             XCTAssertEqual(events.named("uploaded").map { $0["host"] as? String }, ["lab-host-1", "lab-host-3"])
             let refused = try XCTUnwrap(events.named("applied").first { $0["host"] as? String == victim.name })

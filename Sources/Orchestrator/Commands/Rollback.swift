@@ -24,6 +24,7 @@ extension Hotpatch {
 
         @OptionGroup var waves: WaveOptions
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var safePoint: SafePointOptions
         @OptionGroup var journal: JournalOptions
         @OptionGroup var output: OutputOptions
 
@@ -46,9 +47,11 @@ extension Hotpatch {
                     return try RolloutLauncher.rollBack(id, journalDirectory: journal.directory, json: output.json)
                         .exitCode
                 }
+                var settings = RolloutSettings(kind: .rollback)
+                safePoint.apply(to: &settings)
                 let plan = try RolloutStart.make(
                     patchPath: patch!, inventory: inventory!, limit: limit, waves: waves,
-                    connection: connection, settings: RolloutSettings(kind: .rollback))
+                    connection: connection, settings: settings)
                 return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json).exitCode
             }
         }

@@ -19,6 +19,7 @@ extension Hotpatch {
         @OptionGroup var inventory: InventoryOptions
         @OptionGroup var waves: WaveOptions
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var safePoint: SafePointOptions
         @OptionGroup var journal: JournalOptions
         @OptionGroup var output: OutputOptions
 
@@ -48,9 +49,10 @@ extension Hotpatch {
         }
 
         func run() throws {
-            let settings = RolloutSettings(
+            var settings = RolloutSettings(
                 kind: .rollout, checkCommand: check, checkTimeoutSeconds: checkTimeout.seconds,
                 checkIntervalSeconds: checkInterval.seconds, soakSeconds: soak.seconds, rollbackOnHalt: !noRollback)
+            safePoint.apply(to: &settings)
             throw CommandFailure.exitCode {
                 let plan = try RolloutStart.make(
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves, connection: connection, settings: settings)

@@ -15,11 +15,14 @@ struct AgentClient {
     private(set) var remoteAgent: String = ""
     /// The patch's path on the host.
     private(set) var remotePatch: String = ""
+    /// Extra arguments for `apply` and `revert` (the fleet-wide safe-point settings).
+    let safePointArguments: [String]
 
-    init(connection: any HostConnection, host: RolloutHost, timeout: Duration) {
+    init(connection: any HostConnection, host: RolloutHost, timeout: Duration, safePointArguments: [String] = []) {
         self.connection = connection
         self.host = host
         self.timeout = timeout
+        self.safePointArguments = safePointArguments
     }
 
     /// Uploads the agent (0700) and the patch (0600); returns the bytes actually sent.
@@ -38,11 +41,11 @@ struct AgentClient {
         return upload.bytesSent
     }
 
-    /// `hotpatch-agent apply PATCH --all --json`.
-    func apply() throws -> AgentReport { try run(["apply", remotePatch, "--all", "--json"]) }
+    /// `hotpatch-agent apply PATCH --all --json` (plus the safe-point settings).
+    func apply() throws -> AgentReport { try run(["apply", remotePatch, "--all", "--json"] + safePointArguments) }
 
-    /// `hotpatch-agent revert PATCH --all --json`.
-    func revert() throws -> AgentReport { try run(["revert", remotePatch, "--all", "--json"]) }
+    /// `hotpatch-agent revert PATCH --all --json` (plus the safe-point settings).
+    func revert() throws -> AgentReport { try run(["revert", remotePatch, "--all", "--json"] + safePointArguments) }
 
     /// `hotpatch-agent status --all --json`: every process holding a patch, read from its memory.
     func status() throws -> AgentReport { try run(["status", "--all", "--json"]) }

@@ -21,6 +21,13 @@ struct RolloutContext: Sendable {
 
     /// Longest one agent run may take.
     var agentTimeout: Duration { .milliseconds(Int64(settings.hostTimeoutSeconds * 1000)) }
+
+    /// The agent on `host`, over `connection`, with this rollout's timeout and safe-point settings.
+    func agentClient(_ connection: any HostConnection, _ host: RolloutHost) -> AgentClient {
+        AgentClient(
+            connection: connection, host: host, timeout: agentTimeout,
+            safePointArguments: settings.agentSafePointArguments)
+    }
     /// Longest one run of the user's check may take.
     var checkTimeout: Duration { .milliseconds(Int64(settings.checkTimeoutSeconds * 1000)) }
 }

@@ -15,7 +15,7 @@ extension RolloutEngine {
         var intentRecorded = askFirst
         do {
             try context.connector.withConnection(to: host) { connection in
-                var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
+                var agent = context.agentClient(connection, host)
                 // Upload: content-addressed, so a host that has both files receives no bytes.
                 try sink.emit(.uploaded(try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)))
                 // Resume: the last coordinator may have patched this host before it died.
@@ -48,7 +48,7 @@ extension RolloutEngine {
         do {
             try sink.emit(.revertIntent(HostStep(host: name, wave: wave)))
             let outcome = try context.connector.withConnection(to: host) { connection in
-                var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
+                var agent = context.agentClient(connection, host)
                 _ = try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)
                 return AgentVerdict.revert(try agent.revert())
             }
@@ -70,7 +70,7 @@ extension RolloutEngine {
         let expected = sink.progress.hosts[name]?.apply.outcome?.targets ?? []
         do {
             return try context.connector.withConnection(to: host) { connection -> HostFailure? in
-                var agent = AgentClient(connection: connection, host: host, timeout: context.agentTimeout)
+                var agent = context.agentClient(connection, host)
                 try agent.uploadAgent(context.plan.agentPath)
                 if let problem = AgentVerdict.check(try agent.status(), expected: expected, patch: context.plan.patch) {
                     return HostFailure(host: name, unreachable: false, message: "built-in check: " + problem)

@@ -35,4 +35,15 @@ struct RolloutSettings: Sendable, Codable, Equatable {
     var knownHostsFile: String? = nil
     /// Trust and record unknown host keys (never changed ones).
     var acceptNewHostKeys: Bool = false
+    /// The agents' stop-the-world budget per process (`--max-pause`); nil keeps the agent's default.
+    var agentMaxPauseMicroseconds: Int? = nil
+    /// How long each agent keeps looking for a safe point (`--safe-point-timeout`); nil keeps
+    /// the agent's default.
+    var agentSafePointTimeoutMilliseconds: Int? = nil
+
+    /// The agent arguments that carry the safe-point settings to `apply` and `revert`.
+    var agentSafePointArguments: [String] {
+        (agentMaxPauseMicroseconds.map { ["--max-pause", "\($0)us"] } ?? [])
+            + (agentSafePointTimeoutMilliseconds.map { ["--timeout", "\($0)ms"] } ?? [])
+    }
 }
