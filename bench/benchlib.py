@@ -16,7 +16,8 @@ DIST = os.environ.get("HOTPATCH_DIST", os.path.join(ROOT, ".build", "dist"))
 HOTPATCH = os.path.join(DIST, "hotpatch")
 AGENT = os.path.join(DIST, "hotpatch-agent")
 PARITY_BUILD = os.path.join(ROOT, "examples", "parity", "build")
-RESULTS_DIR = os.path.join(ROOT, "bench", "results")
+# bench/run --quick points this elsewhere so a quick run never overwrites the full results.
+RESULTS_DIR = os.environ.get("BENCH_RESULTS_DIR", os.path.join(ROOT, "bench", "results"))
 
 
 def loadavg():
