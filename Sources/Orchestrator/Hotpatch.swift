@@ -8,6 +8,8 @@ struct Hotpatch: ParsableCommand {
         commandName: "hotpatch",
         abstract: "Live-patch running Linux processes across a fleet, over SSH, without stopping them.",
         version: HotpatchVersion.current,
-        subcommands: [Rollout.self, Rollback.self, Resume.self, Status.self, Plan.self, Create.self, Inspect.self]
+        subcommands: [
+            Rollout.self, Rollback.self, Resume.self, Status.self, Plan.self, Create.self, Inspect.self,
+        ]
     )
 }

@@ -19,7 +19,8 @@ final class ApplyBlockingServiceTests: XCTestCase {
     /// The patch takes effect, every blocked call resumes with its proper result (no EINTR, no
     /// short sleep), revert restores the old behaviour and frees the patch memory.
     func testApplyAndRevertLeaveBlockedSystemCallsUndisturbed() throws {
-        let patch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
+        let patch = try fixture.servicePatch(
+            id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })

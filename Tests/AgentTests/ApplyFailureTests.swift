@@ -13,7 +13,8 @@ final class ApplyFailureTests: XCTestCase {
         fixture = try CFixture("agent-failures")
         state = fixture.path("state")
         try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
-        computePatch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
+        computePatch = try fixture.servicePatch(
+            id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
     }
 
     override func tearDown() { fixture.remove() }
@@ -21,7 +22,8 @@ final class ApplyFailureTests: XCTestCase {
     /// A thread spinning inside the replaced function: no safe point; after --timeout the agent
     /// names the thread and the function, and the function's bytes are as they were.
     func testThreadSpinningInTheFunctionBlocksApplyUntilTimeout() throws {
-        let patch = try fixture.servicePatch(id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
+        let patch = try fixture.servicePatch(
+            id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
         let program = try TargetProgram(fixture.path("service"), ["spin"])
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
@@ -111,7 +113,8 @@ final class ApplyFailureTests: XCTestCase {
 extension ApplyFailureTests {
     /// The target exits while the agent waits for a safe point: reported as process-exited.
     func testProcessExitingMidApplyIsReportedNotCrashedOn() throws {
-        let patch = try fixture.servicePatch(id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
+        let patch = try fixture.servicePatch(
+            id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
         let program = try TargetProgram(fixture.path("service"), ["spin"])
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
         let pid = program.pid

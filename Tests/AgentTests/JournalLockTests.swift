@@ -10,7 +10,8 @@ final class JournalLockTests: XCTestCase {
         defer { fixture.remove() }
         let state = fixture.path("state")
         try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
-        let patch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
+        let patch = try fixture.servicePatch(
+            id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })

@@ -20,7 +20,8 @@ final class StateTruthTests: XCTestCase {
     /// patch memory without any entry written: status says so, with and without the journal, and
     /// revert frees it.
     func testStatusAfterAgentKilledMidApplyAndJournalDeleted() throws {
-        let patch = try fixture.servicePatch(id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
+        let patch = try fixture.servicePatch(
+            id: "busy-fix", fix: Fixtures.busyLoopFix, functions: ["busy_loop"])
         let program = try TargetProgram(fixture.path("service"), ["spin"])
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "ready" })
@@ -64,7 +65,8 @@ final class StateTruthTests: XCTestCase {
     /// builds on it; reverting newest first restores each version in turn. Status tells the
     /// truth after the journal is deleted.
     func testStackedPatchesRevertNewestFirst() throws {
-        let first = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
+        let first = try fixture.servicePatch(
+            id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let second = try TestPatch.build(
             id: "compute-fix-2", target: fixture.path("service"),
             fixedObject: try fixture.object(
@@ -110,7 +112,8 @@ extension StateTruthTests {
     /// Someone else overwrites the patch's jump: status says drifted, naming the function, and
     /// revert refuses to write over bytes it did not put there.
     func testOverwrittenJumpIsReportedDriftedAndNotReverted() throws {
-        let patch = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
+        let patch = try fixture.servicePatch(
+            id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })

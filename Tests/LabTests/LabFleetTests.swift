@@ -36,16 +36,21 @@ final class LabFleetTests: XCTestCase {
             }
             // PID 1 is this host's own init; its sshd and its one service are there.
             XCTAssertTrue(
-                processes.contains { $0.hasPrefix("1 ") && $0.contains("lab-host-init.sh \(host.directory)") },
+                processes.contains {
+                    $0.hasPrefix("1 ") && $0.contains("lab-host-init.sh \(host.directory)")
+                },
                 "\(host): PID 1 is not its init: \(processes)")
             XCTAssertEqual(processes.filter { $0.contains("sshd_config") }.count, 1, "\(host): \(processes)")
             XCTAssertEqual(processes.filter { $0.contains("parity-v1") }.count, 1, "\(host): \(processes)")
             // Nothing of any other host, and nothing of this machine: init, sshd (listener and
             // this session), the service, the session's shell and ps. No host sees 20 services.
             for line in processes where line.contains("/hosts/lab-host-") {
-                XCTAssertTrue(line.contains(host.directory + "/") || line.hasSuffix(host.directory), "\(host) sees \(line)")
+                XCTAssertTrue(
+                    line.contains(host.directory + "/") || line.hasSuffix(host.directory),
+                    "\(host) sees \(line)")
             }
-            XCTAssertLessThanOrEqual(processes.count, 8, "\(host) sees more than its own processes: \(processes)")
+            XCTAssertLessThanOrEqual(
+                processes.count, 8, "\(host) sees more than its own processes: \(processes)")
         }
     }
 
@@ -64,13 +69,15 @@ final class LabFleetTests: XCTestCase {
         }
         // It landed in the first host's own directories, not on the real filesystem...
         XCTAssertEqual(
-            try String(contentsOfFile: first.privateVarLibHotpatch + "/" + marker, encoding: .utf8), "\(first.name)\n")
+            try String(contentsOfFile: first.privateVarLibHotpatch + "/" + marker, encoding: .utf8),
+            "\(first.name)\n")
         XCTAssertTrue(FileManager.default.fileExists(atPath: first.privateVarTmp + "/" + marker))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/var/lib/hotpatch/" + marker))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/var/tmp/" + marker))
         // ...and another host does not see it.
         let look = try lab.run(
-            "ls /var/lib/hotpatch/\(marker) /var/tmp/\(marker) /etc/hotpatch/\(marker) 2>&1; echo status=$?", on: second)
+            "ls /var/lib/hotpatch/\(marker) /var/tmp/\(marker) /etc/hotpatch/\(marker) 2>&1; echo status=$?",
+            on: second)
         XCTAssertTrue(look.stdout.contains("No such file"), look.stdout)
         XCTAssertFalse(look.stdout.contains("status=0"), look.stdout)
     }
@@ -90,7 +97,8 @@ final class LabFleetTests: XCTestCase {
         let status = try lab.status()
         for host in lab.hosts {
             let line = try XCTUnwrap(
-                status.split(separator: "\n").first { $0.hasPrefix(host.name + " ") }, "\(host) missing: \(status)")
+                status.split(separator: "\n").first { $0.hasPrefix(host.name + " ") },
+                "\(host) missing: \(status)")
             XCTAssertTrue(line.contains(host.address), String(line))
             XCTAssertTrue(line.contains(" alive ") && line.hasSuffix(" alive"), "\(host) not alive: \(line)")
         }
@@ -105,11 +113,14 @@ final class LabFleetTests: XCTestCase {
         let lab = try LabFleet.up(hosts: 3, name: "LabFleetTests-down")
         var purged = false
         defer { if !purged { try? lab.down(purge: true) } }
-        let namespaces = Set(lab.hosts.compactMap { lab.initPid($0) }.compactMap(ProcessTable.pidNamespace(of:)))
+        let namespaces = Set(
+            lab.hosts.compactMap { lab.initPid($0) }.compactMap(ProcessTable.pidNamespace(of:)))
         XCTAssertEqual(namespaces.count, 3, "each host has its own PID namespace")
         // Every process of the lab: recorded pids and everything inside the hosts' namespaces.
         var recorded = lab.hosts.flatMap { host in
-            ["init.pid", "unshare.pid", "service.hostpid"].compactMap { ProcessTable.readPid(host.directory + "/" + $0) }
+            ["init.pid", "unshare.pid", "service.hostpid"].compactMap {
+                ProcessTable.readPid(host.directory + "/" + $0)
+            }
         }
         recorded += ProcessTable.readPid(lab.directory + "/keeper.pid").map { [$0] } ?? []
         let before = ProcessTable.identities(of: recorded + ProcessTable.pids(inNamespaces: namespaces))
@@ -125,7 +136,8 @@ final class LabFleetTests: XCTestCase {
                 || ProcessTable.commandLine(of: pid).contains(lab.directory)
         }
         XCTAssertEqual(pointingIntoLab, [], "processes still pointing into \(lab.directory)")
-        XCTAssertEqual(ProcessTable.pids(inNamespaces: namespaces), [], "processes left in the hosts' namespaces")
+        XCTAssertEqual(
+            ProcessTable.pids(inNamespaces: namespaces), [], "processes left in the hosts' namespaces")
 
         try lab.down()
         XCTAssertTrue(try lab.status().contains("no lab is up"))
@@ -148,10 +160,12 @@ final class LabFleetTests: XCTestCase {
         return try results.values().map { try $0.get() }
     }
 
-    private func waitForLine(in host: LabHost, of lab: LabFleet, startingWith prefix: String) throws -> String {
+    private func waitForLine(in host: LabHost, of lab: LabFleet, startingWith prefix: String) throws -> String
+    {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let line = lab.parityLog(of: host).split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+            if let line = lab.parityLog(of: host).split(separator: "\n").first(where: { $0.hasPrefix(prefix) }
+            ) {
                 return String(line)
             }
             Thread.sleep(forTimeInterval: 0.2)
@@ -234,7 +248,8 @@ private enum ProcessTable {
             pids.compactMap { pid in
                 // Field 22 of stat is the start time; index 19 after the command name.
                 guard let fields = stat(of: pid), fields.count > 19 else { return nil }
-                return ProcessIdentity(pid: pid, startTime: String(fields[19]), commandLine: commandLine(of: pid))
+                return ProcessIdentity(
+                    pid: pid, startTime: String(fields[19]), commandLine: commandLine(of: pid))
             })
     }
 

@@ -20,7 +20,9 @@ final class JournalFileTests: XCTestCase {
     func testWrittenEventsReadBackInOrderWithTheRolloutIdOnEveryLine() throws {
         let journal = try RolloutJournal.create(rollout: R.rollout, directory: directory)
         let events: [RolloutEvent] = [.started(R.plan()), R.intent("a", wave: 1), R.patched("a", wave: 1)]
-        for (index, event) in events.enumerated() { try journal.append(event, time: R.t0.addingTimeInterval(Double(index))) }
+        for (index, event) in events.enumerated() {
+            try journal.append(event, time: R.t0.addingTimeInterval(Double(index)))
+        }
 
         let text = try String(contentsOfFile: journal.path, encoding: .utf8)
         let lines = text.split(separator: "\n")
@@ -45,7 +47,8 @@ final class JournalFileTests: XCTestCase {
         XCTAssertEqual(progress.applyInDoubt, ["a"])
         // The torn tail never ended in a newline, so the reopened journal's next line must not
         // be glued to it: resume appends after a newline of its own.
-        let reopened = try RolloutJournal.reopen(rollout: R.rollout, directory: directory, lastSequence: progress.lastSequence)
+        let reopened = try RolloutJournal.reopen(
+            rollout: R.rollout, directory: directory, lastSequence: progress.lastSequence)
         try reopened.append(R.patched("a", wave: 1), time: R.t0)
         let again = try RolloutJournal.read(path: journal.path)
         XCTAssertEqual(again.map(\.sequence), [1, 2, 3])

@@ -15,7 +15,8 @@ enum JournalTestRecords {
             becomeUser: nil)
     }
 
-    static let patch = PatchRecord(path: "/tmp/fix.hotpatch", id: "parity-fix", sha256: "ab12", targetBuildID: "cd34")
+    static let patch = PatchRecord(
+        path: "/tmp/fix.hotpatch", id: "parity-fix", sha256: "ab12", targetBuildID: "cd34")
 
     static func plan(kind: RolloutSettings.Kind = .rollout) -> RolloutStart {
         var settings = RolloutSettings()
@@ -28,27 +29,35 @@ enum JournalTestRecords {
     static let one = ProcessIdentity(pid: Pid(100), startTime: 5)
 
     static func patched(_ host: String, wave: Int) -> RolloutEvent {
-        .applied(HostApplied(host: host, wave: wave, outcome: ApplyOutcome(status: .patched, processes: 1, targets: [one])))
+        .applied(
+            HostApplied(
+                host: host, wave: wave, outcome: ApplyOutcome(status: .patched, processes: 1, targets: [one]))
+        )
     }
 
     static func failed(_ host: String, wave: Int, _ message: String) -> RolloutEvent {
-        .applied(HostApplied(host: host, wave: wave, outcome: ApplyOutcome(status: .failed, message: message)))
+        .applied(
+            HostApplied(host: host, wave: wave, outcome: ApplyOutcome(status: .failed, message: message)))
     }
 
     static func unreachable(_ host: String, wave: Int) -> RolloutEvent {
         .applied(
             HostApplied(
                 host: host, wave: wave,
-                outcome: ApplyOutcome(status: .unreachable, message: "b (root@127.0.2.2:22): connect: refused")))
+                outcome: ApplyOutcome(
+                    status: .unreachable, message: "b (root@127.0.2.2:22): connect: refused")))
     }
 
-    static func intent(_ host: String, wave: Int) -> RolloutEvent { .applyIntent(HostStep(host: host, wave: wave)) }
+    static func intent(_ host: String, wave: Int) -> RolloutEvent {
+        .applyIntent(HostStep(host: host, wave: wave))
+    }
 
     /// Stamps events as records 1, 2, 3... one second apart.
     static func records(_ events: [RolloutEvent]) -> [RolloutRecord] {
         events.enumerated().map { index, event in
             RolloutRecord(
-                rollout: rollout, sequence: index + 1, time: t0.addingTimeInterval(Double(index)), event: event)
+                rollout: rollout, sequence: index + 1, time: t0.addingTimeInterval(Double(index)),
+                event: event)
         }
     }
 }

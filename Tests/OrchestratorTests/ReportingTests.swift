@@ -19,10 +19,17 @@ final class ReportingTests: XCTestCase {
             .waveStarted(WaveStart(wave: 2, hosts: ["b", "c"])), R.intent("b", wave: 2),
             R.failed("b", wave: 2, "no-safe-point: pid 100: thread 7 stays in is_even\nretry later"),
             R.unreachable("c", wave: 2),
-            .halted(RolloutHalt(wave: 2, reason: "1 hosts failed, more than the 0 the failure budget allows", rollingBack: true)),
+            .halted(
+                RolloutHalt(
+                    wave: 2, reason: "1 hosts failed, more than the 0 the failure budget allows",
+                    rollingBack: true)),
             .revertIntent(HostStep(host: "a", wave: 1)),
-            .reverted(HostReverted(host: "a", wave: 1, outcome: RevertOutcome(status: .reverted, processes: 1))),
-            .finished(RolloutEnd(result: .haltedRolledBack, totals: RolloutTotals(hosts: 3, patched: 1, failed: 1, unreachable: 1, reverted: 1))),
+            .reverted(
+                HostReverted(host: "a", wave: 1, outcome: RevertOutcome(status: .reverted, processes: 1))),
+            .finished(
+                RolloutEnd(
+                    result: .haltedRolledBack,
+                    totals: RolloutTotals(hosts: 3, patched: 1, failed: 1, unreachable: 1, reverted: 1))),
         ]
     }
 
@@ -58,7 +65,8 @@ final class ReportingTests: XCTestCase {
         XCTAssertEqual(lastLine, "[wave 2/2 applying] 1/2 done, 1 failed, 0 unreachable  8s")
         // Failures are printed as permanent lines above it.
         XCTAssertTrue(output.contains("  b: failed: no-safe-point"))
-        XCTAssertFalse(output.contains("wave 1 done"), "per-wave lines are for logs; the terminal has the live line")
+        XCTAssertFalse(
+            output.contains("wave 1 done"), "per-wave lines are for logs; the terminal has the live line")
     }
 
     func testJSONLinesAreTheJournalRecordsOnePerLineWithFlatFields() throws {
@@ -92,7 +100,9 @@ final class ReportingTests: XCTestCase {
     }
 
     /// A reporter writing into a buffer.
-    static func capture<Reporter>(isTerminal: Bool, _ make: (TextOutput) -> Reporter) -> (Reporter, () -> String) {
+    static func capture<Reporter>(isTerminal: Bool, _ make: (TextOutput) -> Reporter) -> (
+        Reporter, () -> String
+    ) {
         let buffer = Buffer()
         let reporter = make(TextOutput(write: { buffer.append($0) }, isTerminal: isTerminal))
         return (reporter, { buffer.text })

@@ -71,8 +71,10 @@ final class RolloutLabTests: XCTestCase {
         let second = try hotpatch("rollout", [patch, "--waves", "1,30%,100%", "--json"], lab: lab)
         XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
         let again = try JSONLines(second.stdout)
-        XCTAssertEqual(again.named("uploaded").map { $0["agentBytesSent"] as? Int }, Array(repeating: 0, count: 10))
-        XCTAssertEqual(again.named("applied").map { status($0) }, Array(repeating: "alreadyPatched", count: 10))
+        XCTAssertEqual(
+            again.named("uploaded").map { $0["agentBytesSent"] as? Int }, Array(repeating: 0, count: 10))
+        XCTAssertEqual(
+            again.named("applied").map { status($0) }, Array(repeating: "alreadyPatched", count: 10))
 
         let rollback = try hotpatch("rollback", [patch, "--waves", "100%"], lab: lab)
         XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
@@ -108,9 +110,14 @@ final class RolloutLabTests: XCTestCase {
         let patched = status.filter { ($0["patchesInPlace"] as? [String: Any])?["parity-fix"] != nil }
         XCTAssertEqual(patched.map { $0["host"] as? String }, ["lab-host-1", "lab-host-2"])
 
-        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal", "--json"])
+        let undo = try RolloutFixture.run([
+            "rollback", "--rollout", rollout, "--journal-dir", work + "/journal", "--json",
+        ])
         XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
-        XCTAssertEqual(try JSONLines(undo.stdout).named("reverted").map { $0["host"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") }, ["lab-host-1", "lab-host-2"])
+        XCTAssertEqual(
+            try JSONLines(undo.stdout).named("reverted").map { $0["host"] as? String }.sorted {
+                ($0 ?? "") < ($1 ?? "")
+            }, ["lab-host-1", "lab-host-2"])
         try assertFleetHasNoPatch(lab)
     }
 
@@ -123,10 +130,12 @@ final class RolloutLabTests: XCTestCase {
         // second host of wave 2: that host is then "in doubt" (its agent may well finish).
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RolloutFixture.hotpatch)
-        process.arguments = [
-            "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "1,30%,100%",
-            "--forks", "1", "--json", "--journal-dir", work + "/journal",
-        ] + RolloutFixture.relaxedPause
+        process.arguments =
+            [
+                "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves",
+                "1,30%,100%",
+                "--forks", "1", "--json", "--journal-dir", work + "/journal",
+            ] + RolloutFixture.relaxedPause
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -144,7 +153,9 @@ final class RolloutLabTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the coordinator was killed mid-wave 2")
 
-        let resumed = try RolloutFixture.run(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
+        let resumed = try RolloutFixture.run([
+            "resume", rollout, "--journal-dir", work + "/journal", "--json",
+        ])
         XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
         let events = try JSONLines(resumed.stdout)
         // lab-host-3 is in doubt unless its outcome reached the journal before the kill landed;
@@ -155,10 +166,13 @@ final class RolloutLabTests: XCTestCase {
 
         // The agents' own journals: each host was patched exactly once by this rollout.
         for (index, host) in lab.hosts.enumerated() {
-            XCTAssertEqual(agentJournalCount(of: host, outcome: "applied") - appliedBefore[index], 1, "\(host)")
+            XCTAssertEqual(
+                agentJournalCount(of: host, outcome: "applied") - appliedBefore[index], 1, "\(host)")
         }
 
-        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+        let undo = try RolloutFixture.run([
+            "rollback", "--rollout", rollout, "--journal-dir", work + "/journal",
+        ])
         XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
         try assertFleetHasNoPatch(lab)
     }
@@ -166,20 +180,24 @@ final class RolloutLabTests: XCTestCase {
     // MARK: - Helpers
 
     /// `status --json` reaches every host and finds no patch in place anywhere.
-    private func assertFleetHasNoPatch(_ lab: LabFleet, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertFleetHasNoPatch(_ lab: LabFleet, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let status = try hotpatch("status", ["--json"], lab: lab)
         XCTAssertEqual(status.status, 0, status.stdout + status.stderr, file: file, line: line)
         let hosts = try JSONLines(status.stdout).all
         XCTAssertEqual(hosts.count, lab.hosts.count, file: file, line: line)
         for host in hosts {
             XCTAssertEqual(host["reachable"] as? Bool, true, "\(host)", file: file, line: line)
-            XCTAssertEqual((host["patchesInPlace"] as? [String: Any])?.count, 0, "\(host)", file: file, line: line)
+            XCTAssertEqual(
+                (host["patchesInPlace"] as? [String: Any])?.count, 0, "\(host)", file: file, line: line)
         }
     }
 
     /// Lines of the host's agent journal with `outcome=OUTCOME`.
     private func agentJournalCount(of host: LabHost, outcome: String) -> Int {
-        let text = (try? String(contentsOfFile: host.privateVarLibHotpatch + "/journal.log", encoding: .utf8)) ?? ""
+        let text =
+            (try? String(contentsOfFile: host.privateVarLibHotpatch + "/journal.log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").filter { $0.contains(" outcome=\(outcome)") }.count
     }
 
@@ -194,7 +212,8 @@ struct JSONLines {
 
     init(_ text: String) throws {
         all = try text.split(separator: "\n").map { line in
-            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            else {
                 throw NotAnObject(line: String(line))
             }
             return object

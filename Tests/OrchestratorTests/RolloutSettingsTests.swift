@@ -10,7 +10,10 @@ final class RolloutSettingsTests: XCTestCase {
         let table: [(arguments: [String], agent: [String])] = [
             ([], []),
             (["--max-pause", "2s"], ["--max-pause", "2000000us"]),
-            (["--max-pause", "500ms", "--safe-point-timeout", "30s"], ["--max-pause", "500000us", "--timeout", "30000ms"]),
+            (
+                ["--max-pause", "500ms", "--safe-point-timeout", "30s"],
+                ["--max-pause", "500000us", "--timeout", "30000ms"]
+            ),
             (["--safe-point-timeout", "1m"], ["--timeout", "60000ms"]),
         ]
         for row in table {
@@ -27,7 +30,8 @@ final class RolloutSettingsTests: XCTestCase {
     }
 
     func testAJournalWrittenBeforeTheseSettingsExistedStillDecodes() throws {
-        let old = #"{"kind":"rollout","forks":50,"maxFailed":"0","unreachableFails":false,"checkTimeoutSeconds":30,"#
+        let old =
+            #"{"kind":"rollout","forks":50,"maxFailed":"0","unreachableFails":false,"checkTimeoutSeconds":30,"#
             + #""checkIntervalSeconds":5,"soakSeconds":0,"rollbackOnHalt":true,"connectTimeoutSeconds":10,"#
             + #""hostTimeoutSeconds":120,"acceptNewHostKeys":false}"#
         let settings = try JSONDecoder().decode(RolloutSettings.self, from: Data(old.utf8))

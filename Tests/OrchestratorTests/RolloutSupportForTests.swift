@@ -10,7 +10,9 @@ enum RolloutFixture {
     /// The folder of the built products (`.build*/debug`), found from the test bundle.
     static var productsDirectory: String {
         var url = Bundle(for: BundleMarker.self).bundleURL
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("hotpatch").path) {
+        while url.path != "/"
+            && !FileManager.default.fileExists(atPath: url.appendingPathComponent("hotpatch").path)
+        {
             url.deleteLastPathComponent()
         }
         return url.path
@@ -35,7 +37,8 @@ enum RolloutFixture {
         let target = build + "/parity-v1"
         let object = build + "/classify_v2.o"
         let output = directory + "/\(id).hotpatch"
-        let created = try Subprocess.run(hotpatch, ["create", "--target", target, "--object", object, "--id", id, "-o", output])
+        let created = try Subprocess.run(
+            hotpatch, ["create", "--target", target, "--object", object, "--id", id, "-o", output])
         if created.status == 0 { return output }
         let targetELF = try ELFFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: target))))
         let symbols = try targetELF.symbolTable() ?? []
@@ -50,7 +53,8 @@ enum RolloutFixture {
             metadata: metadata,
             replacing: [
                 PatchBuilder.Replacement(
-                    newSymbol: "is_even", oldAddress: ModuleAddress(old.value), oldSize: old.size, oldName: "is_even")
+                    newSymbol: "is_even", oldAddress: ModuleAddress(old.value), oldSize: old.size,
+                    oldName: "is_even")
             ],
             bind: { _, _ in nil })
         try Data(bytes).write(to: URL(fileURLWithPath: output))
@@ -69,5 +73,3 @@ enum RolloutFixture {
 }
 
 private final class BundleMarker {}
-
-

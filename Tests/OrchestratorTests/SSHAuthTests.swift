@@ -18,10 +18,12 @@ final class SSHAuthTests: XCTestCase {
         try SSHServerFixture.with(address: "127.77.3.2", port: 2222) { server in
             let socket = server.directory + "/agent.sock"
             let agent = try Subprocess.spawn(
-                "/usr/bin/ssh-agent", ["-D", "-a", socket], stdout: "/dev/null", stderr: server.directory + "/agent.log")
+                "/usr/bin/ssh-agent", ["-D", "-a", socket], stdout: "/dev/null",
+                stderr: server.directory + "/agent.log")
             defer { Subprocess.terminate(agent) }
             for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
-            let added = try Subprocess.run("/usr/bin/ssh-add", [server.clientKey], environment: ["SSH_AUTH_SOCK": socket])
+            let added = try Subprocess.run(
+                "/usr/bin/ssh-add", [server.clientKey], environment: ["SSH_AUTH_SOCK": socket])
             XCTAssertEqual(added.status, 0, added.stderr)
             // A key file is offered too, but the agent goes first and logs in.
             let session = try SSHSession(endpoint: server.endpoint(), options: server.options(agent: socket))
@@ -58,7 +60,9 @@ final class SSHAuthTests: XCTestCase {
                 throw XCTSkip("this libssh2 logs in with RSA keys; nothing to explain")
             }
             XCTAssertEqual(error.phase, .auth)
-            XCTAssertTrue(error.message.contains("(RSA) refused: Debian's libssh2 1.10 cannot make RSA-SHA2 signatures"), error.message)
+            XCTAssertTrue(
+                error.message.contains(
+                    "(RSA) refused: Debian's libssh2 1.10 cannot make RSA-SHA2 signatures"), error.message)
             XCTAssertTrue(error.message.contains("use an ed25519 key"))
         }
     }

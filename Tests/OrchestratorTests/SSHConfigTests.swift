@@ -20,7 +20,9 @@ final class SSHConfigTests: XCTestCase {
             (["a*b*c"], "axxbyy", false),
         ]
         for entry in cases {
-            XCTAssertEqual(HostPattern.list(entry.patterns, matches: entry.host), entry.matches, "\(entry.patterns) vs \(entry.host)")
+            XCTAssertEqual(
+                HostPattern.list(entry.patterns, matches: entry.host), entry.matches,
+                "\(entry.patterns) vs \(entry.host)")
         }
     }
 
@@ -54,14 +56,30 @@ final class SSHConfigTests: XCTestCase {
     func testFirstValueWinsAndIdentityFilesAccumulate() {
         let config = SSHConfig(text: Self.config)
         let cases: [(host: String, expected: SSHConfigSettings)] = [
-            ("bastion", SSHConfigSettings(hostName: "192.0.2.10", port: 22, user: "jump",
-                identityFiles: ["~/.ssh/global_key", "~/.ssh/id_work"])),
-            ("web01", SSHConfigSettings(hostName: "%h.prod.example.com", port: 2200, user: "deploy",
-                identityFiles: ["~/.ssh/global_key", "~/.ssh/keys/%h-%r-%p", "~/.ssh/id_work"])),
-            ("web-legacy", SSHConfigSettings(hostName: nil, port: 2022, user: "fallback",
-                identityFiles: ["~/.ssh/global_key", "~/.ssh/id_work"])),
-            ("db1", SSHConfigSettings(hostName: nil, port: 22, user: "fallback",
-                identityFiles: ["~/.ssh/global_key", "~/.ssh/id_work"])),
+            (
+                "bastion",
+                SSHConfigSettings(
+                    hostName: "192.0.2.10", port: 22, user: "jump",
+                    identityFiles: ["~/.ssh/global_key", "~/.ssh/id_work"])
+            ),
+            (
+                "web01",
+                SSHConfigSettings(
+                    hostName: "%h.prod.example.com", port: 2200, user: "deploy",
+                    identityFiles: ["~/.ssh/global_key", "~/.ssh/keys/%h-%r-%p", "~/.ssh/id_work"])
+            ),
+            (
+                "web-legacy",
+                SSHConfigSettings(
+                    hostName: nil, port: 2022, user: "fallback",
+                    identityFiles: ["~/.ssh/global_key", "~/.ssh/id_work"])
+            ),
+            (
+                "db1",
+                SSHConfigSettings(
+                    hostName: nil, port: 22, user: "fallback",
+                    identityFiles: ["~/.ssh/global_key", "~/.ssh/id_work"])
+            ),
         ]
         for entry in cases {
             XCTAssertEqual(config.settings(for: entry.host), entry.expected, entry.host)
@@ -74,7 +92,8 @@ final class SSHConfigTests: XCTestCase {
         let config = SSHConfig(text: Self.config)
         let defaults = ["/home/me/.ssh/id_ed25519"]
         func resolve(_ target: SSHTarget) -> SSHEndpoint {
-            SSHEndpoint.resolve(target, config: config, localUser: "me", home: "/home/me", defaultIdentityFiles: defaults)
+            SSHEndpoint.resolve(
+                target, config: config, localUser: "me", home: "/home/me", defaultIdentityFiles: defaults)
         }
         // Only the name: everything comes from the config, tokens expanded with final values.
         XCTAssertEqual(
@@ -88,23 +107,28 @@ final class SSHConfigTests: XCTestCase {
         // ansible_* values win; the config is matched against ansible_host, the name Ansible
         // gives ssh, so a HostName for that name still applies, as it does under Ansible.
         XCTAssertEqual(
-            resolve(SSHTarget(name: "app", address: "web07", port: 2222, user: "ops", identityFile: "~/k/%u")),
+            resolve(
+                SSHTarget(name: "app", address: "web07", port: 2222, user: "ops", identityFile: "~/k/%u")),
             SSHEndpoint(
                 name: "app", hostName: "web07.prod.example.com", port: 2222, user: "ops",
                 identityFiles: [
-                    "/home/me/k/me", "/home/me/.ssh/global_key", "/home/me/.ssh/keys/web07.prod.example.com-ops-2222",
+                    "/home/me/k/me", "/home/me/.ssh/global_key",
+                    "/home/me/.ssh/keys/web07.prod.example.com-ops-2222",
                     "/home/me/.ssh/id_work", "/home/me/.ssh/id_ed25519",
                 ]))
         // An address the config does not rename is used as it is.
         XCTAssertEqual(resolve(SSHTarget(name: "db", address: "10.0.0.5", user: "u")).hostName, "10.0.0.5")
         // No config match beyond `Host *`; the local user only when nothing says otherwise.
         XCTAssertEqual(
-            SSHEndpoint.resolve(SSHTarget(name: "x"), config: SSHConfig(text: ""), localUser: "me", home: "/h", defaultIdentityFiles: []),
+            SSHEndpoint.resolve(
+                SSHTarget(name: "x"), config: SSHConfig(text: ""), localUser: "me", home: "/h",
+                defaultIdentityFiles: []),
             SSHEndpoint(name: "x", hostName: "x", port: 22, user: "me", identityFiles: []))
     }
 
     func testSyntaxVariants() {
-        let config = SSHConfig(text: "Host=a b\n\tPort=7\nHOST c\n  user   \"spaced name\"\nInclude ~/.ssh/conf.d/*\n")
+        let config = SSHConfig(
+            text: "Host=a b\n\tPort=7\nHOST c\n  user   \"spaced name\"\nInclude ~/.ssh/conf.d/*\n")
         XCTAssertEqual(config.settings(for: "b").port, 7)
         XCTAssertEqual(config.settings(for: "c").user, "spaced name")
         XCTAssertEqual(config.warnings, ["line 5: Include is not supported; ~/.ssh/conf.d/* was not read"])

@@ -17,10 +17,14 @@ final class SSHExecTests: XCTestCase {
             ]
             // printf prints each argument followed by a NUL, so the split below sees every
             // word exactly as the remote program received it.
-            let result = try session.run(["printf", "%s\\0"] + words, become: false, becomeUser: nil, timeout: .seconds(30))
+            let result = try session.run(
+                ["printf", "%s\\0"] + words, become: false, becomeUser: nil, timeout: .seconds(30))
             XCTAssertEqual(result.status, 0, result.stderr)
-            XCTAssertEqual(result.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init), words)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a $() or backquote was executed remotely")
+            XCTAssertEqual(
+                result.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(
+                    String.init), words)
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: marker), "a $() or backquote was executed remotely")
         }
     }
 
@@ -29,12 +33,14 @@ final class SSHExecTests: XCTestCase {
             let session = try server.session()
             defer { session.close() }
             let result = try session.run(
-                ["/bin/sh", "-c", "echo out; echo err >&2; exit 7"], become: false, becomeUser: nil, timeout: .seconds(30))
+                ["/bin/sh", "-c", "echo out; echo err >&2; exit 7"], become: false, becomeUser: nil,
+                timeout: .seconds(30))
             XCTAssertEqual(result.status, 7)
             XCTAssertEqual(result.stdout, "out\n")
             XCTAssertEqual(result.stderr, "err\n")
             // The session stays usable after a failing command.
-            XCTAssertEqual(try session.run(["true"], become: false, becomeUser: nil, timeout: .seconds(30)).status, 0)
+            XCTAssertEqual(
+                try session.run(["true"], become: false, becomeUser: nil, timeout: .seconds(30)).status, 0)
         }
     }
 
@@ -44,7 +50,8 @@ final class SSHExecTests: XCTestCase {
             defer { session.close() }
             // 4 MB on stderr before anything on stdout: far beyond the channel window.
             let script = "head -c 4000000 /dev/zero | tr '\\0' e >&2; head -c 1000000 /dev/zero | tr '\\0' o"
-            let result = try session.exec(["/bin/sh", "-c", script], options: ExecOptions(timeout: .seconds(120)))
+            let result = try session.exec(
+                ["/bin/sh", "-c", script], options: ExecOptions(timeout: .seconds(120)))
             XCTAssertEqual(result.status, 0)
             XCTAssertEqual(result.stderr.count, 4_000_000)
             XCTAssertEqual(result.stdout.count, 1_000_000)
@@ -63,7 +70,10 @@ final class SSHExecTests: XCTestCase {
             XCTAssertEqual(error?.isTimeout, true)
             XCTAssertTrue(error?.message.contains("`sleep`") == true, error?.description ?? "")
             // The broken session refuses further work with a typed error instead of hanging.
-            XCTAssertEqual(connectionError { _ = try session.run(["true"], become: false, becomeUser: nil, timeout: .seconds(5)) }?.phase, .exec)
+            XCTAssertEqual(
+                connectionError {
+                    _ = try session.run(["true"], become: false, becomeUser: nil, timeout: .seconds(5))
+                }?.phase, .exec)
         }
     }
 
@@ -93,7 +103,9 @@ final class SSHExecTests: XCTestCase {
                     try await SSHSession.onDedicatedThread { () throws(HostConnectionError) -> String in
                         let session = try SSHSession(endpoint: endpoint, options: options)
                         defer { session.close() }
-                        return try session.run(["echo", "host \(index)"], become: false, becomeUser: nil, timeout: .seconds(60)).stdout
+                        return try session.run(
+                            ["echo", "host \(index)"], become: false, becomeUser: nil, timeout: .seconds(60)
+                        ).stdout
                     }
                 }
             }

@@ -8,7 +8,9 @@ import XCTest
 final class SSHHostKeyTests: XCTestCase {
     /// The server's fingerprint as `ssh-keygen -lf` prints it.
     private func fingerprint(_ server: SSHServerFixture) throws -> String {
-        let output = try Subprocess.run("/usr/bin/ssh-keygen", ["-lf", server.directory + "/host_ed25519.pub"]).stdout
+        let output = try Subprocess.run(
+            "/usr/bin/ssh-keygen", ["-lf", server.directory + "/host_ed25519.pub"]
+        ).stdout
         return String(output.split(separator: " ")[1])
     }
 
@@ -28,7 +30,9 @@ final class SSHHostKeyTests: XCTestCase {
             XCTAssertTrue(error?.message.contains(try fingerprint(server)) == true, error?.description ?? "")
             XCTAssertTrue(error?.message.contains("[127.77.2.2]:2212") == true)
             // The suggested command, run as printed, makes the next connect pass.
-            let command = try XCTUnwrap(error?.nextStep.components(separatedBy: "then run: ").last?.components(separatedBy: "  (or").first)
+            let command = try XCTUnwrap(
+                error?.nextStep.components(separatedBy: "then run: ").last?.components(separatedBy: "  (or")
+                    .first)
             XCTAssertTrue(command.hasPrefix("echo '[127.77.2.2]:2212 ssh-ed25519 "), command)
             XCTAssertEqual(try Subprocess.run("/bin/sh", ["-c", command]).status, 0)
             try server.session(knownHosts: file).close()
@@ -49,7 +53,9 @@ final class SSHHostKeyTests: XCTestCase {
     func testChangedKeyIsRefusedLoudlyEvenWithAcceptNew() throws {
         try SSHServerFixture.with(address: "127.77.2.4", port: 2214) { server in
             let otherKey = try server.newKey(type: "ed25519", name: "impostor", authorized: false)
-            let otherLine = try String(contentsOfFile: otherKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+            let otherLine = try String(contentsOfFile: otherKey + ".pub", encoding: .utf8).split(
+                separator: " "
+            ).prefix(2).joined(separator: " ")
             let file = try server.writeKnownHosts(["# first line", "\(server.knownHostsName) \(otherLine)"])
             for acceptNew in [false, true] {
                 let error = connectionError { _ = try server.session(knownHosts: file, acceptNew: acceptNew) }

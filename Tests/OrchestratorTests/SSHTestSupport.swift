@@ -13,14 +13,16 @@ extension SSHServerFixture {
     ) throws -> SSHOptions {
         let file = try knownHosts ?? writeKnownHosts(["\(knownHostsName) \(hostKeyLine)"])
         return SSHOptions(
-            knownHostsFile: file, unknownHosts: acceptNew ? .acceptNew : .refuse, connectTimeout: connectTimeout,
+            knownHostsFile: file, unknownHosts: acceptNew ? .acceptNew : .refuse,
+            connectTimeout: connectTimeout,
             loginTimeout: .seconds(30), agentSocket: agent, defaultIdentityFiles: [],
             remoteDirectory: directory + "/upload-%u")
     }
 
     /// This server as an endpoint, logging in with `keys` (the authorized client key by default).
     func endpoint(keys: [String]? = nil) -> SSHEndpoint {
-        SSHEndpoint(name: "fixture", hostName: address, port: port, user: user, identityFiles: keys ?? [clientKey])
+        SSHEndpoint(
+            name: "fixture", hostName: address, port: port, user: user, identityFiles: keys ?? [clientKey])
     }
 
     /// A connected session with the defaults above.
@@ -37,6 +39,7 @@ func connectionError(_ body: () throws -> Void) -> HostConnectionError? {
     } catch let error as HostConnectionError {
         return error
     } catch {
-        return HostConnectionError(host: "?", phase: .exec, message: "unexpected error \(error)", nextStep: "")
+        return HostConnectionError(
+            host: "?", phase: .exec, message: "unexpected error \(error)", nextStep: "")
     }
 }

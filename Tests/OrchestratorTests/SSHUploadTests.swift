@@ -23,11 +23,14 @@ final class SSHUploadTests: XCTestCase {
             let folder = server.directory + "/upload-\(server.user)"
             XCTAssertEqual(first.bytesSent, content.count)
             XCTAssertEqual(first.remotePath, folder + "/\(first.sha256)-hotpatch-agent")
-            XCTAssertEqual(first.sha256, try Subprocess.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description)
+            XCTAssertEqual(
+                first.sha256, try Subprocess.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first.remotePath)), content)
             XCTAssertEqual(try permissions(first.remotePath), 0o700)
             XCTAssertEqual(try permissions(folder), 0o700)
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [first.remotePath.split(separator: "/").last!.description], "no temp files left")
+            XCTAssertEqual(
+                try FileManager.default.contentsOfDirectory(atPath: folder),
+                [first.remotePath.split(separator: "/").last!.description], "no temp files left")
 
             let second = try session.putFile(localPath: local, mode: 0o700)
             XCTAssertEqual(second.bytesSent, 0, "identical content is not sent again")
@@ -57,23 +60,29 @@ final class SSHUploadTests: XCTestCase {
     func testFolderWithWrongModeIsRefused() throws {
         try SSHServerFixture.with(address: "127.77.5.3", port: 2243) { server in
             let folder = server.directory + "/upload-\(server.user)"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
             let local = server.directory + "/file"
             try Data("x".utf8).write(to: URL(fileURLWithPath: local))
             let session = try server.session()
             defer { session.close() }
             let error = connectionError { _ = try session.putFile(localPath: local, mode: 0o600) }
             XCTAssertEqual(error?.phase, .sftp)
-            XCTAssertTrue(error?.message.contains("mode 755; expected a folder of uid") == true, error?.description ?? "")
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [], "nothing uploaded")
+            XCTAssertTrue(
+                error?.message.contains("mode 755; expected a folder of uid") == true,
+                error?.description ?? "")
+            XCTAssertEqual(
+                try FileManager.default.contentsOfDirectory(atPath: folder), [], "nothing uploaded")
         }
     }
 
     func testSymlinkInPlaceOfTheFolderIsRefused() throws {
         try SSHServerFixture.with(address: "127.77.5.4", port: 2244) { server in
             let elsewhere = server.directory + "/elsewhere"
-            try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-            try FileManager.default.createSymbolicLink(atPath: server.directory + "/upload-\(server.user)", withDestinationPath: elsewhere)
+            try FileManager.default.createDirectory(
+                atPath: elsewhere, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createSymbolicLink(
+                atPath: server.directory + "/upload-\(server.user)", withDestinationPath: elsewhere)
             let local = server.directory + "/file"
             try Data("x".utf8).write(to: URL(fileURLWithPath: local))
             let session = try server.session()

@@ -95,7 +95,8 @@ public final class LabFleet: Sendable {
         let hosts = try readInventory(directory: directory)
         guard hosts.count == count else {
             _ = try? runScript(["down", "--dir", directory], directory: directory)
-            throw Failure(description: "lab in \(directory): asked for \(count) hosts, inventory lists \(hosts.count)")
+            throw Failure(
+                description: "lab in \(directory): asked for \(count) hosts, inventory lists \(hosts.count)")
         }
         return LabFleet(directory: directory, hosts: hosts, service: service)
     }
@@ -162,7 +163,8 @@ public final class LabFleet: Sendable {
     public func stopSSHD(of host: LabHost) throws {
         let wanted = "-f \(host.directory)/sshd_config"
         for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
-            guard let pid = Int32(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            guard let pid = Int32(entry),
+                let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
             else { continue }
             let commandLine = String(decoding: raw.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
             if commandLine.contains("sshd -D"), commandLine.contains(wanted) { kill(pid, SIGKILL) }
@@ -201,7 +203,8 @@ public final class LabFleet: Sendable {
                 if pair.count == 2 { variables[pair[0]] = pair[1] }
             }
             let name = String(fields[0])
-            guard let address = variables["ansible_host"], let port = variables["ansible_port"].flatMap({ Int($0) }),
+            guard let address = variables["ansible_host"],
+                let port = variables["ansible_port"].flatMap({ Int($0) }),
                 let index = Int(name.dropFirst("lab-host-".count))
             else { throw Failure(description: "\(path): cannot read the host line '\(line)'") }
             hosts.append(

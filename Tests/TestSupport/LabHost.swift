@@ -28,5 +28,6 @@ public struct LabHost: Sendable, Hashable, CustomStringConvertible {
     /// `address` or `[address]:port`, the way ssh and known_hosts spell it.
     public var knownHostsPattern: String { port == 22 ? address : "[\(address)]:\(port)" }
 
+    /// As people read it in messages.
     public var description: String { "\(name) (\(address):\(port))" }
 }

@@ -31,7 +31,8 @@ public final class SSHServerFixture: @unchecked Sendable {
     public init(address: String, port: Int, extraConfig: [String] = []) throws {
         self.address = address
         self.port = port
-        directory = FileManager.default.temporaryDirectory
+        directory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("hotpatch-sshd-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -42,22 +43,23 @@ public final class SSHServerFixture: @unchecked Sendable {
         try SSHServerFixture.generateKey(type: "ed25519", at: clientKey)
         hostKeyLine = try SSHServerFixture.publicKeyLine(hostKey + ".pub")
         try authorize(publicKeyOf: clientKey)
-        let config = [
-            "ListenAddress \(address):\(port)",
-            "HostKey \(hostKey)",
-            "PidFile \(directory)/sshd.pid",
-            "AuthorizedKeysFile \(directory)/authorized_keys",
-            "UsePAM no",
-            "StrictModes no",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "PubkeyAuthentication yes",
-            "PermitRootLogin prohibit-password",
-            "MaxStartups 100",
-            "MaxSessions 50",
-            "Subsystem sftp internal-sftp",
-            "LogLevel VERBOSE",
-        ] + extraConfig
+        let config =
+            [
+                "ListenAddress \(address):\(port)",
+                "HostKey \(hostKey)",
+                "PidFile \(directory)/sshd.pid",
+                "AuthorizedKeysFile \(directory)/authorized_keys",
+                "UsePAM no",
+                "StrictModes no",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "PubkeyAuthentication yes",
+                "PermitRootLogin prohibit-password",
+                "MaxStartups 100",
+                "MaxSessions 50",
+                "Subsystem sftp internal-sftp",
+                "LogLevel VERBOSE",
+            ] + extraConfig
         try (config.joined(separator: "\n") + "\n").write(
             toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
     }
@@ -78,10 +80,13 @@ public final class SSHServerFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let log = directory + "/sshd.log"
         let pid = try Subprocess.spawn(
-            "/usr/sbin/sshd", ["-D", "-e", "-f", directory + "/sshd_config"], stdout: "/dev/null", stderr: log)
+            "/usr/sbin/sshd", ["-D", "-e", "-f", directory + "/sshd_config"], stdout: "/dev/null", stderr: log
+        )
         process = pid
         for _ in 0..<400 {
-            if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Server listening on") {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8),
+                text.contains("Server listening on")
+            {
                 return
             }
             if Subprocess.hasExited(pid) {
@@ -130,7 +135,8 @@ public final class SSHServerFixture: @unchecked Sendable {
         let line = try SSHServerFixture.publicKeyLine(privateKey + ".pub") + "\n"
         let path = directory + "/authorized_keys"
         if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(
+                atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
@@ -144,7 +150,9 @@ public final class SSHServerFixture: @unchecked Sendable {
     private static func generateKey(type: String, at path: String) throws {
         let result = try Subprocess.run(
             "/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "hotpatch-test-\(type)", "-f", path])
-        guard result.status == 0 else { throw SSHFixtureError("ssh-keygen -t \(type) failed: \(result.stderr)") }
+        guard result.status == 0 else {
+            throw SSHFixtureError("ssh-keygen -t \(type) failed: \(result.stderr)")
+        }
     }
 
     private static func publicKeyLine(_ pubPath: String) throws -> String {

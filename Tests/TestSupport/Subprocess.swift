@@ -30,7 +30,9 @@ public enum Subprocess {
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
         currentDirectory: String? = nil
     ) throws -> ProgramResult {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spawn-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let pid = try spawn(
@@ -45,7 +47,8 @@ public enum Subprocess {
     /// Starts `path` with `arguments`, stdout and stderr going to the given files (created or
     /// truncated), stdin from /dev/null; returns its pid, which the caller must `wait` for.
     public static func spawn(
-        _ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String]? = nil,
+        _ path: String, _ arguments: [String], stdout: String, stderr: String,
+        environment: [String: String]? = nil,
         currentDirectory: String? = nil
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -59,11 +62,16 @@ public enum Subprocess {
         let command = currentDirectory.map { ["/usr/bin/env", "--chdir=\($0)", path] } ?? [path]
         let argv = (command + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let env =
+            (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [
+                nil
+            ]
         defer { env.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, command[0], &actions, nil, argv, env)
-        guard rc == 0 else { throw SubprocessError(description: "cannot start \(path): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            throw SubprocessError(description: "cannot start \(path): \(String(cString: strerror(rc)))")
+        }
         return pid
     }
 

@@ -42,7 +42,9 @@ struct PatchLayout: Equatable {
         self.init(
             headerSize: headerSize,
             items: sections.map {
-                Item(index: $0.index, alignment: $0.alignment, size: $0.size, writable: $0.flags.contains(.write))
+                Item(
+                    index: $0.index, alignment: $0.alignment, size: $0.size,
+                    writable: $0.flags.contains(.write))
             }, slotSymbols: slotSymbols)
     }
 

@@ -5,7 +5,8 @@ extension Hotpatch {
     /// `hotpatch plan PATCH -i INVENTORY`: the dry run that connects.
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Dry run: connect to every host, run the agent's status, show the waves; change nothing.",
+            abstract:
+                "Dry run: connect to every host, run the agent's status, show the waves; change nothing.",
             discussion: """
                 Checks host keys, authentication, become (the agent runs through sudo -n when \
                 ansible_become is set), that the agent runs, the processes mapping the patch's \
@@ -30,7 +31,8 @@ extension Hotpatch {
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
                     connection: connection, settings: RolloutSettings())
                 let probes = FleetProbe.probe(
-                    plan.hosts, connector: SSHHostConnector(settings: plan.settings), agentPath: plan.agentPath,
+                    plan.hosts, connector: SSHHostConnector(settings: plan.settings),
+                    agentPath: plan.agentPath,
                     patch: plan.patch, targetPath: try FleetSelection.targetPathHint(of: plan.patch.path),
                     forks: plan.settings.forks, timeout: .seconds(Int64(plan.settings.hostTimeoutSeconds)))
                 let text =
@@ -38,7 +40,8 @@ extension Hotpatch {
                     ? FleetStatusReport.jsonLines(probes) + PlanReport.wavesJSON(plan)
                     : PlanReport.text(plan, probes: probes)
                 FileHandle.standardOutput.write(Data(text.utf8))
-                return probes.allSatisfy { $0.reachable && $0.error == nil } ? .success : .completedWithFailures
+                return probes.allSatisfy { $0.reachable && $0.error == nil }
+                    ? .success : .completedWithFailures
             }
         }
     }

@@ -15,7 +15,8 @@ extension Hotpatch {
 
         mutating func validate() throws {
             guard RolloutID(rolloutID) != nil else {
-                throw ValidationError("'\(rolloutID)' is not a rollout id; list them with ls \(journal.directory)")
+                throw ValidationError(
+                    "'\(rolloutID)' is not a rollout id; list them with ls \(journal.directory)")
             }
         }
 

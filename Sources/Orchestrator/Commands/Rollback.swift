@@ -4,9 +4,11 @@ extension Hotpatch {
     /// `hotpatch rollback PATCH -i INVENTORY` or `hotpatch rollback --rollout ID`.
     struct Rollback: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revert a patch everywhere it is in place (in waves), or undo exactly what one rollout did.",
+            abstract:
+                "Revert a patch everywhere it is in place (in waves), or undo exactly what one rollout did.",
             discussion: "Exit codes: 0 every host clean, 1 could not run, 4 halted over budget, "
-                + "5 some hosts could not be reverted, 6 finished with failures within the budget, 64 usage error.")
+                + "5 some hosts could not be reverted, 6 finished with failures within the budget, 64 usage error."
+        )
 
         /// The patch to revert everywhere.
         @Argument(help: "The patch file to revert everywhere it is in place (with -i).")
@@ -31,28 +33,34 @@ extension Hotpatch {
         mutating func validate() throws {
             switch (patch, rollout, inventory) {
             case (nil, let id?, nil):
-                guard RolloutID(id) != nil else { throw ValidationError("--rollout '\(id)' is not a rollout id") }
+                guard RolloutID(id) != nil else {
+                    throw ValidationError("--rollout '\(id)' is not a rollout id")
+                }
             case (_?, nil, _?):
                 break
             case (_?, _?, _), (nil, _?, _?):
                 throw ValidationError("give either PATCH -i INVENTORY or --rollout ID, not both")
             default:
-                throw ValidationError("give PATCH -i INVENTORY (revert everywhere) or --rollout ID (undo one rollout)")
+                throw ValidationError(
+                    "give PATCH -i INVENTORY (revert everywhere) or --rollout ID (undo one rollout)")
             }
         }
 
         func run() throws {
             throw CommandFailure.exitCode {
                 if let rollout, let id = RolloutID(rollout) {
-                    return try RolloutLauncher.rollBack(id, journalDirectory: journal.directory, json: output.json)
-                        .exitCode
+                    return try RolloutLauncher.rollBack(
+                        id, journalDirectory: journal.directory, json: output.json
+                    )
+                    .exitCode
                 }
                 var settings = RolloutSettings(kind: .rollback)
                 safePoint.apply(to: &settings)
                 let plan = try RolloutStart.make(
                     patchPath: patch!, inventory: inventory!, limit: limit, waves: waves,
                     connection: connection, settings: settings)
-                return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json).exitCode
+                return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json)
+                    .exitCode
             }
         }
     }

@@ -51,12 +51,15 @@ extension Hotpatch {
         func run() throws {
             var settings = RolloutSettings(
                 kind: .rollout, checkCommand: check, checkTimeoutSeconds: checkTimeout.seconds,
-                checkIntervalSeconds: checkInterval.seconds, soakSeconds: soak.seconds, rollbackOnHalt: !noRollback)
+                checkIntervalSeconds: checkInterval.seconds, soakSeconds: soak.seconds,
+                rollbackOnHalt: !noRollback)
             safePoint.apply(to: &settings)
             throw CommandFailure.exitCode {
                 let plan = try RolloutStart.make(
-                    patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves, connection: connection, settings: settings)
-                return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json).exitCode
+                    patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
+                    connection: connection, settings: settings)
+                return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json)
+                    .exitCode
             }
         }
     }

@@ -6,7 +6,8 @@ extension Hotpatch {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the fleet: reachable hosts, target processes, patches in place, drift.",
-            discussion: "Exit codes: 0 every host reached and read, 6 some were not, 1 could not run, 64 usage.")
+            discussion:
+                "Exit codes: 0 every host reached and read, 6 some were not, 1 could not run, 64 usage.")
 
         /// Optional patch: adds the target-process count and uploads nothing else.
         @Argument(help: "A patch file: also count the processes mapping its target module.")
@@ -30,7 +31,8 @@ extension Hotpatch {
                     timeout: .seconds(Int64(connection.hostTimeout.seconds)))
                 let text = output.json ? FleetStatusReport.jsonLines(probes) : FleetStatusReport.table(probes)
                 FileHandle.standardOutput.write(Data(text.utf8))
-                return probes.allSatisfy { $0.reachable && $0.error == nil } ? .success : .completedWithFailures
+                return probes.allSatisfy { $0.reachable && $0.error == nil }
+                    ? .success : .completedWithFailures
             }
         }
     }

@@ -19,7 +19,8 @@ final class EventSink: Sendable {
 
     /// A sink over `journal`, starting from `progress` (empty for a new rollout, the replayed
     /// journal for a resumed one).
-    init(journal: sending RolloutJournal, progress: RolloutProgress, reporters: sending [any RolloutReporter]) {
+    init(journal: sending RolloutJournal, progress: RolloutProgress, reporters: sending [any RolloutReporter])
+    {
         rollout = journal.rollout
         state = Mutex(State(journal: journal, progress: progress, reporters: reporters))
     }

@@ -39,7 +39,9 @@ final class RolloutJournal {
             throw RolloutJournalError.unwritable(directory: directory, reason: error.localizedDescription)
         }
         let path = path(for: rollout, in: directory)
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         else { throw RolloutJournalError.unwritable(directory: directory, reason: "cannot create \(path)") }
         let journal = try RolloutJournal(rollout: rollout, path: path, lastSequence: 0)
         // The new file's name must survive a crash too, not only its contents.
@@ -69,7 +71,8 @@ final class RolloutJournal {
             try handle.truncate(atOffset: UInt64(keep))
             try handle.synchronize()
         } catch {
-            throw RolloutJournalError.unwritable(directory: path, reason: "cannot cut the torn last line: \(error)")
+            throw RolloutJournalError.unwritable(
+                directory: path, reason: "cannot cut the torn last line: \(error)")
         }
     }
 
@@ -139,7 +142,8 @@ enum RolloutJournalError: Error, CustomStringConvertible, Equatable {
     var description: String {
         switch self {
         case .unwritable(let directory, let reason):
-            return "cannot write the rollout journal at \(directory): \(reason); pass a writable --journal-dir"
+            return
+                "cannot write the rollout journal at \(directory): \(reason); pass a writable --journal-dir"
         case .notFound(let path):
             return "no rollout journal at \(path); check the rollout id and --journal-dir"
         case .corrupt(let path, let line, let reason):

@@ -40,7 +40,8 @@ struct RolloutProgress: Sendable, Equatable {
         var needsRevert: Bool {
             // A partial apply (failed, but some processes took the patch) must be undone too.
             let mayHavePatched =
-                apply == .inDoubt || apply.outcome.map { $0.status == .patched || $0.processes > 0 || $0.mayBeInPlace } == true
+                apply == .inDoubt
+                || apply.outcome.map { $0.status == .patched || $0.processes > 0 || $0.mayBeInPlace } == true
             guard mayHavePatched, apply.outcome?.status != .alreadyPatched else { return false }
             if let reverted = revert.outcome { return !reverted.status.isClean }
             return true
@@ -137,7 +138,9 @@ struct RolloutProgress: Sendable, Equatable {
     /// The first wave not recorded as finished, or nil when every wave is.
     var nextWave: Int? {
         guard let start else { return nil }
-        return (1...max(start.waves.count, 1)).first { !wavesFinished.contains($0) && $0 <= start.waves.count }
+        return (1...max(start.waves.count, 1)).first {
+            !wavesFinished.contains($0) && $0 <= start.waves.count
+        }
     }
 
     /// Counts over every host.

@@ -5,7 +5,9 @@ import Foundation
 enum FleetStatusReport {
     /// The fleet table: host, reachable, target processes, patches in place, drifted, detail.
     static func table(_ probes: [HostProbe]) -> String {
-        var rows = [["HOST", "REACHABLE", "TARGETS", "PATCHED PROCS", "PATCHES IN PLACE", "DRIFTED", "DETAIL"]]
+        var rows = [
+            ["HOST", "REACHABLE", "TARGETS", "PATCHED PROCS", "PATCHES IN PLACE", "DRIFTED", "DETAIL"]
+        ]
         for probe in probes {
             let inPlace = probe.patchesInPlace.sorted { $0.key < $1.key }.map { "\($0.key)(\($0.value))" }
             rows.append([
@@ -24,8 +26,10 @@ enum FleetStatusReport {
     static func jsonLines(_ probes: [HostProbe]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return probes.map { String(decoding: try! encoder.encode(StatusLine(probe: $0)), as: UTF8.self) + "\n" }
-            .joined()
+        return probes.map {
+            String(decoding: try! encoder.encode(StatusLine(probe: $0)), as: UTF8.self) + "\n"
+        }
+        .joined()
     }
 
     /// One host as a program reads it: the probe plus the derived counts.

@@ -44,14 +44,18 @@ final class HumanReporter: RolloutReporter {
             return "\(rollout): \(verb) patch \(plan.patch.id) to \(plan.hosts.count) hosts in "
                 + "\(plan.waves.count) waves (\(sizes)); if interrupted: hotpatch resume \(rollout)"
         case .resumed(let resume):
-            let doubt = resume.hostsInDoubt.isEmpty ? "" : "; asking \(resume.hostsInDoubt.joined(separator: ", ")) first"
+            let doubt =
+                resume.hostsInDoubt.isEmpty
+                ? "" : "; asking \(resume.hostsInDoubt.joined(separator: ", ")) first"
             return "\(rollout): resuming\(doubt)"
         case .waveStarted(let wave):
             currentWave = wave.wave
             phase = progress.start?.settings.kind == .rollback ? "reverting" : "applying"
             return output.isTerminal ? nil : "wave \(wave.wave)/\(waveCount): \(wave.hosts.count) hosts"
-        case .applied(let applied) where applied.outcome.status == .failed || applied.outcome.status == .unreachable:
-            return "  \(applied.host): \(applied.outcome.status.rawValue): \(SummaryTable.oneLine(applied.outcome.message ?? ""))"
+        case .applied(let applied)
+        where applied.outcome.status == .failed || applied.outcome.status == .unreachable:
+            return
+                "  \(applied.host): \(applied.outcome.status.rawValue): \(SummaryTable.oneLine(applied.outcome.message ?? ""))"
         case .checked(let round):
             phase = "checking (round \(round.round))"
             return round.failures.isEmpty
@@ -62,10 +66,14 @@ final class HumanReporter: RolloutReporter {
             return output.isTerminal ? nil : "wave \(end.wave) done: \(SummaryTable.totalsLine(end.totals))"
         case .halted(let halt):
             phase = halt.rollingBack ? "rolling back" : "halted"
-            let next = halt.rollingBack ? "reverting every host this rollout patched, newest wave first" : "not reverting (--no-rollback)"
+            let next =
+                halt.rollingBack
+                ? "reverting every host this rollout patched, newest wave first"
+                : "not reverting (--no-rollback)"
             return "HALTED in wave \(halt.wave): \(halt.reason); \(next)"
         case .reverted(let reverted) where !reverted.outcome.status.isClean:
-            return "  \(reverted.host): revert \(reverted.outcome.status.rawValue): \(SummaryTable.oneLine(reverted.outcome.message ?? ""))"
+            return
+                "  \(reverted.host): revert \(reverted.outcome.status.rawValue): \(SummaryTable.oneLine(reverted.outcome.message ?? ""))"
         default:
             return nil
         }
@@ -120,14 +128,17 @@ enum ProgressLine {
 /// The last line of a run, saying how it ended and what to do next.
 enum ResultText {
     /// One line for `result`.
-    static func line(_ result: RolloutResult, rollout: RolloutID, kind: RolloutSettings.Kind = .rollout) -> String {
+    static func line(_ result: RolloutResult, rollout: RolloutID, kind: RolloutSettings.Kind = .rollout)
+        -> String
+    {
         switch result {
         case .succeeded where kind == .rollback:
             return "rollback \(rollout) succeeded: the patch is reverted on every reached host"
         case .succeeded:
             return "rollout \(rollout) succeeded"
         case .completedWithFailures:
-            return "rollout \(rollout) completed within the failure budget; the hosts above that failed are not patched"
+            return
+                "rollout \(rollout) completed within the failure budget; the hosts above that failed are not patched"
         case .haltedRolledBack:
             return "rollout \(rollout) HALTED and rolled back: no host keeps the patch from this rollout"
         case .haltedRollbackIncomplete:
@@ -136,7 +147,8 @@ enum ResultText {
         case .rolledBack:
             return "rollout \(rollout) rolled back: every host it patched is reverted"
         case .haltedWithoutRollback:
-            return "rollout \(rollout) HALTED without rollback; undo with: hotpatch rollback --rollout \(rollout)"
+            return
+                "rollout \(rollout) HALTED without rollback; undo with: hotpatch rollback --rollout \(rollout)"
         }
     }
 }

@@ -7,14 +7,17 @@ enum PlanReport {
         var rows = [["HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "ALREADY PATCHED", "DETAIL"]]
         let become = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let waveOf = Dictionary(
-            uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, names in names.map { ($0, index + 1) } })
+            uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, names in
+                names.map { ($0, index + 1) }
+            })
         for probe in probes {
             let already = probe.patchedProcesses.filter { process in
                 process.patches.contains { $0.id == plan.patch.id && $0.contentHash == plan.patch.sha256 }
             }.count
             rows.append([
                 probe.host, waveOf[probe.host].map(String.init) ?? "-", probe.reachable ? "ok" : "FAILED",
-                becomeText(become[probe.host], agentRan: probe.agentVersion != nil), probe.agentVersion ?? "-", probe.targetProcesses.map { String($0.count) } ?? "-",
+                becomeText(become[probe.host], agentRan: probe.agentVersion != nil),
+                probe.agentVersion ?? "-", probe.targetProcesses.map { String($0.count) } ?? "-",
                 probe.reachable ? String(already) : "-", SummaryTable.oneLine(probe.error ?? ""),
             ])
         }

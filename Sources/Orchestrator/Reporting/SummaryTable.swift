@@ -32,7 +32,9 @@ enum SummaryTable {
         case .pending: return state.revert == .pending ? "not run" : "-"
         case .inDoubt: return "unknown"
         case .done:
-            if let failure = state.checkFailure { return failure.unreachable ? "unreachable" : "check failed" }
+            if let failure = state.checkFailure {
+                return failure.unreachable ? "unreachable" : "check failed"
+            }
             switch state.effectiveStatus {
             case .patched?: return "patched"
             case .alreadyPatched?: return "already patched"
@@ -65,7 +67,9 @@ enum SummaryTable {
     }
 
     private static func detail(of state: RolloutProgress.HostState) -> String {
-        let messages = [state.revert.outcome?.message, state.checkFailure?.message, state.apply.outcome?.message]
+        let messages = [
+            state.revert.outcome?.message, state.checkFailure?.message, state.apply.outcome?.message,
+        ]
         return oneLine(messages.compactMap { $0 }.first ?? "")
     }
 

@@ -18,7 +18,10 @@ struct AgentClient {
     /// Extra arguments for `apply` and `revert` (the fleet-wide safe-point settings).
     let safePointArguments: [String]
 
-    init(connection: any HostConnection, host: RolloutHost, timeout: Duration, safePointArguments: [String] = []) {
+    init(
+        connection: any HostConnection, host: RolloutHost, timeout: Duration,
+        safePointArguments: [String] = []
+    ) {
         self.connection = connection
         self.host = host
         self.timeout = timeout
@@ -42,10 +45,14 @@ struct AgentClient {
     }
 
     /// `hotpatch-agent apply PATCH --all --json` (plus the safe-point settings).
-    func apply() throws -> AgentReport { try run(["apply", remotePatch, "--all", "--json"] + safePointArguments) }
+    func apply() throws -> AgentReport {
+        try run(["apply", remotePatch, "--all", "--json"] + safePointArguments)
+    }
 
     /// `hotpatch-agent revert PATCH --all --json` (plus the safe-point settings).
-    func revert() throws -> AgentReport { try run(["revert", remotePatch, "--all", "--json"] + safePointArguments) }
+    func revert() throws -> AgentReport {
+        try run(["revert", remotePatch, "--all", "--json"] + safePointArguments)
+    }
 
     /// `hotpatch-agent status --all --json`: every process holding a patch, read from its memory.
     func status() throws -> AgentReport { try run(["status", "--all", "--json"]) }

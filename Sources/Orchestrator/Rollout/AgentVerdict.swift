@@ -46,11 +46,14 @@ enum AgentVerdict {
         var problems: [String] = []
         for identity in expected {
             guard let process = report.processes.first(where: { $0.pid == identity.pid }) else {
-                problems.append("pid \(identity.pid) no longer holds a patch (exited, or reverted by someone)")
+                problems.append(
+                    "pid \(identity.pid) no longer holds a patch (exited, or reverted by someone)")
                 continue
             }
             guard process.startTime == identity.startTime else {
-                problems.append("pid \(identity.pid) restarted (start time \(identity.startTime) -> \(process.startTime))")
+                problems.append(
+                    "pid \(identity.pid) restarted (start time \(identity.startTime) -> \(process.startTime))"
+                )
                 continue
             }
             let mine = process.patches.filter { $0.id == patch.id && $0.contentHash == patch.sha256 }
@@ -67,7 +70,9 @@ enum AgentVerdict {
     /// a host whose apply was interrupted.
     static func processesWithPatch(_ report: AgentReport, patch: PatchRecord) -> [ProcessIdentity] {
         report.processes.filter { process in
-            process.patches.contains { $0.id == patch.id && $0.contentHash == patch.sha256 && $0.state == .active }
+            process.patches.contains {
+                $0.id == patch.id && $0.contentHash == patch.sha256 && $0.state == .active
+            }
         }.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) }
     }
 

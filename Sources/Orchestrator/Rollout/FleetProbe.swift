@@ -28,7 +28,9 @@ struct HostProbe: Sendable, Codable, Equatable {
     }
 
     /// Processes with a drifted patch (someone else rewrote a patched entry).
-    var driftedProcesses: Int { patchedProcesses.filter { $0.patches.contains { $0.state == .drifted } }.count }
+    var driftedProcesses: Int {
+        patchedProcesses.filter { $0.patches.contains { $0.state == .drifted } }.count
+    }
 }
 
 /// One process as a probe saw it.
@@ -63,8 +65,10 @@ enum FleetProbe {
     ) -> [HostProbe] {
         let results = ProbeResults()
         WorkerPool.run(hosts, width: forks) { host in
-            results.add(probe(host, connector: connector, agentPath: agentPath, patch: patch, targetPath: targetPath,
-                              timeout: timeout))
+            results.add(
+                probe(
+                    host, connector: connector, agentPath: agentPath, patch: patch, targetPath: targetPath,
+                    timeout: timeout))
         }
         let byName = results.all()
         return hosts.compactMap { host in byName.first { $0.host == host.name } }
@@ -78,8 +82,9 @@ enum FleetProbe {
         do {
             connection = try connector.connect(to: host)
         } catch {
-            return HostProbe(host: host.name, reachable: false, error: SummaryTable.oneLine(error.description),
-                             agentVersion: nil, patchedProcesses: [], targetProcesses: nil)
+            return HostProbe(
+                host: host.name, reachable: false, error: SummaryTable.oneLine(error.description),
+                agentVersion: nil, patchedProcesses: [], targetProcesses: nil)
         }
         defer { connection.close() }
         do {
@@ -94,16 +99,20 @@ enum FleetProbe {
             return HostProbe(
                 host: host.name, reachable: true, error: statusProblem(status),
                 agentVersion: status.agentVersion, patchedProcesses: status.processes.map(ProbedProcess.init),
-                targetProcesses: targets.map { $0.processes.filter { $0.outcome != .failed }.map(ProbedProcess.init) })
+                targetProcesses: targets.map {
+                    $0.processes.filter { $0.outcome != .failed }.map(ProbedProcess.init)
+                })
         } catch {
-            return HostProbe(host: host.name, reachable: true, error: SummaryTable.oneLine("\(error)"),
-                             agentVersion: nil, patchedProcesses: [], targetProcesses: nil)
+            return HostProbe(
+                host: host.name, reachable: true, error: SummaryTable.oneLine("\(error)"),
+                agentVersion: nil, patchedProcesses: [], targetProcesses: nil)
         }
     }
 
     /// A status run that failed for a reason other than "no process holds a patch".
     private static func statusProblem(_ report: AgentReport) -> String? {
-        report.exitCode == .success || report.exitCode == .noTarget ? nil : AgentVerdict.failureMessage(report)
+        report.exitCode == .success || report.exitCode == .noTarget
+            ? nil : AgentVerdict.failureMessage(report)
     }
 }
 
@@ -112,7 +121,9 @@ extension ProbedProcess {
     init(_ report: ProcessReport) {
         self.init(
             pid: report.pid, startTime: report.startTime, executable: report.executable,
-            patches: report.patches.map { ProbedPatch(id: $0.id, contentHash: $0.contentHash, state: $0.state) })
+            patches: report.patches.map {
+                ProbedPatch(id: $0.id, contentHash: $0.contentHash, state: $0.state)
+            })
     }
 }
 

@@ -8,13 +8,15 @@ enum FleetSelection {
     static func patch(at path: String) throws -> PatchRecord {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let data = FileManager.default.contents(atPath: absolute) else {
-            throw RolloutSetupError("cannot read the patch \(absolute); check the path (make one with hotpatch create)")
+            throw RolloutSetupError(
+                "cannot read the patch \(absolute); check the path (make one with hotpatch create)")
         }
         let patch: PatchFile
         do {
             patch = try PatchFile(bytes: Array(data))
         } catch {
-            throw RolloutSetupError("\(absolute) is not a usable patch: \(error); rebuild it with hotpatch create")
+            throw RolloutSetupError(
+                "\(absolute) is not a usable patch: \(error); rebuild it with hotpatch create")
         }
         return PatchRecord(
             path: absolute, id: patch.id.rawValue, sha256: patch.contentHash.hex,

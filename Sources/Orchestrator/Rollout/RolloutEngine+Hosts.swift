@@ -17,14 +17,20 @@ extension RolloutEngine {
             try context.connector.withConnection(to: host) { connection in
                 var agent = context.agentClient(connection, host)
                 // Upload: content-addressed, so a host that has both files receives no bytes.
-                try sink.emit(.uploaded(try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)))
+                try sink.emit(
+                    .uploaded(try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path))
+                )
                 // Resume: the last coordinator may have patched this host before it died.
                 if askFirst {
-                    let inPlace = AgentVerdict.processesWithPatch(try agent.status(), patch: context.plan.patch)
+                    let inPlace = AgentVerdict.processesWithPatch(
+                        try agent.status(), patch: context.plan.patch)
                     if !inPlace.isEmpty {
-                        let outcome = ApplyOutcome(status: .patched, processes: inPlace.count, targets: inPlace)
+                        let outcome = ApplyOutcome(
+                            status: .patched, processes: inPlace.count, targets: inPlace)
                         try sink.emit(
-                            .applied(HostApplied(host: name, wave: wave, outcome: outcome, confirmedOnResume: true)))
+                            .applied(
+                                HostApplied(host: name, wave: wave, outcome: outcome, confirmedOnResume: true)
+                            ))
                         return
                     }
                 }
@@ -72,7 +78,9 @@ extension RolloutEngine {
             return try context.connector.withConnection(to: host) { connection -> HostFailure? in
                 var agent = context.agentClient(connection, host)
                 try agent.uploadAgent(context.plan.agentPath)
-                if let problem = AgentVerdict.check(try agent.status(), expected: expected, patch: context.plan.patch) {
+                if let problem = AgentVerdict.check(
+                    try agent.status(), expected: expected, patch: context.plan.patch)
+                {
                     return HostFailure(host: name, unreachable: false, message: "built-in check: " + problem)
                 }
                 guard let command = context.settings.checkCommand else { return nil }
@@ -82,11 +90,13 @@ extension RolloutEngine {
                 let output = SummaryTable.oneLine(result.stderr.isEmpty ? result.stdout : result.stderr)
                 return HostFailure(
                     host: name, unreachable: false,
-                    message: "--check exited \(result.status)\(output.isEmpty ? "" : ": " + output.prefix(200))")
+                    message:
+                        "--check exited \(result.status)\(output.isEmpty ? "" : ": " + output.prefix(200))")
             }
         } catch let error as HostConnectionError {
             let what = error.isTimeout && error.phase == .exec ? "--check timed out: " : ""
-            return HostFailure(host: name, unreachable: error.phase.meansUnreachable, message: what + error.description)
+            return HostFailure(
+                host: name, unreachable: error.phase.meansUnreachable, message: what + error.description)
         } catch {
             return HostFailure(host: name, unreachable: false, message: SummaryTable.oneLine("\(error)"))
         }

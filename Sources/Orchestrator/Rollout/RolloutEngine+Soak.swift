@@ -20,7 +20,8 @@ extension RolloutEngine {
                 if let failure = checkHost(name) { failures.add(failure) }
             }
             let ordered = failures.sorted(by: sink.progress.orderedNames)
-            try sink.emit(.checked(CheckRound(wave: wave, round: round, checked: hosts.count, failures: ordered)))
+            try sink.emit(
+                .checked(CheckRound(wave: wave, round: round, checked: hosts.count, failures: ordered)))
             if let halt = budgetHalt(wave: wave) { return halt }
             if round < rounds {
                 let left = interval - Date().timeIntervalSince(started)
@@ -34,7 +35,9 @@ extension RolloutEngine {
     private func hostsToCheck(upTo wave: Int) -> [String] {
         let progress = sink.progress
         return progress.orderedNames.filter { name in
-            guard let state = progress.hosts[name], state.wave <= wave, state.checkFailure == nil else { return false }
+            guard let state = progress.hosts[name], state.wave <= wave, state.checkFailure == nil else {
+                return false
+            }
             return state.effectiveStatus == .patched || state.effectiveStatus == .alreadyPatched
         }
     }

@@ -39,7 +39,8 @@ final class RolloutEngine: Sendable {
         }
         let todo = names.filter { name in
             guard let state = sink.progress.hosts[name] else { return false }
-            return context.settings.kind == .rollout ? state.apply.outcome == nil : state.revert.outcome == nil
+            return context.settings.kind == .rollout
+                ? state.apply.outcome == nil : state.revert.outcome == nil
         }
         let inDoubt = Set(sink.progress.applyInDoubt)
         WorkerPool.run(todo, width: context.settings.forks) { [self] name in

@@ -19,7 +19,8 @@ enum RolloutLauncher {
         try checkPatchUnchanged(plan)
         let journal = try RolloutJournal.reopen(
             rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
-        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
+        let sink = EventSink(
+            journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
         if progress.end == nil { try sink.emit(.resumed(RolloutResume(hostsInDoubt: progress.applyInDoubt))) }
         return try engine(plan, sink: sink).run()
     }
@@ -32,7 +33,8 @@ enum RolloutLauncher {
         try checkPatchUnchanged(plan)
         let journal = try RolloutJournal.reopen(
             rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
-        let sink = EventSink(journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
+        let sink = EventSink(
+            journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
         let engine = try engine(plan, sink: sink)
         let clean = try engine.revertEverythingPatched()
         let result: RolloutResult = clean ? .rolledBack : .haltedRollbackIncomplete
@@ -50,15 +52,19 @@ enum RolloutLauncher {
     private static func engine(_ plan: RolloutStart, sink: EventSink) throws -> RolloutEngine {
         let budget: FailureBudget
         do {
-            budget = try FailureBudget(parsing: plan.settings.maxFailed, unreachableFails: plan.settings.unreachableFails)
+            budget = try FailureBudget(
+                parsing: plan.settings.maxFailed, unreachableFails: plan.settings.unreachableFails)
         } catch {
             throw RolloutSetupError("\(error)")
         }
-        let context = RolloutContext(connector: SSHHostConnector(settings: plan.settings), plan: plan, budget: budget)
+        let context = RolloutContext(
+            connector: SSHHostConnector(settings: plan.settings), plan: plan, budget: budget)
         return RolloutEngine(context: context, sink: sink)
     }
 
-    private static func replay(_ id: RolloutID, journalDirectory: String) throws -> (RolloutStart, RolloutProgress) {
+    private static func replay(_ id: RolloutID, journalDirectory: String) throws -> (
+        RolloutStart, RolloutProgress
+    ) {
         let path = RolloutJournal.path(for: id, in: journalDirectory)
         let progress = RolloutProgress(replaying: try RolloutJournal.read(path: path))
         guard let plan = progress.start else { throw RolloutJournalError.noPlan(path: path) }

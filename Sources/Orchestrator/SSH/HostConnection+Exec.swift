@@ -7,12 +7,16 @@ extension HostConnection {
         // SSH keeps stdout/stderr as bytes and the signal name; other connections go via text.
         if let session = self as? SSHSession { return try session.execRaw(argv, options: options) }
         do {
-            let result = try run(argv, become: options.become, becomeUser: options.becomeUser, timeout: options.timeout)
-            return ExecResult(status: result.status, signal: nil, stdout: Array(result.stdout.utf8), stderr: Array(result.stderr.utf8))
+            let result = try run(
+                argv, become: options.become, becomeUser: options.becomeUser, timeout: options.timeout)
+            return ExecResult(
+                status: result.status, signal: nil, stdout: Array(result.stdout.utf8),
+                stderr: Array(result.stderr.utf8))
         } catch let error as HostConnectionError {
             throw error
         } catch {
-            throw HostConnectionError(host: hostName, phase: .exec, message: "\(error)", nextStep: "retry; check the host")
+            throw HostConnectionError(
+                host: hostName, phase: .exec, message: "\(error)", nextStep: "retry; check the host")
         }
     }
 
@@ -23,7 +27,8 @@ extension HostConnection {
         } catch let error as HostConnectionError {
             throw error
         } catch {
-            throw HostConnectionError(host: hostName, phase: .sftp, message: "\(error)", nextStep: "retry; check the host")
+            throw HostConnectionError(
+                host: hostName, phase: .sftp, message: "\(error)", nextStep: "retry; check the host")
         }
     }
 }

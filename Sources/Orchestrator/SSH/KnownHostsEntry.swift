@@ -70,9 +70,11 @@ struct KnownHostsEntry: Sendable, Equatable {
         }
         let key = HostKey(blob: Array(blob))
         guard key.type == fields[1] else {
-            throw KnownHostsParseProblem(line: line, reason: "key type \(fields[1]) does not match the key's own type \(key.type)")
+            throw KnownHostsParseProblem(
+                line: line, reason: "key type \(fields[1]) does not match the key's own type \(key.type)")
         }
-        return KnownHostsEntry(line: line, marker: marker, hosts: try parseHosts(fields[0], line: line), key: key)
+        return KnownHostsEntry(
+            line: line, marker: marker, hosts: try parseHosts(fields[0], line: line), key: key)
     }
 
     private static func parseHosts(_ field: String, line: Int) throws(KnownHostsParseProblem) -> Hosts {

@@ -44,7 +44,9 @@ struct KnownHostsFile: Sendable {
 
     /// Reads the file at `path`; a missing file is an empty one (nothing is known yet).
     static func load(_ path: String) throws -> KnownHostsFile {
-        guard FileManager.default.fileExists(atPath: path) else { return KnownHostsFile(path: path, text: "") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            return KnownHostsFile(path: path, text: "")
+        }
         return KnownHostsFile(path: path, text: try String(contentsOfFile: path, encoding: .utf8))
     }
 
@@ -58,7 +60,8 @@ struct KnownHostsFile: Sendable {
     func recordedKeyTypes(host: String, port: Int) -> [String] {
         let name = KnownHostsFile.lookupName(host: host, port: port)
         var types: [String] = []
-        for entry in entries where entry.marker == nil && entry.applies(to: name) && !types.contains(entry.key.type) {
+        for entry in entries
+        where entry.marker == nil && entry.applies(to: name) && !types.contains(entry.key.type) {
             types.append(entry.key.type)
         }
         return types
@@ -96,10 +99,13 @@ struct KnownHostsFile: Sendable {
     /// Records `key` for `host:port` unless the file (re-read under the lock, since another
     /// session may have just written it) already decides otherwise; returns that decision.
     /// Creates the file 0600 (and its folder 0700) when missing.
-    static func recordIfUnknown(path: String, host: String, port: Int, key: HostKey) throws -> HostKeyVerdict {
+    static func recordIfUnknown(path: String, host: String, port: Int, key: HostKey) throws -> HostKeyVerdict
+    {
         appendLock.lock()
         defer { appendLock.unlock() }
-        let text = FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8) : ""
+        let text =
+            FileManager.default.fileExists(atPath: path)
+            ? try String(contentsOfFile: path, encoding: .utf8) : ""
         let current = KnownHostsFile(path: path, text: text)
         let verdict = current.verdict(host: host, port: port, key: key)
         guard verdict == .unknown else { return verdict }
@@ -110,7 +116,8 @@ struct KnownHostsFile: Sendable {
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         if !fileManager.fileExists(atPath: path) {
-            guard fileManager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            guard fileManager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
             }
         }

@@ -11,7 +11,9 @@ enum LibSSH2 {
     /// libssh2's return code for "would block; call again when the socket is ready".
     static let again: Int32 = LIBSSH2_ERROR_EAGAIN
     /// The server rejected the key (it is not authorized, or its signature was not accepted).
-    static let refusedCodes: Set<Int32> = [LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED]
+    static let refusedCodes: Set<Int32> = [
+        LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED,
+    ]
     /// The key file could not be read or decrypted.
     static let unreadableKeyCodes: Set<Int32> = [LIBSSH2_ERROR_FILE, LIBSSH2_ERROR_KEYFILE_AUTH_FAILED]
 
@@ -202,7 +204,9 @@ enum LibSSH2 {
     }
 
     /// The agent's identities as (opaque handle, comment); valid while `agent` lives.
-    static func agentIdentities(_ agent: OpaquePointer) -> [(UnsafeMutablePointer<libssh2_agent_publickey>, String)]? {
+    static func agentIdentities(_ agent: OpaquePointer) -> [(
+        UnsafeMutablePointer<libssh2_agent_publickey>, String
+    )]? {
         guard libssh2_agent_list_identities(agent) == 0 else { return nil }
         var result: [(UnsafeMutablePointer<libssh2_agent_publickey>, String)] = []
         var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
@@ -235,8 +239,12 @@ enum LibSSH2 {
 
     // MARK: - Channels
 
-    static func openChannel(_ session: OpaquePointer) -> OpaquePointer? { clibssh2_channel_open_session(session) }
-    static func exec(_ channel: OpaquePointer, _ command: String) -> Int32 { clibssh2_channel_exec(channel, command) }
+    static func openChannel(_ session: OpaquePointer) -> OpaquePointer? {
+        clibssh2_channel_open_session(session)
+    }
+    static func exec(_ channel: OpaquePointer, _ command: String) -> Int32 {
+        clibssh2_channel_exec(channel, command)
+    }
     static func sendEOF(_ channel: OpaquePointer) -> Int32 { libssh2_channel_send_eof(channel) }
     static func isEOF(_ channel: OpaquePointer) -> Bool { clibssh2_channel_eof(channel) != 0 }
 

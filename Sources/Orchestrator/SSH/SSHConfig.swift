@@ -45,7 +45,8 @@ struct SSHConfig: Sendable, Equatable {
                 patterns = []
                 options = []
                 inMatch = true
-                warnings.append("line \(index + 1): Match blocks are not supported; their settings are ignored")
+                warnings.append(
+                    "line \(index + 1): Match blocks are not supported; their settings are ignored")
             case "include":
                 warnings.append("line \(index + 1): Include is not supported; \(value) was not read")
             default:
@@ -100,7 +101,9 @@ struct SSHConfig: Sendable, Equatable {
     }
 
     private static func unquote(_ value: String) -> String {
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { return String(value.dropFirst().dropLast()) }
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+            return String(value.dropFirst().dropLast())
+        }
         return value
     }
 }

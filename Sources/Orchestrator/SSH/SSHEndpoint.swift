@@ -52,7 +52,8 @@ struct SSHEndpoint: Sendable, Equatable {
             let expanded = tokens.expand(file)
             if !files.contains(expanded) { files.append(expanded) }
         }
-        return SSHEndpoint(name: target.name, hostName: hostName, port: port, user: user, identityFiles: files)
+        return SSHEndpoint(
+            name: target.name, hostName: hostName, port: port, user: user, identityFiles: files)
     }
 
     /// `HostName` may use `%h` for the name it was matched as (`HostName %h.example.com`).

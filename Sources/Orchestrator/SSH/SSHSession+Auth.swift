@@ -16,7 +16,9 @@ extension SSHSession {
         while !listed {
             methods = LibSSH2.authMethods(session, user: user)
             listed = methods != nil || LibSSH2.lastErrorNumber(session) != LibSSH2.again
-            if !listed { try waitForSocket(.auth, until: deadline, doing: "asking which logins the server allows") }
+            if !listed {
+                try waitForSocket(.auth, until: deadline, doing: "asking which logins the server allows")
+            }
         }
         if methods == nil, LibSSH2.isAuthenticated(session) {
             authenticatedWith = "none (the server asked for no credentials)"
@@ -33,7 +35,9 @@ extension SSHSession {
         let tried = attempts.isEmpty ? "no ssh-agent and no key file found" : attempts.joined(separator: "; ")
         throw failure(
             .auth, "no key was accepted for \(user): \(tried)",
-            next: "put one of your keys in ~\(user)/.ssh/authorized_keys on the host, load it into ssh-agent, or set ansible_ssh_private_key_file")
+            next:
+                "put one of your keys in ~\(user)/.ssh/authorized_keys on the host, load it into ssh-agent, or set ansible_ssh_private_key_file"
+        )
     }
 
     private func authenticateWithAgent(
@@ -63,7 +67,8 @@ extension SSHSession {
                 authenticatedWith = "ssh-agent key \(comment) (\(type))"
                 return true
             }
-            attempts.append("ssh-agent key \(comment) (\(type)) " + refusal(rc, isRSA: type == "ssh-rsa", session))
+            attempts.append(
+                "ssh-agent key \(comment) (\(type)) " + refusal(rc, isRSA: type == "ssh-rsa", session))
         }
         return false
     }
@@ -75,7 +80,9 @@ extension SSHSession {
         for path in endpoint.identityFiles {
             guard fileManager.fileExists(atPath: path) else {
                 // The usual ~/.ssh/id_* are only candidates; a key the user named must exist.
-                if !options.defaultIdentityFiles.contains(path) { attempts.append("key \(path): no such file") }
+                if !options.defaultIdentityFiles.contains(path) {
+                    attempts.append("key \(path): no such file")
+                }
                 continue
             }
             let publicKey = fileManager.fileExists(atPath: path + ".pub") ? path + ".pub" : nil
@@ -94,17 +101,21 @@ extension SSHSession {
     /// One phrase for why a key did not log in.
     private func refusal(_ rc: Int32, isRSA: Bool, _ session: OpaquePointer) -> String {
         if LibSSH2.refusedCodes.contains(rc) {
-            return isRSA ? "(RSA) refused: \(Self.rsaExplanation)" : "refused by the server (not in authorized_keys?)"
+            return isRSA
+                ? "(RSA) refused: \(Self.rsaExplanation)" : "refused by the server (not in authorized_keys?)"
         }
         if LibSSH2.unreadableKeyCodes.contains(rc) {
-            return "unreadable: \(LibSSH2.lastErrorMessage(session)) (passphrase-protected keys must be loaded into ssh-agent)"
+            return
+                "unreadable: \(LibSSH2.lastErrorMessage(session)) (passphrase-protected keys must be loaded into ssh-agent)"
         }
         return "failed: \(LibSSH2.lastErrorMessage(session)) (libssh2 \(rc))"
     }
 
     /// Whether a private key file holds an RSA key (by its `.pub`, or its PEM header).
     private static func isRSAKeyFile(_ path: String) -> Bool {
-        if let pub = try? String(contentsOfFile: path + ".pub", encoding: .utf8) { return pub.hasPrefix("ssh-rsa ") }
+        if let pub = try? String(contentsOfFile: path + ".pub", encoding: .utf8) {
+            return pub.hasPrefix("ssh-rsa ")
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
         return text.hasPrefix("-----BEGIN RSA PRIVATE KEY-----")
     }

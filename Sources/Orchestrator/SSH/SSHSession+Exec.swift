@@ -3,15 +3,19 @@ extension SSHSession {
     /// when `become`), and collects stdout, stderr and the exit status. Both streams are
     /// drained as data arrives, so a command that writes megabytes to stderr never stalls
     /// waiting for us to read stdout. A timeout or transport failure closes the session.
-    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration) throws(HostConnectionError) -> CommandResult {
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration)
+        throws(HostConnectionError) -> CommandResult
+    {
         lock.lock()
         defer { lock.unlock() }
-        let output = try execLocked(argv, options: ExecOptions(become: become, becomeUser: becomeUser, timeout: timeout))
+        let output = try execLocked(
+            argv, options: ExecOptions(become: become, becomeUser: becomeUser, timeout: timeout))
         return CommandResult(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
     /// `run` keeping the raw bytes and the signal (what `HostConnection.exec` uses for SSH).
-    func execRaw(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult {
+    func execRaw(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult
+    {
         lock.lock()
         defer { lock.unlock() }
         return try execLocked(argv, options: execOptions)
@@ -19,27 +23,44 @@ extension SSHSession {
 
     /// `run` for callers already holding the lock (uploads run several commands), keeping
     /// the raw bytes and the signal.
-    func execLocked(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult {
+    func execLocked(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError)
+        -> ExecResult
+    {
         guard let session = handle else {
             throw failure(.exec, "the session is closed", next: "open a new session")
         }
-        let command = RemoteCommand.render(argv, become: execOptions.become, becomeUser: execOptions.becomeUser)
+        let command = RemoteCommand.render(
+            argv, become: execOptions.become, becomeUser: execOptions.becomeUser)
         let what = "`\(argv[0])`"
         let limit = deadline(after: execOptions.timeout)
         do throws(HostConnectionError) {
-            guard let channel = try retryHandle(.exec, until: limit, doing: "opening a channel for \(what)", { LibSSH2.openChannel(session) }) else {
-                throw failure(.exec, "cannot open a channel: \(LibSSH2.lastErrorMessage(session))", next: "check the host's sshd MaxSessions")
+            guard
+                let channel = try retryHandle(
+                    .exec, until: limit, doing: "opening a channel for \(what)",
+                    { LibSSH2.openChannel(session) })
+            else {
+                throw failure(
+                    .exec, "cannot open a channel: \(LibSSH2.lastErrorMessage(session))",
+                    next: "check the host's sshd MaxSessions")
             }
             defer { freeChannel(channel, until: limit) }
-            let started = try retry(.exec, until: limit, doing: "starting \(what)") { LibSSH2.exec(channel, command) }
+            let started = try retry(.exec, until: limit, doing: "starting \(what)") {
+                LibSSH2.exec(channel, command)
+            }
             guard started == 0 else {
-                throw failure(.exec, "the server refused to run \(what): \(LibSSH2.lastErrorMessage(session))", next: "check the host's sshd configuration (ForceCommand?)")
+                throw failure(
+                    .exec, "the server refused to run \(what): \(LibSSH2.lastErrorMessage(session))",
+                    next: "check the host's sshd configuration (ForceCommand?)")
             }
             // The command gets an empty stdin, so nothing that reads stdin waits forever.
             _ = try retry(.exec, until: limit, doing: "closing stdin of \(what)") { LibSSH2.sendEOF(channel) }
             let (stdout, stderr) = try drain(channel, until: limit, what: what)
-            _ = try retry(.exec, until: limit, doing: "closing the channel of \(what)") { LibSSH2.closeChannel(channel) }
-            _ = try retry(.exec, until: limit, doing: "waiting for \(what) to exit") { LibSSH2.waitClosed(channel) }
+            _ = try retry(.exec, until: limit, doing: "closing the channel of \(what)") {
+                LibSSH2.closeChannel(channel)
+            }
+            _ = try retry(.exec, until: limit, doing: "waiting for \(what) to exit") {
+                LibSSH2.waitClosed(channel)
+            }
             let signal = LibSSH2.exitSignal(channel)
             let status = signal == nil ? LibSSH2.exitStatus(channel) : 255
             return ExecResult(status: status, signal: signal, stdout: stdout, stderr: stderr)
@@ -67,7 +88,10 @@ extension SSHSession {
                     if isStderr { stderr += buffer[0..<count] } else { stdout += buffer[0..<count] }
                     progressed = true
                 } else if count < 0, count != Int(LibSSH2.again) {
-                    throw failure(.exec, "reading the output of \(what) failed: \(handle.map(LibSSH2.lastErrorMessage) ?? "") (libssh2 \(count))", next: "retry; check the network")
+                    throw failure(
+                        .exec,
+                        "reading the output of \(what) failed: \(handle.map(LibSSH2.lastErrorMessage) ?? "") (libssh2 \(count))",
+                        next: "retry; check the network")
                 }
             }
             if progressed { continue }

@@ -31,7 +31,8 @@ extension SSHSession {
     /// always refused, naming the file and line.
     func verifyHostKey() throws(HostConnectionError) {
         guard let session = handle, let blob = LibSSH2.hostKey(session) else {
-            throw failure(.hostkey, "the server sent no host key", next: "check the server's HostKey settings")
+            throw failure(
+                .hostkey, "the server sent no host key", next: "check the server's HostKey settings")
         }
         let key = HostKey(blob: blob)
         hostKey = key
@@ -45,7 +46,9 @@ extension SSHSession {
                 verdict = try KnownHostsFile.recordIfUnknown(path: path, host: host, port: port, key: key)
             }
         } catch {
-            throw failure(.hostkey, "cannot read or update \(path): \(error.localizedDescription)", next: "fix the file's permissions or pass another known_hosts file")
+            throw failure(
+                .hostkey, "cannot read or update \(path): \(error.localizedDescription)",
+                next: "fix the file's permissions or pass another known_hosts file")
         }
         try judge(verdict, key: key, path: path)
     }
@@ -59,19 +62,28 @@ extension SSHSession {
             let line = KnownHostsFile.line(host: endpoint.hostName, port: endpoint.port, key: key)
             throw failure(
                 .hostkey, "unknown host key for \(name): \(key.type) \(key.fingerprint) is not in \(path)",
-                next: "compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_\(Self.shortType(key.type))_key.pub` on the host, then run: echo \(RemoteCommand.quote(line)) >> \(RemoteCommand.quote(path))  (or rerun with --accept-new)")
+                next:
+                    "compare the fingerprint with `ssh-keygen -lf /etc/ssh/ssh_host_\(Self.shortType(key.type))_key.pub` on the host, then run: echo \(RemoteCommand.quote(line)) >> \(RemoteCommand.quote(path))  (or rerun with --accept-new)"
+            )
         case .changed(let line, let recordedType):
             throw failure(
-                .hostkey, "HOST KEY CHANGED for \(name): the server now presents \(key.type) \(key.fingerprint), but \(path):\(line) holds a different \(recordedType) key; someone may be intercepting the connection, or the host was reinstalled",
-                next: "verify the new key with the host's owner; if it is legitimate, remove the old entry with: ssh-keygen -R \(RemoteCommand.quote(name)) -f \(RemoteCommand.quote(path))  (--accept-new never overrides a changed key)")
+                .hostkey,
+                "HOST KEY CHANGED for \(name): the server now presents \(key.type) \(key.fingerprint), but \(path):\(line) holds a different \(recordedType) key; someone may be intercepting the connection, or the host was reinstalled",
+                next:
+                    "verify the new key with the host's owner; if it is legitimate, remove the old entry with: ssh-keygen -R \(RemoteCommand.quote(name)) -f \(RemoteCommand.quote(path))  (--accept-new never overrides a changed key)"
+            )
         case .revoked(let line):
             throw failure(
-                .hostkey, "host key \(key.type) \(key.fingerprint) of \(name) is marked @revoked at \(path):\(line)",
+                .hostkey,
+                "host key \(key.type) \(key.fingerprint) of \(name) is marked @revoked at \(path):\(line)",
                 next: "do not connect; the host must get a new host key")
         case .certificateAuthorityOnly(let line):
             throw failure(
-                .hostkey, "\(name) is trusted only through @cert-authority at \(path):\(line), and libssh2 1.10 cannot verify host certificates",
-                next: "add the host's plain key to \(path) (`ssh-keyscan -p \(endpoint.port) \(endpoint.hostName)`, checked out of band)")
+                .hostkey,
+                "\(name) is trusted only through @cert-authority at \(path):\(line), and libssh2 1.10 cannot verify host certificates",
+                next:
+                    "add the host's plain key to \(path) (`ssh-keyscan -p \(endpoint.port) \(endpoint.hostName)`, checked out of band)"
+            )
         }
     }
 

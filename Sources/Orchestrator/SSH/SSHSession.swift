@@ -81,7 +81,8 @@ final class SSHSession: HostConnection, @unchecked Sendable {
     ) async throws(HostConnectionError) -> T {
         let result: Result<T, HostConnectionError> = await withCheckedContinuation { continuation in
             let thread = Thread {
-                do throws(HostConnectionError) { continuation.resume(returning: .success(try body())) } catch {
+                do throws(HostConnectionError) { continuation.resume(returning: .success(try body())) } catch
+                {
                     continuation.resume(returning: .failure(error))
                 }
             }
@@ -102,7 +103,8 @@ final class SSHSession: HostConnection, @unchecked Sendable {
             socket = fd
         case .timedOut:
             throw failure(
-                .connect, "no TCP connection to \(endpoint.hostName):\(endpoint.port) within \(options.connectTimeout)",
+                .connect,
+                "no TCP connection to \(endpoint.hostName):\(endpoint.port) within \(options.connectTimeout)",
                 next: "check that the host is up and reachable, or raise the connect timeout", timeout: true)
         case .failed(let reason):
             throw failure(
@@ -113,7 +115,9 @@ final class SSHSession: HostConnection, @unchecked Sendable {
 
     private func handshake() throws(HostConnectionError) {
         guard let session = LibSSH2.sessionInit() else {
-            throw failure(.handshake, "libssh2 could not create a session", next: "check memory and the libssh2 install")
+            throw failure(
+                .handshake, "libssh2 could not create a session", next: "check memory and the libssh2 install"
+            )
         }
         handle = session
         preferRecordedHostKeyTypes(session)
@@ -126,14 +130,18 @@ final class SSHSession: HostConnection, @unchecked Sendable {
         guard rc == 0 else {
             throw failure(
                 .handshake, "SSH handshake failed: \(LibSSH2.lastErrorMessage(session)) (libssh2 \(rc))",
-                next: "check that port \(endpoint.port) is an SSH server and allows algorithms libssh2 1.10 supports")
+                next:
+                    "check that port \(endpoint.port) is an SSH server and allows algorithms libssh2 1.10 supports"
+            )
         }
     }
 
     // MARK: - Waiting (used by every step)
 
     /// The earlier of `now + duration` and the whole-host deadline.
-    func deadline(after duration: Duration, from start: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
+    func deadline(after duration: Duration, from start: ContinuousClock.Instant = .now)
+        -> ContinuousClock.Instant
+    {
         let own = start + duration
         guard let hostDeadline else { return own }
         return min(own, hostDeadline)
@@ -149,7 +157,8 @@ final class SSHSession: HostConnection, @unchecked Sendable {
     /// Calls `call` until it returns something other than EAGAIN, waiting on the socket
     /// between tries; throws a timeout for `phase` when `deadline` passes first.
     func retry(
-        _ phase: ConnectionPhase, until deadline: ContinuousClock.Instant, doing what: String, _ call: () -> Int32
+        _ phase: ConnectionPhase, until deadline: ContinuousClock.Instant, doing what: String,
+        _ call: () -> Int32
     ) throws(HostConnectionError) -> Int32 {
         while true {
             let rc = call()
@@ -180,7 +189,9 @@ final class SSHSession: HostConnection, @unchecked Sendable {
             let whole = hostDeadline.map { deadline >= $0 } ?? false
             throw failure(
                 phase, "timed out during \(what)" + (whole ? " (whole-host deadline reached)" : ""),
-                next: whole ? "raise the host timeout, or look at why this host is slow" : "raise the timeout for this step, or look at why the host is slow",
+                next: whole
+                    ? "raise the host timeout, or look at why this host is slow"
+                    : "raise the timeout for this step, or look at why the host is slow",
                 timeout: true)
         }
         if keepaliveOn, let handle {
@@ -188,14 +199,21 @@ final class SSHSession: HostConnection, @unchecked Sendable {
         }
         let directions = handle.map(LibSSH2.blockDirections) ?? (read: true, write: false)
         let read = directions.read || !directions.write
-        if case .failed(let reason) = LibSSH2.waitSocket(socket, read: read, write: directions.write, timeoutMilliseconds: wait) {
-            throw failure(phase, "waiting for the server during \(what) failed: \(reason)", next: "retry; check the network")
+        if case .failed(let reason) = LibSSH2.waitSocket(
+            socket, read: read, write: directions.write, timeoutMilliseconds: wait)
+        {
+            throw failure(
+                phase, "waiting for the server during \(what) failed: \(reason)",
+                next: "retry; check the network")
         }
     }
 
     /// A typed error for this host.
-    func failure(_ phase: ConnectionPhase, _ message: String, next: String, timeout: Bool = false) -> HostConnectionError {
-        HostConnectionError(host: endpoint.label, phase: phase, message: message, nextStep: next, isTimeout: timeout)
+    func failure(_ phase: ConnectionPhase, _ message: String, next: String, timeout: Bool = false)
+        -> HostConnectionError
+    {
+        HostConnectionError(
+            host: endpoint.label, phase: phase, message: message, nextStep: next, isTimeout: timeout)
     }
 
     /// Says goodbye if the connection still works (briefly), then frees everything. Caller
@@ -207,7 +225,9 @@ final class SSHSession: HostConnection, @unchecked Sendable {
             if socket >= 0 {
                 // Best effort: a dead peer must not hold up cleanup for more than a second.
                 let limit = ContinuousClock.now + .seconds(1)
-                while LibSSH2.disconnect(session, reason: "hotpatch done") == LibSSH2.again, ContinuousClock.now < limit {
+                while LibSSH2.disconnect(session, reason: "hotpatch done") == LibSSH2.again,
+                    ContinuousClock.now < limit
+                {
                     let directions = LibSSH2.blockDirections(session)
                     _ = LibSSH2.waitSocket(
                         socket, read: directions.read || !directions.write, write: directions.write,

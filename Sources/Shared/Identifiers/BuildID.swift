@@ -22,6 +22,7 @@ public struct BuildID: Hashable, Sendable, Codable, CustomStringConvertible {
     }
     /// Lowercase hex, as `readelf -n` prints it.
     public var hex: String { HexDigits.encode(bytes) }
+    /// As people read it in messages.
     public var description: String { hex }
 }
 

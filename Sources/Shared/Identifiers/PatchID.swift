@@ -19,11 +19,14 @@ public struct PatchID: Hashable, Sendable, Codable, CustomStringConvertible {
             return false
         }
     }
+    /// As people read it in messages.
     public var description: String { rawValue }
 }
 
 /// An address in a target process's address space (never one of the agent's own).
-public struct RemoteAddress: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct RemoteAddress: RawRepresentable, Hashable, Comparable, Sendable, Codable,
+    CustomStringConvertible
+{
     /// The virtual address in the target.
     public let rawValue: UInt64
     /// Wraps a target address.
@@ -32,6 +35,8 @@ public struct RemoteAddress: RawRepresentable, Hashable, Comparable, Sendable, C
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// The address `offset` bytes further on (traps on overflow: a caller bug).
     public func advanced(by offset: UInt64) -> RemoteAddress { RemoteAddress(rawValue + offset) }
+    /// Orders by the raw value.
     public static func < (lhs: RemoteAddress, rhs: RemoteAddress) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// As people read it in messages.
     public var description: String { "0x" + String(rawValue, radix: 16) }
 }

@@ -7,7 +7,9 @@ public struct Pid: RawRepresentable, Hashable, Comparable, Sendable, Codable, Cu
     public init(rawValue: Int32) { self.rawValue = rawValue }
     /// Wraps a kernel pid.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    /// Orders by the raw value.
     public static func < (lhs: Pid, rhs: Pid) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// As people read it in messages.
     public var description: String { String(rawValue) }
 }
 
@@ -19,7 +21,9 @@ public struct Tid: RawRepresentable, Hashable, Comparable, Sendable, Codable, Cu
     public init(rawValue: Int32) { self.rawValue = rawValue }
     /// Wraps a kernel tid.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    /// Orders by the raw value.
     public static func < (lhs: Tid, rhs: Tid) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// As people read it in messages.
     public var description: String { String(rawValue) }
 }
 
@@ -35,5 +39,6 @@ public struct ProcessIdentity: Hashable, Sendable, Codable, CustomStringConverti
         self.pid = pid
         self.startTime = startTime
     }
+    /// As people read it in messages.
     public var description: String { "pid \(pid) (start \(startTime))" }
 }

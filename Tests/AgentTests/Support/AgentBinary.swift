@@ -9,7 +9,9 @@ enum AgentBinary {
     /// The agent's path.
     static let path: String = {
         // HOTPATCH_AGENT runs the tests against another build, e.g. the static release binary.
-        if let chosen = ProcessInfo.processInfo.environment["HOTPATCH_AGENT"], !chosen.isEmpty { return chosen }
+        if let chosen = ProcessInfo.processInfo.environment["HOTPATCH_AGENT"], !chosen.isEmpty {
+            return chosen
+        }
         let products = productsDirectory()
         let candidate = products + "/hotpatch-agent"
         if !FileManager.default.isExecutableFile(atPath: candidate) {

@@ -21,7 +21,8 @@ final class SafePointTests: XCTestCase {
         ]
         for (name, threads, expected) in cases {
             XCTAssertEqual(
-                SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map { Tid($0) }, name)
+                SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map { Tid($0) }, name
+            )
         }
     }
 

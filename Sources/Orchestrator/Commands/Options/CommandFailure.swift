@@ -18,7 +18,8 @@ enum CommandFailure {
 extension RolloutStart {
     /// The plan of a new run: patch identity, selected hosts, waves and settings.
     static func make(
-        patchPath: String, inventory: String, limit: String?, waves: WaveOptions, connection: ConnectionOptions,
+        patchPath: String, inventory: String, limit: String?, waves: WaveOptions,
+        connection: ConnectionOptions,
         settings: RolloutSettings
     ) throws -> RolloutStart {
         let patch = try FleetSelection.patch(at: patchPath)
@@ -29,7 +30,9 @@ extension RolloutStart {
         settings.unreachableFails = waves.unreachableFails
         settings.connectTimeoutSeconds = connection.connectTimeout.seconds
         settings.hostTimeoutSeconds = connection.hostTimeout.seconds
-        settings.knownHostsFile = connection.knownHosts.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        settings.knownHostsFile = connection.knownHosts.map {
+            URL(fileURLWithPath: $0).standardizedFileURL.path
+        }
         settings.acceptNewHostKeys = connection.acceptNew
         return RolloutStart(
             patch: patch, agentPath: try connection.agentPath(),

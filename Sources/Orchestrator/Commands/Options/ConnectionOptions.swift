@@ -38,7 +38,8 @@ struct ConnectionOptions: ParsableArguments {
         let path = agent ?? Self.besideExecutable("hotpatch-agent")
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw RolloutSetupError(
-                "the agent binary \(path) is missing or not executable; build it (swift build) or pass --agent PATH")
+                "the agent binary \(path) is missing or not executable; build it (swift build) or pass --agent PATH"
+            )
         }
         return path
     }

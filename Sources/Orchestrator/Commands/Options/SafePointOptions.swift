@@ -12,7 +12,8 @@ struct SafePointOptions: ParsableArguments {
     var maxPause: DurationArgument?
 
     /// How long each agent keeps looking for a safe point.
-    @Option(help: "How long each agent retries for a safe point before it fails (e.g. 10s, the agent's default).")
+    @Option(
+        help: "How long each agent retries for a safe point before it fails (e.g. 10s, the agent's default).")
     var safePointTimeout: DurationArgument?
 
     mutating func validate() throws {
@@ -25,6 +26,8 @@ struct SafePointOptions: ParsableArguments {
     /// Writes these settings into `settings`.
     func apply(to settings: inout RolloutSettings) {
         settings.agentMaxPauseMicroseconds = maxPause.map { Int(($0.seconds * 1_000_000).rounded()) }
-        settings.agentSafePointTimeoutMilliseconds = safePointTimeout.map { Int(($0.seconds * 1000).rounded()) }
+        settings.agentSafePointTimeoutMilliseconds = safePointTimeout.map {
+            Int(($0.seconds * 1000).rounded())
+        }
     }
 }

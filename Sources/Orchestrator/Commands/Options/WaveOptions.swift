@@ -3,7 +3,10 @@ import ArgumentParser
 /// `--waves`, `--max-failed`, `--unreachable-fails`: how a fleet is cut and when to stop.
 struct WaveOptions: ParsableArguments {
     /// Ansible `serial` list.
-    @Option(help: "Wave sizes, Ansible serial style: counts and percentages, the last repeats (e.g. 1,10%,50%,100%).")
+    @Option(
+        help:
+            "Wave sizes, Ansible serial style: counts and percentages, the last repeats (e.g. 1,10%,50%,100%)."
+    )
     var waves = "1,10%,50%,100%"
 
     /// The failure budget.
