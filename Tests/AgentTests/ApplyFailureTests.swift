@@ -45,6 +45,27 @@ final class ApplyFailureTests: XCTestCase {
         XCTAssertEqual(status.report?.processes.first?.patches, [], "the patch memory was unmapped")
     }
 
+    /// A pause budget no stop can meet: the agent undoes or never makes its writes, reports no
+    /// safe point naming --max-pause, and the function and the process are as they were.
+    func testAPauseBudgetNoStopCanMeetChangesNothing() throws {
+        let program = try TargetProgram(fixture.path("service"))
+        defer { program.stop() }
+        XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })
+        let before = try computeBytes(program)
+
+        let run = try AgentBinary.run(
+            ["apply", computePatch, "--pid", "\(program.pid)", "--max-pause", "1us", "--timeout", "300ms"],
+            stateDirectory: state)
+
+        XCTAssertEqual(run.status, AgentExitCode.noSafePoint.rawValue, run.output)
+        let message = run.report?.processes.first?.error?.message ?? ""
+        XCTAssertTrue(message.contains("--max-pause") && message.contains("nothing was changed"), message)
+        XCTAssertEqual(try computeBytes(program), before, "the function is unchanged")
+        let status = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: state)
+        XCTAssertEqual(status.report?.processes.first?.patches, [], "the patch memory was unmapped")
+        XCTAssertNil(program.waitForLine(timeout: 0.5) { $0 == "compute=43" })
+    }
+
     /// A patch for another build: target-mismatch naming both build-ids; nothing written.
     func testPatchForAnotherBuildIsRefused() throws {
         try fixture.link(

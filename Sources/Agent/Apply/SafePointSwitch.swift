@@ -28,8 +28,9 @@ struct SafePointSwitch {
     /// Timeout and pause budget.
     let limits: Limits
 
-    /// Runs `commit` in a stop where no thread is in a guarded range. If the stop has exceeded the
-    /// pause budget once `commit` is done, `undo` runs in the same stop and the switch tries again.
+    /// Runs `commit` in a stop where no thread is in a guarded range. If the whole pause (the
+    /// forecast detach included) would exceed the budget once `commit` is done, `undo` runs in
+    /// the same stop and the switch tries again.
     /// `verb` names the action for messages ("apply parity-fix").
     func run(
         verb: String, commit: (StoppedProcess) throws(AgentFailure) -> Void, undo: (StoppedProcess) -> Void
@@ -39,27 +40,43 @@ struct SafePointSwitch {
         var attempts = 0
         var lastProblem = ""
         var lastConflict: SafePoint.Conflict? = nil
+        // The threads run again only once the last one is detached, so the budget must hold
+        // the detach too. It cannot be undone once done, so it is forecast: the slowest detach
+        // seen so far in this process, or before the first one, what stopping them all cost.
+        var resumeForecast: UInt64? = nil
         while true {
             attempts += 1
             let stopped = try StoppedProcess.stopAll(process)
+            // Whole pause if the threads were let go now (what is spent so far plus the detach).
+            func projectedPause() -> UInt64 {
+                stopped.elapsedMicroseconds + (resumeForecast ?? stopped.stopMicroseconds)
+            }
+            func release() {
+                stopped.resume()
+                resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
+            }
             let views = try threadViews(stopped, mappings: &mappings)
             if let conflict = SafePoint.firstConflict(threads: views, guards: guards) {
-                stopped.resume()
+                release()
                 lastConflict = conflict
                 lastProblem = conflict.description
-            } else if stopped.elapsedMicroseconds > limits.maxPauseMicroseconds {
-                stopped.resume()
+            } else if projectedPause() > limits.maxPauseMicroseconds {
+                lastProblem =
+                    "stopping and checking every thread took \(stopped.elapsedMicroseconds) µs, "
+                    + "and detaching them is forecast at \(resumeForecast ?? stopped.stopMicroseconds) µs"
+                release()
                 lastConflict = nil
-                lastProblem = "stopping and checking every thread took \(stopped.elapsedMicroseconds) µs"
             } else {
                 try commit(stopped)
-                if stopped.elapsedMicroseconds > limits.maxPauseMicroseconds {
+                if projectedPause() > limits.maxPauseMicroseconds {
                     undo(stopped)
-                    lastProblem = "the stop with the writes took \(stopped.elapsedMicroseconds) µs"
+                    lastProblem =
+                        "the stop with the writes took \(stopped.elapsedMicroseconds) µs, "
+                        + "and detaching is forecast at \(resumeForecast ?? stopped.stopMicroseconds) µs"
                     lastConflict = nil
-                    stopped.resume()
+                    release()
                 } else {
-                    stopped.resume()
+                    release()
                     return Result(pauseMicroseconds: stopped.elapsedMicroseconds, attempts: attempts)
                 }
             }

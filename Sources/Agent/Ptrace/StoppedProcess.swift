@@ -13,6 +13,10 @@ final class StoppedProcess {
     private(set) var threads: [Tid: StoppedThread] = [:]
     /// When the first thread was asked to stop (monotonic ns): the pause starts here.
     private(set) var stopStarted: UInt64 = 0
+    /// How long stopping every thread took (µs), once ``stopAll(_:)`` returned.
+    private(set) var stopMicroseconds: UInt64 = 0
+    /// How long ``resume()`` took to detach every thread (µs), once it ran.
+    private(set) var resumeMicroseconds: UInt64 = 0
     private var seized: Set<Tid> = []
     private var resumed = false
 
@@ -35,6 +39,7 @@ final class StoppedProcess {
         guard !stopped.threads.isEmpty else {
             throw AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
         }
+        stopped.stopMicroseconds = stopped.elapsedMicroseconds
         return stopped
     }
 
@@ -82,6 +87,8 @@ final class StoppedProcess {
     func resume() {
         guard !resumed else { return }
         resumed = true
+        let started = Syscalls.monotonicNanoseconds()
+        defer { resumeMicroseconds = (Syscalls.monotonicNanoseconds() - started) / 1000 }
         for (tid, thread) in threads.sorted(by: { $0.key < $1.key }) {
             restartInterruptedWait(thread)
             // ESRCH: the thread exited meanwhile; nothing to resume.
