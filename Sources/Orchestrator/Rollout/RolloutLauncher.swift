@@ -15,12 +15,7 @@ enum RolloutLauncher {
     /// Continues rollout `id` from its journal: hosts whose apply was interrupted are asked
     /// first, finished hosts are left alone, and the waves go on from where they stopped.
     static func resume(_ id: RolloutID, journalDirectory: String, json: Bool) throws -> RolloutResult {
-        let (plan, progress) = try replay(id, journalDirectory: journalDirectory)
-        try checkPatchUnchanged(plan)
-        let journal = try RolloutJournal.reopen(
-            rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
-        let sink = EventSink(
-            journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
+        let (plan, progress, sink) = try continueJournal(id, journalDirectory: journalDirectory, json: json)
         if progress.end == nil { try sink.emit(.resumed(RolloutResume(hostsInDoubt: progress.applyInDoubt))) }
         return try engine(plan, sink: sink).run()
     }
@@ -29,17 +24,26 @@ enum RolloutLauncher {
     /// it was interrupted mid-apply), newest wave first. Returns `rolledBack` when every one
     /// is clean.
     static func rollBack(_ id: RolloutID, journalDirectory: String, json: Bool) throws -> RolloutResult {
+        let (plan, _, sink) = try continueJournal(id, journalDirectory: journalDirectory, json: json)
+        let engine = try engine(plan, sink: sink)
+        let clean = try engine.revertEverythingPatched()
+        let result: RolloutResult = clean ? .rolledBack : .haltedRollbackIncomplete
+        try sink.emit(.finished(RolloutEnd(result: result, totals: sink.progress.totals)))
+        return result
+    }
+
+    /// Replays rollout `id`'s journal, checks its patch file is still the one it rolled out, and
+    /// reopens the journal for more events behind a sink whose reporters start from the replay.
+    private static func continueJournal(_ id: RolloutID, journalDirectory: String, json: Bool) throws
+        -> (plan: RolloutStart, progress: RolloutProgress, sink: EventSink)
+    {
         let (plan, progress) = try replay(id, journalDirectory: journalDirectory)
         try checkPatchUnchanged(plan)
         let journal = try RolloutJournal.reopen(
             rollout: id, directory: journalDirectory, lastSequence: progress.lastSequence)
         let sink = EventSink(
             journal: journal, progress: progress, reporters: reporters(json: json, seed: progress))
-        let engine = try engine(plan, sink: sink)
-        let clean = try engine.revertEverythingPatched()
-        let result: RolloutResult = clean ? .rolledBack : .haltedRollbackIncomplete
-        try sink.emit(.finished(RolloutEnd(result: result, totals: sink.progress.totals)))
-        return result
+        return (plan, progress, sink)
     }
 
     /// The reporters for this run: JSON Lines for programs, else the human view (which starts
