@@ -22,6 +22,7 @@ struct PatchMemoryPlacer {
         guard let tid = stopped.threads.keys.first else {
             throw AgentFailure(.processExited, "\(process) exited while the agent was mapping patch memory")
         }
+        Failpoint.reached(.afterAttach)
         let hasCode = !layout.sectionOffsets.isEmpty
         let readExecute: UInt64 = hasCode ? 0x1 | 0x4 : 0x1
         var base: RemoteAddress? = nil
@@ -38,14 +39,17 @@ struct PatchMemoryPlacer {
                 "\(process): no free address range of \(layout.totalSize) bytes within +-2 GiB of \(module.path) "
                     + "(tried \(min(candidates.count, 16))); nothing was written")
         }
+        Failpoint.reached(.afterMmap)
         do {
             // /proc/PID/mem writes need no write permission on the mapping (forced, as a debugger's).
             try memory.write(try fill(base), at: base)
+            Failpoint.reached(.afterFill)
             if layout.totalSize > layout.executableSize {
                 try syscall.protect(
                     base.advanced(by: layout.executableSize), size: layout.totalSize - layout.executableSize,
                     protection: 0x1 | 0x2, on: tid, of: stopped)
             }
+            Failpoint.reached(.afterProtect)
         } catch {
             _ = try? syscall.unmap(base, size: layout.totalSize, on: tid, of: stopped)
             throw error
@@ -59,6 +63,26 @@ enum PatchMemoryRelease {
     /// Unmaps a patch found by the scanner.
     static func unmap(_ patch: PatchInMemory, in process: TargetProcess) throws(AgentFailure) {
         try unmap(address: patch.address, size: patch.header.mappingSize, in: process)
+    }
+
+    /// Inside a stop, before any entry is written: the patch memory is still where it was put.
+    /// It is gone when the process exec'd (a new image: nothing of it may be touched) or exited.
+    static func checkStillMapped(_ address: RemoteAddress, memory: RemoteMemory, verb: String)
+        throws(AgentFailure)
+    {
+        if let magic = try? memory.read(address, count: 8), magic == PatchMemoryHeader.magic { return }
+        let process = memory.process
+        guard process.isAlive else {
+            throw AgentFailure(.processExited, "\(process) exited while the agent was about to \(verb); nothing was written")
+        }
+        throw AgentFailure(
+            .processExited,
+            "\(process) exec'd a new program (now \(currentExecutable(process))) while the agent was about to "
+                + "\(verb); the new program was not touched. Run status, and apply again if it still needs the patch")
+    }
+
+    private static func currentExecutable(_ process: TargetProcess) -> String {
+        (try? Syscalls.readLink("/proc/\(process.pid)/exe")) ?? "unknown"
     }
 
     /// Unmaps `size` bytes at `address`.
@@ -92,6 +116,7 @@ enum EntryWriter {
         }
         var written: [PatchMemoryHeader.Entry] = []
         for entry in entries {
+            if !written.isEmpty { Failpoint.reached(.betweenWrites) }
             do {
                 try memory.write(patched ? entry.patched : entry.original, at: entry.address)
                 written.append(entry)

@@ -16,6 +16,7 @@ struct ProcessApplier {
 
     /// Applies the patch; the report says applied or already-applied, with the pause.
     func apply() throws(AgentFailure) -> ProcessReport {
+        Failpoint.pipeline = .apply
         // Verify: the module with the patch's build-id, as mapped in this process.
         let memory = try RemoteMemory(process)
         let mappings = try process.mappings()
@@ -55,13 +56,16 @@ struct ProcessApplier {
         // Switch: all entries in one stop at a safe point; on failure free the memory again.
         do {
             let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
-            let result = try SafePointSwitch(process: process, memory: memory, guards: guards, limits: limits)
-                .run(
-                    verb: "apply \(patch.id)",
-                    commit: { (stopped) throws(AgentFailure) in
-                        try EntryWriter.write(plan.entries, memory: memory, patched: true)
-                    },
-                    undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
+            var switcher = SafePointSwitch(process: process, memory: memory, guards: guards, limits: limits)
+            switcher.intent = GuardIntent.commit(plan.entries, of: process, patched: true, what: "apply")
+            let result = try switcher.run(
+                verb: "apply \(patch.id)",
+                commit: { (stopped) throws(AgentFailure) in
+                    try PatchMemoryRelease.checkStillMapped(placed, memory: memory, verb: "apply")
+                    try EntryWriter.write(plan.entries, memory: memory, patched: true)
+                },
+                undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
+            Failpoint.reached(.afterDetach)
             var done = report(.applied, memory: memory)
             done.pauseMicroseconds = result.pauseMicroseconds
             done.attempts = result.attempts

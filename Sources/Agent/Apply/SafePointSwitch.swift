@@ -27,6 +27,8 @@ struct SafePointSwitch {
     let guards: [SafePoint.Guard]
     /// Timeout and pause budget.
     let limits: Limits
+    /// What the commit writes, for the guardian (nil: no net, e.g. a single write).
+    var intent: GuardIntent? = nil
 
     /// Runs `commit` in a stop where no thread is in a guarded range. If the whole pause (the
     /// forecast detach included) would exceed the budget once `commit` is done, `undo` runs in
@@ -44,6 +46,10 @@ struct SafePointSwitch {
         // the detach too. It cannot be undone once done, so it is forecast: the slowest detach
         // seen so far in this process, or before the first one, what stopping them all cost.
         var resumeForecast: UInt64? = nil
+        // The guardian learns the writes before the first stop, so the pause holds only the net.
+        let guardian = intent.flatMap { _ in Guardian.current }
+        if let intent { guardian?.open(intent) }
+        defer { guardian?.done() }
         while true {
             attempts += 1
             let stopped = try StoppedProcess.stopAll(process)
@@ -51,7 +57,13 @@ struct SafePointSwitch {
             func projectedPause() -> UInt64 {
                 stopped.elapsedMicroseconds + (resumeForecast ?? stopped.stopMicroseconds)
             }
+            var armed = false
             func release() {
+                if armed {
+                    guardian?.settled()
+                    SafetyNet.disarm(process)
+                    armed = false
+                }
                 stopped.resume()
                 resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
             }
@@ -67,7 +79,20 @@ struct SafePointSwitch {
                 release()
                 lastConflict = nil
             } else {
-                try commit(stopped)
+                Failpoint.reached(.afterStop)
+                // The net: an agent dying among the writes leaves the threads group-stopped, not
+                // running half a patch; the guardian makes the writes all or nothing.
+                if guardian != nil {
+                    SafetyNet.arm(process)
+                    armed = true
+                }
+                do {
+                    try commit(stopped)
+                } catch {
+                    release()
+                    throw error
+                }
+                Failpoint.reached(.afterWritesBeforeDetach)
                 if projectedPause() > limits.maxPauseMicroseconds {
                     undo(stopped)
                     lastProblem =

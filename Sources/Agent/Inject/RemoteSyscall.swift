@@ -35,11 +35,26 @@ struct RemoteSyscall {
         // orig_rax = -1: the kernel must not treat the borrowed thread's own interrupted call as
         // one to restart while it runs ours.
         regs.orig_rax = UInt64.max
+        // The net: were the agent to die while the thread holds these registers, the kernel would
+        // let it run on with them (a crash). A pending SIGSTOP makes it stop instead, and the
+        // guardian puts its own registers back.
+        let guardian = Guardian.current
+        guardian?.open(.registers(process.identity, tid: tid, saved: saved.rawBytes))
+        SafetyNet.arm(process, tid: tid)
+        defer {
+            SafetyNet.disarm(process, tid: tid)
+            guardian?.done()
+        }
         try stopped.setRegisters(regs, of: tid)
+        Failpoint.reached(.afterHijackSetRegisters)
         let after = try stepOverSyscall(tid, stopped: stopped)
+        // The step consumed the SIGSTOP before running the call; arm again until restored.
+        SafetyNet.arm(process, tid: tid)
+        Failpoint.reached(.afterSyscallStep)
         // Put everything back, orig_rax and the -ERESTART* rax included: on resume the kernel
         // restarts the thread's own call exactly as it would have without the agent.
         try stopped.setRegisters(saved, of: tid)
+        guardian?.settled()
         guard after.rip == gadget.rawValue + 2 else {
             throw AgentFailure(
                 .failed,
@@ -61,8 +76,9 @@ struct RemoteSyscall {
                 case .stopped(let signal, let event):
                     // SIGTRAP with no event: the step over the syscall is done.
                     if signal == 5 && event == 0 { return try Syscalls.registers(of: tid) }
+                    // The net's own SIGSTOP, taken before the step: drop it (the guardian re-arms).
                     // A signal of the program's own arrived first: keep it for later and step again.
-                    if event == 0 { stopped.addPendingSignal(signal, to: tid) }
+                    if event == 0 && signal != 19 { stopped.addPendingSignal(signal, to: tid) }
                 }
             } catch let error as SystemError {
                 throw AgentFailure(.failed, "\(process): single-stepping tid \(tid) failed: \(error)")

@@ -93,6 +93,7 @@ final class StoppedProcess {
             restartInterruptedWait(thread)
             // ESRCH: the thread exited meanwhile; nothing to resume.
             try? Syscalls.detach(tid, signal: thread.pendingSignal)
+            Failpoint.reached(.midDetach)
         }
         for tid in seized where threads[tid] == nil { try? Syscalls.detach(tid, signal: 0) }
         threads = [:]

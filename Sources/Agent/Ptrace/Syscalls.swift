@@ -301,6 +301,57 @@ enum Syscalls {
     private static func failure(_ operation: String) -> SystemError {
         SystemError(operation: operation, code: errno)
     }
+
+    // MARK: guardian and failpoints (Sources/Agent/Guard)
+
+    /// The value of an environment variable, or nil.
+    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    /// The agent's own pid.
+    static var processID: Pid { Pid(getpid()) }
+
+    /// Sends a signal to a whole process (`kill`).
+    static func signalProcess(_ pid: Pid, _ signal: Int32) throws(SystemError) {
+        if kill(pid.rawValue, signal) != 0 { throw failure("kill(\(signal)) pid \(pid)") }
+    }
+
+    /// A pipe: (read end, write end).
+    static func makePipe() throws(SystemError) -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [0, 0]
+        if pipe(&ends) != 0 { throw failure("pipe") }
+        return (ends[0], ends[1])
+    }
+
+    /// Forks the (single-threaded) agent: the child's pid in the parent, nil in the child.
+    static func forkProcess() throws(SystemError) -> Pid? {
+        let pid = fork()
+        if pid < 0 { throw failure("fork") }
+        return pid == 0 ? nil : Pid(pid)
+    }
+
+    /// In a forked child: a new session, stdin/stdout/stderr on /dev/null, every other
+    /// descriptor closed but `keep`, so no caller waiting for the agent's output or its lock waits
+    /// for the child too.
+    static func detachFromCaller(keeping keep: Int32) {
+        _ = setsid()
+        let null = Glibc.open("/dev/null", O_RDWR)
+        if null >= 0 { for fd in Int32(0)...2 where fd != keep { _ = dup2(null, fd) } }
+        for fd in Int32(3)..<1024 where fd != keep { _ = Glibc.close(fd) }
+    }
+
+    /// Reads up to `count` bytes; an empty result is end of file.
+    static func read(_ fd: Int32, count: Int) throws(SystemError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, count) }
+            if got >= 0 { return Array(buffer.prefix(got)) }
+            if errno == EINTR { continue }
+            throw failure("read fd \(fd)")
+        }
+    }
+
+    /// Ends a forked child at once, without running the parent's exit handlers.
+    static func exitChild(_ code: Int32) -> Never { _exit(code) }
 }
 
 /// A decoded `waitpid` status.

@@ -16,6 +16,7 @@ struct ProcessReverter {
 
     /// Reverts; the report says reverted or not-applied.
     func revert() throws(AgentFailure) -> ProcessReport {
+        Failpoint.pipeline = .revert
         let memory = try RemoteMemory(process)
         let patches = try PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())
         guard let index = patches.firstIndex(where: { $0.header.patchID == patchID }) else {
@@ -47,16 +48,19 @@ struct ProcessReverter {
         case .active:
             break
         }
-        let result = try SafePointSwitch(
-            process: process, memory: memory, guards: patch.guards, limits: limits
-        ).run(
+        var switcher = SafePointSwitch(process: process, memory: memory, guards: patch.guards, limits: limits)
+        switcher.intent = GuardIntent.commit(patch.header.entries, of: process, patched: false, what: "revert")
+        let result = try switcher.run(
             verb: "revert \(patchID)",
             commit: { (_) throws(AgentFailure) in
+                try PatchMemoryRelease.checkStillMapped(patch.address, memory: memory, verb: "revert")
                 try EntryWriter.write(patch.header.entries, memory: memory, patched: false)
             },
             undo: { _ in EntryWriter.reapply(patch.header.entries, memory: memory) })
+        Failpoint.reached(.afterDetach)
         // No thread is in the patch's code (the safe point) and no entry leads there any more.
         try PatchMemoryRelease.unmap(patch, in: process)
+        Failpoint.reached(.afterUnmap)
         var done = report(.reverted, memory: memory)
         done.pauseMicroseconds = result.pauseMicroseconds
         done.attempts = result.attempts
