@@ -25,6 +25,12 @@ let package = Package(
             providers: [.apt(["libssh2-1-dev"])]
         ),
         .target(name: "Shared"),
+        // Ansible inventories (INI and YAML) and --limit patterns: a library of its own so the
+        // coordinator and the inventory fuzz target (Fuzz/InventoryFuzz) compile the same code.
+        .target(
+            name: "FleetInventory",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "Agent",
             dependencies: ["Shared", "CPtrace"]
@@ -33,6 +39,7 @@ let package = Package(
             name: "Orchestrator",
             dependencies: [
                 "Shared",
+                "FleetInventory",
                 "CLibSSH2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -44,7 +51,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Shared", "TestSupport"]),
+        .testTarget(
+            name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
         // The parity service and the lab fleet, tested as a user runs them.
         .testTarget(name: "LabTests", dependencies: ["TestSupport"]),
     ]

@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// Nothing an inventory says is silently skipped: every malformed or unknown construct is an

@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// The INI examples of Ansible's inventory guide ("How to build your inventory"), read as

@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// `--limit` patterns, including the examples of Ansible's patterns guide, with Ansible's

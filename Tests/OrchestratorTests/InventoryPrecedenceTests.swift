@@ -1,6 +1,7 @@
 import TestSupport
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// Variable precedence (host > child group > parent group > all; same depth by

@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// Host expressions: Ansible's ranges (numeric, zero-padded, letters, strides, several in one

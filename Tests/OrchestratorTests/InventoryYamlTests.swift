@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// The YAML examples of Ansible's inventory guide, and the YAML structure rules

@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// `~/.ssh/config` parsing and the inventory/config precedence, as tables.

@@ -1,5 +1,6 @@
 import XCTest
 
+@testable import FleetInventory
 @testable import Orchestrator
 
 /// `--waves` as Ansible's `serial`: counts and percentages of the TOTAL, rounded down but at

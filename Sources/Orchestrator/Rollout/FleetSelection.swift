@@ -1,3 +1,4 @@
+import FleetInventory
 import Foundation
 import Shared
 

@@ -1,3 +1,5 @@
+import FleetInventory
+
 /// The hosts of a rollout cut into waves by a `WaveSchedule`, in selection (inventory) order.
 /// A pure function of its inputs, so `plan`, `rollout` and `resume` agree on every wave.
 public struct WavePlan: Sendable {

@@ -1,3 +1,5 @@
+import FleetInventory
+
 extension SSHTarget {
     /// The connection settings of an inventory host (after Ansible's variable precedence).
     init(_ host: InventoryHost) {
