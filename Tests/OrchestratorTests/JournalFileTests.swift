@@ -33,15 +33,19 @@ final class JournalFileTests: XCTestCase {
     }
 
     func testATornLastLineIsIgnoredAndResumeContinuesTheSequence() throws {
-        let journal = try RolloutJournal.create(rollout: R.rollout, directory: directory)
-        try journal.append(.started(R.plan()), time: R.t0)
-        try journal.append(R.intent("a", wave: 1), time: R.t0)
-        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: journal.path))
+        // The crashed writer: its journal (and the lock it holds) is gone before the reopen.
+        let path = try {
+            let journal = try RolloutJournal.create(rollout: R.rollout, directory: directory)
+            try journal.append(.started(R.plan()), time: R.t0)
+            try journal.append(R.intent("a", wave: 1), time: R.t0)
+            return journal.path
+        }()
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"rollout\":\"\(R.rollout)\",\"seq\":3,\"ev".utf8))
         try handle.close()
 
-        let records = try RolloutJournal.read(path: journal.path)
+        let records = try RolloutJournal.read(path: path)
         XCTAssertEqual(records.count, 2)
         let progress = RolloutProgress(replaying: records)
         XCTAssertEqual(progress.applyInDoubt, ["a"])
@@ -50,7 +54,7 @@ final class JournalFileTests: XCTestCase {
         let reopened = try RolloutJournal.reopen(
             rollout: R.rollout, directory: directory, lastSequence: progress.lastSequence)
         try reopened.append(R.patched("a", wave: 1), time: R.t0)
-        let again = try RolloutJournal.read(path: journal.path)
+        let again = try RolloutJournal.read(path: path)
         XCTAssertEqual(again.map(\.sequence), [1, 2, 3])
         XCTAssertEqual(RolloutProgress(replaying: again).applyInDoubt, [])
     }

@@ -4,6 +4,10 @@ import Foundation
 /// per line, each line written and fsync'd before `append` returns, so the step after it
 /// never runs unless the journal already says it is about to. Not thread-safe on its own:
 /// ``EventSink`` serializes appends.
+///
+/// One writer per journal: `create` and `reopen` take an exclusive `flock` on the file and
+/// hold it while the journal is open, so a second `resume` (or a `rollback --rollout`) of a
+/// rollout that another `hotpatch` is still driving refuses instead of racing it.
 final class RolloutJournal {
     /// The rollout this journal belongs to.
     let rollout: RolloutID
@@ -44,6 +48,7 @@ final class RolloutJournal {
                 atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         else { throw RolloutJournalError.unwritable(directory: directory, reason: "cannot create \(path)") }
         let journal = try RolloutJournal(rollout: rollout, path: path, lastSequence: 0)
+        try journal.lockForWriting()
         // The new file's name must survive a crash too, not only its contents.
         if let directoryHandle = FileHandle(forReadingAtPath: directory) {
             try? directoryHandle.synchronize()
@@ -52,13 +57,33 @@ final class RolloutJournal {
         return journal
     }
 
-    /// Opens an existing journal to continue it (resume, rollback of a rollout).
-    /// A line torn by a crash mid-write is cut off first, so the next line starts clean.
+    /// Opens an existing journal to continue it (resume, rollback of a rollout), as its only
+    /// writer. `lastSequence` is the last record the caller replayed: if the file holds more by
+    /// the time the lock is ours, another `hotpatch` continued the rollout in between and the
+    /// caller's replay is stale, so this refuses rather than act on it. A line torn by a crash
+    /// mid-write is cut off first, so the next line starts clean.
     static func reopen(rollout: RolloutID, directory: String, lastSequence: Int) throws -> RolloutJournal {
         let journal = try RolloutJournal(
             rollout: rollout, path: path(for: rollout, in: directory), lastSequence: lastSequence)
+        try journal.lockForWriting()
+        let onDisk = try read(path: journal.path).last?.sequence ?? 0
+        guard onDisk == lastSequence else {
+            throw RolloutJournalError.changedMeanwhile(
+                path: journal.path, replayed: lastSequence, found: onDisk)
+        }
         try journal.cutTornTail()
         return journal
+    }
+
+    /// Takes the writer's lock, or says who holds it. Held until the handle closes (deinit, or
+    /// the process ending in any way).
+    private func lockForWriting() throws {
+        switch JournalFileLock.tryExclusive(handle.fileDescriptor) {
+        case .acquired: return
+        case .heldByAnother: throw RolloutJournalError.busy(path: path)
+        case .failed(let reason):
+            throw RolloutJournalError.unwritable(directory: path, reason: "cannot lock it: \(reason)")
+        }
     }
 
     /// Truncates the file after its last newline (nothing to do when it ends with one).
@@ -138,6 +163,10 @@ enum RolloutJournalError: Error, CustomStringConvertible, Equatable {
     case corrupt(path: String, line: Int, reason: String)
     /// The journal has no `started` event.
     case noPlan(path: String)
+    /// Another `hotpatch` process holds the journal's lock: it is driving this rollout now.
+    case busy(path: String)
+    /// The journal grew between reading it and locking it: another `hotpatch` continued it.
+    case changedMeanwhile(path: String, replayed: Int, found: Int)
 
     var description: String {
         switch self {
@@ -150,6 +179,14 @@ enum RolloutJournalError: Error, CustomStringConvertible, Equatable {
             return "rollout journal \(path) line \(line) is unreadable (\(reason)); repair or move that line"
         case .noPlan(let path):
             return "rollout journal \(path) has no 'started' event; it cannot be resumed"
+        case .busy(let path):
+            return
+                "another hotpatch process is driving this rollout now (it holds the lock on \(path)); "
+                + "wait for it to finish, or stop it, then run resume or rollback again"
+        case .changedMeanwhile(let path, let replayed, let found):
+            return
+                "rollout journal \(path) grew from \(replayed) to \(found) records while it was being read "
+                + "(another hotpatch continued this rollout); nothing was done: run the command again"
         }
     }
 }
