@@ -65,8 +65,17 @@ struct AgentClient {
     /// the agent could not run, and stderr says why.
     private func run(_ arguments: [String]) throws -> AgentReport {
         precondition(!remoteAgent.isEmpty, "upload before running the agent")
-        let result = try connection.run(
-            [remoteAgent] + arguments, become: host.become, becomeUser: host.becomeUser, timeout: timeout)
+        let result: CommandResult
+        do {
+            result = try connection.run(
+                [remoteAgent] + arguments, become: host.become, becomeUser: host.becomeUser, timeout: timeout)
+        } catch let error as HostConnectionError where error.isTimeout {
+            // Name the limit that ran out: "timed out" alone does not say which setting to raise.
+            throw HostConnectionError(
+                host: error.host, phase: error.phase,
+                message: error.message + " (hotpatch-agent \(arguments.first ?? "") ran past --host-timeout \(Self.text(timeout)))",
+                nextStep: error.nextStep, isTimeout: true)
+        }
         let line = result.stdout.split(separator: "\n").last { $0.hasPrefix("{") }
         guard let line, let report = try? JSONDecoder().decode(AgentReport.self, from: Data(line.utf8)) else {
             throw AgentClientError(
@@ -74,6 +83,13 @@ struct AgentClient {
                 stderr: result.stderr, stdout: result.stdout)
         }
         return report
+    }
+
+    /// `4s`, `1.5s`: a duration as the command line spells it.
+    private static func text(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        if attoseconds == 0 { return "\(seconds)s" }
+        return "\(Double(seconds) + Double(attoseconds) / 1e18)s"
     }
 }
 

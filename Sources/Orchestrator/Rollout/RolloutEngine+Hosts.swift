@@ -43,7 +43,17 @@ extension RolloutEngine {
         } catch is RolloutJournalError {
             return
         } catch {
-            let outcome = Self.outcome(of: error, afterIntent: intentRecorded)
+            var outcome = Self.outcome(of: error, afterIntent: intentRecorded)
+            // The connection broke before any agent ran (sshd killed mid-upload, host gone): if
+            // the host now refuses a new connection too, it is unreachable, not failed.
+            if !intentRecorded, outcome.status == .failed, error is HostConnectionError {
+                do throws(HostConnectionError) {
+                    try context.connector.connect(to: host).close()
+                } catch where error.phase.meansUnreachable {
+                    outcome = ApplyOutcome(
+                        status: .unreachable, message: (outcome.message ?? "") + "; then reconnecting: " + error.message)
+                } catch {}
+            }
             try? sink.emit(.applied(HostApplied(host: name, wave: wave, outcome: outcome)))
         }
     }
