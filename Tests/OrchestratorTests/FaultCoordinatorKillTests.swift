@@ -72,7 +72,9 @@ final class FaultCoordinatorKillTests: XCTestCase {
             let before = lab.hosts.map { FaultLab.agentJournalCount($0, outcome: "applied") }
             let rollout = try startAndKill(lab, at: point)
 
-            let resumed = try RolloutFixture.run(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
+            let resumed = try RolloutFixture.run([
+                "resume", rollout, "--journal-dir", work + "/journal", "--json",
+            ])
             XCTAssertEqual(resumed.status, 0, "\(point): " + resumed.stdout + resumed.stderr)
             let events = try JSONLines(resumed.stdout)
             XCTAssertEqual(events.named("finished").first?["result"] as? String, "succeeded", "\(point)")
@@ -85,7 +87,9 @@ final class FaultCoordinatorKillTests: XCTestCase {
                 try FaultLab.patchesInPlace(lab).values.map { $0 ?? ["unreachable"] },
                 Array(repeating: ["parity-fix"], count: lab.hosts.count), "\(point)")
 
-            let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+            let undo = try RolloutFixture.run([
+                "rollback", "--rollout", rollout, "--journal-dir", work + "/journal",
+            ])
             XCTAssertEqual(undo.status, 0, "\(point): " + undo.stdout + undo.stderr)
         }
         try assertFleetClean(lab, "at the end")
@@ -103,12 +107,15 @@ final class FaultCoordinatorKillTests: XCTestCase {
                 ["rollback", "--rollout", rollout, "--journal-dir", work + "/journal", "--json"])
             XCTAssertEqual(undo.status, 0, "\(point): " + undo.stdout + undo.stderr)
             XCTAssertEqual(
-                try JSONLines(undo.stdout).named("finished").first?["result"] as? String, "rolledBack", "\(point)")
+                try JSONLines(undo.stdout).named("finished").first?["result"] as? String, "rolledBack",
+                "\(point)")
             for (index, host) in lab.hosts.enumerated() {
                 let patchedNow = FaultLab.agentJournalCount(host, outcome: "applied") - applied[index]
                 let revertedNow = FaultLab.agentJournalCount(host, outcome: "reverted") - reverted[index]
                 XCTAssertLessThanOrEqual(patchedNow, 1, "\(point): \(host) patched more than once")
-                XCTAssertEqual(revertedNow, patchedNow, "\(point): \(host) applied \(patchedNow), reverted \(revertedNow)")
+                XCTAssertEqual(
+                    revertedNow, patchedNow,
+                    "\(point): \(host) applied \(patchedNow), reverted \(revertedNow)")
             }
             try assertFleetClean(lab, "after rolling back from \(point)")
         }
@@ -121,13 +128,19 @@ final class FaultCoordinatorKillTests: XCTestCase {
         let rollout = try startAndKill(lab, at: .agentStarted)
 
         // The first resume soaks wave 2 for a while; the second one comes in meanwhile.
-        let first = try FaultLab.Coordinator(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
-        XCTAssertTrue(try first.read { $0["event"] as? String == "resumed" }, first.lines.joined(separator: "\n"))
+        let first = try FaultLab.Coordinator([
+            "resume", rollout, "--journal-dir", work + "/journal", "--json",
+        ])
+        XCTAssertTrue(
+            try first.read { $0["event"] as? String == "resumed" }, first.lines.joined(separator: "\n"))
         let second = try RolloutFixture.run(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
         XCTAssertNotEqual(second.status, 0, second.stdout)
-        XCTAssertTrue(second.stderr.contains("another hotpatch process is driving this rollout"), second.stderr)
+        XCTAssertTrue(
+            second.stderr.contains("another hotpatch process is driving this rollout"), second.stderr)
         XCTAssertEqual(second.stdout, "", "the refused resume must not report any step")
-        let rollback = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+        let rollback = try RolloutFixture.run([
+            "rollback", "--rollout", rollout, "--journal-dir", work + "/journal",
+        ])
         XCTAssertNotEqual(rollback.status, 0, "rollback of a rollout being resumed must wait its turn")
 
         XCTAssertEqual(try first.finish(), 0, first.lines.joined(separator: "\n"))
@@ -135,7 +148,9 @@ final class FaultCoordinatorKillTests: XCTestCase {
             XCTAssertEqual(FaultLab.agentJournalCount(host, outcome: "applied") - before[index], 1, "\(host)")
         }
         // Once the first is done the lock is free again.
-        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+        let undo = try RolloutFixture.run([
+            "rollback", "--rollout", rollout, "--journal-dir", work + "/journal",
+        ])
         XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
         try assertFleetClean(lab, "after")
     }
@@ -150,10 +165,13 @@ final class FaultCoordinatorKillTests: XCTestCase {
         // their uploads of the same files and their agents on each host overlap.
         let coordinators = try ["a", "b"].map { name in
             try FaultLab.Coordinator(
-                ["rollout", patch, "--waves", "100%"] + FaultLab.arguments(lab, journal: work + "/journal-" + name))
+                ["rollout", patch, "--waves", "100%"]
+                    + FaultLab.arguments(lab, journal: work + "/journal-" + name))
         }
         let statuses = try coordinators.map { try $0.finish() }
-        XCTAssertEqual(statuses, [0, 0], coordinators.map { $0.lines.joined(separator: "\n") }.joined(separator: "\n--\n"))
+        XCTAssertEqual(
+            statuses, [0, 0],
+            coordinators.map { $0.lines.joined(separator: "\n") }.joined(separator: "\n--\n"))
 
         for (index, host) in lab.hosts.enumerated() {
             XCTAssertEqual(

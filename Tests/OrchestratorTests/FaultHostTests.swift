@@ -83,7 +83,8 @@ final class FaultHostTests: XCTestCase {
         let status = try coordinator.finish()
 
         let events = try coordinator.events()
-        XCTAssertEqual(status, 6, "completed, one host unreachable: " + coordinator.lines.joined(separator: "\n"))
+        XCTAssertEqual(
+            status, 6, "completed, one host unreachable: " + coordinator.lines.joined(separator: "\n"))
         XCTAssertEqual(
             FaultLab.appliedStatus(events),
             ["lab-host-1": "patched", "lab-host-2": "unreachable", "lab-host-3": "patched"])
@@ -93,9 +94,12 @@ final class FaultHostTests: XCTestCase {
         // Half an agent exists only as a dot-temp, mode 0600 (not executable); every file under a
         // final name holds what its name says.
         XCTAssertEqual(try FaultLab.filesNotMatchingTheirName(victim), [])
-        for part in try partFiles(victim) { XCTAssertEqual(part.mode & 0o111, 0, "\(part.name) is executable") }
+        for part in try partFiles(victim) {
+            XCTAssertEqual(part.mode & 0o111, 0, "\(part.name) is executable")
+        }
         XCTAssertEqual(
-            FaultLab.agentJournalCount(victim, outcome: "applied"), appliedBefore, "no agent ran on \(victim)")
+            FaultLab.agentJournalCount(victim, outcome: "applied"), appliedBefore, "no agent ran on \(victim)"
+        )
 
         // sshd back (plain SFTP again): the next rollout patches the host it missed.
         try original.write(toFile: config, atomically: true, encoding: .utf8)
@@ -118,7 +122,10 @@ final class FaultHostTests: XCTestCase {
         for host in lab.hosts { try? FileManager.default.removeItem(atPath: FaultLab.uploadFolder(host)) }
         let mounted = try FaultLab.inHost(
             lab, victim,
-            ["/bin/sh", "-c", "mkdir -m 700 -p /var/tmp/hotpatch-root && mount -t tmpfs -o size=1m,mode=0700 tmpfs /var/tmp/hotpatch-root"])
+            [
+                "/bin/sh", "-c",
+                "mkdir -m 700 -p /var/tmp/hotpatch-root && mount -t tmpfs -o size=1m,mode=0700 tmpfs /var/tmp/hotpatch-root",
+            ])
         XCTAssertEqual(mounted.status, 0, mounted.stderr)
         defer { _ = try? FaultLab.inHost(lab, victim, ["/bin/umount", "/var/tmp/hotpatch-root"]) }
 
@@ -176,7 +183,8 @@ final class FaultHostTests: XCTestCase {
         // it agrees with the agent's own journal.
         let inPlace = try FaultLab.patchesInPlace(lab)
         let applied = FaultLab.agentJournalCount(victim, outcome: "applied") - appliedBefore
-        XCTAssertEqual(inPlace[victim.name], .some(applied == 1 ? ["parity-fix"] : []), "agent journal says \(applied)")
+        XCTAssertEqual(
+            inPlace[victim.name], .some(applied == 1 ? ["parity-fix"] : []), "agent journal says \(applied)")
     }
 
     // MARK: - Helpers
@@ -238,8 +246,10 @@ final class FaultHostTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: host.privateRoot + "/sftp-stalled")
         let config = host.directory + "/sshd_config"
         let text = try String(contentsOfFile: config, encoding: .utf8)
-        try text.replacingOccurrences(of: "Subsystem sftp internal-sftp", with: "Subsystem sftp /root/stalling-sftp")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "Subsystem sftp internal-sftp", with: "Subsystem sftp /root/stalling-sftp"
+        )
+        .write(toFile: config, atomically: true, encoding: .utf8)
         FaultLab.signalSSHD(lab, host, SIGKILL)
         try FaultLab.startSSHD(lab, host)
     }

@@ -23,7 +23,9 @@ final class FaultJournalLockTests: XCTestCase {
         try writer?.append(.started(R.plan()), time: R.t0)
         let path = try XCTUnwrap(writer?.path)
 
-        XCTAssertThrowsError(try RolloutJournal.reopen(rollout: R.rollout, directory: directory, lastSequence: 1)) {
+        XCTAssertThrowsError(
+            try RolloutJournal.reopen(rollout: R.rollout, directory: directory, lastSequence: 1)
+        ) {
             XCTAssertEqual($0 as? RolloutJournalError, .busy(path: path))
             XCTAssertTrue("\($0)".contains("another hotpatch process is driving this rollout"), "\($0)")
         }
@@ -41,7 +43,9 @@ final class FaultJournalLockTests: XCTestCase {
             return journal.path
         }()
         // This reader replayed one record; another hotpatch has written a second since.
-        XCTAssertThrowsError(try RolloutJournal.reopen(rollout: R.rollout, directory: directory, lastSequence: 1)) {
+        XCTAssertThrowsError(
+            try RolloutJournal.reopen(rollout: R.rollout, directory: directory, lastSequence: 1)
+        ) {
             XCTAssertEqual($0 as? RolloutJournalError, .changedMeanwhile(path: path, replayed: 1, found: 2))
         }
         XCTAssertEqual(try RolloutJournal.read(path: path).count, 2)

@@ -63,7 +63,9 @@ enum FaultLab {
     /// Per host (inventory name), the patches `hotpatch status --json` finds in place, read
     /// from the processes' memory; nil for a host status could not reach.
     static func patchesInPlace(_ lab: LabFleet) throws -> [String: [String]?] {
-        let status = try RolloutFixture.run(["status", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json"])
+        let status = try RolloutFixture.run([
+            "status", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json",
+        ])
         var result: [String: [String]?] = [:]
         for host in try JSONLines(status.stdout).all {
             let name = host["host"] as? String ?? "?"
@@ -97,12 +99,14 @@ enum FaultLab {
     /// name alone, so nothing outside the host is touched.
     static func hostProcesses(_ lab: LabFleet, _ host: LabHost, named prefixes: [String]) -> [Int32] {
         guard let initPid = lab.initPid(host),
-            let namespace = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(initPid)/ns/pid")
+            let namespace = try? FileManager.default.destinationOfSymbolicLink(
+                atPath: "/proc/\(initPid)/ns/pid")
         else { return [] }
         var found: [Int32] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), pid != initPid,
-                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/ns/pid")) == namespace,
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/ns/pid"))
+                    == namespace,
                 let comm = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8)
             else { continue }
             if prefixes.contains(where: { comm.hasPrefix($0) }) { found.append(pid) }
@@ -147,9 +151,12 @@ enum FaultLab {
     static func filesNotMatchingTheirName(_ host: LabHost) throws -> [String] {
         let folder = uploadFolder(host)
         var wrong: [String] = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !name.hasPrefix(".") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where !name.hasPrefix(".") {
             let result = try Subprocess.run("/usr/bin/sha256sum", ["--", folder + "/" + name])
-            if !name.hasPrefix(String(result.stdout.prefix(64))) || result.stdout.count < 64 { wrong.append(name) }
+            if !name.hasPrefix(String(result.stdout.prefix(64))) || result.stdout.count < 64 {
+                wrong.append(name)
+            }
         }
         return wrong
     }

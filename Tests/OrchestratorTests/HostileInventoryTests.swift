@@ -37,8 +37,11 @@ final class HostileInventoryTests: XCTestCase {
     override func tearDownWithError() throws {
         if let lab = Self.lab {
             _ = try? RolloutFixture.run(
-                ["rollback", patch, "--waves", "100%", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath,
-                 "--journal-dir", work + "/journal"] + RolloutFixture.relaxedPause)
+                [
+                    "rollback", patch, "--waves", "100%", "-i", lab.inventoryPath, "--known-hosts",
+                    lab.knownHostsPath,
+                    "--journal-dir", work + "/journal",
+                ] + RolloutFixture.relaxedPause)
         }
         try? FileManager.default.removeItem(atPath: work)
     }
@@ -51,7 +54,8 @@ final class HostileInventoryTests: XCTestCase {
         let lab = try fleet()
         let canary = "/tmp/pwned-" + UUID().uuidString.prefix(8)
         // Every way a shell could be talked into running `touch CANARY`.
-        let payload = "a b 'q' \"d\" $(touch \(canary)) `touch \(canary)`; touch \(canary) | touch \(canary)\n touch \(canary) #"
+        let payload =
+            "a b 'q' \"d\" $(touch \(canary)) `touch \(canary)`; touch \(canary) | touch \(canary)\n touch \(canary) #"
 
         // The lab's key under a name made of the payload: a literal path works as it is.
         let keyDirectory = work + "/keys " + payload.replacingOccurrences(of: "/", with: "_")
@@ -76,7 +80,8 @@ final class HostileInventoryTests: XCTestCase {
                         "ansible_become": true, "ansible_become_user": payload,
                     ],
                     "bad-address": [
-                        "ansible_host": "127.0.2.250; touch \(canary) $(touch \(canary))", "ansible_port": first.port,
+                        "ansible_host": "127.0.2.250; touch \(canary) $(touch \(canary))",
+                        "ansible_port": first.port,
                         "ansible_user": "root", "ansible_ssh_private_key_file": lab.clientKeyPath,
                     ],
                 ]
@@ -87,8 +92,10 @@ final class HostileInventoryTests: XCTestCase {
             to: URL(fileURLWithPath: inventoryPath))
 
         let result = try RolloutFixture.run(
-            ["rollout", patch, "-i", inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "100%",
-             "--max-failed", "100%", "--journal-dir", work + "/journal", "--json"] + RolloutFixture.relaxedPause)
+            [
+                "rollout", patch, "-i", inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "100%",
+                "--max-failed", "100%", "--journal-dir", work + "/journal", "--json",
+            ] + RolloutFixture.relaxedPause)
         let events = try JSONLines(result.stdout)
         let status = FaultLab.appliedStatus(events)
         // The oddly named host with the oddly named key is reached and patched, its name intact.
@@ -116,7 +123,8 @@ final class HostileInventoryTests: XCTestCase {
 
         var result = try rollout(lab)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        let made = try FaultLab.inHost(lab, host, ["/usr/bin/stat", "-c", "%u %a %F", "/var/tmp/hotpatch-root"])
+        let made = try FaultLab.inHost(
+            lab, host, ["/usr/bin/stat", "-c", "%u %a %F", "/var/tmp/hotpatch-root"])
         XCTAssertEqual(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0 700 directory")
 
         // Readable by others; owned by someone else; a symlink to a folder root owns: all refused.
@@ -124,8 +132,14 @@ final class HostileInventoryTests: XCTestCase {
         XCTAssertEqual(cleared.status, 0, cleared.stderr)
         let unsafe: [(String, String)] = [
             ("mkdir -p -m 700 /var/tmp/hotpatch-root && chmod 755 /var/tmp/hotpatch-root", "mode 755"),
-            ("mkdir -p -m 700 /var/tmp/hotpatch-root && chown 65534 /var/tmp/hotpatch-root", "owner uid 65534"),
-            ("mkdir -m 700 /var/tmp/elsewhere && ln -s /var/tmp/elsewhere /var/tmp/hotpatch-root", "is not a folder"),
+            (
+                "mkdir -p -m 700 /var/tmp/hotpatch-root && chown 65534 /var/tmp/hotpatch-root",
+                "owner uid 65534"
+            ),
+            (
+                "mkdir -m 700 /var/tmp/elsewhere && ln -s /var/tmp/elsewhere /var/tmp/hotpatch-root",
+                "is not a folder"
+            ),
         ]
         for (spoil, expected) in unsafe {
             let spoiled = try FaultLab.inHost(lab, host, ["/bin/sh", "-c", spoil])
@@ -136,19 +150,27 @@ final class HostileInventoryTests: XCTestCase {
             XCTAssertEqual(FaultLab.appliedStatus(events)[host.name], "failed", "\(spoil): \(result.stdout)")
             XCTAssertEqual(FaultLab.appliedStatus(events)[lab.hosts[1].name], "alreadyPatched", spoil)
             let message = FaultLab.appliedMessage(events, host: host.name)
-            XCTAssertTrue(message.contains(expected) && message.contains("/var/tmp/hotpatch-root"), "\(spoil): \(message)")
+            XCTAssertTrue(
+                message.contains(expected) && message.contains("/var/tmp/hotpatch-root"),
+                "\(spoil): \(message)")
             XCTAssertEqual(try uploadedFiles(lab, host), before, "\(spoil): something was written")
             let mended = try FaultLab.inHost(
                 lab, host,
-                ["/bin/sh", "-c", "rm -f /var/tmp/hotpatch-root; rm -rf /var/tmp/hotpatch-root /var/tmp/elsewhere"])
+                [
+                    "/bin/sh", "-c",
+                    "rm -f /var/tmp/hotpatch-root; rm -rf /var/tmp/hotpatch-root /var/tmp/elsewhere",
+                ])
             XCTAssertEqual(mended.status, 0, mended.stderr)
         }
     }
 
     private func rollout(_ lab: LabFleet) throws -> ProgramResult {
         try RolloutFixture.run(
-            ["rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "100%",
-             "--max-failed", "100%", "--journal-dir", work + "/journal", "--json"] + RolloutFixture.relaxedPause)
+            [
+                "rollout", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves",
+                "100%",
+                "--max-failed", "100%", "--journal-dir", work + "/journal", "--json",
+            ] + RolloutFixture.relaxedPause)
     }
 
     /// `ls -lAR` of the host's /var/tmp (names, sizes, modes): what an upload would change.

@@ -73,7 +73,8 @@ struct AgentClient {
             // Name the limit that ran out: "timed out" alone does not say which setting to raise.
             throw HostConnectionError(
                 host: error.host, phase: error.phase,
-                message: error.message + " (hotpatch-agent \(arguments.first ?? "") ran past --host-timeout \(Self.text(timeout)))",
+                message: error.message
+                    + " (hotpatch-agent \(arguments.first ?? "") ran past --host-timeout \(Self.text(timeout)))",
                 nextStep: error.nextStep, isTimeout: true)
         }
         let line = result.stdout.split(separator: "\n").last { $0.hasPrefix("{") }

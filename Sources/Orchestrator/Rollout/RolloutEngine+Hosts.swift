@@ -49,9 +49,10 @@ extension RolloutEngine {
             if !intentRecorded, outcome.status == .failed, error is HostConnectionError {
                 do throws(HostConnectionError) {
                     try context.connector.connect(to: host).close()
-                } catch where error.phase.meansUnreachable {
+                } catch let refusal where refusal.phase.meansUnreachable {
                     outcome = ApplyOutcome(
-                        status: .unreachable, message: (outcome.message ?? "") + "; then reconnecting: " + error.message)
+                        status: .unreachable,
+                        message: (outcome.message ?? "") + "; then reconnecting: " + refusal.message)
                 } catch {}
             }
             try? sink.emit(.applied(HostApplied(host: name, wave: wave, outcome: outcome)))
