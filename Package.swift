@@ -24,6 +24,13 @@ let package = Package(
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
+        // OpenSSL's libcrypto for the agent's signature checks (Ed25519), linked dynamically:
+        // libcrypto.so.3 is on every host with OpenSSH, and the static agent stays small.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "Shared"),
         // Ansible inventories (INI and YAML) and --limit patterns: a library of its own so the
         // coordinator and the inventory fuzz target (Fuzz/InventoryFuzz) compile the same code.
@@ -33,7 +40,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Agent",
-            dependencies: ["Shared", "CPtrace"]
+            dependencies: ["Shared", "CPtrace", "CCrypto"]
         ),
         .executableTarget(
             name: "Orchestrator",

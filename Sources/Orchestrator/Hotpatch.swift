@@ -10,6 +10,7 @@ struct Hotpatch: ParsableCommand {
         version: HotpatchVersion.current,
         subcommands: [
             Rollout.self, Rollback.self, Resume.self, Status.self, Plan.self, Create.self, Inspect.self,
+            Keygen.self, Sign.self,
         ]
     )
 }

@@ -22,13 +22,20 @@ struct AgentCommand {
     }
 
     private func apply() -> AgentReport {
-        // Load and check the patch before touching any process.
-        let patch: PatchFile
+        // Load and check the patch before touching any process; the host's trust policy
+        // decides first, and a refusal touches nothing.
+        let trusted: PatchLoader.Trusted
         do {
-            patch = try PatchLoader.load(options.patchPath!)
+            trusted = try PatchLoader.loadForApply(options.patchPath!)
         } catch {
             return finished(patchID: nil, processes: [], failure: error)
         }
+        var report = apply(trusted.patch)
+        report.signature = trusted.signature
+        return report
+    }
+
+    private func apply(_ patch: PatchFile) -> AgentReport {
         let found = TargetSelector(selection: options.selection).processes(mapping: patch.targetBuildID)
         if let empty = noTarget(
             found, what: "maps build-id \(patch.targetBuildID.hex) (\(patch.targetPathHint))")

@@ -30,6 +30,9 @@ enum TextReporter {
                 Syscalls.print(line + "\n")
             }
         }
+        if let signature = report.signature {
+            Syscalls.print("patch \(report.patchID ?? ""): \(signature.summary)\n")
+        }
         if let message = report.message { Syscalls.print("hotpatch-agent: \(message)\n", toError: true) }
     }
 }

@@ -60,6 +60,12 @@ extension Hotpatch {
         @Option(help: ArgumentHelp("A description stored in the patch.", valueName: "text"))
         var description: String = ""
 
+        /// Sign the patch with this private key.
+        @Option(
+            help: ArgumentHelp(
+                "Sign the patch with this Ed25519 private key (hotpatch keygen, openssl genpkey).", valueName: "KEY"))
+        var sign: String?
+
         /// Where to write the patch.
         @Option(name: .shortAndLong, help: ArgumentHelp("Output file.", valueName: "path"))
         var output: String = "fix.hotpatch"
@@ -93,7 +99,9 @@ extension Hotpatch {
         private var patchID: PatchID? { PatchID(requestedID) }
 
         func run() throws {
-            let outcome: PatchCreator.Outcome
+            // Read the key first: a bad key should fail before the work, not after.
+            let signingKey = try sign.map { try SigningKey(contentsOf: $0) }
+            var outcome: PatchCreator.Outcome
             if let old, let new {
                 outcome = try PatchCreator.fromBuilds(
                     old: old, new: new, id: patchID!, description: description)
@@ -106,12 +114,18 @@ extension Hotpatch {
             for decision in outcome.decisions {
                 print("\(decision.verdict.rawValue): \(decision.name) (\(decision.reason))")
             }
+            if let signingKey {
+                outcome.bytes = try signingKey.sign(try PatchFile(bytes: outcome.bytes))
+            }
             guard FileManager.default.createFile(atPath: output, contents: Data(outcome.bytes)) else {
                 throw PatchCreationError("cannot write \(output); check the directory exists and is writable")
             }
             print(
                 "wrote \(output): patch \(patchID!), \(outcome.bytes.count) bytes, sha256 \(SHA256.hash(outcome.bytes))"
             )
+            if let signingKey {
+                print("signed with key \(signingKey.publicKey(comment: "").keyID.hex.prefix(16))")
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ import Shared
 struct PatchCreator {
     /// The finished patch and why it holds what it holds.
     struct Outcome {
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         let decisions: [PatchPlan.Decision]
     }
 
@@ -59,6 +59,7 @@ struct PatchCreator {
         var writer = ELFObjectWriter()
         writer.sections.append(
             ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))
+        writer.sections.append(PatchSignature.unsignedSection)
         let bytes = writer.encode()
         _ = try PatchFile(bytes: bytes)
         return Outcome(bytes: bytes, decisions: diff.decisions)

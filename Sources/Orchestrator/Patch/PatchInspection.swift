@@ -35,12 +35,13 @@ struct PatchInspection: Encodable {
     let createdBy: String
     let contentHash: String
     let signature: String
+    let signerKeyID: String?
     let functions: [Function]
     let newSymbols: [Symbol]
     let references: [References]
     let inPlaceEdits: [Edit]
 
-    init(_ patch: PatchFile) {
+    init(_ patch: PatchFile, trusting keys: [PatchPublicKey]? = nil) {
         formatVersion = patch.metadata.formatVersion
         kind = patch.kind.description
         id = patch.id.rawValue
@@ -49,7 +50,8 @@ struct PatchInspection: Encodable {
         buildID = patch.targetBuildID.hex
         createdBy = patch.metadata.createdBy
         contentHash = patch.contentHash.hex
-        signature = patch.signature.map { "present (\($0.count) bytes, not verified here)" } ?? "unsigned"
+        signature = PatchInspection.describeSignature(patch, trusting: keys)
+        signerKeyID = patch.signature?.keyID.hex
         functions = patch.replacedFunctions.map { function in
             Function(
                 oldName: function.oldName, oldAddress: function.oldAddress.description,

@@ -112,6 +112,8 @@ public struct PatchBuilder {
         }
         assembly.writer.sections.append(
             ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))
+        // Room for a signature, so signing later fills bytes in and moves nothing.
+        assembly.writer.sections.append(PatchSignature.unsignedSection)
         return assembly.writer.encode()
     }
 }

@@ -7,14 +7,17 @@
 public struct PatchFile: Sendable {
     /// The decoded `.hotpatch` section.
     public let metadata: PatchMetadata
-    /// SHA-256 of the whole file: the content hash in the patch memory header and upload name.
+    /// SHA-256 of ``content``: the patch's identity in the patch memory header and reports. It
+    /// leaves the signature out, so signing or re-signing a patch does not change it.
     public let contentHash: SHA256Digest
+    /// The whole file with the `.hotpatch.sig` contents zeroed: what a signature covers.
+    public let content: [UInt8]
     /// The allocatable sections the agent maps (code, rodata, data, bss), in file order.
     public let sections: [PatchSection]
     /// The patch's `.symtab`, index 0 included (relocations refer to it by index).
     public let symbols: [ELFSymbol]
-    /// The `.hotpatch.sig` section's bytes, or nil when unsigned.
-    public let signature: [UInt8]?
+    /// The decoded `.hotpatch.sig` section, or nil when unsigned (all zero, or no section).
+    public let signature: PatchSignature?
     /// The parsed ELF file (for tools that want more).
     public let elf: ELFFile
 
@@ -40,8 +43,10 @@ public struct PatchFile: Sendable {
                 bytes: Array(try elf.contents(of: section)), isZeroFill: section.type == .nobits,
                 relocations: try elf.relocations(for: section))
         }
-        signature = try elf.section(named: ".hotpatch.sig").map { Array(try elf.contents(of: $0)) }
-        contentHash = SHA256.hash(bytes)
+        let signatureSection = try PatchFile.signatureSection(of: elf)
+        signature = try signatureSection.flatMap { try PatchSignature(decoding: try elf.contents(of: $0)) }
+        content = PatchFile.content(of: bytes, zeroing: signatureSection)
+        contentHash = SHA256.hash(content)
         self.elf = elf
         try validate()
     }

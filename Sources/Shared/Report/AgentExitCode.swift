@@ -10,7 +10,7 @@ public enum AgentExitCode: Int32, Codable, Sendable, CaseIterable, CustomStringC
     case noTarget = 3
     /// The process runs a different build than the patch was made for (build-id or bytes differ).
     case targetMismatch = 4
-    /// The patch file is unreadable, malformed, of an unknown version, or its signature fails.
+    /// The patch file is unreadable, malformed or of an unknown version.
     case badPatch = 5
     /// No safe point was found before `--timeout`, or the pause would exceed `--max-pause`.
     case noSafePoint = 6
@@ -22,6 +22,10 @@ public enum AgentExitCode: Int32, Codable, Sendable, CaseIterable, CustomStringC
     case processExited = 9
     /// The agent refused because of patches in place (a later patch builds on the one to revert).
     case refused = 10
+    /// The patch is not trusted on this host: unsigned, tampered with or signed by a key not in
+    /// `/etc/hotpatch/trusted-keys`; the patch file is writable by others; or the trust policy
+    /// itself is unsafe. Nothing was touched.
+    case untrusted = 11
     /// The command line is wrong.
     case usage = 64
 
@@ -38,6 +42,7 @@ public enum AgentExitCode: Int32, Codable, Sendable, CaseIterable, CustomStringC
         case .partial: return "partial"
         case .processExited: return "process-exited"
         case .refused: return "refused"
+        case .untrusted: return "untrusted"
         case .usage: return "usage"
         }
     }

@@ -20,11 +20,13 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var message: String?
     /// One entry per target process.
     public var processes: [ProcessReport]
+    /// For `apply`: who signed the patch, as the host's trust policy saw it (nil otherwise).
+    public var signature: SignatureReport?
 
     /// Builds a report of the current schema version.
     public init(
         agentVersion: String, host: String, command: String, patchID: String?, exitCode: AgentExitCode,
-        message: String?, processes: [ProcessReport]
+        message: String?, processes: [ProcessReport], signature: SignatureReport? = nil
     ) {
         self.schemaVersion = AgentReport.currentSchemaVersion
         self.agentVersion = agentVersion
@@ -34,5 +36,6 @@ public struct AgentReport: Codable, Sendable, Equatable {
         self.exitCode = exitCode
         self.message = message
         self.processes = processes
+        self.signature = signature
     }
 }

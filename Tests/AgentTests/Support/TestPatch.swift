@@ -86,6 +86,7 @@ extension TestPatch {
         var writer = ELFObjectWriter()
         writer.sections.append(
             ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))
+        writer.sections.append(PatchSignature.unsignedSection)
         try Data(writer.encode()).write(to: URL(fileURLWithPath: output))
         return output
     }
