@@ -18,7 +18,7 @@ extension PatchFile {
         let range = section.offset..<(section.offset + section.size)
         var others: [(String, Range<UInt64>)] = elf.sections.filter {
             $0.index != section.index && $0.type != .nobits && $0.type != .null
-        }.map { ($0.name, $0.offset..<($0.offset + $0.size)) }
+        }.map { ($0.name, PatchFile.fileRange($0.offset, $0.size)) }
         others.append(("the ELF header", 0..<64))
         let header = elf.header
         others.append(
@@ -31,6 +31,13 @@ extension PatchFile {
             throw PatchFormatError.malformed("\(name) overlaps \(clash.0)")
         }
         return section
+    }
+
+    /// `offset..<offset+size`, saturated: other sections' headers are not checked yet, and a
+    /// hostile one must not trap here.
+    private static func fileRange(_ offset: UInt64, _ size: UInt64) -> Range<UInt64> {
+        let end = offset.addingReportingOverflow(size)
+        return offset..<(end.overflow ? UInt64.max : end.partialValue)
     }
 
     /// `bytes` with `section`'s contents zeroed: what is signed and hashed.
