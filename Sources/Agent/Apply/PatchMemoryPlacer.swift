@@ -92,6 +92,7 @@ enum PatchMemoryRelease {
         let stopped = try StoppedProcess.stopOne(process, preferring: Tid(process.pid.rawValue))
         defer { stopped.resume() }
         guard let tid = stopped.threads.keys.first else { return }
+        Failpoint.reached(.afterAttach)
         try RemoteSyscall(process: process, gadget: gadget).unmap(address, size: size, on: tid, of: stopped)
     }
 }

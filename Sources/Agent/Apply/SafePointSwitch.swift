@@ -58,13 +58,16 @@ struct SafePointSwitch {
                 stopped.elapsedMicroseconds + (resumeForecast ?? stopped.stopMicroseconds)
             }
             var armed = false
+            var committed = false
             func release() {
                 if armed {
                     guardian?.settled()
                     SafetyNet.disarm(process)
                     armed = false
                 }
+                Failpoint.detachingCommit = committed
                 stopped.resume()
+                Failpoint.detachingCommit = false
                 resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
             }
             let views = try threadViews(stopped, mappings: &mappings)
@@ -92,6 +95,7 @@ struct SafePointSwitch {
                     release()
                     throw error
                 }
+                committed = true
                 Failpoint.reached(.afterWritesBeforeDetach)
                 if projectedPause() > limits.maxPauseMicroseconds {
                     undo(stopped)

@@ -86,9 +86,14 @@ enum Failpoint {
     nonisolated(unsafe) static var pipeline: Pipeline = .apply
 
     /// Marks that the agent reached `step`; fires the configured action when it is the one.
+    /// True while the threads of a commit's stop are being detached: `mid-detach` names that
+    /// detach, not the one after an injected call or a refused stop.
+    nonisolated(unsafe) static var detachingCommit = false
+
     @inline(__always)
     static func reached(_ step: Step) {
         guard let setting else { return }
+        if step == .midDetach && !detachingCommit { return }
         fire(step, setting)
     }
 

@@ -48,6 +48,7 @@ struct RemoteSyscall {
         try stopped.setRegisters(regs, of: tid)
         Failpoint.reached(.afterHijackSetRegisters)
         let after = try stepOverSyscall(tid, stopped: stopped)
+        try park(tid, stopped: stopped)
         // The step consumed the SIGSTOP before running the call; arm again until restored.
         SafetyNet.arm(process, tid: tid)
         Failpoint.reached(.afterSyscallStep)
@@ -62,6 +63,33 @@ struct RemoteSyscall {
             )
         }
         return after.signedResult
+    }
+
+    /// After a step the thread sits in a SIGTRAP signal-delivery stop; were the agent to die
+    /// there, the kernel would deliver that SIGTRAP and kill the process. An interrupt stop
+    /// (PTRACE_EVENT_STOP) is harmless to leave: interrupt, resume with no signal (the SIGTRAP is
+    /// dropped; the pending interrupt stops the thread before it returns to its own code), wait.
+    private func park(_ tid: Tid, stopped: StoppedProcess) throws(AgentFailure) {
+        do {
+            try Syscalls.interrupt(tid)
+            try Syscalls.cont(tid, signal: 0)
+            while true {
+                switch Syscalls.decode(try Syscalls.wait(tid)) {
+                case .exited, .killed:
+                    stopped.threadExited(tid)
+                    throw AgentFailure(.processExited, "\(process): tid \(tid) exited after an injected call")
+                case .stopped(let signal, let event):
+                    if event == Syscalls.eventStop { return }
+                    // A signal of the program's own arrived first: keep it for later.
+                    if event == 0 && signal != 19 { stopped.addPendingSignal(signal, to: tid) }
+                    try Syscalls.cont(tid, signal: 0)
+                }
+            }
+        } catch let error as SystemError {
+            throw AgentFailure(.failed, "\(process): parking tid \(tid) after an injected call failed: \(error)")
+        } catch {
+            throw error as! AgentFailure
+        }
     }
 
     private func stepOverSyscall(_ tid: Tid, stopped: StoppedProcess) throws(AgentFailure) -> Registers {

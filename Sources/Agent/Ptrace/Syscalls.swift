@@ -29,6 +29,11 @@ enum Syscalls {
         if cptrace_detach(tid.rawValue, signal) != 0 { throw failure("PTRACE_DETACH tid \(tid)") }
     }
 
+    /// Resumes a stopped thread, delivering `signal` (0 for none).
+    static func cont(_ tid: Tid, signal: Int32) throws(SystemError) {
+        if cptrace_cont(tid.rawValue, signal) != 0 { throw failure("PTRACE_CONT tid \(tid)") }
+    }
+
     /// Executes one instruction of a stopped thread.
     static func singleStep(_ tid: Tid) throws(SystemError) {
         if cptrace_singlestep(tid.rawValue) != 0 { throw failure("PTRACE_SINGLESTEP tid \(tid)") }
