@@ -1,6 +1,6 @@
 /// Refuses a patch file that someone other than root (or the agent's own user) could have
-/// written, or could swap: the file must be owned by root or by the agent's user and writable
-/// by nobody else, and its folder must not let others replace it.
+/// written, or could swap: the file must be owned by root, the agent's user or the user who ran
+/// it through sudo, writable by nobody else, and its folder must not let others replace it.
 enum PatchFileOwnership {
     /// Reads the patch at `path` after checking who could have changed it; returns its bytes.
     static func read(_ path: String) throws(AgentFailure) -> [UInt8] {
@@ -8,7 +8,8 @@ enum PatchFileOwnership {
         do {
             resolved = try Syscalls.realPath(path)
         } catch {
-            throw AgentFailure(error.isPermission ? .permission : .badPatch, "cannot read patch \(path): \(error)")
+            throw AgentFailure(
+                error.isPermission ? .permission : .badPatch, "cannot read patch \(path): \(error)")
         }
         let me = TrustSyscalls.effectiveUser
         let folder = parent(of: resolved)
@@ -28,11 +29,18 @@ enum PatchFileOwnership {
         do {
             contents = try TrustSyscalls.readWithFacts(resolved)
         } catch {
-            throw AgentFailure(error.isPermission ? .permission : .badPatch, "cannot read patch \(path): \(error)")
+            throw AgentFailure(
+                error.isPermission ? .permission : .badPatch, "cannot read patch \(path): \(error)")
         }
         let facts = contents.facts
-        guard facts.isRegular else { throw AgentFailure(.badPatch, "patch \(resolved) is not a regular file") }
-        if facts.uid != 0 && facts.uid != me {
+        guard facts.isRegular else {
+            throw AgentFailure(.badPatch, "patch \(resolved) is not a regular file")
+        }
+        // Root, the agent's own user, or (agent run as root by sudo, as rollouts with
+        // ansible_become do) the user who ran sudo: the login user whose private upload folder
+        // holds the patch, and who could run the agent on any file anyway.
+        let sudoUser = me == 0 ? TrustSyscalls.sudoUser : nil
+        if facts.uid != 0 && facts.uid != me && facts.uid != sudoUser {
             throw refusal(
                 "patch \(resolved) is owned by uid \(facts.uid) (mode \(octal(facts.mode))), not root"
                     + (me == 0 ? "" : " or the agent's uid \(me)") + "; fix: chown root \(resolved)")

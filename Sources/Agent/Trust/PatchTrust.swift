@@ -10,7 +10,8 @@ enum PatchTrust {
     {
         guard case .trusted(let keys) = policy else {
             guard let signature = patch.signature else {
-                return SignatureReport(keyID: nil, comment: nil, summary: "unsigned; no trusted keys configured")
+                return SignatureReport(
+                    keyID: nil, comment: nil, summary: "unsigned; no trusted keys configured")
             }
             return SignatureReport(
                 keyID: signature.keyID.hex, comment: nil,
@@ -19,17 +20,22 @@ enum PatchTrust {
         }
         let fix = "sign it with a key listed in \(TrustedKeys.path) (hotpatch sign PATCH --key KEY)"
         guard let signature = patch.signature else {
-            throw refusal("\(path) (patch \(patch.id)) is unsigned and this host applies only signed patches; \(fix)")
+            throw refusal(
+                "\(path) (patch \(patch.id)) is unsigned and this host applies only signed patches; \(fix)")
         }
         guard let key = keys.first(where: { $0.keyID == signature.keyID }) else {
             throw refusal(
                 "\(path) (patch \(patch.id)) is signed by key \(signature.keyID.hex.prefix(16)), which is not in "
-                    + "\(TrustedKeys.path) (\(keys.count) trusted); \(fix), or add that key's .pub line there")
+                    + "\(TrustedKeys.path) (\(keys.count) trusted); \(fix), or add that key's .pub line there"
+            )
         }
         let message = PatchSignature.message(patch.content)
-        switch TrustSyscalls.verifyEd25519(publicKey: key.rawKey, signature: signature.signature, message: message) {
+        switch TrustSyscalls.verifyEd25519(
+            publicKey: key.rawKey, signature: signature.signature, message: message)
+        {
         case true?:
-            return SignatureReport(keyID: key.keyID.hex, comment: key.comment, summary: "signed by \(key.label)")
+            return SignatureReport(
+                keyID: key.keyID.hex, comment: key.comment, summary: "signed by \(key.label)")
         case false?:
             throw refusal(
                 "\(path) (patch \(patch.id)) does not match its signature by \(key.label): it was changed after "

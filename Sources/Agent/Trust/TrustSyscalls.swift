@@ -30,6 +30,12 @@ enum TrustSyscalls {
     /// The agent's effective user id.
     static var effectiveUser: UInt32 { geteuid() }
 
+    /// The user who ran the agent through sudo (`SUDO_UID`, set by sudo itself), or nil.
+    static var sudoUser: UInt32? {
+        guard let value = getenv("SUDO_UID") else { return nil }
+        return UInt32(String(cString: value))
+    }
+
     /// Facts about `path` itself (symbolic links not followed: a link is neither file nor folder).
     static func linkFacts(_ path: String) throws(SystemError) -> FileFacts {
         var info = stat()

@@ -63,7 +63,8 @@ extension Hotpatch {
         /// Sign the patch with this private key.
         @Option(
             help: ArgumentHelp(
-                "Sign the patch with this Ed25519 private key (hotpatch keygen, openssl genpkey).", valueName: "KEY"))
+                "Sign the patch with this Ed25519 private key (hotpatch keygen, openssl genpkey).",
+                valueName: "KEY"))
         var sign: String?
 
         /// Where to write the patch.

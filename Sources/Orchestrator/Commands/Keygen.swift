@@ -14,7 +14,8 @@ extension Hotpatch {
                 """)
 
         /// Where to write the private key (the public one goes to NAME.pub).
-        @Option(help: ArgumentHelp("The private key's path; the public key goes to NAME.pub.", valueName: "NAME"))
+        @Option(
+            help: ArgumentHelp("The private key's path; the public key goes to NAME.pub.", valueName: "NAME"))
         var out: String
 
         /// Comment on the public key line.
@@ -56,7 +57,8 @@ enum KeyFiles {
         unlink(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw SigningKeyError("cannot create \(path): \(String(cString: strerror(errno))); check the folder")
+            throw SigningKeyError(
+                "cannot create \(path): \(String(cString: strerror(errno))); check the folder")
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         try handle.write(contentsOf: Data(text.utf8))

@@ -18,11 +18,15 @@ extension Hotpatch {
         var patch: String
 
         /// The private key.
-        @Option(help: ArgumentHelp("The private key (from hotpatch keygen or openssl genpkey).", valueName: "KEY"))
+        @Option(
+            help: ArgumentHelp("The private key (from hotpatch keygen or openssl genpkey).", valueName: "KEY")
+        )
         var key: String
 
         /// Where to write; default: over the input.
-        @Option(name: .shortAndLong, help: ArgumentHelp("Write the signed patch here (default: in place).", valueName: "path"))
+        @Option(
+            name: .shortAndLong,
+            help: ArgumentHelp("Write the signed patch here (default: in place).", valueName: "path"))
         var output: String?
 
         func run() throws {
@@ -31,8 +35,9 @@ extension Hotpatch {
             let signed = try signingKey.sign(file)
             let target = output ?? patch
             try Data(signed).write(to: URL(fileURLWithPath: target), options: .atomic)
-            print("signed \(target): patch \(file.id), key \(signingKey.publicKey(comment: "").keyID.hex.prefix(16)), "
-                + "content sha256 \(file.contentHash)")
+            print(
+                "signed \(target): patch \(file.id), key \(signingKey.publicKey(comment: "").keyID.hex.prefix(16)), "
+                    + "content sha256 \(file.contentHash)")
         }
     }
 }

@@ -27,7 +27,8 @@ struct SigningKey {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         if lines.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             throw SigningKeyError(
-                "\(path) is encrypted; decrypt it first: openssl pkey -in \(path) -out PLAIN.pem (keep it 0600)")
+                "\(path) is encrypted; decrypt it first: openssl pkey -in \(path) -out PLAIN.pem (keep it 0600)"
+            )
         }
         guard let first = lines.firstIndex(of: SigningKey.begin),
             let last = lines[first...].firstIndex(of: SigningKey.end),
@@ -51,7 +52,8 @@ struct SigningKey {
     /// Reads the key file at `path`.
     init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SigningKeyError("cannot read the signing key \(path); check the path and that you may read it")
+            throw SigningKeyError(
+                "cannot read the signing key \(path); check the path and that you may read it")
         }
         try self.init(pem: String(decoding: data, as: UTF8.self), path: path)
     }

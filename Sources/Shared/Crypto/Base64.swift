@@ -1,7 +1,8 @@
 /// Standard base64 (RFC 4648, with `=` padding) for key lines, without Foundation: the agent
 /// reads `/etc/hotpatch/trusted-keys` and must stay Foundation-free.
 public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The base64 text of `bytes`.
     public static func encode(_ bytes: [UInt8]) -> String {
@@ -9,10 +10,13 @@ public enum Base64 {
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         for start in stride(from: 0, to: bytes.count, by: 3) {
             let chunk = bytes[start..<min(start + 3, bytes.count)]
-            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * $1.offset) }
+            let value = chunk.enumerated().reduce(UInt32(0)) {
+                $0 | UInt32($1.element) << (16 - 8 * $1.offset)
+            }
             for position in 0..<4 {
                 out.append(
-                    position <= chunk.count ? alphabet[Int((value >> (18 - 6 * position)) & 63)] : UInt8(ascii: "="))
+                    position <= chunk.count
+                        ? alphabet[Int((value >> (18 - 6 * position)) & 63)] : UInt8(ascii: "="))
             }
         }
         return String(decoding: out, as: UTF8.self)
@@ -36,8 +40,11 @@ public enum Base64 {
                 guard padding == 0, let digit = alphabet.firstIndex(of: character) else { return nil }
                 value |= UInt32(digit) << (18 - 6 * offset)
             }
-            out += [UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
-                .prefix(3 - padding)
+            out += [
+                UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+                UInt8(truncatingIfNeeded: value),
+            ]
+            .prefix(3 - padding)
         }
         return out
     }

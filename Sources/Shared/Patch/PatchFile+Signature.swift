@@ -24,7 +24,8 @@ extension PatchFile {
         others.append(
             (
                 "the section header table",
-                header.sectionHeaderOffset..<(header.sectionHeaderOffset
+                header
+                    .sectionHeaderOffset..<(header.sectionHeaderOffset
                     + UInt64(header.sectionHeaderCount) * UInt64(header.sectionHeaderEntrySize))
             ))
         if let clash = others.first(where: { $0.1.overlaps(range) }) {
@@ -45,7 +46,8 @@ extension PatchFile {
         guard let section else { return bytes }
         var content = bytes
         let start = Int(section.offset)
-        content.replaceSubrange(start..<(start + PatchSignature.size), with: repeatElement(0, count: PatchSignature.size))
+        content.replaceSubrange(
+            start..<(start + PatchSignature.size), with: repeatElement(0, count: PatchSignature.size))
         return content
     }
 

@@ -32,7 +32,9 @@ struct OpenSSLSigner {
             try? FileManager.default.removeItem(atPath: signature)
         }
         try Data(PatchSignature.message(patch.content)).write(to: URL(fileURLWithPath: message))
-        try OpenSSLSigner.openssl(["pkeyutl", "-sign", "-rawin", "-inkey", keyPath, "-in", message, "-out", signature])
+        try OpenSSLSigner.openssl([
+            "pkeyutl", "-sign", "-rawin", "-inkey", keyPath, "-in", message, "-out", signature,
+        ])
         let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: signature)))
         let signed = try patch.bytes(signedWith: PatchSignature(keyID: publicKey.keyID, signature: raw))
         let target = output ?? path

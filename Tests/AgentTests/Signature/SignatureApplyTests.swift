@@ -140,14 +140,17 @@ final class SignatureApplyTests: XCTestCase {
     }
 
     /// The process as it was: same code, no patch memory, no apply in the journal, old answer.
-    func assertUntouched(_ program: TargetProgram, before: [UInt8], file: StaticString = #filePath, line: UInt = #line)
+    func assertUntouched(
+        _ program: TargetProgram, before: [UInt8], file: StaticString = #filePath, line: UInt = #line
+    )
         throws
     {
         XCTAssertEqual(try computeBytes(program), before, "the function is unchanged", file: file, line: line)
         let status = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(status.report?.processes.first?.patches, [], "no patch memory", file: file, line: line)
         let journal = (try? String(contentsOfFile: state + "/journal.log", encoding: .utf8)) ?? ""
-        XCTAssertFalse(journal.contains("apply"), "the journal recorded no apply: \(journal)", file: file, line: line)
+        XCTAssertFalse(
+            journal.contains("apply"), "the journal recorded no apply: \(journal)", file: file, line: line)
         XCTAssertNil(program.waitForLine(timeout: 0.3) { $0 == "compute=43" }, file: file, line: line)
     }
 }

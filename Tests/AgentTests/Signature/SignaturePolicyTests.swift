@@ -22,9 +22,18 @@ extension SignatureApplyTests {
         var openFolder = TrustedHost(trusting: [release.publicKey])
         openFolder.directoryMode = "0777"
         let cases: [(TrustedHost, String)] = [
-            (worldWritable, "file /etc/hotpatch/trusted-keys has mode 0666: group or others may write it; fix: chmod go-w /etc/hotpatch/trusted-keys"),
-            (ownedByNobody, "file /etc/hotpatch/trusted-keys is owned by uid 65534, not root; fix: chown root /etc/hotpatch/trusted-keys"),
-            (openFolder, "folder /etc/hotpatch has mode 0777: group or others may write it; fix: chmod go-w /etc/hotpatch"),
+            (
+                worldWritable,
+                "file /etc/hotpatch/trusted-keys has mode 0666: group or others may write it; fix: chmod go-w /etc/hotpatch/trusted-keys"
+            ),
+            (
+                ownedByNobody,
+                "file /etc/hotpatch/trusted-keys is owned by uid 65534, not root; fix: chown root /etc/hotpatch/trusted-keys"
+            ),
+            (
+                openFolder,
+                "folder /etc/hotpatch has mode 0777: group or others may write it; fix: chmod go-w /etc/hotpatch"
+            ),
         ]
         for (host, expected) in cases {
             let run = try host.agent(["apply", patch, "--pid", "\(program.pid)"], stateDirectory: state)
@@ -36,8 +45,8 @@ extension SignatureApplyTests {
     }
 
     /// A patch file owned by nobody, or mode 0666, or in a folder anyone may write without the
-    /// sticky bit: refused with the path, owner, mode and fix; with the right owner and mode
-    /// the same file applies.
+    /// sticky bit: refused with the path, owner, mode and fix; owned by the user who ran the
+    /// agent through sudo (SUDO_UID), the same file applies.
     func testPatchFileOthersCouldWriteIsRefused() throws {
         let program = try TargetProgram(fixture.path("service"))
         defer { program.stop() }
@@ -69,7 +78,12 @@ extension SignatureApplyTests {
         XCTAssertTrue(run.report?.message?.contains("chmod o-w") == true, run.output)
         try assertUntouched(program, before: before)
 
-        run = try host.agent(["apply", patch, "--pid", "\(program.pid)"], stateDirectory: state)
+        // Owned by the user who ran the agent through sudo (a rollout with ansible_become uploads
+        // into the login user's private folder): accepted, and the same file applies.
+        chown(patch, 65534, 65534)
+        var viaSudo = host
+        viaSudo.environment = ["SUDO_UID": "65534"]
+        run = try viaSudo.agent(["apply", patch, "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertEqual(run.report?.processes.first?.outcome, .applied, run.output)
     }

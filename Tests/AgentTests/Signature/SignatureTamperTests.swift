@@ -14,8 +14,10 @@ final class SignatureTamperTests: XCTestCase {
         let fixture = try CFixture("signature-tamper")
         defer { fixture.remove() }
         try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
-        let path = try fixture.servicePatch(id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
-        let signer = try OpenSSLSigner(directory: fixture.directory, name: "release", comment: "release@build")
+        let path = try fixture.servicePatch(
+            id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
+        let signer = try OpenSSLSigner(
+            directory: fixture.directory, name: "release", comment: "release@build")
         try signer.sign(path)
         let signed = try fixture.bytes("compute-fix.hotpatch")
         let policy = TrustedKeys.Policy.trusted([signer.publicKey])
@@ -42,7 +44,8 @@ final class SignatureTamperTests: XCTestCase {
             }
         }
         XCTAssertEqual(unreadable + untrusted, signed.count)
-        XCTAssertGreaterThan(untrusted, signed.count / 2, "most flips leave a readable patch the signature catches")
+        XCTAssertGreaterThan(
+            untrusted, signed.count / 2, "most flips leave a readable patch the signature catches")
     }
 
     /// Key lines: what `hotpatch keygen` writes parses back; comments and blank lines are

@@ -14,10 +14,14 @@ struct TrustedHost {
     var keysOwner = 0
     /// /etc/hotpatch's mode.
     var directoryMode = "0755"
+    /// More environment for the agent (e.g. `SUDO_UID`, as sudo sets it).
+    var environment: [String: String] = [:]
 
     /// A host trusting `keys`.
     init(trusting keys: [PatchPublicKey]?) {
-        trustedKeys = keys.map { "# keys the release team signs with\n\n" + $0.map(\.line).joined(separator: "\n") + "\n" }
+        trustedKeys = keys.map {
+            "# keys the release team signs with\n\n" + $0.map(\.line).joined(separator: "\n") + "\n"
+        }
     }
 
     private static let script = """
@@ -33,14 +37,17 @@ struct TrustedHost {
     /// Runs `hotpatch-agent ARGUMENTS --json --state-dir STATE` on this host.
     func agent(_ arguments: [String], stateDirectory: String) throws -> AgentBinary.Run {
         let relaxedPause = arguments.first == "apply" ? ["--max-pause", "2s"] : []
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(self.environment) { $1 }
         environment["HP_KEYS"] = trustedKeys ?? ""
         environment["HP_KEYS_MODE"] = keysMode
         environment["HP_KEYS_OWNER"] = "\(keysOwner)"
         environment["HP_DIR_MODE"] = directoryMode
         let result = try Subprocess.run(
             "/usr/bin/unshare",
-            ["--mount", "--propagation", "private", "/bin/sh", "-c", TrustedHost.script, "sh", AgentBinary.path]
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c", TrustedHost.script, "sh",
+                AgentBinary.path,
+            ]
                 + arguments + relaxedPause + ["--json", "--state-dir", stateDirectory],
             environment: environment)
         guard result.status != 97 else {

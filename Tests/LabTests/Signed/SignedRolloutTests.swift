@@ -16,8 +16,11 @@ final class SignedRolloutTests: XCTestCase {
         let patch = work + "/parity-fix.hotpatch"
         try expectSuccess(
             hotpatch,
-            ["create", "--target", build + "/parity-v1", "--object", build + "/classify_v2.o", "--id", "parity-fix",
-             "-o", patch])
+            [
+                "create", "--target", build + "/parity-v1", "--object", build + "/classify_v2.o", "--id",
+                "parity-fix",
+                "-o", patch,
+            ])
         let key = work + "/release"
         try expectSuccess(hotpatch, ["keygen", "--out", key, "--comment", "release@lab"])
         let publicLine = try String(contentsOfFile: key + ".pub", encoding: .utf8)
@@ -53,7 +56,8 @@ final class SignedRolloutTests: XCTestCase {
     }
 
     /// No host's agent reports the patch in any process.
-    private func assertNoHostPatched(_ lab: LabFleet, hotpatch: String, patch: String, fleet: [String]) throws {
+    private func assertNoHostPatched(_ lab: LabFleet, hotpatch: String, patch: String, fleet: [String]) throws
+    {
         let status = try Subprocess.run(hotpatch, ["status", patch] + fleet + ["--json"])
         XCTAssertEqual(status.status, 0, status.stdout + status.stderr)
         let hosts = status.stdout.split(separator: "\n").filter { $0.contains("patchesInPlace") }
@@ -66,7 +70,8 @@ final class SignedRolloutTests: XCTestCase {
     private func expectSuccess(_ executable: String, _ arguments: [String]) throws {
         let result = try Subprocess.run(executable, arguments)
         guard result.status == 0 else {
-            throw StepFailure(description: "hotpatch \(arguments.first ?? ""): \(result.stdout)\(result.stderr)")
+            throw StepFailure(
+                description: "hotpatch \(arguments.first ?? ""): \(result.stdout)\(result.stderr)")
         }
     }
 

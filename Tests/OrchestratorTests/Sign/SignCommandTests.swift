@@ -28,7 +28,8 @@ final class SignCommandTests: XCTestCase {
         let key = fixture.path("release")
         let made = try HotpatchCLI.run(["keygen", "--out", key, "--comment", "release@build"])
         XCTAssertEqual(made.status, 0, made.stderr)
-        let mode = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int)
+        let mode = try XCTUnwrap(
+            try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int)
         XCTAssertEqual(mode, 0o600)
         let line = try String(contentsOfFile: key + ".pub", encoding: .utf8)
         let publicKey = try PatchPublicKey(line: Substring(line.trimmingCharacters(in: .newlines)))
@@ -63,24 +64,28 @@ final class SignCommandTests: XCTestCase {
         let signature = try XCTUnwrap(file.signature)
         XCTAssertEqual(file.id, unsigned.id)
         XCTAssertEqual(file.contentHash, unsigned.contentHash, "signing keeps the patch's identity")
-        XCTAssertEqual(try fixture.bytes("parity-fix.hotpatch").count, unsignedSize, "bytes filled in, none added")
+        XCTAssertEqual(
+            try fixture.bytes("parity-fix.hotpatch").count, unsignedSize, "bytes filled in, none added")
         let message = fixture.path("message")
         let signatureFile = fixture.path("signature")
         try Data(PatchSignature.message(file.content)).write(to: URL(fileURLWithPath: message))
         try Data(signature.signature).write(to: URL(fileURLWithPath: signatureFile))
         try openssl(["pkey", "-in", key, "-pubout", "-out", fixture.path("release.pub.pem")])
         let verified = try openssl([
-            "pkeyutl", "-verify", "-pubin", "-inkey", fixture.path("release.pub.pem"), "-rawin", "-in", message,
+            "pkeyutl", "-verify", "-pubin", "-inkey", fixture.path("release.pub.pem"), "-rawin", "-in",
+            message,
             "-sigfile", signatureFile,
         ])
         XCTAssertTrue(verified.stdout.contains("Signature Verified Successfully"), verified.stdout)
 
         let publicKey = try PatchPublicKey(
-            line: Substring(try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .newlines)))
+            line: Substring(
+                try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .newlines)))
         XCTAssertEqual(signature.keyID, publicKey.keyID)
         let inspected = try HotpatchCLI.run(["inspect", patch, "--trusted-keys", key + ".pub"])
         XCTAssertTrue(
-            inspected.stdout.contains("signature: signed by \(publicKey.keyID.hex.prefix(16)) (release@build), verified"),
+            inspected.stdout.contains(
+                "signature: signed by \(publicKey.keyID.hex.prefix(16)) (release@build), verified"),
             inspected.stdout)
     }
 
