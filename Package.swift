@@ -60,6 +60,10 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
+        // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
+        // a plain build makes them replay tools: `PatchFuzz FILE...` runs saved inputs.
+        .executableTarget(name: "PatchFuzz", dependencies: ["Shared"], path: "Fuzz/PatchFuzz"),
+        .executableTarget(name: "InventoryFuzz", dependencies: ["FleetInventory"], path: "Fuzz/InventoryFuzz"),
         // The parity service and the lab fleet, tested as a user runs them.
         .testTarget(name: "LabTests", dependencies: ["TestSupport"]),
     ]

@@ -63,7 +63,16 @@ public struct ELFHeader: Sendable, Equatable {
         // Extended numbering: with 0 / SHN_XINDEX the real values live in section header 0.
         if sectionHeaderOffset != 0 && (count == 0 || nameIndex == 0xffff) {
             let first = try reader.range(offset: sectionHeaderOffset, size: 64, what: "section header 0")
-            if count == 0 { count = Int(truncatingIfNeeded: reader.u64(first.lowerBound + 32)) }
+            if count == 0 {
+                // A count the file cannot hold is hostile; refusing it here also keeps the
+                // table's size (count * 64) from overflowing. Found by Fuzz/PatchFuzz.
+                let extended = reader.u64(first.lowerBound + 32)
+                guard extended <= UInt64(reader.bytes.count) / 64 else {
+                    throw ELFError.malformed(
+                        "section header 0 claims \(extended) sections; a \(reader.bytes.count)-byte file cannot hold them")
+                }
+                count = Int(extended)
+            }
             if nameIndex == 0xffff { nameIndex = Int(reader.u32(first.lowerBound + 24)) }
         }
         sectionHeaderCount = sectionHeaderOffset == 0 ? 0 : count
