@@ -113,8 +113,8 @@ final class FaultHostTests: XCTestCase {
         XCTAssertEqual(FaultLab.agentJournalCount(victim, outcome: "applied"), appliedBefore + 1)
     }
 
-    /// A 1 MB tmpfs over lab-host-3's upload folder (inside its own mount namespace): the
-    /// 3.5 MB agent cannot fit.
+    /// A 256 kB tmpfs over lab-host-3's upload folder (inside its own mount namespace): the
+    /// agent (3.8 MB, or 1.2 MB gzipped) cannot fit.
     func testAFullUploadDiskFailsThatHostSayingSoAndTheOthersArePatched() throws {
         let lab = try fleet()
         let victim = lab.hosts[2]
@@ -124,7 +124,7 @@ final class FaultHostTests: XCTestCase {
             lab, victim,
             [
                 "/bin/sh", "-c",
-                "mkdir -m 700 -p /var/tmp/hotpatch-root && mount -t tmpfs -o size=1m,mode=0700 tmpfs /var/tmp/hotpatch-root",
+                "mkdir -m 700 -p /var/tmp/hotpatch-root && mount -t tmpfs -o size=256k,mode=0700 tmpfs /var/tmp/hotpatch-root",
             ])
         XCTAssertEqual(mounted.status, 0, mounted.stderr)
         defer { _ = try? FaultLab.inHost(lab, victim, ["/bin/umount", "/var/tmp/hotpatch-root"]) }
