@@ -84,6 +84,11 @@ final class HostileInventoryTests: XCTestCase {
                         "ansible_port": first.port,
                         "ansible_user": "root", "ansible_ssh_private_key_file": lab.clientKeyPath,
                     ],
+                    // The login user also names the upload folder (/var/tmp/hotpatch-%u).
+                    "bad-user": [
+                        "ansible_host": first.address, "ansible_port": first.port, "ansible_user": payload,
+                        "ansible_ssh_private_key_file": lab.clientKeyPath,
+                    ],
                 ]
             ]
         ]
@@ -106,6 +111,8 @@ final class HostileInventoryTests: XCTestCase {
         XCTAssertTrue(sudoMessage.contains("sudo"), sudoMessage)
         // The address is never handed to a shell: it does not resolve, so the host is unreachable.
         XCTAssertEqual(status["bad-address"], "unreachable", result.stdout)
+        // No such account: sshd refuses the login before any folder is named after it.
+        XCTAssertEqual(status["bad-user"], "unreachable", result.stdout)
 
         XCTAssertFalse(FileManager.default.fileExists(atPath: canary), "a payload ran on this machine")
         for host in lab.hosts {
