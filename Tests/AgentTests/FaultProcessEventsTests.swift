@@ -87,6 +87,45 @@ final class FaultProcessEventsTests: XCTestCase {
         XCTAssertFalse(program.lines.contains { $0.hasPrefix("child-mixed") }, "no child saw f and g disagree")
     }
 
+    /// The agent held between its two writes (the net armed), its guardian killed, then the
+    /// agent killed: the target is left group-stopped, half written, running none of its own
+    /// code. The next command (status) says so loudly and repairs it: whole, unpatched, running.
+    func testAgentAndGuardianBothKilledMidCommitAreRepairedByTheNextCommand() throws {
+        let program = try TargetProgram(target)
+        defer { program.stop() }
+        XCTAssertNotNil(program.waitForLine { $0.hasPrefix("tick") })
+        let original = try entryBytes(program.pid)
+        let agent = try heldAgent(failpoint: "apply.between-writes,stop", pid: program.pid)
+        let guardians = FaultFixture.agentProcesses().filter { $0 != agent.pid }
+        XCTAssertEqual(guardians.count, 1, "one guardian")
+        for guardian in guardians { kill(guardian, SIGKILL) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && FaultFixture.agentProcesses() != [agent.pid] { Thread.sleep(forTimeInterval: 0.01) }
+        kill(agent.pid, SIGKILL)
+        XCTAssertEqual(Subprocess.wait(agent.pid), 128 + SIGKILL)
+        while Date() < deadline && ThreadStates.of(program.pid.rawValue).contains(where: { $0 != "T" }) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        XCTAssertTrue(ThreadStates.of(program.pid.rawValue).allSatisfy { $0 == "T" }, "the net stopped the target")
+        let torn = try entryBytes(program.pid)
+        XCTAssertTrue(torn[0] != original[0] && torn[1] == original[1], "half written: \(torn)")
+
+        let status = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: state)
+        let message = status.report?.processes.first?.error?.message ?? ""
+        XCTAssertTrue(message.hasPrefix("REPAIRED") && message.contains("half written"), status.output)
+        XCTAssertEqual(status.status, AgentExitCode.failed.rawValue, "status fails loudly")
+        XCTAssertEqual(try entryBytes(program.pid), original, "whole again: unpatched")
+        let seen = program.lines.count
+        XCTAssertNotNil(
+            program.waitForLine(timeout: 10) { _ in program.lines.dropFirst(seen).compactMap(FaultFixture.Tick.init).count >= 3 },
+            "the target runs again")
+        let ticks = program.lines.dropFirst(seen).compactMap(FaultFixture.Tick.init)
+        XCTAssertTrue(ticks.allSatisfy { $0.mixed == 0 && $0.f == 1 && $0.g == 1 }, "\(ticks)")
+        let applied = try AgentBinary.run(["apply", patch, "--pid", "\(program.pid)"], stateDirectory: state)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertEqual(applied.report?.processes.first?.patches.map(\.state), [.active], applied.output)
+    }
+
     // MARK: helpers
 
     private func checkChildren(of parent: Pid, original: [[UInt8]], label: String) throws {

@@ -19,6 +19,8 @@ struct ProcessApplier {
         Failpoint.pipeline = .apply
         // Verify: the module with the patch's build-id, as mapped in this process.
         let memory = try RemoteMemory(process)
+        // A commit torn by an agent and guardian that both died is put back first.
+        _ = TornCommitRepair.repairIfNeeded(process, memory: memory)
         let mappings = try process.mappings()
         let modules = LoadedModule.all(in: process, mappings: mappings)
         let target = try TargetModule.find(

@@ -18,6 +18,8 @@ struct ProcessReverter {
     func revert() throws(AgentFailure) -> ProcessReport {
         Failpoint.pipeline = .revert
         let memory = try RemoteMemory(process)
+        // A commit torn by an agent and guardian that both died is put back first.
+        _ = TornCommitRepair.repairIfNeeded(process, memory: memory)
         let patches = try PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())
         guard let index = patches.firstIndex(where: { $0.header.patchID == patchID }) else {
             return report(.notApplied, memory: memory)
