@@ -29,9 +29,15 @@ final class Guardian {
 
     /// The guardian of this agent, started on first use; nil when it could not be started (the
     /// agent then works without a net, as before the guardian existed).
+    /// `HOTPATCH_AGENT_GUARDIAN=off` runs without guardian and net (to measure what they cost,
+    /// or where fork is not allowed).
     static var current: Guardian? {
         if let started { return started }
         if failedToStart { return nil }
+        if Syscalls.environment("HOTPATCH_AGENT_GUARDIAN") == "off" {
+            failedToStart = true
+            return nil
+        }
         started = start()
         failedToStart = started == nil
         return started
