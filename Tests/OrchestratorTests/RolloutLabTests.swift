@@ -177,6 +177,42 @@ final class RolloutLabTests: XCTestCase {
         try assertFleetHasNoPatch(lab)
     }
 
+    func testOneConnectionPerHostCarriesEveryCheckRound() throws {
+        let lab = try fleet()
+        try assertFleetHasNoPatch(lab)
+        let record = "/var/tmp/check-sessions"
+        for host in lab.hosts {
+            try? FileManager.default.removeItem(atPath: host.privateVarTmp + "/check-sessions")
+        }
+
+        // The check writes down which sshd session process serves it (the nearest sshd above
+        // it): one connection per host means one process for every round. Three rounds after
+        // each wave: the canary is checked 6 times, the other hosts 3 times.
+        let check =
+            "p=$PPID; while [ \"$(cat /proc/$p/comm)\" != sshd ]; do p=$(cut -d' ' -f4 /proc/$p/stat); done; echo $p >> "
+            + record
+        let rollout = try hotpatch(
+            "rollout",
+            [
+                patch, "--waves", "1,100%", "--soak", "2s", "--check-interval", "1s", "--check", check,
+                "--json",
+            ],
+            lab: lab)
+        XCTAssertEqual(rollout.status, 0, rollout.stdout + rollout.stderr)
+        XCTAssertEqual(try JSONLines(rollout.stdout).named("checked").count, 6, rollout.stdout)
+        for (index, host) in lab.hosts.enumerated() {
+            let seen = try String(contentsOfFile: host.privateVarTmp + "/check-sessions", encoding: .utf8)
+                .split(separator: "\n")
+            XCTAssertEqual(seen.count, index == 0 ? 6 : 3, "\(host): \(seen)")
+            XCTAssertEqual(
+                Set(seen).count, 1, "\(host) was checked over \(Set(seen).count) connections: \(seen)")
+        }
+
+        let rollback = try hotpatch("rollback", [patch, "--waves", "100%"], lab: lab)
+        XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
+        try assertFleetHasNoPatch(lab)
+    }
+
     // MARK: - Helpers
 
     /// `status --json` reaches every host and finds no patch in place anywhere.

@@ -14,7 +14,8 @@ final class SSHUploadTests: XCTestCase {
     func testUploadIsContentAddressedAndSkippedWhenPresentAndResentWhenTampered() throws {
         try SSHServerFixture.with(address: "127.77.5.1", port: 2241) { server in
             let local = server.directory + "/hotpatch-agent"
-            let content = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            // Random bytes do not compress, so this upload goes as it is (see the gzip test).
+            let content = Data((0..<300_000).map { _ in UInt8.random(in: 0...255) })
             try content.write(to: URL(fileURLWithPath: local))
             let session = try server.session()
             defer { session.close() }
@@ -36,11 +37,52 @@ final class SSHUploadTests: XCTestCase {
             XCTAssertEqual(second.bytesSent, 0, "identical content is not sent again")
             XCTAssertEqual(second.remotePath, first.remotePath)
 
-            // Someone changes the file behind the name: the name lies, the hash does not.
+            // Someone changes the file behind the name: the name lies, the hash does not. (A
+            // session trusts what it verified itself for its own life, one rollout, when the
+            // login is root; a new session hashes again.)
             try Data("tampered".utf8).write(to: URL(fileURLWithPath: first.remotePath))
-            let third = try session.putFile(localPath: local, mode: 0o700)
+            let later = try server.session()
+            defer { later.close() }
+            let third = try later.putFile(localPath: local, mode: 0o700)
             XCTAssertEqual(third.bytesSent, content.count)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first.remotePath)), content)
+        }
+    }
+
+    func testCompressibleFileTravelsGzippedAndLandsByteExactWithItsModeAndHash() throws {
+        try SSHServerFixture.with(address: "127.77.5.5", port: 2245) { server in
+            // Like the agent: large, and code-like enough to shrink well under gzip.
+            let local = server.directory + "/hotpatch-agent"
+            var content = Data()
+            for index in 0..<40_000 {
+                content.append(contentsOf: Array("mov r\(index % 16), [rsp+\(index % 97)]\n".utf8))
+            }
+            content.append(contentsOf: (0..<4096).map { _ in UInt8.random(in: 0...255) })
+            try content.write(to: URL(fileURLWithPath: local))
+            let session = try server.session()
+            defer { session.close() }
+
+            let upload = try session.putFile(localPath: local, mode: 0o700)
+            XCTAssertGreaterThan(upload.bytesSent, 0)
+            XCTAssertLessThan(
+                upload.bytesSent, content.count / 3, "sent \(upload.bytesSent) of \(content.count)")
+            XCTAssertEqual(
+                try Data(contentsOf: URL(fileURLWithPath: upload.remotePath)), content, "byte-exact")
+            XCTAssertEqual(try permissions(upload.remotePath), 0o700)
+            let onHost = try Subprocess.run("/usr/bin/sha256sum", [upload.remotePath]).stdout.prefix(64)
+            XCTAssertEqual(String(onHost), upload.sha256)
+            XCTAssertEqual(
+                upload.sha256, try Subprocess.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description
+            )
+            let folder = server.directory + "/upload-\(server.user)"
+            XCTAssertEqual(
+                try FileManager.default.contentsOfDirectory(atPath: folder),
+                [(upload.remotePath as NSString).lastPathComponent], "no .gz or temp file left")
+
+            // A second session finds it by hash and sends nothing.
+            let again = try server.session()
+            defer { again.close() }
+            XCTAssertEqual(try again.putFile(localPath: local, mode: 0o700).bytesSent, 0)
         }
     }
 

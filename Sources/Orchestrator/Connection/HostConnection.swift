@@ -4,8 +4,9 @@ import Foundation
 /// run a program, put a file, close. The SSH implementation lives in `SSH/`.
 ///
 /// A connection is used by one thread at a time; different connections may be used from
-/// different threads concurrently.
-protocol HostConnection: AnyObject {
+/// different threads concurrently, and a pool may hand one to another thread between uses
+/// (hence `Sendable`).
+protocol HostConnection: AnyObject, Sendable {
     /// The inventory name of the host, for messages.
     var hostName: String { get }
 
@@ -18,6 +19,12 @@ protocol HostConnection: AnyObject {
     /// Places `localPath` on the host in the private directory under a content-addressed name
     /// and returns where it is; sends nothing when an identical file is already there.
     func putFile(localPath: String, mode: Int32) throws -> UploadResult
+
+    /// `putFile` for several files in one go (one survey, one transfer, one finalize), in order.
+    func putFiles(_ requests: [UploadRequest]) throws -> [UploadResult]
+
+    /// False once the connection is closed or broken: a pool drops it instead of reusing it.
+    var isOpen: Bool { get }
 
     /// Ends the session; idempotent.
     func close()
@@ -33,12 +40,21 @@ struct CommandResult: Sendable {
     let stderr: String
 }
 
+/// One local file to place on a host, and the mode it gets there.
+struct UploadRequest: Sendable {
+    /// The local file.
+    let localPath: String
+    /// Its mode on the host (e.g. 0o700 for the agent).
+    let mode: Int32
+}
+
 /// Where an uploaded file now lives on the host, and what it cost to get it there.
 struct UploadResult: Sendable {
     /// The absolute remote path (content-addressed name inside the private directory).
     let remotePath: String
     /// SHA-256 of the content, lowercase hex.
     let sha256: String
-    /// Bytes actually sent (0 when the host already had the file).
+    /// Bytes actually sent (0 when the host already had the file; the gzip copy's size when
+    /// that was sent instead).
     let bytesSent: Int
 }

@@ -30,10 +30,13 @@ struct AgentClient {
 
     /// Uploads the agent (0700) and the patch (0600); returns the bytes actually sent.
     mutating func upload(agent: String, patch: String) throws -> HostUpload {
-        let agentBytes = try uploadAgent(agent)
-        let patchUpload = try connection.putFile(localPath: patch, mode: 0o600)
-        remotePatch = patchUpload.remotePath
-        return HostUpload(host: host.name, agentBytesSent: agentBytes, patchBytesSent: patchUpload.bytesSent)
+        let uploads = try connection.putFiles([
+            UploadRequest(localPath: agent, mode: 0o700), UploadRequest(localPath: patch, mode: 0o600),
+        ])
+        remoteAgent = uploads[0].remotePath
+        remotePatch = uploads[1].remotePath
+        return HostUpload(
+            host: host.name, agentBytesSent: uploads[0].bytesSent, patchBytesSent: uploads[1].bytesSent)
     }
 
     /// Uploads only the agent (what `status` needs); returns the bytes sent.

@@ -1,5 +1,5 @@
-/// Opens a connection to a host: SSH for real (``SSHHostConnector``). The engine asks for a
-/// fresh connection per step so a host whose sshd went away is seen as unreachable.
+/// Opens a connection to a host: SSH for real (``SSHHostConnector``). The rollout engine keeps
+/// what it opens in a ``ConnectionPool``; `plan` and `status` use one connection per host.
 protocol HostConnector: Sendable {
     /// Connects, verifies the host key and authenticates; throws when the host cannot be
     /// reached or refuses us (the error's phase says which).

@@ -1,6 +1,7 @@
 import Shared
 
-/// The steps the engine takes on one host, each on a worker thread with its own connection.
+/// The steps the engine takes on one host, each on a worker thread over the host's pooled
+/// connection (one per host for the whole run).
 /// Failures become recorded outcomes, never thrown: one host's trouble is the budget's
 /// business, not a reason to stop the others. Only a broken journal stops everything (the
 /// sink remembers it and the engine checks after the pool).
@@ -14,7 +15,7 @@ extension RolloutEngine {
         // here on must keep it on the list of hosts a halt reverts.
         var intentRecorded = askFirst
         do {
-            try context.connector.withConnection(to: host) { connection in
+            try connections.withConnection(to: host) { connection in
                 var agent = context.agentClient(connection, host)
                 // Upload: content-addressed, so a host that has both files receives no bytes.
                 try sink.emit(
@@ -64,7 +65,7 @@ extension RolloutEngine {
         let host = context.host(name)
         do {
             try sink.emit(.revertIntent(HostStep(host: name, wave: wave)))
-            let outcome = try context.connector.withConnection(to: host) { connection in
+            let outcome = try connections.withConnection(to: host) { connection in
                 var agent = context.agentClient(connection, host)
                 _ = try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)
                 return AgentVerdict.revert(try agent.revert())
@@ -86,8 +87,10 @@ extension RolloutEngine {
         let host = context.host(name)
         let expected = sink.progress.hosts[name]?.apply.outcome?.targets ?? []
         do {
-            return try context.connector.withConnection(to: host) { connection -> HostFailure? in
+            return try connections.withConnection(to: host) { connection -> HostFailure? in
                 var agent = context.agentClient(connection, host)
+                // Free on the connection that uploaded it (verified then); a new connection
+                // checks the agent's hash on the host before it runs as root.
                 try agent.uploadAgent(context.plan.agentPath)
                 if let problem = AgentVerdict.check(
                     try agent.status(), expected: expected, patch: context.plan.patch)

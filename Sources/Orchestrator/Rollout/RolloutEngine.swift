@@ -10,16 +10,36 @@ import Shared
 final class RolloutEngine: Sendable {
     let context: RolloutContext
     let sink: EventSink
+    /// Each host's one connection, kept from its upload to its last check or revert.
+    let connections: ConnectionPool
 
     /// An engine over a started (or replayed) rollout.
     init(context: RolloutContext, sink: EventSink) {
         self.context = context
         self.sink = sink
+        connections = ConnectionPool(
+            connector: context.connector,
+            capacity: Self.idleConnectionCapacity(
+                hosts: context.plan.hosts.count, forks: context.settings.forks,
+                descriptors: LibSSH2.raiseDescriptorLimit()))
     }
+
+    deinit { connections.closeAll() }
+
+    /// How many idle connections fit: every host's when the descriptor limit allows (one socket
+    /// each), leaving room for the `forks` in use, their ssh-agent sockets, the journal and
+    /// the rest of the process.
+    static func idleConnectionCapacity(hosts: Int, forks: Int, descriptors: Int) -> Int {
+        max(0, min(hosts, descriptors - 64 - 2 * max(forks, 1)))
+    }
+
+    /// Closes every host's connection (the end of a run, whichever way it ended).
+    func closeConnections() { connections.closeAll() }
 
     /// Runs to the end and returns how it ended. Throws only when the journal cannot be
     /// written (then no further step is safe).
     func run() throws -> RolloutResult {
+        defer { closeConnections() }
         let progress = sink.progress
         if let end = progress.end { return end.result }
         if let halt = progress.halt { return try finishHalt(halt) }

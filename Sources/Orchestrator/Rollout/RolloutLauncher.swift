@@ -26,6 +26,7 @@ enum RolloutLauncher {
     static func rollBack(_ id: RolloutID, journalDirectory: String, json: Bool) throws -> RolloutResult {
         let (plan, _, sink) = try continueJournal(id, journalDirectory: journalDirectory, json: json)
         let engine = try engine(plan, sink: sink)
+        defer { engine.closeConnections() }
         let clean = try engine.revertEverythingPatched()
         let result: RolloutResult = clean ? .rolledBack : .haltedRollbackIncomplete
         try sink.emit(.finished(RolloutEnd(result: result, totals: sink.progress.totals)))

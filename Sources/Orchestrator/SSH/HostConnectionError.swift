@@ -25,14 +25,22 @@ struct HostConnectionError: Error, Sendable, Equatable, CustomStringConvertible 
     let nextStep: String
     /// True when the failure was a deadline running out (connect, command or whole-host).
     let isTimeout: Bool
+    /// True when the request provably never reached a program on the host: the session was
+    /// already closed, or the server never opened a channel for it. Such a request may be
+    /// sent again on a new session without running anything twice.
+    let nothingRan: Bool
 
     /// Builds an error.
-    init(host: String, phase: ConnectionPhase, message: String, nextStep: String, isTimeout: Bool = false) {
+    init(
+        host: String, phase: ConnectionPhase, message: String, nextStep: String, isTimeout: Bool = false,
+        nothingRan: Bool = false
+    ) {
         self.host = host
         self.phase = phase
         self.message = message
         self.nextStep = nextStep
         self.isTimeout = isTimeout
+        self.nothingRan = nothingRan
     }
 
     /// `host: phase: message; next: step` on one line.

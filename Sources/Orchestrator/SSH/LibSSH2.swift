@@ -110,6 +110,21 @@ enum LibSSH2 {
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
+    /// Raises this process's open-file soft limit toward its hard limit (at most 65536), since
+    /// every session kept open holds a socket, and returns the soft limit now in force. A
+    /// limit that cannot be raised is left as it is.
+    static func raiseDescriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        let wanted = min(limit.rlim_max, 65536)
+        if limit.rlim_cur < wanted {
+            var raised = limit
+            raised.rlim_cur = wanted
+            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     // MARK: - Session
 
     /// A new session in non-blocking mode (every call returns EAGAIN instead of blocking, so

@@ -27,21 +27,28 @@ extension SSHSession {
         -> ExecResult
     {
         guard let session = handle else {
-            throw failure(.exec, "the session is closed", next: "open a new session")
+            throw failure(.exec, "the session is closed", next: "open a new session", nothingRan: true)
         }
         let command = RemoteCommand.render(
             argv, become: execOptions.become, becomeUser: execOptions.becomeUser)
         let what = "`\(argv[0])`"
         let limit = deadline(after: execOptions.timeout)
         do throws(HostConnectionError) {
-            guard
-                let channel = try retryHandle(
+            let opened: OpaquePointer?
+            do throws(HostConnectionError) {
+                opened = try retryHandle(
                     .exec, until: limit, doing: "opening a channel for \(what)",
                     { LibSSH2.openChannel(session) })
-            else {
+            } catch {
+                // No channel, so no program: a dead or timed-out session ran nothing.
+                throw failure(
+                    error.phase, error.message, next: error.nextStep, timeout: error.isTimeout,
+                    nothingRan: true)
+            }
+            guard let channel = opened else {
                 throw failure(
                     .exec, "cannot open a channel: \(LibSSH2.lastErrorMessage(session))",
-                    next: "check the host's sshd MaxSessions")
+                    next: "check the host's sshd MaxSessions", nothingRan: true)
             }
             defer { freeChannel(channel, until: limit) }
             let started = try retry(.exec, until: limit, doing: "starting \(what)") {

@@ -1,50 +1,56 @@
-import Crypto
 import Foundation
 
 extension SSHSession {
-    /// Copies `localPath` into the private upload folder as `<sha256>-<basename>`:
-    /// 1. hash the local file;
-    /// 2. make sure the folder exists, is ours and is 0700 (refuse otherwise);
-    /// 3. if a file of that name is there, hash it ON the host (a name can lie): same hash,
-    ///    nothing is sent;
-    /// 4. otherwise send it to a temporary name, hash it on the host, chmod, and rename it
-    ///    into place (atomic: a reader never sees half a file).
+    /// Copies `localPath` into the private upload folder as `<sha256>-<basename>`; see `putFiles`.
     func putFile(localPath: String, mode: Int32) throws(HostConnectionError) -> UploadResult {
+        try putFiles([UploadRequest(localPath: localPath, mode: mode)])[0]
+    }
+
+    /// Places each file in the private upload folder as `<sha256>-<basename>`, in at most
+    /// three steps whatever the number of files:
+    /// 1. one remote command (`UploadScript.prepare`): make sure the folder exists, is ours and
+    ///    is 0700 (refuse otherwise), and hash on the host every file already there under its
+    ///    name (a name can lie): same hash, nothing is sent for it;
+    /// 2. one SFTP session sends the rest to temporary names, gzipped when the host has
+    ///    `gzip` and it pays (the agent shrinks to about a third);
+    /// 3. one remote command (`UploadScript.finalize`) expands, checks each file's SHA-256
+    ///    against the local one, sets the mode and renames it into place (atomic).
+    /// Files this session already verified are not looked at again when the login is root
+    /// (see below): the folder is 0700 and ours, and the session's life is one rollout.
+    func putFiles(_ requests: [UploadRequest]) throws(HostConnectionError) -> [UploadResult] {
         lock.lock()
         defer { lock.unlock() }
-        let digest = try localDigest(localPath)
-        let folder = try ensurePrivateDirectory()
-        let name = digest + "-" + (localPath as NSString).lastPathComponent
-        let remotePath = folder + "/" + name
-        if try remoteDigest(remotePath) == digest {
-            try withSFTP { sftp, limit throws(HostConnectionError) in
-                try chmod(sftp, remotePath, mode: Int(mode), until: limit)
-            }
-            return UploadResult(remotePath: remotePath, sha256: digest, bytesSent: 0)
+        var files: [LocalFile] = []
+        for request in requests { files.append(try LocalFileCache.file(request.localPath, compress: false)) }
+        let folder = remoteDirectoryPath
+        let paths = zip(requests, files).map { request, file in
+            folder + "/" + file.sha256 + "-" + (request.localPath as NSString).lastPathComponent
         }
-        let temporary = folder + "/." + name + ".part-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        var sent = 0
-        do throws(HostConnectionError) {
-            try withSFTP { sftp, limit throws(HostConnectionError) in
-                sent = try send(localPath, to: sftp, at: temporary, until: limit)
-                try chmod(sftp, temporary, mode: Int(mode), until: limit)
-            }
-            guard let arrived = try remoteDigest(temporary), arrived == digest else {
-                throw failure(
-                    .sftp, "\(localPath) arrived at \(temporary) with a different SHA-256 than sent",
-                    next: "retry; check the host's disk")
-            }
-            try requireSuccess(
-                execLocked(["mv", "-f", "--", temporary, remotePath], options: ExecOptions()),
-                "renaming into \(remotePath)")
-        } catch {
-            if handle != nil {
-                _ = try? execLocked(
-                    ["rm", "-f", "--", temporary], options: ExecOptions(timeout: .seconds(10)))
-            }
-            throw error
+        let known = paths.indices.allSatisfy {
+            verifiedUploads[paths[$0]] == verifiedKey(files[$0], requests[$0])
         }
-        return UploadResult(remotePath: remotePath, sha256: digest, bytesSent: sent)
+        if known {
+            return paths.indices.map {
+                UploadResult(remotePath: paths[$0], sha256: files[$0].sha256, bytesSent: 0)
+            }
+        }
+        let survey = try surveyFolder(folder, paths: paths, files: files, requests: requests)
+        let missing = paths.indices.filter { !survey.present.contains($0) }
+        var sent = [Int](repeating: 0, count: paths.count)
+        if !missing.isEmpty {
+            sent = try send(missing, of: requests, files, to: paths, gzip: survey.hasGzip)
+        }
+        // Trusted for the session's life only when the login is root: then whoever could change
+        // the file in the 0700 folder is root already. Any other login hashes again each time,
+        // since the agent may then run as root through sudo.
+        if survey.uid == "0" {
+            for index in paths.indices {
+                verifiedUploads[paths[index]] = verifiedKey(files[index], requests[index])
+            }
+        }
+        return paths.indices.map {
+            UploadResult(remotePath: paths[$0], sha256: files[$0].sha256, bytesSent: sent[$0])
+        }
     }
 
     /// The upload folder with `%u` replaced by the login user.
@@ -52,63 +58,123 @@ extension SSHSession {
         options.remoteDirectory.replacingOccurrences(of: "%u", with: endpoint.user)
     }
 
-    /// Creates the upload folder 0700 if missing, then checks (with lstat: a symlink is
-    /// refused) that it is a folder owned by the login user with mode 0700. A folder someone
-    /// else made or can read is refused: they could swap the agent before it runs as root.
-    private func ensurePrivateDirectory() throws(HostConnectionError) -> String {
-        if let privateDirectory { return privateDirectory }
-        let path = remoteDirectoryPath
-        let idResult = try execLocked(["id", "-u"], options: ExecOptions(timeout: .seconds(30)))
-        guard idResult.status == 0,
-            let uid = UInt(idResult.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            throw failure(
-                .exec, "`id -u` failed on the host: \(idResult.stderrText)",
-                next: "check that the login user has a working shell")
+    private func verifiedKey(_ file: LocalFile, _ request: UploadRequest) -> String {
+        file.sha256 + ":" + String(request.mode, radix: 8)
+    }
+
+    /// Step 1: folder made and checked, files already present found (see `UploadScript.prepare`).
+    /// A folder someone else made or can read is refused: they could swap the agent before it
+    /// runs as root.
+    private func surveyFolder(
+        _ folder: String, paths: [String], files: [LocalFile], requests: [UploadRequest]
+    ) throws(HostConnectionError) -> UploadScript.Survey {
+        var arguments = [folder]
+        for index in paths.indices {
+            arguments += [paths[index], files[index].sha256, String(requests[index].mode, radix: 8)]
         }
-        try withSFTP { sftp, limit throws(HostConnectionError) in
-            // mkdir fails harmlessly when the folder exists; the lstat below decides.
-            _ = try retry(.sftp, until: limit, doing: "creating \(path)") {
-                LibSSH2.mkdir(sftp, path, mode: 0o700)
-            }
-            var attributes: LibSSH2.RemoteAttributes?
-            let rc = try retry(.sftp, until: limit, doing: "checking \(path)") {
-                let (rc, found) = LibSSH2.lstat(sftp, path)
-                attributes = found
-                return rc
-            }
-            guard rc == 0, let attributes else {
+        let result = try execLocked(
+            ["sh", "-c", UploadScript.prepare, "sh"] + arguments, options: ExecOptions(timeout: .seconds(120))
+        )
+        let survey = UploadScript.Survey(result.stdoutText)
+        guard let uid = survey.uid else {
+            throw failure(
+                .exec,
+                "checking the upload folder \(folder) failed (exit \(result.status)): \(oneLine(result))",
+                next: "check that the login user has a working POSIX shell with id, stat and sha256sum")
+        }
+        guard survey.folderAccepted else {
+            let fields = (survey.folder ?? "? ? missing").split(separator: " ", maxSplits: 2).map(String.init)
+            guard fields.count == 3, fields[2] != "missing" else {
                 throw failure(
-                    .sftp, "cannot create or inspect \(path): \(sftpReason(sftp))",
+                    .sftp, "cannot create or inspect \(folder)",
                     next: "check that the parent folder exists and is writable, or set another remote folder")
             }
-            let mode = attributes.permissions & 0o7777
-            guard attributes.isDirectory, attributes.uid == uid, mode == 0o700 else {
-                let kind = attributes.isDirectory ? "a folder" : "not a folder"
-                throw failure(
-                    .sftp,
-                    "\(path) exists but is \(kind) with owner uid \(attributes.uid) and mode \(String(mode, radix: 8)); expected a folder of uid \(uid) with mode 700",
-                    next: "inspect it on the host; if it is yours, `chmod 700 \(path)`, otherwise remove it")
-            }
+            let kind = fields[2] == "directory" ? "a folder" : "not a folder"
+            throw failure(
+                .sftp,
+                "\(folder) exists but is \(kind) with owner uid \(fields[0]) and mode \(fields[1]); expected a folder of uid \(uid) with mode 700",
+                next: "inspect it on the host; if it is yours, `chmod 700 \(folder)`, otherwise remove it")
         }
-        privateDirectory = path
-        return path
+        privateDirectory = folder
+        return survey
     }
 
-    /// The SHA-256 of a remote file as the host computes it, or nil when it does not exist.
-    private func remoteDigest(_ path: String) throws(HostConnectionError) -> String? {
-        let result = try execLocked(["sha256sum", "--", path], options: ExecOptions(timeout: .seconds(120)))
-        guard result.status == 0 else { return nil }
-        let digest = result.stdoutText.prefix(64)
-        return digest.count == 64 ? String(digest) : nil
+    /// Steps 2 and 3 for the files at `indexes`; returns the bytes sent per file (0 for the others).
+    private func send(
+        _ indexes: [Int], of requests: [UploadRequest], _ files: [LocalFile], to paths: [String], gzip: Bool
+    ) throws(HostConnectionError) -> [Int] {
+        let suffix = ".part-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        var sent = [Int](repeating: 0, count: paths.count)
+        var finalizeArguments: [String] = []
+        var temporaries: [String] = []
+        do throws(HostConnectionError) {
+            var payloads: [(String, Data)] = []
+            for index in indexes {
+                var file = files[index]
+                if gzip, file.bytes.count >= LocalFileCache.compressionThreshold {
+                    file = try LocalFileCache.file(requests[index].localPath, compress: true)
+                }
+                let name = (paths[index] as NSString).lastPathComponent
+                let temporary = (paths[index] as NSString).deletingLastPathComponent + "/." + name + suffix
+                temporaries += [temporary, temporary + ".gz"]
+                let packed = gzip ? file.gzipped : nil
+                payloads.append((packed == nil ? temporary : temporary + ".gz", packed ?? file.bytes))
+                sent[index] = (packed ?? file.bytes).count
+                finalizeArguments += [
+                    temporary, packed == nil ? "raw" : "gz", file.sha256,
+                    String(requests[index].mode, radix: 8),
+                    paths[index],
+                ]
+            }
+            try withSFTP { sftp, limit throws(HostConnectionError) in
+                for (path, bytes) in payloads { try write(bytes, to: sftp, at: path, until: limit) }
+            }
+            let result = try execLocked(
+                ["sh", "-c", UploadScript.finalize, "sh"] + finalizeArguments,
+                options: ExecOptions(timeout: .seconds(120)))
+            guard result.status == 0 else { throw finalizeFailure(result, indexes: indexes, requests, paths) }
+        } catch {
+            if handle != nil, !temporaries.isEmpty {
+                _ = try? execLocked(
+                    ["rm", "-f", "--"] + temporaries, options: ExecOptions(timeout: .seconds(10)))
+            }
+            throw error
+        }
+        return sent
     }
 
-    private func requireSuccess(_ result: ExecResult, _ what: String) throws(HostConnectionError) {
-        guard result.status != 0 else { return }
-        throw failure(
-            .exec,
-            "\(what) failed (exit \(result.status)): \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))",
-            next: "check the upload folder on the host")
+    /// The error for a failed `UploadScript.finalize`, naming the file and the step.
+    private func finalizeFailure(
+        _ result: ExecResult, indexes: [Int], _ requests: [UploadRequest], _ paths: [String]
+    ) -> HostConnectionError {
+        let words =
+            result.stdoutText.split(separator: "\n").last { $0.hasPrefix("fail ") }?
+            .split(separator: " ").map(String.init) ?? []
+        let position = words.count >= 3 ? Int(words[1]) ?? 0 : 0
+        let index = indexes[min(position, indexes.count - 1)]
+        let local = requests[index].localPath
+        switch words.count >= 3 ? words[2] : "" {
+        case "hash":
+            return failure(
+                .sftp,
+                "\(local) arrived at \(paths[index]) with a different SHA-256 than sent (\(words.count > 3 ? words[3] : "?"))",
+                next: "retry; check the host's disk")
+        case "expand":
+            return failure(
+                .sftp, "expanding the gzip copy of \(local) on the host failed",
+                next:
+                    "check free space in \((paths[index] as NSString).deletingLastPathComponent) and the host's gzip"
+            )
+        default:
+            return failure(
+                .exec, "renaming into \(paths[index]) failed (exit \(result.status)): \(oneLine(result))",
+                next: "check the upload folder on the host")
+        }
+    }
+
+    private func oneLine(_ result: ExecResult) -> String {
+        (result.stderrText.isEmpty ? result.stdoutText : result.stderrText)
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " | ")
     }
 
     /// Runs `body` with an SFTP session that is shut down afterwards, whatever happens.
@@ -116,7 +182,7 @@ extension SSHSession {
         _ body: (OpaquePointer, ContinuousClock.Instant) throws(HostConnectionError) -> Void
     ) throws(HostConnectionError) {
         guard let session = handle else {
-            throw failure(.sftp, "the session is closed", next: "open a new session")
+            throw failure(.sftp, "the session is closed", next: "open a new session", nothingRan: true)
         }
         let limit = deadline(after: .seconds(600))
         guard
@@ -136,17 +202,12 @@ extension SSHSession {
         try body(sftp, limit)
     }
 
-    /// Streams the local file to a new remote file; returns the bytes sent.
-    private func send(
-        _ localPath: String, to sftp: OpaquePointer, at remotePath: String,
-        until limit: ContinuousClock.Instant
-    )
-        throws(HostConnectionError) -> Int
-    {
-        guard let input = FileHandle(forReadingAtPath: localPath) else {
-            throw failure(.sftp, "cannot read \(localPath)", next: "check the local path and its permissions")
-        }
-        defer { try? input.close() }
+    /// Writes `bytes` to a new remote file (created exclusively, 0600). The whole buffer is
+    /// handed to libssh2 at once, which pipelines it as many SFTP writes in flight (1.10 does
+    /// this for large buffers) instead of waiting for each 30 kB packet's acknowledgement.
+    private func write(
+        _ bytes: Data, to sftp: OpaquePointer, at remotePath: String, until limit: ContinuousClock.Instant
+    ) throws(HostConnectionError) {
         guard
             let file = try retryHandle(
                 .sftp, until: limit, doing: "creating \(remotePath)",
@@ -158,27 +219,21 @@ extension SSHSession {
         }
         var closed = false
         defer { if !closed { _ = LibSSH2.closeFile(file) } }
-        var sent = 0
-        while let chunk = try? input.read(upToCount: 64 * 1024), !chunk.isEmpty {
-            var offset = 0
-            while offset < chunk.count {
-                let start = offset
-                let written = Int(
-                    try retry(.sftp, until: limit, doing: "sending \(remotePath)") {
-                        chunk.withUnsafeBytes { bytes in
-                            Int32(
-                                clamping: LibSSH2.write(
-                                    file, UnsafeRawBufferPointer(rebasing: bytes[start...])))
-                        }
-                    })
-                guard written > 0 else {
-                    throw failure(
-                        .sftp, "writing \(remotePath) failed: \(sftpReason(sftp))",
-                        next: "check free space on the host")
-                }
-                offset += written
-                sent += written
+        var offset = 0
+        while offset < bytes.count {
+            let start = offset
+            let written = Int(
+                try retry(.sftp, until: limit, doing: "sending \(remotePath)") {
+                    bytes.withUnsafeBytes { raw in
+                        Int32(clamping: LibSSH2.write(file, UnsafeRawBufferPointer(rebasing: raw[start...])))
+                    }
+                })
+            guard written > 0 else {
+                throw failure(
+                    .sftp, "writing \(remotePath) failed: \(sftpReason(sftp))",
+                    next: "check free space on the host")
             }
+            offset += written
         }
         closed = true
         guard try retry(.sftp, until: limit, doing: "closing \(remotePath)", { LibSSH2.closeFile(file) }) == 0
@@ -186,20 +241,6 @@ extension SSHSession {
             throw failure(
                 .sftp, "closing \(remotePath) failed: \(sftpReason(sftp))",
                 next: "check free space on the host")
-        }
-        return sent
-    }
-
-    private func chmod(_ sftp: OpaquePointer, _ path: String, mode: Int, until limit: ContinuousClock.Instant)
-        throws(HostConnectionError)
-    {
-        guard
-            try retry(.sftp, until: limit, doing: "chmod \(path)", { LibSSH2.chmod(sftp, path, mode: mode) })
-                == 0
-        else {
-            throw failure(
-                .sftp, "chmod \(String(mode, radix: 8)) \(path) failed: \(sftpReason(sftp))",
-                next: "check the upload folder on the host")
         }
     }
 
@@ -213,16 +254,5 @@ extension SSHSession {
         case 14: "no space on the file system"
         case let code: "SFTP status \(code)"
         }
-    }
-
-    /// SHA-256 of a local file, lowercase hex, read in chunks.
-    private func localDigest(_ path: String) throws(HostConnectionError) -> String {
-        guard let input = FileHandle(forReadingAtPath: path) else {
-            throw failure(.sftp, "cannot read local file \(path)", next: "check the path and its permissions")
-        }
-        defer { try? input.close() }
-        var hasher = SHA256()
-        while let chunk = try? input.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -28,8 +28,19 @@ final class SSHSession: HostConnection, @unchecked Sendable {
     var socket: Int32 = -1
     var keepaliveOn = false
     let hostDeadline: ContinuousClock.Instant?
-    /// The verified private upload folder, once made (so each upload does not re-check it).
+    /// The verified private upload folder, once made.
     var privateDirectory: String?
+    /// Remote path -> `sha256:mode` of the files this session uploaded or found by hash, so a
+    /// later phase of the same rollout (checks, revert) does not hash a 7 MB agent again.
+    var verifiedUploads: [String: String] = [:]
+
+    /// True until the session is closed (by `close`, or by a failure that left libssh2 in an
+    /// unknown state): a pool keeps only open sessions.
+    var isOpen: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return handle != nil
+    }
 
     /// The inventory name (HostConnection).
     var hostName: String { endpoint.name }
@@ -208,12 +219,15 @@ final class SSHSession: HostConnection, @unchecked Sendable {
         }
     }
 
-    /// A typed error for this host.
-    func failure(_ phase: ConnectionPhase, _ message: String, next: String, timeout: Bool = false)
-        -> HostConnectionError
-    {
+    /// A typed error for this host. `nothingRan`: the request never reached a program on the
+    /// host (see `HostConnectionError.nothingRan`).
+    func failure(
+        _ phase: ConnectionPhase, _ message: String, next: String, timeout: Bool = false,
+        nothingRan: Bool = false
+    ) -> HostConnectionError {
         HostConnectionError(
-            host: endpoint.label, phase: phase, message: message, nextStep: next, isTimeout: timeout)
+            host: endpoint.label, phase: phase, message: message, nextStep: next, isTimeout: timeout,
+            nothingRan: nothingRan)
     }
 
     /// Says goodbye if the connection still works (briefly), then frees everything. Caller
