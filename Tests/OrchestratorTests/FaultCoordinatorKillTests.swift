@@ -208,5 +208,6 @@ final class FaultCoordinatorKillTests: XCTestCase {
         let inPlace = try FaultLab.patchesInPlace(lab)
         XCTAssertEqual(inPlace.count, lab.hosts.count, when, line: line)
         for (host, patches) in inPlace { XCTAssertEqual(patches, [], "\(when): \(host)", line: line) }
+        XCTAssertEqual(FaultLab.hostsWithDeadService(lab), [], "\(when): targets lost", line: line)
     }
 }

@@ -36,6 +36,7 @@ final class FaultHostTests: XCTestCase {
 
     override func tearDownWithError() throws {
         if let lab = Self.lab {
+            XCTAssertEqual(FaultLab.hostsWithDeadService(lab), [], "targets lost")
             _ = try? RolloutFixture.run(
                 ["rollback", patch, "--waves", "100%"] + FaultLab.arguments(lab, journal: work + "/journal"))
         }

@@ -78,6 +78,18 @@ enum FaultLab {
         return result
     }
 
+    /// Hosts whose service (the process being patched) is gone or a zombie: a fault must
+    /// never cost the target its life.
+    static func hostsWithDeadService(_ lab: LabFleet) -> [String] {
+        lab.hosts.filter { host in
+            guard let pid = lab.servicePidOnThisMachine(host),
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let state = stat.split(separator: ")").last?.split(separator: " ").first
+            else { return true }
+            return state == "Z" || state == "X"
+        }.map(\.name)
+    }
+
     /// The outcome status (`patched`, `failed`, `unreachable`, ...) of every `applied` event.
     static func appliedStatus(_ events: JSONLines) -> [String: String] {
         var byHost: [String: String] = [:]
