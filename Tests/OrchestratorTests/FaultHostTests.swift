@@ -102,7 +102,15 @@ final class FaultHostTests: XCTestCase {
             FaultLab.agentJournalCount(victim, outcome: "applied"), appliedBefore, "no agent ran on \(victim)"
         )
 
-        // sshd back (plain SFTP again): the next rollout patches the host it missed.
+        // sshd back (plain SFTP again): the next rollout patches the host it missed, and sweeps
+        // the cut-off temporary once it is old enough not to be another upload in flight.
+        let stale = try partFiles(victim)
+        XCTAssertFalse(stale.isEmpty, "the cut-off upload's temporary")
+        for part in stale {
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -2 * 3600)],
+                ofItemAtPath: FaultLab.uploadFolder(victim) + "/" + part.name)
+        }
         try original.write(toFile: config, atomically: true, encoding: .utf8)
         try FaultLab.startSSHD(lab, victim)
         let again = try rollout(lab, [])
@@ -112,6 +120,7 @@ final class FaultHostTests: XCTestCase {
             ["lab-host-1": "alreadyPatched", "lab-host-2": "patched", "lab-host-3": "alreadyPatched"])
         XCTAssertEqual(try FaultLab.filesNotMatchingTheirName(victim), [])
         XCTAssertEqual(FaultLab.agentJournalCount(victim, outcome: "applied"), appliedBefore + 1)
+        XCTAssertEqual(try partFiles(victim).map(\.name), [], "stale temporaries swept")
     }
 
     /// A 256 kB tmpfs over lab-host-3's upload folder (inside its own mount namespace): the

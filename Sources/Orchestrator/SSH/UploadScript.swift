@@ -5,8 +5,10 @@
 enum UploadScript {
     /// `sh -c PREPARE sh DIR (PATH SHA256 MODE)...`: makes DIR 0700 if missing, then says who
     /// we are and what DIR is (`uid U`, `dir OWNER MODE TYPE`). Only when DIR is a folder of
-    /// ours with mode 700 does it go on: `gzip yes|no`, then for each file `have I` (present
-    /// with that hash; its mode is set) or `need I`.
+    /// ours with mode 700 does it go on: it removes upload temporaries (`.NAME.part-*`) older
+    /// than an hour, left by uploads whose connection broke mid-way (younger ones may belong to
+    /// another coordinator's upload in flight), then says `gzip yes|no`, then for each file
+    /// `have I` (present with that hash; its mode is set) or `need I`.
     static let prepare = """
         d=$1; shift
         mkdir -m 700 -- "$d" 2>/dev/null
@@ -15,6 +17,7 @@ enum UploadScript {
         echo "uid $u"
         echo "dir $s"
         [ "$s" = "$u 700 directory" ] || exit 0
+        find "$d" -maxdepth 1 -type f -name '.*.part-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
         if command -v gzip >/dev/null 2>&1; then echo "gzip yes"; else echo "gzip no"; fi
         i=0
         while [ $# -ge 3 ]; do
