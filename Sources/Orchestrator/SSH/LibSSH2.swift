@@ -317,6 +317,15 @@ enum LibSSH2 {
         return (rc, RemoteAttributes(permissions: attrs.permissions, uid: attrs.uid, size: attrs.filesize))
     }
 
+    /// Bytes an unprivileged writer may still use on the file system holding `path`
+    /// (`statvfs@openssh.com`): (rc, f_bavail * f_frsize when rc == 0).
+    static func availableBytes(_ sftp: OpaquePointer, _ path: String) -> (Int32, UInt64?) {
+        var statistics = LIBSSH2_SFTP_STATVFS()
+        let rc = libssh2_sftp_statvfs(sftp, path, path.utf8.count, &statistics)
+        guard rc == 0 else { return (rc, nil) }
+        return (rc, statistics.f_bavail &* statistics.f_frsize)
+    }
+
     static func chmod(_ sftp: OpaquePointer, _ path: String, mode: Int) -> Int32 {
         clibssh2_sftp_chmod(sftp, path, UInt(mode))
     }

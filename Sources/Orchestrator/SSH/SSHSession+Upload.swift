@@ -229,9 +229,9 @@ extension SSHSession {
                     }
                 })
             guard written > 0 else {
+                let reason = writeFailureReason(sftp, remotePath, needed: bytes.count - offset, until: limit)
                 throw failure(
-                    .sftp, "writing \(remotePath) failed: \(sftpReason(sftp))",
-                    next: "check free space on the host")
+                    .sftp, "writing \(remotePath) failed: \(reason)", next: "check free space on the host")
             }
             offset += written
         }
@@ -242,6 +242,27 @@ extension SSHSession {
                 .sftp, "closing \(remotePath) failed: \(sftpReason(sftp))",
                 next: "check free space on the host")
         }
+    }
+
+    /// Why a write failed. SFTP v3 reports a full disk as a bare "failure" (OpenSSH maps ENOSPC
+    /// to it), so for that code the host's free space is asked to tell a full disk apart.
+    private func writeFailureReason(
+        _ sftp: OpaquePointer, _ path: String, needed: Int, until limit: ContinuousClock.Instant
+    ) -> String {
+        let reason = sftpReason(sftp)
+        guard LibSSH2.sftpLastError(sftp) == 4 else { return reason }
+        let folder = (path as NSString).deletingLastPathComponent
+        var available: UInt64?
+        _ = try? retry(
+            .sftp, until: min(limit, ContinuousClock.now + .seconds(5)), doing: "asking free space"
+        ) {
+            let (rc, free) = LibSSH2.availableBytes(sftp, folder)
+            available = free
+            return rc
+        }
+        guard let available, available < UInt64(max(needed, 1)) else { return reason }
+        return
+            "no space left on the file system holding \(folder) (\(available) bytes free, \(needed) more to write)"
     }
 
     /// SFTP's status code in words (the common ones).
