@@ -41,5 +41,8 @@ final class PatchFuzzRegressionTests: XCTestCase {
             _ = try? elf.contents(of: section)
             _ = try? elf.relocations(for: section)
         }
+        for segment in elf.programHeaders {
+            _ = try? elf.bytes(atAddress: segment.virtualAddress, count: min(segment.fileSize, 64))
+        }
     }
 }

@@ -70,7 +70,9 @@ extension ELFFile {
                     && address - $0.virtualAddress < $0.fileSize
             })
         else { throw ELFError.malformed("DT_STRTAB missing or outside every PT_LOAD segment") }
-        let offset = segment.offset + (address - segment.virtualAddress)
+        // A hostile p_offset near 2^64 must not overflow (found by Fuzz/PatchFuzz).
+        let (offset, overflow) = segment.offset.addingReportingOverflow(address - segment.virtualAddress)
+        guard !overflow else { throw ELFError.malformed("DT_STRTAB's segment has file offset beyond 2^64") }
         let size = segment.fileSize - (address - segment.virtualAddress)
         return try reader.slice(offset: offset, size: size, what: "dynamic string table")
     }
@@ -79,7 +81,9 @@ extension ELFFile {
     public func fileOffset(ofAddress address: UInt64) -> UInt64? {
         for segment in programHeaders where segment.type == ELFProgramHeader.load {
             if address >= segment.virtualAddress, address - segment.virtualAddress < segment.fileSize {
-                return segment.offset + (address - segment.virtualAddress)
+                // A hostile p_offset near 2^64 maps nothing rather than overflowing (Fuzz/PatchFuzz).
+                let (offset, overflow) = segment.offset.addingReportingOverflow(address - segment.virtualAddress)
+                if !overflow { return offset }
             }
         }
         return nil
