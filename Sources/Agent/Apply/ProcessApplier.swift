@@ -17,6 +17,7 @@ struct ProcessApplier {
     /// Applies the patch; the report says applied or already-applied, with the pause.
     func apply() throws(AgentFailure) -> ProcessReport {
         Failpoint.pipeline = .apply
+        _ = Guardian.current  // started (and up) long before the first window
         // Verify: the module with the patch's build-id, as mapped in this process.
         let memory = try RemoteMemory(process)
         // A commit torn by an agent and guardian that both died is put back first.

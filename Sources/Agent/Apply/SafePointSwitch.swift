@@ -139,31 +139,6 @@ struct SafePointSwitch {
     private func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
         -> [SafePoint.ThreadView]
     {
-        var views: [SafePoint.ThreadView] = []
-        for thread in stopped.threads.values.sorted(by: { $0.tid < $1.tid }) {
-            let rsp = thread.registers.rsp
-            var stack = mappings.first { $0.contains(RemoteAddress(rsp)) }
-            if stack == nil {
-                // A thread created since the maps were read: its stack is new too.
-                mappings = try process.mappings()
-                stack = mappings.first { $0.contains(RemoteAddress(rsp)) }
-            }
-            var words: [UInt64] = []
-            if let stack {
-                let length = Int(min(stack.end.rawValue - rsp, 8 << 20))
-                let bytes = try memory.readUpTo(RemoteAddress(rsp), count: length)
-                words.reserveCapacity(bytes.count / 8)
-                bytes.withUnsafeBytes { raw in
-                    for index in 0..<(bytes.count / 8) {
-                        words.append(raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
-                    }
-                }
-            }
-            views.append(
-                SafePoint.ThreadView(
-                    tid: thread.tid, instructionPointer: thread.registers.rip, stackPointer: rsp,
-                    stackWords: words))
-        }
-        return views
+        try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
     }
 }

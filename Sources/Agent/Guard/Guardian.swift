@@ -10,8 +10,9 @@ import Shared
 /// still open, the guardian restores the borrowed thread's registers or makes the entry writes
 /// all-or-nothing, sends SIGCONT and journals what it did (``GuardianProcess``).
 ///
-/// Started once per agent command, before the first window; forked without exec (the agent is
-/// single-threaded and Foundation-free, so the child may run Swift).
+/// Started once per agent command, before the first window: the agent's own binary run again as
+/// `hotpatch-agent __guardian FD AGENT_PID STATE_DIR` (posix_spawn, so it shares no memory with
+/// the agent and adds no copy-on-write faults to the pause).
 final class Guardian {
     /// The pipe's write end.
     private let pipe: Int32
@@ -44,24 +45,31 @@ final class Guardian {
     }
 
     private static func start() -> Guardian? {
-        let agent = Syscalls.processID
         let stateDirectory =
             (try? ArgumentParser.parse(Array(CommandLine.arguments.dropFirst())))?.stateDirectory
             ?? "/var/lib/hotpatch"
-        guard let ends = try? Syscalls.makePipe() else { return nil }
-        let child: Pid?
-        do {
-            child = try Syscalls.forkProcess()
-        } catch {
-            Syscalls.close(ends.read)
-            Syscalls.close(ends.write)
+        guard let intents = try? Syscalls.makePipe() else { return nil }
+        guard let ready = try? Syscalls.makePipe() else {
+            Syscalls.close(intents.read)
+            Syscalls.close(intents.write)
             return nil
         }
-        guard let child else {
-            GuardianProcess(agent: agent, pipe: ends.read, stateDirectory: stateDirectory).run()
+        defer {
+            Syscalls.close(intents.read)
+            Syscalls.close(ready.read)
         }
-        Syscalls.close(ends.read)
-        return Guardian(pipe: ends.write, pid: child)
+        let arguments = [
+            GuardianProcess.command, "\(intents.read)", "\(ready.write)", "\(Syscalls.processID)", stateDirectory,
+        ]
+        let child = try? Syscalls.spawnSelf(arguments)
+        Syscalls.close(ready.write)
+        guard let child else {
+            Syscalls.close(intents.write)
+            return nil
+        }
+        // Wait until it is up and reading: its start-up must not compete with a pause for the CPU.
+        _ = try? Syscalls.read(ready.read, count: 1)
+        return Guardian(pipe: intents.write, pid: child)
     }
 
     /// Announces a window (before it opens).

@@ -11,10 +11,28 @@ struct GuardianProcess {
     /// Where the journal is.
     let stateDirectory: String
 
-    /// The guardian's main loop.
-    func run() -> Never {
+    /// The hidden first argument that makes the agent binary a guardian.
+    static let command = "__guardian"
+
+    /// Runs the guardian for `__guardian INTENT_FD READY_FD AGENT_PID STATE_DIR` (never returns).
+    static func main(_ arguments: [String]) -> Never {
+        guard arguments.count == 5, let fd = Int32(arguments[1]), let ready = Int32(arguments[2]),
+            let agent = Int32(arguments[3])
+        else { Syscalls.exit(64) }
+        let guardian = GuardianProcess(agent: Pid(agent), pipe: fd, stateDirectory: arguments[4])
+        try? Syscalls.write(ready, [1], what: "guardian ready pipe")
+        guardian.detach()  // closes `ready` with every other inherited descriptor
+        guardian.run()
+    }
+
+    /// Leaves the caller's session and descriptors (see ``Syscalls/detachFromCaller(keeping:)``).
+    func detach() {
         Failpoint.disable()
         Syscalls.detachFromCaller(keeping: pipe)
+    }
+
+    /// The guardian's main loop.
+    func run() -> Never {
         var buffer: [UInt8] = []
         var open: GuardIntent? = nil
         var settled = false
@@ -35,7 +53,7 @@ struct GuardianProcess {
                 journal.record("guard-repair", fields)
             }
         }
-        Syscalls.exitChild(0)
+        Syscalls.exit(0)
     }
 
     /// Repairs the target for `intent`; returns journal fields saying what was done.

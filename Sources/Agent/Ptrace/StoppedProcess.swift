@@ -6,6 +6,10 @@ import Shared
 /// Stopping uses `PTRACE_SEIZE` + `PTRACE_INTERRUPT`: unlike `PTRACE_ATTACH` this sends no
 /// SIGSTOP, and a thread blocked in a restartable system call is stopped with the kernel's
 /// restart state intact, so the call resumes when the thread does.
+///
+/// While it holds every thread the agent runs at the lowest real-time priority
+/// (``SchedulingBoost``): a thread it lets go can then never preempt it before it has let go the
+/// others too.
 final class StoppedProcess {
     /// The process.
     let process: TargetProcess
@@ -17,8 +21,12 @@ final class StoppedProcess {
     private(set) var stopMicroseconds: UInt64 = 0
     /// How long ``resume()`` took to detach every thread (µs), once it ran.
     private(set) var resumeMicroseconds: UInt64 = 0
+    /// How long seizing the threads took, before the pause (µs): they ran on meanwhile.
+    private(set) var seizeMicroseconds: UInt64 = 0
     private var seized: Set<Tid> = []
     private var resumed = false
+    private var boost = SchedulingBoost()
+    private var stackScratch: [UInt64] = []
 
     private init(process: TargetProcess) { self.process = process }
 
@@ -27,29 +35,63 @@ final class StoppedProcess {
     /// Stops every thread of the process, including threads created while stopping: the task
     /// list is read again until every listed thread is stopped (a stopped thread cannot clone,
     /// so a complete list stays complete).
+    ///
+    /// The pause holds only what stopping needs. Before it, while the threads run: the list is
+    /// read, memory for their stacks is made ready, and every thread is seized (`PTRACE_SEIZE`
+    /// does not stop it). The pause starts at the first `PTRACE_INTERRUPT`; every thread is
+    /// interrupted before any is waited for, so the kernel brings them to their stops at once.
     static func stopAll(_ process: TargetProcess) throws(AgentFailure) -> StoppedProcess {
         let stopped = StoppedProcess(process: process)
+        let leaderIsZombie = stopped.isZombieLeader(Tid(process.pid.rawValue))
+        func unseized(_ listed: [Tid]) -> [Tid] {
+            listed.filter {
+                !stopped.seized.contains($0) && !(leaderIsZombie && $0.rawValue == process.pid.rawValue)
+            }
+        }
+        let listed = unseized(try process.threads())
+        // Touched now: a fresh page costs a fault (microseconds each on a VM), and inside the
+        // pause every thread would wait for all of them.
+        stopped.stackScratch = [UInt64](repeating: 0, count: listed.count * stackScratchWordsPerThread)
+        stopped.boost.raise()
+        let seizeStarted = Syscalls.monotonicNanoseconds()
+        var batch = try stopped.seize(listed)
         stopped.stopStarted = Syscalls.monotonicNanoseconds()
+        stopped.seizeMicroseconds = (stopped.stopStarted - seizeStarted) / 1000
         while true {
-            let listed = try process.threads()
-            let new = listed.filter { !stopped.seized.contains($0) && !stopped.isZombieLeader($0) }
+            try stopped.interruptAndWait(batch)
+            let new = unseized(try process.threads())
             if new.isEmpty { break }
-            try stopped.stop(new)
+            batch = try stopped.seize(new)
         }
         guard !stopped.threads.isEmpty else {
+            stopped.resume()
             throw AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
         }
         stopped.stopMicroseconds = stopped.elapsedMicroseconds
         return stopped
     }
 
+    /// Room for the live stacks of the stopped threads, at least `words` long: the memory made
+    /// ready before the pause when it is big enough, new memory otherwise. The caller owns it.
+    func takeStackScratch(words: Int) -> [UInt64] {
+        guard stackScratch.count >= words else { return [UInt64](repeating: 0, count: words) }
+        defer { stackScratch = [] }
+        return stackScratch
+    }
+
+    /// Stack words made ready per thread before a stop (8 KiB): a thread blocked a few calls deep
+    /// needs about 600 (its frames, then glibc's thread descriptor and TLS at the stack's top).
+    private static let stackScratchWordsPerThread = 1024
+
     /// Stops one thread (for injecting a system call); the others keep running.
     static func stopOne(_ process: TargetProcess, preferring preferred: Tid? = nil) throws(AgentFailure)
         -> StoppedProcess
     {
         let stopped = StoppedProcess(process: process)
-        stopped.stopStarted = Syscalls.monotonicNanoseconds()
         var candidates = try process.threads().filter { !stopped.isZombieLeader($0) }
+        // Not boosted: the other threads run meanwhile, and a real-time agent would take a CPU
+        // from them for the whole injected call.
+        stopped.stopStarted = Syscalls.monotonicNanoseconds()
         if let preferred, let index = candidates.firstIndex(of: preferred) {
             candidates.swapAt(0, index)
         }
@@ -88,7 +130,6 @@ final class StoppedProcess {
         guard !resumed else { return }
         resumed = true
         let started = Syscalls.monotonicNanoseconds()
-        defer { resumeMicroseconds = (Syscalls.monotonicNanoseconds() - started) / 1000 }
         for (tid, thread) in threads.sorted(by: { $0.key < $1.key }) {
             restartInterruptedWait(thread)
             // ESRCH: the thread exited meanwhile; nothing to resume.
@@ -96,18 +137,36 @@ final class StoppedProcess {
             Failpoint.reached(.midDetach)
         }
         for tid in seized where threads[tid] == nil { try? Syscalls.detach(tid, signal: 0) }
+        let ended = Syscalls.monotonicNanoseconds()
+        boost.lower()
+        resumeMicroseconds = (ended - started) / 1000
+        if stopStarted != 0 { tracePause(heldUntil: started, endedAt: ended) }
         threads = [:]
         seized = []
     }
 
-    private func stop(_ tids: [Tid]) throws(AgentFailure) {
-        var asked: [Tid] = []
+    /// With HOTPATCH_PAUSE_TRACE set, one line on stderr per stop: where its time went
+    /// (bench/scale reads it to give the per-thread cost of each step).
+    private func tracePause(heldUntil started: UInt64, endedAt ended: UInt64) {
+        guard Syscalls.environment("HOTPATCH_PAUSE_TRACE") != nil else { return }
+        let held = (started - stopStarted) / 1000
+        Syscalls.print(
+            "pause-trace pid=\(process.pid) threads=\(threads.count) boosted=\(boost.wasRaised ? 1 : 0) "
+                + "seize_us=\(seizeMicroseconds) stop_us=\(stopMicroseconds) "
+                + "check_write_us=\(held - min(held, stopMicroseconds)) detach_us=\(resumeMicroseconds) "
+                + "pause_us=\((ended - stopStarted) / 1000)\n", toError: true)
+    }
+
+    /// Seizes running threads (they keep running); returns the ones seized, skipping threads
+    /// that exited since they were listed.
+    private func seize(_ tids: [Tid]) throws(AgentFailure) -> [Tid] {
+        var done: [Tid] = []
+        done.reserveCapacity(tids.count)
         for tid in tids {
             do {
                 try Syscalls.seize(tid)
                 seized.insert(tid)
-                try Syscalls.interrupt(tid)
-                asked.append(tid)
+                done.append(tid)
             } catch  where error.isGone {
                 continue  // the thread exited between listing and seizing
             } catch {
@@ -115,7 +174,30 @@ final class StoppedProcess {
                 throw seizeFailure(tid, error)
             }
         }
+        return done
+    }
+
+    /// Interrupts every seized thread of `tids` first, then waits for each: the kernel brings
+    /// them to their stops in parallel, so the pause is the slowest thread's, not the sum.
+    private func interruptAndWait(_ tids: [Tid]) throws(AgentFailure) {
+        var asked: [Tid] = []
+        asked.reserveCapacity(tids.count)
+        for tid in tids {
+            do {
+                try Syscalls.interrupt(tid)
+                asked.append(tid)
+            } catch  where error.isGone {
+                continue  // it exited after it was seized
+            } catch {
+                resume()
+                throw AgentFailure(.failed, "cannot stop tid \(tid) of \(process): \(error)")
+            }
+        }
         for tid in asked { try waitForStop(tid) }
+    }
+
+    private func stop(_ tids: [Tid]) throws(AgentFailure) {
+        try interruptAndWait(try seize(tids))
     }
 
     private func waitForStop(_ tid: Tid) throws(AgentFailure) {

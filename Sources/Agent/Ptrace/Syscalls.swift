@@ -52,6 +52,44 @@ enum Syscalls {
         if cptrace_setregs(tid.rawValue, &copy) != 0 { throw failure("PTRACE_SETREGS tid \(tid)") }
     }
 
+    /// Reads ranges of another process's memory into `buffer`, back to back, in as few calls as
+    /// the kernel allows (`process_vm_readv`, 1024 ranges a call); returns how many bytes
+    /// arrived. A range that cannot be read ends the transfer there, so a short count means the
+    /// ranges after that point are to be read another way.
+    static func readMemory(
+        of pid: Pid, ranges: [(address: UInt64, count: Int)], into buffer: UnsafeMutableRawBufferPointer
+    ) throws(SystemError) -> Int {
+        var done = 0
+        var next = 0
+        var local: [iovec] = []
+        var remote: [iovec] = []
+        while next < ranges.count {
+            let chunk = ranges[next..<min(next + 1024, ranges.count)]
+            local.removeAll(keepingCapacity: true)
+            remote.removeAll(keepingCapacity: true)
+            var end = done
+            for range in chunk {
+                precondition(end + range.count <= buffer.count, "readMemory: buffer too small")
+                local.append(iovec(iov_base: buffer.baseAddress! + end, iov_len: range.count))
+                remote.append(
+                    iovec(
+                        iov_base: UnsafeMutableRawPointer(bitPattern: UInt(range.address)),
+                        iov_len: range.count))
+                end += range.count
+            }
+            let got = cptrace_process_vm_readv(
+                pid.rawValue, local, UInt(local.count), remote, UInt(remote.count))
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw failure("process_vm_readv pid \(pid)")
+            }
+            done += got
+            if done < end { return done }
+            next += chunk.count
+        }
+        return done
+    }
+
     /// Waits for a state change of one traced thread; returns the raw status.
     static func wait(_ tid: Tid) throws(SystemError) -> Int32 {
         var status: Int32 = 0
@@ -290,6 +328,23 @@ enum Syscalls {
             tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    /// Puts the calling thread in the lowest real-time class (`SCHED_FIFO` 1, reset on fork) if
+    /// it is in the normal one; false when it is not or may not be (no CAP_SYS_NICE).
+    static func raiseToRealtime() -> Bool {
+        guard sched_getscheduler(0) == SCHED_OTHER else { return false }
+        var param = sched_param()
+        param.sched_priority = 1
+        // SCHED_RESET_ON_FORK (0x40000000) is behind _GNU_SOURCE in the headers; see cptrace.h.
+        return sched_setscheduler(0, SCHED_FIFO | 0x4000_0000, &param) == 0
+    }
+
+    /// Puts the calling thread back in the normal scheduling class (its nice value is kept).
+    static func lowerFromRealtime() {
+        var param = sched_param()
+        param.sched_priority = 0
+        _ = sched_setscheduler(0, SCHED_OTHER, &param)
     }
 
     /// Clock ticks per second, the unit of `/proc/PID/stat` start times.

@@ -17,6 +17,7 @@ struct ProcessReverter {
     /// Reverts; the report says reverted or not-applied.
     func revert() throws(AgentFailure) -> ProcessReport {
         Failpoint.pipeline = .revert
+        _ = Guardian.current  // started (and up) long before the first window
         let memory = try RemoteMemory(process)
         // A commit torn by an agent and guardian that both died is put back first.
         _ = TornCommitRepair.repairIfNeeded(process, memory: memory)

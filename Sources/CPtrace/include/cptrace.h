@@ -86,6 +86,14 @@ static inline pid_t cptrace_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
 static inline long cptrace_tgkill(pid_t pid, pid_t tid, int signal) { return syscall(SYS_tgkill, pid, tid, signal); }
 
+/// Reads many ranges of another process's memory in one call (process_vm_readv, through
+/// syscall(2) for the same reason as gettid). Returns the bytes read, -1 with errno on failure;
+/// a range that cannot be read ends the transfer there (a short count).
+static inline long cptrace_process_vm_readv(pid_t pid, const struct iovec *local, unsigned long local_count,
+                                            const struct iovec *remote, unsigned long remote_count) {
+    return syscall(SYS_process_vm_readv, pid, local, local_count, remote, remote_count, 0UL);
+}
+
 /// Wait for any kind of child, including threads traced without being children (`__WALL`).
 static inline int cptrace_wall(void) { return __WALL; }
 

@@ -8,7 +8,8 @@ final class SafePointTests: XCTestCase {
     let guards = [SafePoint.Guard(start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "is_even")]
 
     private func thread(_ tid: Int32, rip: UInt64, stack: [UInt64] = []) -> SafePoint.ThreadView {
-        SafePoint.ThreadView(tid: Tid(tid), instructionPointer: rip, stackPointer: 0x7000, stackWords: stack)
+        SafePoint.ThreadView(
+            tid: Tid(tid), instructionPointer: rip, stackPointer: 0x7000, stackWords: stack[...])
     }
 
     func testTable() {
