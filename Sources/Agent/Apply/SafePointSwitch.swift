@@ -61,7 +61,8 @@ struct SafePointSwitch {
             var committed = false
             func release() {
                 if armed {
-                    guardian?.settled()
+                    // No record to the guardian here: a pipe write would wake it inside the pause,
+                    // and its repair of writes is decided from the bytes, whatever it was told.
                     SafetyNet.disarm(process)
                     armed = false
                 }

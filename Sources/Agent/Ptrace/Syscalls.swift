@@ -375,21 +375,29 @@ enum Syscalls {
         if kill(pid.rawValue, signal) != 0 { throw failure("kill(\(signal)) pid \(pid)") }
     }
 
-    /// A pipe: (read end, write end).
+    /// A pipe: (read end, write end); the write end is close-on-exec, so a spawned reader
+    /// never holds it (its end of file must mean the writer is gone).
     static func makePipe() throws(SystemError) -> (read: Int32, write: Int32) {
         var ends: [Int32] = [0, 0]
         if pipe(&ends) != 0 { throw failure("pipe") }
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
         return (ends[0], ends[1])
     }
 
-    /// Forks the (single-threaded) agent: the child's pid in the parent, nil in the child.
-    static func forkProcess() throws(SystemError) -> Pid? {
-        let pid = fork()
-        if pid < 0 { throw failure("fork") }
-        return pid == 0 ? nil : Pid(pid)
+    /// Starts the agent's own binary again (`/proc/self/exe`) with `arguments`, inheriting the
+    /// descriptors not marked close-on-exec. posix_spawn (vfork-like) shares no pages with the
+    /// agent: a plain fork would make every later write of the agent a copy-on-write fault,
+    /// some of them inside the pause.
+    static func spawnSelf(_ arguments: [String]) throws(SystemError) -> Pid {
+        let argv = (["hotpatch-agent"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ)
+        if rc != 0 { throw SystemError(operation: "posix_spawn /proc/self/exe", code: rc) }
+        return Pid(pid)
     }
 
-    /// In a forked child: a new session, stdin/stdout/stderr on /dev/null, every other
+    /// In the guardian: a new session, stdin/stdout/stderr on /dev/null, every other
     /// descriptor closed but `keep`, so no caller waiting for the agent's output or its lock waits
     /// for the child too.
     static func detachFromCaller(keeping keep: Int32) {
@@ -410,8 +418,6 @@ enum Syscalls {
         }
     }
 
-    /// Ends a forked child at once, without running the parent's exit handlers.
-    static func exitChild(_ code: Int32) -> Never { _exit(code) }
 }
 
 /// A decoded `waitpid` status.
