@@ -102,6 +102,8 @@ final class ParityHeadlineTests: XCTestCase {
         let applied = try AgentBinary.run(["apply", patch, "--pid", "\(service.pid)"], stateDirectory: state)
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertEqual(applied.report?.processes.first?.patches.first?.state, .active, applied.output)
+        let stateMode = try FileManager.default.attributesOfItem(atPath: state)[.posixPermissions] as? Int
+        XCTAssertEqual(stateMode, 0o700, "the agent creates its state folder (root's journal) private")
         let seen = try service.lines().count
         let first = try service.waitForLine(skipping: seen)
         XCTAssertEqual(try service.waitForLine(skipping: seen + 2).misclassified, first.misclassified)

@@ -32,7 +32,8 @@ enum TornCommitRepair {
         return tids.allSatisfy { tid in
             guard let bytes = try? Syscalls.readFile("/proc/\(process.pid)/task/\(tid)/status") else { return false }
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-            let stopped = lines.contains { $0.hasPrefix("State:") && $0.contains("T (stopped)") }
+            // `hasPrefix`, not `contains`: `StringProtocol.contains(_:)` links the regex engine (+1.4 MB).
+            let stopped = lines.contains { $0.hasPrefix("State:") && $0.dropFirst(6).trimmingSpaces.hasPrefix("T (stopped)") }
             let untraced = lines.contains { $0.hasPrefix("TracerPid:") && $0.dropFirst(10).trimmingSpaces == "0" }
             return stopped && untraced
         }

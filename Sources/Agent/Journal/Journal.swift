@@ -20,7 +20,7 @@ final class Journal {
     init(directory: String) throws(AgentFailure) {
         self.directory = directory
         do {
-            try Syscalls.makeDirectories(directory)
+            try Syscalls.makeDirectories(directory, mode: 0o700)
             lockFD = try Syscalls.open(directory + "/agent.lock", flags: O_RDWR | O_CREAT, mode: 0o600)
         } catch {
             throw Journal.failure(error, directory)

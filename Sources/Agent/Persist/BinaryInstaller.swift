@@ -64,7 +64,7 @@ struct BinaryInstaller {
     }
 
     private func writeRecord(patchID: String, target: String, backup: String) throws(SystemError) {
-        try Syscalls.makeDirectories(stateDirectory + "/persist")
+        try Syscalls.makeDirectories(stateDirectory + "/persist", mode: 0o700)
         let fd = try Syscalls.open(recordPath(patchID), flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
         defer { Syscalls.close(fd) }
         try Syscalls.write(fd, Array("\(target)\n\(backup)\n".utf8), what: recordPath(patchID))

@@ -279,11 +279,15 @@ enum Syscalls {
     }
 
     /// Creates a directory and its parents (mode 0755); existing ones are fine.
-    static func makeDirectories(_ path: String) throws(SystemError) {
+    /// Parents that are missing are made 0755; the last component, when this creates it, gets
+    /// `mode` (the agent's own state folders are 0700: the journal is root's business).
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         var prefix = ""
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        for (index, part) in parts.enumerated() {
             prefix += "/" + part
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw failure("mkdir \(prefix)") }
+            let wanted: mode_t = index == parts.count - 1 ? mode : 0o755
+            if mkdir(prefix, wanted) != 0 && errno != EEXIST { throw failure("mkdir \(prefix)") }
         }
     }
 
