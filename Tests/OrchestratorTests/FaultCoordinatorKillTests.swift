@@ -8,39 +8,9 @@ import XCTest
 /// the judge: after a resume every host was patched exactly once; after a rollback every host
 /// runs unpatched and every patch that was applied was reverted. A second `resume` of a
 /// rollout that one is already driving refuses. One 3-host lab for the class.
-final class FaultCoordinatorKillTests: XCTestCase {
-    nonisolated(unsafe) static var lab: LabFleet?
-    nonisolated(unsafe) static var labError: String?
-    private var work = ""
-    private var patch = ""
-
-    override class func setUp() {
-        do {
-            lab = try LabFleet.up(hosts: 3, name: "FaultCoordinatorKill")
-        } catch {
-            labError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        try? lab?.down(purge: true)
-        lab = nil
-    }
-
-    override func setUpWithError() throws {
-        try RolloutFixture.requireBinaries()
-        work = NSTemporaryDirectory() + "fault-kill-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        patch = try RolloutFixture.parityPatch(in: work)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: work)
-    }
-
-    private func fleet() throws -> LabFleet {
-        try XCTUnwrap(Self.lab, "the lab did not come up: \(Self.labError ?? "?")")
-    }
+final class FaultCoordinatorKillTests: LabRolloutTestCase {
+    override class var labName: String { "FaultCoordinatorKill" }
+    override class var labHosts: Int { 3 }
 
     /// Where the coordinator dies, as the event it has just journaled and printed.
     private enum KillPoint: String, CaseIterable {

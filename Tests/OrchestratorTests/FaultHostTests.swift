@@ -8,43 +8,17 @@ import XCTest
 /// run; the other hosts are patched; and once the host is mended, it is patched too (or, for
 /// the slow host, `status` says exactly what its agent did). One 3-host lab for the class;
 /// every test leaves it unpatched and mended.
-final class FaultHostTests: XCTestCase {
-    nonisolated(unsafe) static var lab: LabFleet?
-    nonisolated(unsafe) static var labError: String?
-    private var work = ""
-    private var patch = ""
-
-    override class func setUp() {
-        do {
-            lab = try LabFleet.up(hosts: 3, name: "FaultHost")
-        } catch {
-            labError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        try? lab?.down(purge: true)
-        lab = nil
-    }
-
-    override func setUpWithError() throws {
-        try RolloutFixture.requireBinaries()
-        work = NSTemporaryDirectory() + "fault-host-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        patch = try RolloutFixture.parityPatch(in: work)
-    }
+final class FaultHostTests: LabRolloutTestCase {
+    override class var labName: String { "FaultHost" }
+    override class var labHosts: Int { 3 }
 
     override func tearDownWithError() throws {
-        if let lab = Self.lab {
+        if let lab = labIfUp {
             XCTAssertEqual(FaultLab.hostsWithDeadService(lab), [], "targets lost")
             _ = try? RolloutFixture.run(
                 ["rollback", patch, "--waves", "100%"] + FaultLab.arguments(lab, journal: work + "/journal"))
         }
-        try? FileManager.default.removeItem(atPath: work)
-    }
-
-    private func fleet() throws -> LabFleet {
-        try XCTUnwrap(Self.lab, "the lab did not come up: \(Self.labError ?? "?")")
+        try super.tearDownWithError()
     }
 
     private func rollout(_ lab: LabFleet, _ extra: [String]) throws -> FaultLab.Coordinator {

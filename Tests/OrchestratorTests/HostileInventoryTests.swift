@@ -8,34 +8,12 @@ import XCTest
 /// on this machine nor inside the host. Also: the upload folder is made root-owned 0700, and a
 /// folder someone else owns, others can read, or that is a symlink is refused before anything
 /// is written into it. One 2-host lab for the class.
-final class HostileInventoryTests: XCTestCase {
-    nonisolated(unsafe) static var lab: LabFleet?
-    nonisolated(unsafe) static var labError: String?
-    private var work = ""
-    private var patch = ""
-
-    override class func setUp() {
-        do {
-            lab = try LabFleet.up(hosts: 2, name: "HostileInventory")
-        } catch {
-            labError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        try? lab?.down(purge: true)
-        lab = nil
-    }
-
-    override func setUpWithError() throws {
-        try RolloutFixture.requireBinaries()
-        work = NSTemporaryDirectory() + "hostile-inventory-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        patch = try RolloutFixture.parityPatch(in: work)
-    }
+final class HostileInventoryTests: LabRolloutTestCase {
+    override class var labName: String { "HostileInventory" }
+    override class var labHosts: Int { 2 }
 
     override func tearDownWithError() throws {
-        if let lab = Self.lab {
+        if let lab = labIfUp {
             _ = try? RolloutFixture.run(
                 [
                     "rollback", patch, "--waves", "100%", "-i", lab.inventoryPath, "--known-hosts",
@@ -43,11 +21,7 @@ final class HostileInventoryTests: XCTestCase {
                     "--journal-dir", work + "/journal",
                 ] + RolloutFixture.relaxedPause)
         }
-        try? FileManager.default.removeItem(atPath: work)
-    }
-
-    private func fleet() throws -> LabFleet {
-        try XCTUnwrap(Self.lab, "the lab did not come up: \(Self.labError ?? "?")")
+        try super.tearDownWithError()
     }
 
     func testShellSyntaxInNamesKeyPathsAndBecomeUsersNeverRuns() throws {

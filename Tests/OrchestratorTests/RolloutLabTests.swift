@@ -6,39 +6,9 @@ import XCTest
 /// The rollout engine for real: a lab fleet of 10 hosts (own sshd, own PID namespace, the
 /// buggy parity v1 service), the real `hotpatch` coordinator as a separate process, real
 /// agents. Every test starts and ends with an unpatched fleet.
-final class RolloutLabTests: XCTestCase {
-    nonisolated(unsafe) static var lab: LabFleet?
-    nonisolated(unsafe) static var labError: String?
-    private var work = ""
-    private var patch = ""
-
-    override class func setUp() {
-        do {
-            lab = try LabFleet.up(hosts: 10, name: "RolloutLabTests")
-        } catch {
-            labError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        try? lab?.down(purge: true)
-        lab = nil
-    }
-
-    override func setUpWithError() throws {
-        try RolloutFixture.requireBinaries()
-        work = NSTemporaryDirectory() + "rollout-lab-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        patch = try RolloutFixture.parityPatch(in: work)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: work)
-    }
-
-    private func fleet() throws -> LabFleet {
-        try XCTUnwrap(Self.lab, "the lab did not come up: \(Self.labError ?? "?")")
-    }
+final class RolloutLabTests: LabRolloutTestCase {
+    override class var labName: String { "RolloutLabTests" }
+    override class var labHosts: Int { 10 }
 
     /// `hotpatch ARGS -i lab --known-hosts lab --journal-dir work`.
     private func hotpatch(_ command: String, _ arguments: [String], lab: LabFleet) throws -> ProgramResult {
