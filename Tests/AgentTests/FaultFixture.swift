@@ -135,3 +135,31 @@ enum FaultFixture {
         }
     }
 }
+
+extension FaultFixture {
+    /// One test's build of the target and its `fg-fix` patch, with a state folder for the agent.
+    struct Workspace {
+        /// The folder holding everything; `remove()` it after the test.
+        let fixture: CFixture
+        /// The agent's `--state-dir`.
+        let state: String
+        /// The linked target executable.
+        let target: String
+        /// The two-function patch (`version_f`, `version_g`).
+        let patch: String
+        /// The module offsets of the two functions' entries.
+        let offsets: [UInt64]
+
+        /// Compiles and links the target, compiles the fix, and builds the patch in a new folder.
+        init(_ name: String) throws {
+            fixture = try CFixture(name)
+            state = fixture.path("state")
+            target = try fixture.link("target", FaultFixture.source, flags: Fixtures.targetFlags)
+            let object = try fixture.object("fg-fix", FaultFixture.fix, flags: Fixtures.objectFlags)
+            patch = try TestPatch.build(
+                id: "fg-fix", target: target, fixedObject: object, functions: ["version_f", "version_g"],
+                output: fixture.path("fg-fix.hotpatch"))
+            offsets = try FaultFixture.entryOffsets(target)
+        }
+    }
+}

@@ -13,14 +13,9 @@ final class FaultProcessEventsTests: XCTestCase {
     private var offsets: [UInt64] = []
 
     override func setUpWithError() throws {
-        fixture = try CFixture("agent-fault-events")
-        state = fixture.path("state")
-        target = try fixture.link("target", FaultFixture.source, flags: Fixtures.targetFlags)
-        let object = try fixture.object("fg-fix", FaultFixture.fix, flags: Fixtures.objectFlags)
-        patch = try TestPatch.build(
-            id: "fg-fix", target: target, fixedObject: object, functions: ["version_f", "version_g"],
-            output: fixture.path("fg-fix.hotpatch"))
-        offsets = try FaultFixture.entryOffsets(target)
+        let built = try FaultFixture.Workspace("agent-fault-events")
+        (fixture, state, target, patch, offsets) =
+            (built.fixture, built.state, built.target, built.patch, built.offsets)
     }
 
     override func tearDown() { fixture.remove() }

@@ -32,14 +32,9 @@ final class FaultToleranceTests: XCTestCase {
     private enum Expected: String { case old, new }
 
     override func setUpWithError() throws {
-        fixture = try CFixture("agent-faults")
-        state = fixture.path("state")
-        target = try fixture.link("target", FaultFixture.source, flags: Fixtures.targetFlags)
-        let object = try fixture.object("fg-fix", FaultFixture.fix, flags: Fixtures.objectFlags)
-        patch = try TestPatch.build(
-            id: "fg-fix", target: target, fixedObject: object, functions: ["version_f", "version_g"],
-            output: fixture.path("fg-fix.hotpatch"))
-        offsets = try FaultFixture.entryOffsets(target)
+        let built = try FaultFixture.Workspace("agent-faults")
+        (fixture, state, target, patch, offsets) =
+            (built.fixture, built.state, built.target, built.patch, built.offsets)
     }
 
     override func tearDown() { fixture.remove() }
