@@ -46,7 +46,9 @@ final class FaultProcessEventsTests: XCTestCase {
         kill(program.pid.rawValue, SIGUSR1)  // the program execs itself as `execd`
         // Let the exec finish before the agent goes on (it holds one thread; exec kills it).
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline && !ProcessMemoryMaps.isExecd(program.pid) { Thread.sleep(forTimeInterval: 0.02) }
+        while Date() < deadline && !ProcessMemoryMaps.isExecd(program.pid) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         let run = finish(agent)
         XCTAssertEqual(run.status, AgentExitCode.processExited.rawValue, run.output)
         let message = run.report?.processes.first?.error?.message ?? ""
@@ -66,20 +68,25 @@ final class FaultProcessEventsTests: XCTestCase {
         XCTAssertNotNil(program.waitForLine { $0.hasPrefix("tick 4 ") })
         let original = try entryBytes(program.pid)
 
-        let applied = try FaultFixture.run(["apply", patch, "--pid", "\(program.pid)"], failpoint: nil, state: state)
+        let applied = try FaultFixture.run(
+            ["apply", patch, "--pid", "\(program.pid)"], failpoint: nil, state: state)
         XCTAssertEqual(applied.status, 0, applied.output)
         try checkChildren(of: program.pid, original: original, label: "after a clean apply")
-        let reverted = try AgentBinary.run(["revert", "--id", "fg-fix", "--pid", "\(program.pid)"], stateDirectory: state)
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "fg-fix", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(reverted.status, 0, reverted.output)
 
         let killed = try FaultFixture.run(
             ["apply", patch, "--pid", "\(program.pid)"], failpoint: "apply.between-writes", state: state)
         XCTAssertEqual(killed.status, 128 + SIGKILL, killed.output)
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && !FaultFixture.agentProcesses().isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+        while Date() < deadline && !FaultFixture.agentProcesses().isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         XCTAssertEqual(try entryBytes(program.pid), original, "the parent is rolled back whole")
         try checkChildren(of: program.pid, original: original, label: "after a killed apply")
-        XCTAssertFalse(program.lines.contains { $0.hasPrefix("child-mixed") }, "no child saw f and g disagree")
+        XCTAssertFalse(
+            program.lines.contains { $0.hasPrefix("child-mixed") }, "no child saw f and g disagree")
     }
 
     /// The agent held between its two writes (the net armed), its guardian killed, then the
@@ -95,13 +102,16 @@ final class FaultProcessEventsTests: XCTestCase {
         XCTAssertEqual(guardians.count, 1, "one guardian")
         for guardian in guardians { kill(guardian, SIGKILL) }
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline && FaultFixture.agentProcesses() != [agent.pid] { Thread.sleep(forTimeInterval: 0.01) }
+        while Date() < deadline && FaultFixture.agentProcesses() != [agent.pid] {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         kill(agent.pid, SIGKILL)
         XCTAssertEqual(Subprocess.wait(agent.pid), 128 + SIGKILL)
         while Date() < deadline && ThreadStates.of(program.pid.rawValue).contains(where: { $0 != "T" }) {
             Thread.sleep(forTimeInterval: 0.01)
         }
-        XCTAssertTrue(ThreadStates.of(program.pid.rawValue).allSatisfy { $0 == "T" }, "the net stopped the target")
+        XCTAssertTrue(
+            ThreadStates.of(program.pid.rawValue).allSatisfy { $0 == "T" }, "the net stopped the target")
         let torn = try entryBytes(program.pid)
         XCTAssertTrue(torn[0] != original[0] && torn[1] == original[1], "half written: \(torn)")
 
@@ -112,7 +122,9 @@ final class FaultProcessEventsTests: XCTestCase {
         XCTAssertEqual(try entryBytes(program.pid), original, "whole again: unpatched")
         let seen = program.lines.count
         XCTAssertNotNil(
-            program.waitForLine(timeout: 10) { _ in program.lines.dropFirst(seen).compactMap(FaultFixture.Tick.init).count >= 3 },
+            program.waitForLine(timeout: 10) { _ in
+                program.lines.dropFirst(seen).compactMap(FaultFixture.Tick.init).count >= 3
+            },
             "the target runs again")
         let ticks = program.lines.dropFirst(seen).compactMap(FaultFixture.Tick.init)
         XCTAssertTrue(ticks.allSatisfy { $0.mixed == 0 && $0.f == 1 && $0.g == 1 }, "\(ticks)")
@@ -133,13 +145,15 @@ final class FaultProcessEventsTests: XCTestCase {
         for child in children {
             guard let bytes = liveEntryBytes(child) else { continue }  // exited meanwhile
             let report = status.report?.processes.first { $0.pid == child }
-            let patched = bytes.allSatisfy { $0.first == 0xe9 } && zip(bytes, original).allSatisfy { $0 != $1 }
+            let patched =
+                bytes.allSatisfy { $0.first == 0xe9 } && zip(bytes, original).allSatisfy { $0 != $1 }
             XCTAssertTrue(patched || bytes == original, "\(label): child \(child) is whole: \(bytes)")
             let states = report?.patches.map(\.state) ?? []
             if patched {
                 XCTAssertEqual(states, [.active], "\(label): status --all says child \(child) is patched")
             } else {
-                XCTAssertFalse(states.contains(.active), "\(label): status --all says child \(child) is not patched")
+                XCTAssertFalse(
+                    states.contains(.active), "\(label): status --all says child \(child) is not patched")
                 XCTAssertFalse(states.contains(.drifted), "\(label): child \(child)")
             }
             checked += 1

@@ -24,7 +24,8 @@ final class FaultToleranceTests: XCTestCase {
     /// Steps of revert, in order.
     private static let revertSteps: [(String, Expected)] = [
         ("revert.after-stop", .new), ("revert.between-writes", .new),
-        ("revert.after-writes-before-detach", .old), ("revert.mid-detach", .old), ("revert.after-detach", .old),
+        ("revert.after-writes-before-detach", .old), ("revert.mid-detach", .old),
+        ("revert.after-detach", .old),
         ("revert.after-attach", .old), ("revert.after-hijack-set-registers", .old),
         ("revert.after-syscall-step", .old), ("revert.after-munmap", .old),
     ]
@@ -48,8 +49,10 @@ final class FaultToleranceTests: XCTestCase {
         for (failpoint, expected) in Self.applySteps {
             let run = try FaultFixture.run(
                 ["apply", patch, "--pid", "\(program.pid)"], failpoint: failpoint, state: state)
-            XCTAssertEqual(run.status, 128 + SIGKILL, "\(failpoint): the agent died by SIGKILL\n\(run.output)")
-            table.append(try checkWhole(program, original: original, failpoint: failpoint, expected: expected))
+            XCTAssertEqual(
+                run.status, 128 + SIGKILL, "\(failpoint): the agent died by SIGKILL\n\(run.output)")
+            table.append(
+                try checkWhole(program, original: original, failpoint: failpoint, expected: expected))
             try cleanUp(program, original: original, failpoint: failpoint)
         }
         print("fault table (apply):\n" + table.joined(separator: "\n"))
@@ -68,8 +71,10 @@ final class FaultToleranceTests: XCTestCase {
             XCTAssertEqual(try entries(program, original: original), .new, "\(failpoint): applied first")
             let run = try FaultFixture.run(
                 ["revert", "--id", "fg-fix", "--pid", "\(program.pid)"], failpoint: failpoint, state: state)
-            XCTAssertEqual(run.status, 128 + SIGKILL, "\(failpoint): the agent died by SIGKILL\n\(run.output)")
-            table.append(try checkWhole(program, original: original, failpoint: failpoint, expected: expected))
+            XCTAssertEqual(
+                run.status, 128 + SIGKILL, "\(failpoint): the agent died by SIGKILL\n\(run.output)")
+            table.append(
+                try checkWhole(program, original: original, failpoint: failpoint, expected: expected))
             try cleanUp(program, original: original, failpoint: failpoint)
         }
         print("fault table (revert):\n" + table.joined(separator: "\n"))
@@ -107,7 +112,9 @@ final class FaultToleranceTests: XCTestCase {
     /// Waits for the dead agent's guardian to finish and the target to run again.
     private func settle(_ program: TargetProgram, _ failpoint: String) {
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && !FaultFixture.agentProcesses().isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+        while Date() < deadline && !FaultFixture.agentProcesses().isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         XCTAssertEqual(FaultFixture.agentProcesses(), [], "\(failpoint): the guardian finished")
         while Date() < deadline && ThreadStates.of(program.pid.rawValue).contains("T") {
             Thread.sleep(forTimeInterval: 0.02)
@@ -121,7 +128,8 @@ final class FaultToleranceTests: XCTestCase {
         let start = FaultFixture.startTime(program.pid)
         settle(program, failpoint)
         XCTAssertFalse(
-            ThreadStates.of(program.pid.rawValue).contains("T"), "\(failpoint): the target runs (not stopped)")
+            ThreadStates.of(program.pid.rawValue).contains("T"), "\(failpoint): the target runs (not stopped)"
+        )
         XCTAssertEqual(FaultFixture.startTime(program.pid), start, "\(failpoint): same process")
         let state = try entries(program, original: original)
         XCTAssertTrue(state == .old || state == .new, "\(failpoint): never half: \(state)")
@@ -144,10 +152,12 @@ final class FaultToleranceTests: XCTestCase {
         let status = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: self.state)
         let patches = status.report?.processes.first?.patches ?? []
         if state == .new {
-            XCTAssertEqual(patches.map(\.state), [.active], "\(failpoint): status says active\n\(status.output)")
+            XCTAssertEqual(
+                patches.map(\.state), [.active], "\(failpoint): status says active\n\(status.output)")
         } else {
             XCTAssertTrue(
-                patches.allSatisfy { $0.state == .inactive }, "\(failpoint): status says not in force\n\(status.output)")
+                patches.allSatisfy { $0.state == .inactive },
+                "\(failpoint): status says not in force\n\(status.output)")
         }
         let journal = (try? String(contentsOfFile: self.state + "/journal.log", encoding: .utf8)) ?? ""
         let repair = journal.split(separator: "\n").last { $0.contains("event=guard-repair") }
@@ -162,7 +172,8 @@ final class FaultToleranceTests: XCTestCase {
         let revert = try AgentBinary.run(
             ["revert", "--id", "fg-fix", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertTrue(
-            [0, AgentExitCode.noTarget.rawValue].contains(revert.status), "\(failpoint): cleanup\n\(revert.output)")
+            [0, AgentExitCode.noTarget.rawValue].contains(revert.status),
+            "\(failpoint): cleanup\n\(revert.output)")
         XCTAssertEqual(try entries(program, original: original), .old, "\(failpoint): reverted")
         let status = try AgentBinary.run(["status", "--pid", "\(program.pid)"], stateDirectory: state)
         XCTAssertEqual(status.report?.processes.first?.patches, [], "\(failpoint): no patch memory left")

@@ -72,7 +72,8 @@ final class LoadRolloutTests: XCTestCase {
             Thread.sleep(forTimeInterval: 4)
             marks.append(("rollout", Date().timeIntervalSince1970))
             for patch in [parityPatch, aprPatch] {
-                let rollout = try Subprocess.run(hotpatch, ["rollout", patch] + fleet + ["--max-pause", "2s"])
+                let rollout = try Subprocess.run(
+                    hotpatch, ["rollout", patch] + fleet + ["--max-pause", "2s"])
                 XCTAssertEqual(rollout.status, 0, rollout.stdout + rollout.stderr)
             }
             marks.append(("patched", Date().timeIntervalSince1970))
@@ -91,12 +92,14 @@ final class LoadRolloutTests: XCTestCase {
             // The new apr_time_now ran under load on every host: its marker grew.
             let callsPatched = markerLines(lab)
             for host in lab.hosts {
-                XCTAssertGreaterThan(markerLines(lab, only: host), 0, "\(host): the new apr_time_now never ran")
+                XCTAssertGreaterThan(
+                    markerLines(lab, only: host), 0, "\(host): the new apr_time_now never ran")
             }
 
             marks.append(("rollback", Date().timeIntervalSince1970))
             for patch in [aprPatch, parityPatch] {
-                let rollback = try Subprocess.run(hotpatch, ["rollback", patch] + fleet + ["--max-pause", "2s"])
+                let rollback = try Subprocess.run(
+                    hotpatch, ["rollback", patch] + fleet + ["--max-pause", "2s"])
                 XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
             }
             marks.append(("after", Date().timeIntervalSince1970))
@@ -111,7 +114,8 @@ final class LoadRolloutTests: XCTestCase {
             let requests = try Self.readRequests(records)
             print(
                 "load: \(requests.count) requests over 2 hosts x 4 connections; marker lines (every 4096th "
-                    + "call of the new apr_time_now): \(callsPatched) while patched, \(callsAtRollback) at rollback")
+                    + "call of the new apr_time_now): \(callsPatched) while patched, \(callsAtRollback) at rollback"
+            )
             for (index, window) in marks.dropLast().enumerated() {
                 let from = window.1
                 let to = marks[index + 1].1
@@ -128,7 +132,9 @@ final class LoadRolloutTests: XCTestCase {
     /// Marker lines (one per 4096 calls of the new `apr_time_now`) on every host, or one host.
     private func markerLines(_ lab: LabFleet, only: LabHost? = nil) -> Int {
         (only.map { [$0] } ?? lab.hosts).reduce(0) { total, host in
-            let text = (try? String(contentsOfFile: host.privateVarTmp + "/" + Self.markerName, encoding: .utf8)) ?? ""
+            let text =
+                (try? String(contentsOfFile: host.privateVarTmp + "/" + Self.markerName, encoding: .utf8))
+                ?? ""
             return total + text.split(separator: "\n").count
         }
     }
@@ -148,7 +154,9 @@ final class LoadRolloutTests: XCTestCase {
     private static func readRequests(_ path: String) throws -> [Request] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
-            guard fields.count == 3, let start = Double(fields[0]), let latency = Int(fields[1]) else { return nil }
+            guard fields.count == 3, let start = Double(fields[0]), let latency = Int(fields[1]) else {
+                return nil
+            }
             return Request(start: start / 1e6, latencyMicroseconds: latency, ok: fields[2] == "1")
         }
     }
@@ -170,7 +178,8 @@ final class LoadRolloutTests: XCTestCase {
         let result = try Subprocess.run(executable, arguments)
         guard result.status == 0 else {
             throw LoadTestFailure(
-                description: "\(executable) \(arguments.joined(separator: " ")): \(result.stdout)\(result.stderr)")
+                description:
+                    "\(executable) \(arguments.joined(separator: " ")): \(result.stdout)\(result.stderr)")
         }
     }
 

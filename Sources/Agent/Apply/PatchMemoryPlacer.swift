@@ -73,12 +73,14 @@ enum PatchMemoryRelease {
         if let magic = try? memory.read(address, count: 8), magic == PatchMemoryHeader.magic { return }
         let process = memory.process
         guard process.isAlive else {
-            throw AgentFailure(.processExited, "\(process) exited while the agent was about to \(verb); nothing was written")
+            throw AgentFailure(
+                .processExited, "\(process) exited while the agent was about to \(verb); nothing was written")
         }
         throw AgentFailure(
             .processExited,
             "\(process) exec'd a new program (now \(currentExecutable(process))) while the agent was about to "
-                + "\(verb); the new program was not touched. Run status, and apply again if it still needs the patch")
+                + "\(verb); the new program was not touched. Run status, and apply again if it still needs the patch"
+        )
     }
 
     private static func currentExecutable(_ process: TargetProcess) -> String {

@@ -136,7 +136,9 @@ extension GuardIntent {
         return .writes(
             process.identity, what: what,
             entries.map {
-                Write(address: $0.address, from: patched ? $0.original : $0.patched, to: patched ? $0.patched : $0.original)
+                Write(
+                    address: $0.address, from: patched ? $0.original : $0.patched,
+                    to: patched ? $0.patched : $0.original)
             })
     }
 }

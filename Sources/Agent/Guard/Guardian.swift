@@ -59,7 +59,8 @@ final class Guardian {
             Syscalls.close(ready.read)
         }
         let arguments = [
-            GuardianProcess.command, "\(intents.read)", "\(ready.write)", "\(Syscalls.processID)", stateDirectory,
+            GuardianProcess.command, "\(intents.read)", "\(ready.write)", "\(Syscalls.processID)",
+            stateDirectory,
         ]
         let child = try? Syscalls.spawnSelf(arguments)
         Syscalls.close(ready.write)

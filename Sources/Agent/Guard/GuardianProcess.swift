@@ -68,7 +68,8 @@ struct GuardianProcess {
         switch intent {
         case .registers(_, let tid, let saved):
             fields += [("window", "injected-call"), ("tid", "\(tid)")]
-            result = settled ? "registers-already-restored" : restoreRegisters(process, tid: tid, saved: saved)
+            result =
+                settled ? "registers-already-restored" : restoreRegisters(process, tid: tid, saved: saved)
         case .writes(_, let what, let writes):
             fields += [("window", what), ("entries", "\(writes.count)")]
             result = settleWrites(process, writes)
@@ -88,7 +89,8 @@ struct GuardianProcess {
                     return false
                 }
                 return String(decoding: bytes, as: UTF8.self).split(separator: "\n").contains {
-                    $0.hasPrefix("TracerPid:") && Int32($0.dropFirst("TracerPid:".count).trimmingSpaces) == agent.rawValue
+                    $0.hasPrefix("TracerPid:")
+                        && Int32($0.dropFirst("TracerPid:".count).trimmingSpaces) == agent.rawValue
                 }
             }
             if !traced { return }

@@ -16,12 +16,14 @@ enum TornCommitRepair {
         guard !torn.isEmpty else { return nil }
         var restored = 0
         for patch in torn {
-            for (index, entry) in patch.header.entries.enumerated() where patch.state(ofEntry: index) == .active {
+            for (index, entry) in patch.header.entries.enumerated()
+            where patch.state(ofEntry: index) == .active {
                 if (try? memory.write(entry.original, at: entry.address)) != nil { restored += 1 }
             }
         }
         try? Syscalls.signalProcess(process.pid, 18)  // SIGCONT: end the net's group stop
-        return "\(process) was left group-stopped with patch \(torn.map(\.header.patchID).joined(separator: ", ")) "
+        return
+            "\(process) was left group-stopped with patch \(torn.map(\.header.patchID).joined(separator: ", ")) "
             + "half written (an agent and its guardian died inside a commit): \(restored) entries were put back "
             + "to their original bytes and the process continued; it runs unpatched. Apply again if it needs the patch"
     }
@@ -30,11 +32,17 @@ enum TornCommitRepair {
     private static func isGroupStopped(_ process: TargetProcess) -> Bool {
         guard let tids = try? process.threads(), !tids.isEmpty else { return false }
         return tids.allSatisfy { tid in
-            guard let bytes = try? Syscalls.readFile("/proc/\(process.pid)/task/\(tid)/status") else { return false }
+            guard let bytes = try? Syscalls.readFile("/proc/\(process.pid)/task/\(tid)/status") else {
+                return false
+            }
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
             // `hasPrefix`, not `contains`: `StringProtocol.contains(_:)` links the regex engine (+1.4 MB).
-            let stopped = lines.contains { $0.hasPrefix("State:") && $0.dropFirst(6).trimmingSpaces.hasPrefix("T (stopped)") }
-            let untraced = lines.contains { $0.hasPrefix("TracerPid:") && $0.dropFirst(10).trimmingSpaces == "0" }
+            let stopped = lines.contains {
+                $0.hasPrefix("State:") && $0.dropFirst(6).trimmingSpaces.hasPrefix("T (stopped)")
+            }
+            let untraced = lines.contains {
+                $0.hasPrefix("TracerPid:") && $0.dropFirst(10).trimmingSpaces == "0"
+            }
             return stopped && untraced
         }
     }

@@ -86,7 +86,8 @@ struct RemoteSyscall {
                 }
             }
         } catch let error as SystemError {
-            throw AgentFailure(.failed, "\(process): parking tid \(tid) after an injected call failed: \(error)")
+            throw AgentFailure(
+                .failed, "\(process): parking tid \(tid) after an injected call failed: \(error)")
         } catch {
             throw error as! AgentFailure
         }

@@ -52,7 +52,8 @@ struct ProcessReverter {
             break
         }
         var switcher = SafePointSwitch(process: process, memory: memory, guards: patch.guards, limits: limits)
-        switcher.intent = GuardIntent.commit(patch.header.entries, of: process, patched: false, what: "revert")
+        switcher.intent = GuardIntent.commit(
+            patch.header.entries, of: process, patched: false, what: "revert")
         let result = try switcher.run(
             verb: "revert \(patchID)",
             commit: { (_) throws(AgentFailure) in

@@ -10,7 +10,8 @@ enum ProcessInspector {
         let patches = try PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())
         return ProcessReport(
             pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
-            outcome: .inspected, error: repaired.map { ProcessError(kind: .failed, message: "REPAIRED: " + $0) },
+            outcome: .inspected,
+            error: repaired.map { ProcessError(kind: .failed, message: "REPAIRED: " + $0) },
             patches: patches.map(\.report))
     }
 

@@ -82,7 +82,8 @@ extension ELFFile {
         for segment in programHeaders where segment.type == ELFProgramHeader.load {
             if address >= segment.virtualAddress, address - segment.virtualAddress < segment.fileSize {
                 // A hostile p_offset near 2^64 maps nothing rather than overflowing (Fuzz/PatchFuzz).
-                let (offset, overflow) = segment.offset.addingReportingOverflow(address - segment.virtualAddress)
+                let (offset, overflow) = segment.offset.addingReportingOverflow(
+                    address - segment.virtualAddress)
                 if !overflow { return offset }
             }
         }

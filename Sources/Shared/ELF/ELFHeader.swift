@@ -69,7 +69,8 @@ public struct ELFHeader: Sendable, Equatable {
                 let extended = reader.u64(first.lowerBound + 32)
                 guard extended <= UInt64(reader.bytes.count) / 64 else {
                     throw ELFError.malformed(
-                        "section header 0 claims \(extended) sections; a \(reader.bytes.count)-byte file cannot hold them")
+                        "section header 0 claims \(extended) sections; a \(reader.bytes.count)-byte file cannot hold them"
+                    )
                 }
                 count = Int(extended)
             }
