@@ -31,7 +31,8 @@ struct ObjectUnit {
     /// The function defined in the section at `index`; throws when the section holds several
     /// (the object was compiled without -ffunction-sections).
     func function(inSection index: Int) throws -> ELFSymbol? {
-        let inside = functions.filter { Int($0.sectionIndex) == index }
+        // GCC's local aliases (`f.localalias`, -fno-semantic-interposition) name the same code.
+        let inside = functions.filter { Int($0.sectionIndex) == index && !$0.name.hasSuffix(".localalias") }
         guard inside.count <= 1 else {
             let section = elf.sections[index].name
             throw PatchCreationError(
