@@ -13,36 +13,33 @@ struct PatchPlanner {
         var plan = PatchPlan()
         try refuseChangedVariables()
         var worklist: [(unit: Int, section: Int, by: String)] = []
-        // Step 1: every function that exists in the target: changed or not.
-        for (index, unit) in units.enumerated() {
-            let matcher = try ReferenceMatcher(target: target, unit: unit)
-            for section in unit.elf.sections
-            where section.flags.contains(.execute) && section.flags.contains(.alloc) {
-                guard let function = try unit.function(inSection: section.index) else { continue }
-                guard let old = try target.definition(of: function.name, sourceFile: unit.sourceFile),
-                    old.symbol.type == .function || old.symbol.type == .gnuIndirectFunction
-                else { continue }
-                let reason: String?
-                if let namedFunctions {
-                    reason = namedFunctions.contains(function.name) ? "named with --function" : nil
-                } else {
-                    let anchors = [section.index: old.symbol.value &- function.value]
-                    reason = try FunctionComparer(target: target, unit: unit, matcher: matcher.anchored(anchors))
-                        .difference(function: function, old: old)
-                }
-                guard let reason else {
-                    plan.decisions.append(
-                        .init(verdict: .leftOut, name: function.name, reason: identicalReason))
-                    continue
-                }
-                plan.decisions.append(.init(verdict: .included, name: function.name, reason: reason))
-                plan.carried.insert(.init(object: index, section: section.index))
-                plan.replacements.append(
-                    .init(
-                        object: index, newSymbol: function.name, oldAddress: old.address,
-                        oldSize: old.symbol.size,
-                        oldName: function.name))
-                worklist.append((index, section.index, function.name))
+        // Step 1: every function family that exists in the target: changed or not.
+        for verdict in try compareFamilies() {
+            let name = verdict.family.root.name
+            let reason: String?
+            if let namedFunctions {
+                reason = namedFunctions.contains(name) ? "named with --function" : nil
+            } else {
+                reason = verdict.difference
+            }
+            guard let reason else {
+                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: identicalReason))
+                continue
+            }
+            plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
+            // The new parts travel with the new function: never bound to the old parts.
+            for member in verdict.family.members {
+                plan.carried.insert(.init(object: verdict.unit, section: Int(member.sectionIndex)))
+            }
+            plan.replacements.append(
+                .init(
+                    object: verdict.unit, newSymbol: name, oldAddress: verdict.old.address,
+                    oldSize: verdict.old.symbol.size, oldName: verdict.old.symbol.name,
+                    oldParts: verdict.oldParts.map {
+                        FunctionPart(address: $0.address, size: $0.symbol.size, name: $0.symbol.name)
+                    }))
+            for member in verdict.family.members {
+                worklist.append((verdict.unit, Int(member.sectionIndex), name))
             }
         }
         if let namedFunctions {
@@ -73,6 +70,7 @@ struct PatchPlanner {
             for function in unit.functions
             where !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
                 && !plan.decisions.contains(where: { $0.name == function.name })
+                && !GCCName.isPart(function.name) && !function.name.hasSuffix(".localalias")
             {
                 plan.decisions.append(
                     .init(

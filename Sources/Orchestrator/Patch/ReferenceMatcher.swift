@@ -92,7 +92,10 @@ struct ReferenceMatcher {
             }
             // Read-only named data (`CSWTCH.N` tables, `const` arrays) is a constant: the same name
             // with other bytes is a new constant the new code needs.
-            if section.flags.contains(.write) || section.type == .nobits { return true }
+            // Functions are compared (and replaced) on their own; variables are state to share.
+            if section.flags.contains(.execute) || section.flags.contains(.write) || section.type == .nobits {
+                return true
+            }
             return try sameBytes(
                 in: section, from: 0, to: section.size, sectionBase: base &- symbolValue, depth: depth)
         }
