@@ -56,6 +56,19 @@ struct NumberedNames {
         return file == sourceFile || file.hasSuffix("/" + sourceFile) || sourceFile.hasSuffix("/" + file)
     }
 
+    /// The target's numbered local variables (`counter.1`) whose name without the number is
+    /// `key`, from the object's source file.
+    func targetStatics(named key: String) throws -> [TargetModule.Definition] {
+        var statics: [TargetModule.Definition] = []
+        for name in (targetNames[key] ?? []).sorted() {
+            for definition in target.definitions[name] ?? []
+            where definition.symbol.type == .object && definition.symbol.binding == .local && sameFile(definition.file) {
+                statics.append(definition)
+            }
+        }
+        return statics
+    }
+
     /// The target's parts of the function `root` (X.cold, X.part.N, ...), from the same file.
     func targetParts(of root: String) throws -> [TargetModule.Definition] {
         var parts: [TargetModule.Definition] = []

@@ -15,14 +15,15 @@ extension PatchPlanner {
     /// Compares every function family of the objects with the target's: the root and its parts
     /// as one unit (each part placed at the target's part), then marks changed every family that
     /// calls a part of a changed family (its old code would keep the old part's behaviour).
-    func compareFamilies() throws -> [FamilyVerdict] {
+    /// `statics` pairs each unit's static locals with the target's.
+    func compareFamilies(statics: [StaticLocals]) throws -> [FamilyVerdict] {
         var verdicts: [FamilyVerdict] = []
         for (index, unit) in units.enumerated() {
             for section in unit.elf.sections where section.flags.contains(.execute) && section.flags.contains(.alloc) {
                 _ = try unit.function(inSection: section.index)  // one function per section, or say how to compile
             }
-            let matcher = try ReferenceMatcher(target: target, unit: unit)
             let names = NumberedNames(target: target, unit: unit)
+            let matcher = try ReferenceMatcher(target: target, unit: unit, statics: statics[index])
             for family in FunctionFamily.families(of: unit.functions.filter { !$0.name.hasSuffix(".localalias") }) {
                 let match = try names.match(family.root)
                 let old: TargetModule.Definition

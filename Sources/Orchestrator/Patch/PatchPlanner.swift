@@ -13,8 +13,12 @@ struct PatchPlanner {
         var plan = PatchPlan()
         try refuseChangedVariables()
         var worklist: [(unit: Int, section: Int, by: String)] = []
+        // Step 0: function-scope statics paired with the target's by the functions that use them.
+        plan.statics = try units.map { unit in
+            try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
+        }
         // Step 1: every function family that exists in the target: changed or not.
-        for verdict in try compareFamilies() {
+        for verdict in try compareFamilies(statics: plan.statics) {
             let name = verdict.family.root.name
             let reason: String?
             if let namedFunctions {
@@ -124,9 +128,13 @@ struct PatchPlanner {
             {
                 symbol = named  // GAS names local functions by section + offset: bind by the function's name
             }
-            let bound =
-                try symbol.type == .section
-                ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            let bound: TargetModule.Definition?
+            switch plan.staticCounterpart(object: index, symbol: symbol) {
+            case .existing(let definition): bound = definition
+            case .new: bound = nil
+            case nil:
+                bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            }
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
             if let bound {
                 let decision = PatchPlan.Decision(
