@@ -68,8 +68,11 @@ struct TargetModule {
             else { continue }
             // Globals come after every local in .symtab: their file run is meaningless.
             let definition = Definition(symbol: symbol, file: symbol.binding == .local ? file : nil)
-            if !(result[symbol.name]?.contains { $0.symbol.value == symbol.value } ?? false) {
-                result[symbol.name, default: []].append(definition)
+            // Copy-relocated imports are named with their version in .symtab (`stdout@GLIBC_2.2.5`);
+            // objects name them without.
+            let name = symbol.name.firstIndex(of: "@").map { String(symbol.name[..<$0]) } ?? symbol.name
+            if !(result[name]?.contains { $0.symbol.value == symbol.value } ?? false) {
+                result[name, default: []].append(definition)
             }
         }
         return result
