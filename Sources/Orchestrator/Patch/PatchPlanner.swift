@@ -11,12 +11,12 @@ struct PatchPlanner {
 
     func plan() throws -> PatchPlan {
         var plan = PatchPlan()
-        try checkExistingVariables()
-        var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 0: function-scope statics paired with the target's by the functions that use them.
         plan.statics = try units.map { unit in
             try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
         }
+        try checkExistingVariables(statics: plan.statics)
+        var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function family that exists in the target: changed or not.
         for verdict in try compareFamilies(statics: plan.statics) {
             let name = verdict.family.root.name
@@ -120,7 +120,8 @@ struct PatchPlanner {
             if let bound {
                 let decision = PatchPlan.Decision(
                     verdict: .binds, name: symbol.name,
-                    reason: "existing \(kind(bound.symbol)) at \(bound.address)")
+                    reason: "existing \(kind(bound.symbol))"
+                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)") + " at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
             }

@@ -48,6 +48,10 @@ struct StaticLocals {
         for user in try usersOf(variable, in: unit) {
             users.append(user.name)
             guard case .found(let old) = try names.match(user) else { continue }
+            if let exact = try placed(variable, in: user, old: old, candidates: candidates, target: target, unit: unit) {
+                reached[exact.symbol.name] = exact
+                continue
+            }
             // The old function and its parts: a static's use may sit in the cold part.
             for piece in try [old] + names.targetParts(of: old.symbol.name) {
                 let code = try target.bytes(at: piece.symbol.value, count: piece.symbol.size)
@@ -65,6 +69,38 @@ struct StaticLocals {
             "\(unit.path): static \(variable.name) (used by \(users.joined(separator: ", "))) could be either of the "
                 + "target's \(reached.keys.sorted().joined(separator: " and ")): its users' old code reaches both; "
                 + "give the new static another name or restart with the new build")
+    }
+
+    /// When the user is laid out as in the target (same size), the candidate its relocation to
+    /// `variable` reaches at the same offset in the old code (`base = F + P - A`), if any.
+    private static func placed(
+        _ variable: ELFSymbol, in user: ELFSymbol, old: TargetModule.Definition,
+        candidates: [TargetModule.Definition], target: TargetModule, unit: ObjectUnit
+    ) throws -> TargetModule.Definition? {
+        guard user.size == old.symbol.size else { return nil }
+        let code = try target.bytes(at: old.symbol.value, count: old.symbol.size)
+        let section = try unit.section(Int(user.sectionIndex))
+        for relocation in try unit.elf.relocations(for: section)
+        where [.pc32, .plt32].contains(relocation.type) && relocation.symbolIndex < unit.symbols.count
+            && relocation.offset >= user.value && relocation.offset + 4 <= user.value + user.size
+        {
+            let symbol = unit.symbols[relocation.symbolIndex]
+            let offsetInVariable: Int64
+            if symbol.index == variable.index {
+                offsetInVariable = 0
+            } else if symbol.type == .section, symbol.sectionIndex == variable.sectionIndex {
+                offsetInVariable = -Int64(bitPattern: variable.value)
+            } else {
+                continue
+            }
+            let at = Int(relocation.offset - user.value)
+            let field = Int64(Int32(bitPattern: UInt32(littleEndian: code[at..<(at + 4)])))
+            let base = field + Int64(bitPattern: old.symbol.value) + Int64(at) - relocation.addend
+            if let hit = candidates.first(where: { Int64(bitPattern: $0.symbol.value) == base - offsetInVariable }) {
+                return hit
+            }
+        }
+        return nil
     }
 
     /// The object's functions whose code refers to `variable` (by name or by its section).
