@@ -60,11 +60,15 @@ struct PatchPlanner {
                     "\(target.path) is stripped (no .symtab) and none of the objects' functions is in its .dynsym: "
                         + "pass its debug file with --debug-file")
             }
+            let compared = plan.decisions.filter { $0.verdict == .leftOut }.count
             throw PatchCreationError(
-                "no function of \(units.map(\.path).joined(separator: ", ")) differs from \(target.path): nothing to "
-                    + "patch (compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections)"
-            )
+                "nothing changed: \(compared == 1 ? "the one function" : "all \(compared) functions") of "
+                    + "\(units.map(\.path).joined(separator: ", ")) that \(target.path) also has "
+                    + "\(compared == 1 ? "is" : "are") identical to the target's once linked there; nothing to patch (if the fix "
+                    + "is in another file, pass that file's object; compile it with the target's flags and PIC mode plus "
+                    + "-ffunction-sections -fdata-sections)")
         }
+        if let hint = try picModeHint() { plan.decisions.append(hint) }
         // Step 2: follow references from what is included, carrying new code and data.
         while let (index, sectionIndex, by) = worklist.popLast() {
             worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
@@ -83,6 +87,32 @@ struct PatchPlanner {
             }
         }
         return plan
+    }
+
+    /// A hint when an executable's fix was compiled with -fPIC: GCC then loads the target's own
+    /// globals through the GOT and stops inlining its functions, so unchanged code differs.
+    private func picModeHint() throws -> PatchPlan.Decision? {
+        guard target.elf.section(named: ".interp") != nil || target.isFixedAddress else { return nil }
+        for unit in units {
+            for section in unit.elf.sections where section.flags.contains(.execute) {
+                for relocation in try unit.elf.relocations(for: section)
+                where [.gotpcrel, .gotpcrelx, .rexGotpcrelx].contains(relocation.type)
+                    && relocation.symbolIndex < unit.symbols.count
+                {
+                    let symbol = unit.symbols[relocation.symbolIndex]
+                    guard !symbol.name.isEmpty, symbol.binding != .local,
+                        let definition = try? target.definition(of: symbol.name, sourceFile: unit.sourceFile),
+                        definition.symbol.value != 0
+                    else { continue }
+                    return .init(
+                        verdict: .hint, name: "compile the fix with -fPIE, the target's mode",
+                        reason: "\(unit.path) loads \(symbol.name) through the GOT as -fPIC code does, but "
+                            + "\(target.path) is an executable that defines it; -fPIC code of unchanged functions "
+                            + "differs from the target's")
+                }
+            }
+        }
+        return nil
     }
 
     private var identicalReason: String {
