@@ -18,11 +18,13 @@ struct PatchPlanner {
         try checkExistingVariables(statics: plan.statics)
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function family that exists in the target: changed or not.
-        for verdict in try compareFamilies(statics: plan.statics) {
+        let verdicts = try compareFamilies(statics: plan.statics)
+        let named = try namedFunctions.map { try resolve($0, among: verdicts) }
+        for verdict in verdicts {
             let name = verdict.family.root.name
             let reason: String?
-            if let namedFunctions {
-                reason = namedFunctions.contains(name) ? "named with --function" : nil
+            if let named {
+                reason = named.contains(name) ? "named with --function" : nil
             } else {
                 reason = verdict.difference
             }
@@ -44,14 +46,6 @@ struct PatchPlanner {
                     }))
             for member in verdict.family.members {
                 worklist.append((verdict.unit, Int(member.sectionIndex), name))
-            }
-        }
-        if let namedFunctions {
-            let found = Set(plan.replacements.map(\.newSymbol))
-            if let absent = namedFunctions.subtracting(found).sorted().first {
-                throw PatchCreationError(
-                    "--function \(absent): no function of that name is in both the objects and \(target.path)"
-                )
             }
         }
         guard !plan.replacements.isEmpty else {
@@ -87,6 +81,24 @@ struct PatchPlanner {
             }
         }
         return plan
+    }
+
+    /// The object functions the `--function` names stand for (C, mangled or demangled C++, bare
+    /// names, clones included); refuses a name that matches none or several source functions.
+    private func resolve(_ requests: Set<String>, among verdicts: [FamilyVerdict]) throws -> Set<String> {
+        let resolver = try FunctionNameResolver(symbols: verdicts.map(\.family.root.name))
+        var names = Set<String>()
+        for request in requests.sorted() {
+            let found = try resolver.resolve(request)
+            guard !found.isEmpty else {
+                throw PatchCreationError(
+                    "--function \(request): no function of that name is in both the objects and \(target.path) (give "
+                        + "the C name, the C++ name as `ns::f(int)` or `ns::f`, a bare name that is unique, or the "
+                        + "symbol)")
+            }
+            names.formUnion(found)
+        }
+        return names
     }
 
     /// A hint when an executable's fix was compiled with -fPIC: GCC then loads the target's own
