@@ -29,7 +29,11 @@ struct PatchPlanner {
                 reason = verdict.difference
             }
             guard let reason else {
-                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: identicalReason))
+                let why =
+                    verdict.lineShift.map {
+                        "only a __LINE__ constant changed, \($0.old) -> \($0.new); name it with --function to include it"
+                    } ?? identicalReason
+                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: why))
                 continue
             }
             plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
@@ -53,6 +57,12 @@ struct PatchPlanner {
                 throw PatchCreationError(
                     "\(target.path) is stripped (no .symtab) and none of the objects' functions is in its .dynsym: "
                         + "pass its debug file with --debug-file")
+            }
+            let moved = verdicts.filter { $0.lineShift != nil }.map(\.family.root.name)
+            if !moved.isEmpty {
+                throw PatchCreationError(
+                    "nothing changed but __LINE__ constants (in \(moved.joined(separator: ", "))): the fix moved lines, "
+                        + "no code changed; nothing to patch (name a function with --function to include it anyway)")
             }
             let compared = plan.decisions.filter { $0.verdict == .leftOut }.count
             throw PatchCreationError(

@@ -35,7 +35,28 @@ struct StaticLocals {
                     of: variable, candidates: candidates, target: target, unit: unit, names: names)
             }
         }
+        // A read-only static (CSWTCH.N, __func__.N) is a constant, not state: it binds to the
+        // target's only when its bytes are the same (and hold no pointers); else a fresh copy travels.
+        for variable in statics {
+            guard case .existing(let old) = counterparts[variable.index],
+                try !StaticLocals.sameConstant(variable, old: old, target: target, unit: unit)
+            else { continue }
+            counterparts[variable.index] = .new
+        }
         self.counterparts = counterparts
+    }
+
+    /// False for a read-only static whose bytes differ from the target's or hold relocations.
+    private static func sameConstant(
+        _ variable: ELFSymbol, old: TargetModule.Definition, target: TargetModule, unit: ObjectUnit
+    ) throws -> Bool {
+        let section = try unit.section(Int(variable.sectionIndex))
+        guard !section.flags.contains(.write), section.type != .nobits else { return true }
+        let relocated = try unit.elf.relocations(for: section).contains {
+            $0.offset + UInt64($0.type.width) > variable.value && $0.offset < variable.value + variable.size
+        }
+        guard !relocated, variable.size == old.symbol.size else { return false }
+        return try unit.initialBytes(of: variable) == target.initialBytes(of: old)
     }
 
     /// The candidate the old code of `variable`'s users reaches.
