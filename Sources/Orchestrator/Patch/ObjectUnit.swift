@@ -33,7 +33,8 @@ struct ObjectUnit {
     /// complete and base constructors and destructors, `C1`/`C2`, `D1`/`D2`: same place, same
     /// size) count as one, named by the first.
     func function(inSection index: Int) throws -> ELFSymbol? {
-        let inside = functions.filter { Int($0.sectionIndex) == index }
+        // GCC's local aliases (`f.localalias`, -fno-semantic-interposition) name the same code.
+        let inside = functions.filter { Int($0.sectionIndex) == index && !$0.name.hasSuffix(".localalias") }
         let isOneFunction = inside.allSatisfy { $0.value == inside[0].value && $0.size == inside[0].size }
         guard isOneFunction else {
             let section = elf.sections[index].name

@@ -15,6 +15,7 @@ struct PatchPlanner {
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function that exists in the target: changed or not.
         for (index, unit) in units.enumerated() {
+            let matcher = try ReferenceMatcher(target: target, unit: unit)
             for section in unit.elf.sections
             where section.flags.contains(.execute) && section.flags.contains(.alloc) {
                 guard let function = try unit.function(inSection: section.index) else { continue }
@@ -25,8 +26,9 @@ struct PatchPlanner {
                 if let namedFunctions {
                     reason = namedFunctions.contains(function.name) ? "named with --function" : nil
                 } else {
-                    reason = try FunctionComparer(target: target, unit: unit).difference(
-                        function: function, old: old)
+                    let anchors = [section.index: old.symbol.value &- function.value]
+                    reason = try FunctionComparer(target: target, unit: unit, matcher: matcher.anchored(anchors))
+                        .difference(function: function, old: old)
                 }
                 guard let reason else {
                     plan.decisions.append(

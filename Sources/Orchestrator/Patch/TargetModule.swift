@@ -68,9 +68,8 @@ struct TargetModule {
             else { continue }
             // Globals come after every local in .symtab: their file run is meaningless.
             let definition = Definition(symbol: symbol, file: symbol.binding == .local ? file : nil)
-            // Copy-relocated imports are named with their version in .symtab (`stdout@GLIBC_2.2.5`);
-            // objects name them without.
-            let name = symbol.name.firstIndex(of: "@").map { String(symbol.name[..<$0]) } ?? symbol.name
+            // ld names copy-relocated variables `stdout@GLIBC_2.2.5` in .symtab: the object says `stdout`.
+            let name = symbol.name.split(separator: "@", maxSplits: 1).first.map(String.init) ?? symbol.name
             if !(result[name]?.contains { $0.symbol.value == symbol.value } ?? false) {
                 result[name, default: []].append(definition)
             }
