@@ -255,4 +255,24 @@ final class PatchVariableTests: XCTestCase {
         try assertBindsToTheTargetsCopy("_ZZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
         try assertBindsToTheTargetsCopy("_ZGVZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
     }
+
+    func testAnonymousDataPointingIntoLibstdcxxStaysEqualInPIE() throws {
+        // g++ -O2 keeps `_ZTVSt15basic_streambufIcSt11char_traitsIcEE+16` for std::ostringstream in
+        // an anonymous .data.rel.ro: in a PIE the target holds a symbolic dynamic relocation there
+        // (bytes 0), which must compare equal by name, so the unchanged user is left out.
+        let source = """
+            #include <sstream>
+            #include <string>
+            __attribute__((noipa)) std::string render(int n) { std::ostringstream out; out << n; return out.str(); }
+            __attribute__((noipa)) int scale(int n) { return n * 2; }
+            int main(int argc, char **) { return static_cast<int>(render(argc).size()) + scale(argc); }
+            """
+        try fixture.write("render.cpp", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "render.cpp", "-lstdc++", "-o", "render"])
+        try fixture.write("fix/render.cpp", source.replacingOccurrences(of: "n * 2", with: "n * 3"))
+        try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/render.cpp", "-o", "render.o"])
+        let (result, _) = try create(fixture.path("render"), fixture.path("render.o"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(included(result.stdout), ["_Z5scalei"], result.stdout)
+    }
 }
