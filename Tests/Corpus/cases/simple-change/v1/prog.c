@@ -1,0 +1,27 @@
+/* compute's arithmetic changes: the smallest patch. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile int input = 21;
+static volatile int observed;
+
+__attribute__((noinline)) int compute(int x) { return x * 2; }
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = compute(input);
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("compute=%d\n", observed);
+        usleep(10000);
+    }
+}
