@@ -10,10 +10,17 @@ static volatile unsigned observed;
 
 __attribute__((noinline)) unsigned bucket_of(unsigned key) { return (key * 2654435761u) % BUCKETS; }
 
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
         observed = bucket_of(input);
+        other_work();
     }
     return NULL;
 }

@@ -8,10 +8,17 @@ static volatile int observed;
 
 __attribute__((noinline)) int scale(int x) { return x * 3; }
 
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
         observed = scale(input);
+        other_work();
     }
     return NULL;
 }

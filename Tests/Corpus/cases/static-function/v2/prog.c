@@ -10,10 +10,17 @@ __attribute__((noinline)) static int penalty(int x) { return x + 6; }
 
 __attribute__((noinline)) int score(int x) { return penalty(x) * 2; }
 
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
         observed = score(input);
+        other_work();
     }
     return NULL;
 }

@@ -8,10 +8,17 @@ static const char *volatile observed = "none";
 
 __attribute__((noinline)) const char *describe(int x) { return x > 5 ? "large" : "small"; }
 
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
         observed = describe(input);
+        other_work();
     }
     return NULL;
 }
