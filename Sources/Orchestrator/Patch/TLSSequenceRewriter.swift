@@ -46,7 +46,7 @@ struct TLSSequenceRewriter {
     @discardableResult
     mutating func localDynamic(at index: Int) -> Bool {
         let at = Int(relocations[index].offset)
-        guard relocations[index].addend == -4, at >= 3, at + 10 <= code.count,
+        guard relocations[index].addend == -4, at >= 3, at + 9 <= code.count,
             code[(at - 3)..<at].elementsEqual([0x48, 0x8d, 0x3d])
         else { return false }
         if code[at + 4] == 0xe8, let call = callRelocation(at: at + 5) {
@@ -54,7 +54,9 @@ struct TLSSequenceRewriter {
             consumed.formUnion([index, call])
             return true
         }
-        if code[(at + 4)..<(at + 6)].elementsEqual([0xff, 0x15]), let call = callRelocation(at: at + 6) {
+        if at + 10 <= code.count, code[(at + 4)..<(at + 6)].elementsEqual([0xff, 0x15]),
+            let call = callRelocation(at: at + 6)
+        {
             write([0x66, 0x66, 0x66, 0x66] + Self.loadThreadPointer, at: at - 3)
             consumed.formUnion([index, call])
             return true
