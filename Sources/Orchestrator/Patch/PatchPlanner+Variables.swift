@@ -74,9 +74,9 @@ enum VagueLinkage {
         }
     }
 
-    /// `DW.ref.__gxx_personality_v0` and its kind: a hidden COMDAT pointer to the personality
-    /// routine that `.eh_frame` uses. Whatever copy the patch uses points to the same routine, so
-    /// it never refuses anything: it binds to the target's copy when the target has one, and is
-    /// carried otherwise.
+    /// `DW.ref.__gxx_personality_v0` and its kind (`DW.ref._ZTI...` for catch clauses): hidden
+    /// COMDAT pointers that `.eh_frame` and `.gcc_except_table` read. Any copy points to the same
+    /// routine or typeinfo, so they never refuse anything: each binds to the target's copy when
+    /// the target has one, and is carried otherwise.
     static func isPersonalityReference(_ name: String) -> Bool { name.hasPrefix("DW.ref.") }
 }

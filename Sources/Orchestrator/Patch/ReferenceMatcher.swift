@@ -35,6 +35,8 @@ struct ReferenceMatcher {
     private(set) var anchors: [Int: UInt64] = [:]
     /// Section index -> sorted offsets that relocations of the object reach (item boundaries).
     private let itemStarts: [Int: [UInt64]]
+    /// What the target's data holds once loaded (symbolic dynamic relocations included).
+    private let pointers: TargetPointers
 
     /// The unit's function-scope statics paired with the target's by their users.
     let statics: StaticLocals
@@ -45,6 +47,7 @@ struct ReferenceMatcher {
         self.unit = unit
         self.statics = statics
         itemStarts = try ReferenceMatcher.itemStarts(of: unit)
+        pointers = try TargetPointers(target: target)
     }
 
     /// The target's definition an object symbol stands for: a static local's counterpart, else
@@ -192,6 +195,14 @@ struct ReferenceMatcher {
             let at = Int(relocation.offset - first)
             for index in at..<(at + Int(width)) { masked.insert(index) }
             let place = sectionBase &+ relocation.offset
+            if case .symbol(let name, let addend)? = try? pointers.pointer(at: place, type: relocation.type) {
+                // An imported or preemptible symbol (a symbolic dynamic relocation, bytes 0 in the
+                // file): the same name and addend.
+                guard unit.symbols[relocation.symbolIndex].name == name, relocation.addend == addend else {
+                    return false
+                }
+                continue
+            }
             guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
                 try matches(
                     unit.symbols[relocation.symbolIndex], base: reached,
