@@ -75,7 +75,13 @@ struct PatchPlanner {
                     + "-ffunction-sections -fdata-sections)")
         }
         if let hint = try picModeHint() { plan.decisions.append(hint) }
-        // Step 2: follow references from what is included, carrying new code and data.
+        // Step 2: statics pointing inside a replaced function travel with it (computed-goto
+        // tables); then follow references from what is included, carrying new code and data.
+        for index in units.indices {
+            let sections = Set(
+                plan.carried.filter { $0.object == index }.map(\.section))
+            try plan.statics[index].carryStatics(pointingInto: sections, of: units[index])
+        }
         while let (index, sectionIndex, by) = worklist.popLast() {
             worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
         }
