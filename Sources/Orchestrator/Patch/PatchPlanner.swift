@@ -132,7 +132,7 @@ struct PatchPlanner {
                     let symbol = unit.symbols[relocation.symbolIndex]
                     guard !symbol.name.isEmpty, symbol.binding != .local,
                         let definition = try? target.definition(of: symbol.name, sourceFile: unit.sourceFile),
-                        definition.symbol.value != 0
+                        definition.symbol.value != 0, definition.symbol.type == .object  // -fPIE loads function addresses from the GOT too
                     else { continue }
                     return .init(
                         verdict: .hint, name: "compile the fix with -fPIE, the target's mode",
