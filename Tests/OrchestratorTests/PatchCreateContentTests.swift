@@ -22,12 +22,19 @@ final class PatchCreateContentTests: XCTestCase {
 
     /// Compiles `source` as the fix's `lib.c` and runs `hotpatch create` on it.
     /// `mode` is the target's code model: -fPIE for the default PIE build, -fno-pie for -no-pie.
-    private func create(target: String, fixed source: String, mode: String = "-fPIE") throws -> ProgramResult {
+    private func create(target: String, fixed source: String, mode: String = "-fPIE") throws -> ProgramResult
+    {
         try fixture.write("fix/lib.c", source)
         try fixture.gcc(
-            ["-O2", "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", mode, "-c", "fix/lib.c", "-o", "fix.o"])
+            [
+                "-O2", "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", mode, "-c", "fix/lib.c",
+                "-o", "fix.o",
+            ])
         return try HotpatchCLI.run(
-            ["create", "--target", target, "--object", fixture.path("fix.o"), "-o", fixture.path("fix.hotpatch")])
+            [
+                "create", "--target", target, "--object", fixture.path("fix.o"), "-o",
+                fixture.path("fix.hotpatch"),
+            ])
     }
 
     func testEachFixIncludesExactlyTheFunctionItTouches() throws {
@@ -44,9 +51,11 @@ final class PatchCreateContentTests: XCTestCase {
         for fix in cases {
             XCTAssertTrue(ContentSources.library.contains(fix.from), fix.what)
             let result = try create(
-                target: target, fixed: ContentSources.library.replacingOccurrences(of: fix.from, with: fix.to))
+                target: target, fixed: ContentSources.library.replacingOccurrences(of: fix.from, with: fix.to)
+            )
             XCTAssertEqual(result.status, 0, "\(fix.what): \(result.stderr)")
-            XCTAssertEqual(CreateOutput.included(result.stdout), fix.included, "\(fix.what):\n\(result.stdout)")
+            XCTAssertEqual(
+                CreateOutput.included(result.stdout), fix.included, "\(fix.what):\n\(result.stdout)")
         }
     }
 

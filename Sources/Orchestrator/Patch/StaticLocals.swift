@@ -62,10 +62,14 @@ struct StaticLocals {
         where relocation.offset + UInt64(relocation.type.width) > variable.value
             && relocation.offset < variable.value + variable.size
         {
-            guard relocation.offset >= variable.value, relocation.offset + UInt64(relocation.type.width) <= variable.value + variable.size,
+            guard relocation.offset >= variable.value,
+                relocation.offset + UInt64(relocation.type.width) <= variable.value + variable.size,
                 relocation.symbolIndex < unit.symbols.count,
-                let held = try pointers.pointer(at: old.symbol.value + (relocation.offset - variable.value), type: relocation.type),
-                try reaches(held, unit.symbols[relocation.symbolIndex], addend: relocation.addend, pointers: pointers, unit: unit)
+                let held = try pointers.pointer(
+                    at: old.symbol.value + (relocation.offset - variable.value), type: relocation.type),
+                try reaches(
+                    held, unit.symbols[relocation.symbolIndex], addend: relocation.addend, pointers: pointers,
+                    unit: unit)
             else { return false }
             let at = Int(relocation.offset - variable.value)
             for index in at..<(at + Int(relocation.type.width)) { (mine[index], theirs[index]) = (0, 0) }
@@ -84,8 +88,9 @@ struct StaticLocals {
         var named = symbol
         var base: Int64 = 0
         if symbol.type == .section {
-            guard let start = PatchBuilder.namedSymbol(
-                startingSection: Int(symbol.sectionIndex), in: unit.elf, symbols: unit.symbols)
+            guard
+                let start = PatchBuilder.namedSymbol(
+                    startingSection: Int(symbol.sectionIndex), in: unit.elf, symbols: unit.symbols)
             else {
                 guard case .address(let address) = held,
                     let string = try unit.string(in: Int(symbol.sectionIndex), at: UInt64(bitPattern: addend))
@@ -95,7 +100,9 @@ struct StaticLocals {
             named = start
             base = -Int64(bitPattern: start.value)
         }
-        if case .symbol(let name, let heldAddend) = held { return name == named.name && heldAddend == addend + base }
+        if case .symbol(let name, let heldAddend) = held {
+            return name == named.name && heldAddend == addend + base
+        }
         guard case .address(let address) = held,
             let definition = try target.definition(of: named.name, sourceFile: unit.sourceFile)
         else { return false }
@@ -113,7 +120,8 @@ struct StaticLocals {
                     relocation.symbolIndex < unit.symbols.count
                 else { return false }
                 let symbol = unit.symbols[relocation.symbolIndex]
-                return sections.contains(Int(symbol.sectionIndex)) && symbol.value &+ UInt64(bitPattern: relocation.addend) != 0
+                return sections.contains(Int(symbol.sectionIndex))
+                    && symbol.value &+ UInt64(bitPattern: relocation.addend) != 0
             }
             if inside { counterparts[index] = .new }
         }
@@ -129,7 +137,9 @@ struct StaticLocals {
         for user in try usersOf(variable, in: unit) {
             users.append(user.name)
             guard case .found(let old) = try names.match(user) else { continue }
-            if let exact = try placed(variable, in: user, old: old, candidates: candidates, target: target, unit: unit) {
+            if let exact = try placed(
+                variable, in: user, old: old, candidates: candidates, target: target, unit: unit)
+            {
                 reached[exact.symbol.name] = exact
                 continue
             }
@@ -138,7 +148,8 @@ struct StaticLocals {
                 let code = try target.bytes(at: piece.symbol.value, count: piece.symbol.size)
                 for candidate in candidates
                 where references(
-                    code, at: piece.symbol.value, reach: candidate.symbol.value, absolute: target.isFixedAddress)
+                    code, at: piece.symbol.value, reach: candidate.symbol.value,
+                    absolute: target.isFixedAddress)
                 {
                     reached[candidate.symbol.name] = candidate
                 }
@@ -177,7 +188,9 @@ struct StaticLocals {
             let at = Int(relocation.offset - user.value)
             let field = Int64(Int32(bitPattern: UInt32(littleEndian: code[at..<(at + 4)])))
             let base = field + Int64(bitPattern: old.symbol.value) + Int64(at) - relocation.addend
-            if let hit = candidates.first(where: { Int64(bitPattern: $0.symbol.value) == base - offsetInVariable }) {
+            if let hit = candidates.first(where: {
+                Int64(bitPattern: $0.symbol.value) == base - offsetInVariable
+            }) {
                 return hit
             }
         }
@@ -187,7 +200,8 @@ struct StaticLocals {
     /// The object's functions whose code refers to `variable` (by name or by its section).
     private static func usersOf(_ variable: ELFSymbol, in unit: ObjectUnit) throws -> [ELFSymbol] {
         var users: [ELFSymbol] = []
-        for section in unit.elf.sections where section.flags.contains(.execute) && section.flags.contains(.alloc) {
+        for section in unit.elf.sections
+        where section.flags.contains(.execute) && section.flags.contains(.alloc) {
             let uses = try unit.elf.relocations(for: section).contains { relocation in
                 guard relocation.symbolIndex < unit.symbols.count else { return false }
                 let symbol = unit.symbols[relocation.symbolIndex]
