@@ -112,11 +112,23 @@ struct RemoteCall {
                 throw AgentFailure(.processExited, "\(process): tid \(tid) exited while running \(name)")
             case .stopped(let signal, let event):
                 if event == Syscalls.eventStop { return try Syscalls.registers(of: tid) }
+                if event == 0 && RemoteCall.faults.contains(signal) {
+                    // The call itself faulted: never the program's signal to keep (delivered after
+                    // the restore, it would kill the process). Stop here; the caller restores.
+                    let at = (try? Syscalls.registers(of: tid)).map { RemoteAddress($0.rip) }
+                    throw AgentFailure(
+                        .failed,
+                        "\(process): \(name) faulted with signal \(signal) in tid \(tid) at \(at.map { "\($0)" } ?? "?"); "
+                            + "the thread's registers were restored")
+                }
                 if event == 0 && signal != 19 { stopped.addPendingSignal(signal, to: tid) }
                 try Syscalls.cont(tid, signal: 0)
             }
         }
     }
+
+    /// Signals an instruction of the call raises itself: SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV.
+    static let faults: Set<Int32> = [4, 5, 7, 8, 11]
 
     /// Eight little-endian bytes.
     static func littleEndian(_ value: UInt64) -> [UInt8] {
