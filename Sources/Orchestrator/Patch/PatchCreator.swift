@@ -34,6 +34,10 @@ struct PatchCreator {
         let bytes = try builder.build(
             metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
             bind: { index, symbol in
+                // Static locals bind to the running one their users reach, never by GCC's number.
+                if case .existing(let definition) = plan.staticCounterpart(object: index, symbol: symbol) {
+                    return definition.address
+                }
                 guard symbol.type != .section,
                     let definition = try target.definition(
                         of: symbol.name, sourceFile: units[index].sourceFile)
