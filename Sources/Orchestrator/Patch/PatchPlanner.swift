@@ -78,14 +78,18 @@ struct PatchPlanner {
         if let hint = try picModeHint() { plan.decisions.append(hint) }
         // Step 2: statics pointing inside a replaced function travel with it (computed-goto
         // tables); then follow references from what is included, carrying new code and data.
+        // Unwind info of what is carried may carry more (exception tables): follow those too.
         for index in units.indices {
             let sections = Set(
                 plan.carried.filter { $0.object == index }.map(\.section))
             try plan.statics[index].carryStatics(pointingInto: sections, of: units[index])
         }
-        while let (index, sectionIndex, by) = worklist.popLast() {
-            worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
-        }
+        repeat {
+            while let (index, sectionIndex, by) = worklist.popLast() {
+                worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
+            }
+            worklist = try unwindReferences(into: &plan)
+        } while !worklist.isEmpty
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
