@@ -62,7 +62,7 @@ final class PatchCreateFunctionNameTests: XCTestCase {
     }
 
     func testAPartNamedBringsItsFunction() throws {
-        let result = try create(PartsSources.cold, cpp: false, function: "validate")
+        let result = try create(PartsSources.cold, cpp: false, function: "validate.cold")
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(CreateOutput.included(result.stdout), ["validate"], result.stdout)
         let patch = try HotpatchCLI.load(fixture.path("fix.hotpatch"))

@@ -113,7 +113,10 @@ struct PatchPlanner {
         let resolver = try FunctionNameResolver(symbols: verdicts.map(\.family.root.name))
         var names = Set<String>()
         for request in requests.sorted() {
-            let found = try resolver.resolve(request)
+            // A part (`X.cold`, `X.part.0`) is replaced only with its function.
+            var root = request
+            while let parent = GCCName.parent(of: root) { root = parent }
+            let found = try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
             guard !found.isEmpty else {
                 throw PatchCreationError(
                     "--function \(request): no function of that name is in both the objects and \(target.path) (give "
