@@ -20,6 +20,11 @@ final class PatchVariableTests: XCTestCase {
         case pie = "-pie"
         case library = "-shared"
         case fixedAddress = "-no-pie"
+
+        /// The code model both builds are compiled in, as the README tells users (gcc's default
+        /// -fPIE also for the fixed-address link: -fno-pie code reaches new data with R_X86_64_32,
+        /// which patch memory cannot hold).
+        var codeModel: String { self == .library ? "-fPIC" : "-fPIE" }
     }
 
     /// A source file of a corpus case.
@@ -33,17 +38,29 @@ final class PatchVariableTests: XCTestCase {
         let sources = files.map { caseFile(name, "v1", $0) }
         let cxx = files.contains { $0.hasSuffix(".cpp") } ? ["-lstdc++"] : []
         try fixture.gcc(
-            ["-O2", "-fPIC", "-pthread", "-g0", "-Wl,--build-id", link.rawValue] + sources + cxx + ["-o", output])
+            ["-O2", link.codeModel, "-pthread", "-g0", "-Wl,--build-id", link.rawValue] + sources + cxx + ["-o", output])
         return fixture.path(output)
     }
 
-    /// Compiles the fixed file the way users are told to.
-    private func object(_ name: String, _ file: String, version: String = "v2") throws -> String {
-        let output = "\(name)-\(version)-\(file).o"
+    /// Compiles the fixed file the way users are told to: the target's code model plus sections.
+    private func object(_ name: String, _ file: String, link: Link = .pie) throws -> String {
+        let output = "\(name)-\(link)-\(file).o"
         try fixture.gcc(
-            ["-O2", "-fPIC", "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
-                caseFile(name, version, file), "-o", output])
+            ["-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
+                caseFile(name, "v2", file), "-o", output])
         return fixture.path(output)
+    }
+
+    /// Compiles an edited copy of a case's v1 file (`edit` applied) as a fix for a `link` target.
+    private func editedObject(
+        _ name: String, _ file: String, link: Link = .pie, _ edit: (String) -> String
+    ) throws -> String {
+        let source = "\(name)-\(link)-edited-\(file)"
+        try fixture.write(source, edit(try String(contentsOfFile: caseFile(name, "v1", file), encoding: .utf8)))
+        try fixture.gcc(
+            ["-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c", source,
+                "-o", source + ".o"])
+        return fixture.path(source + ".o")
     }
 
     /// Runs `hotpatch create`; the patch path is returned with the result.
@@ -82,13 +99,10 @@ final class PatchVariableTests: XCTestCase {
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["proto.c"] : ["proto.c", "main.c"], link: link)
             // The fix rewrites dispatch, the table's reader: the table is reached and must bind.
-            try fixture.write(
-                "dispatch-fix.c",
-                try String(contentsOfFile: caseFile(name, "v1", "proto.c"), encoding: .utf8)
-                    .replacingOccurrences(of: "return 0;\n}", with: "return -1;\n}"))
-            try fixture.gcc(
-                ServiceSources.flags + ["-c", "dispatch-fix.c", "-o", "dispatch-fix.o"])
-            let (result, patch) = try create(binary, fixture.path("dispatch-fix.o"))
+            let fix = try editedObject(name, "proto.c", link: link) {
+                $0.replacingOccurrences(of: "return 0;\n}", with: "return -1;\n}")
+            }
+            let (result, patch) = try create(binary, fix)
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["dispatch"], "\(link): \(result.stdout)")
             try assertBindsToTheTargetsCopy("text_cmd_entries", patch: patch, target: binary)
@@ -99,7 +113,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-ops-struct"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["store.c"] : ["store.c", "main.c"], link: link)
-            let (result, _) = try create(binary, try object(name, "store.c"))
+            let (result, _) = try create(binary, try object(name, "store.c", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["disk_read"], "\(link): \(result.stdout)")
         }
@@ -109,7 +123,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-char-banner"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["greet.c"] : ["greet.c", "main.c"], link: link)
-            let (result, patch) = try create(binary, try object(name, "greet.c"))
+            let (result, patch) = try create(binary, try object(name, "greet.c", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["greet_length"], "\(link): \(result.stdout)")
             try assertBindsToTheTargetsCopy("banner", patch: patch, target: binary)
@@ -120,7 +134,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-string-array"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["types.c"] : ["types.c", "main.c"], link: link)
-            let (result, patch) = try create(binary, try object(name, "types.c"))
+            let (result, patch) = try create(binary, try object(name, "types.c", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["type_name_length"], "\(link): \(result.stdout)")
             try assertBindsToTheTargetsCopy("obj_type_name", patch: patch, target: binary)
@@ -132,7 +146,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-changed-initializer"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["proto.c"] : ["proto.c", "main.c"], link: link)
-            let (result, patch) = try create(binary, try object(name, "proto.c"))
+            let (result, patch) = try create(binary, try object(name, "proto.c", link: link))
             XCTAssertNotEqual(result.status, 0, "\(link)")
             XCTAssertTrue(
                 result.stderr.contains(
@@ -145,12 +159,10 @@ final class PatchVariableTests: XCTestCase {
     func testChangedPlainFieldIsRefusedNamingTheOffsetAndBytes() throws {
         let name = "data-handler-table"
         let binary = try target(name, ["proto.c", "main.c"])
-        try fixture.write(
-            "flags-fix.c",
-            try String(contentsOfFile: caseFile(name, "v1", "proto.c"), encoding: .utf8)
-                .replacingOccurrences(of: "{\"delete\", process_delete, 3}", with: "{\"delete\", process_delete, 4}"))
-        try fixture.gcc(ServiceSources.flags + ["-c", "flags-fix.c", "-o", "flags-fix.o"])
-        let (result, _) = try create(binary, fixture.path("flags-fix.o"))
+        let fix = try editedObject(name, "proto.c") {
+            $0.replacingOccurrences(of: "{\"delete\", process_delete, 3}", with: "{\"delete\", process_delete, 4}")
+        }
+        let (result, _) = try create(binary, fix)
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(
             result.stderr.contains(
@@ -165,7 +177,7 @@ final class PatchVariableTests: XCTestCase {
         for link in Link.allCases {
             let binary = try target(
                 name, link == .library ? ["shapes.cpp"] : ["shapes.cpp", "main.cpp"], link: link)
-            let (result, _) = try create(binary, try object(name, "shapes.cpp"))
+            let (result, _) = try create(binary, try object(name, "shapes.cpp", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["_ZNK6Square4areaEv"], "\(link): \(result.stdout)")
         }
@@ -176,7 +188,7 @@ final class PatchVariableTests: XCTestCase {
         for link in Link.allCases {
             let binary = try target(
                 name, link == .library ? ["shapes.cpp"] : ["shapes.cpp", "main.cpp"], link: link)
-            let (result, _) = try create(binary, try object(name, "shapes.cpp"))
+            let (result, _) = try create(binary, try object(name, "shapes.cpp", link: link))
             XCTAssertNotEqual(result.status, 0, "\(link)")
             XCTAssertTrue(
                 result.stderr.contains(
@@ -194,12 +206,10 @@ final class PatchVariableTests: XCTestCase {
         // The fix rewrites main, which constructs the lambda's thread state: its (local) vtable is
         // reached and binds. The weak COMDAT state vtable for the plain-function thread is compared
         // too (create would refuse if it differed) but only _M_realloc_insert, left out, uses it.
-        try fixture.write(
-            "thread-fix.cpp",
-            try String(contentsOfFile: caseFile(name, "v1", "main.cpp"), encoding: .utf8)
-                .replacingOccurrences(of: "usleep(10000);", with: "usleep(20000);"))
-        try fixture.gcc(ServiceSources.flags + ["-c", "thread-fix.cpp", "-o", "thread-fix.o"])
-        let (result, patch) = try create(binary, fixture.path("thread-fix.o"))
+        let fix = try editedObject(name, "main.cpp") {
+            $0.replacingOccurrences(of: "usleep(10000);", with: "usleep(20000);")
+        }
+        let (result, patch) = try create(binary, fix)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["main"], result.stdout)
         try assertBindsToTheTargetsCopy(
@@ -211,7 +221,7 @@ final class PatchVariableTests: XCTestCase {
         for link in [Link.pie, .library] {
             let binary = try target(
                 name, link == .library ? ["stats.cpp"] : ["stats.cpp", "main.cpp"], link: link)
-            let (result, _) = try create(binary, try object(name, "stats.cpp"))
+            let (result, _) = try create(binary, try object(name, "stats.cpp", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(
                 included(result.stdout), ["_Z8weightedIiET_RKSt6vectorIS0_SaIS0_EE"], "\(link): \(result.stdout)")
@@ -243,12 +253,12 @@ final class PatchVariableTests: XCTestCase {
             }
             int main(int argc, char **) { return counted(argc); }
             """)
-        try fixture.gcc(["-O2", "-fPIC", "-Wl,--build-id", "counter.cpp", "-lstdc++", "-o", "counter"])
+        try fixture.gcc(["-O2", "-Wl,--build-id", "counter.cpp", "-lstdc++", "-o", "counter"])
         try fixture.write(
             "fix/counter.cpp",
             try String(contentsOfFile: fixture.path("counter.cpp"), encoding: .utf8)
                 .replacingOccurrences(of: "+ n;", with: "+ 2 * n;"))
-        try fixture.gcc(ServiceSources.flags + ["-c", "fix/counter.cpp", "-o", "counter.o"])
+        try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/counter.cpp", "-o", "counter.o"])
         let (result, patch) = try create(fixture.path("counter"), fixture.path("counter.o"))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["_Z7countedi"], result.stdout)
