@@ -38,7 +38,9 @@ final class PatchVariableTests: XCTestCase {
         let sources = files.map { caseFile(name, "v1", $0) }
         let cxx = files.contains { $0.hasSuffix(".cpp") } ? ["-lstdc++"] : []
         try fixture.gcc(
-            ["-O2", link.codeModel, "-pthread", "-g0", "-Wl,--build-id", link.rawValue] + sources + cxx + ["-o", output])
+            ["-O2", link.codeModel, "-pthread", "-g0", "-Wl,--build-id", link.rawValue] + sources + cxx + [
+                "-o", output,
+            ])
         return fixture.path(output)
     }
 
@@ -46,8 +48,10 @@ final class PatchVariableTests: XCTestCase {
     private func object(_ name: String, _ file: String, link: Link = .pie) throws -> String {
         let output = "\(name)-\(link)-\(file).o"
         try fixture.gcc(
-            ["-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
-                caseFile(name, "v2", file), "-o", output])
+            [
+                "-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
+                caseFile(name, "v2", file), "-o", output,
+            ])
         return fixture.path(output)
     }
 
@@ -56,10 +60,14 @@ final class PatchVariableTests: XCTestCase {
         _ name: String, _ file: String, link: Link = .pie, _ edit: (String) -> String
     ) throws -> String {
         let source = "\(name)-\(link)-edited-\(file)"
-        try fixture.write(source, edit(try String(contentsOfFile: caseFile(name, "v1", file), encoding: .utf8)))
+        try fixture.write(
+            source, edit(try String(contentsOfFile: caseFile(name, "v1", file), encoding: .utf8)))
         try fixture.gcc(
-            ["-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c", source,
-                "-o", source + ".o"])
+            [
+                "-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
+                source,
+                "-o", source + ".o",
+            ])
         return fixture.path(source + ".o")
     }
 
@@ -88,7 +96,8 @@ final class PatchVariableTests: XCTestCase {
         let patch = try HotpatchCLI.load(path)
         let binding = patch.targetBindings.first { $0.symbol == name }
         XCTAssertEqual(
-            binding?.address.rawValue, try address(of: name, in: target), "\(name) binding", file: file, line: line)
+            binding?.address.rawValue, try address(of: name, in: target), "\(name) binding", file: file,
+            line: line)
         XCTAssertNil(patch.definedSymbol(named: name), "\(name) must not be copied", file: file, line: line)
     }
 
@@ -160,7 +169,8 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-handler-table"
         let binary = try target(name, ["proto.c", "main.c"])
         let fix = try editedObject(name, "proto.c") {
-            $0.replacingOccurrences(of: "{\"delete\", process_delete, 3}", with: "{\"delete\", process_delete, 4}")
+            $0.replacingOccurrences(
+                of: "{\"delete\", process_delete, 3}", with: "{\"delete\", process_delete, 4}")
         }
         let (result, _) = try create(binary, fix)
         XCTAssertNotEqual(result.status, 0)
@@ -195,7 +205,8 @@ final class PatchVariableTests: XCTestCase {
                     "the C++ vtable _ZTV6Circle differs from the target's (at "), "\(link): \(result.stderr)")
             XCTAssertTrue(
                 result.stderr.contains(
-                    "at slot 3 (+40): the target's points to _ZNK5Shape5sidesEv, the fix's to _ZNK6Circle5sidesEv"),
+                    "at slot 3 (+40): the target's points to _ZNK5Shape5sidesEv, the fix's to _ZNK6Circle5sidesEv"
+                ),
                 "\(link): \(result.stderr)")
         }
     }
@@ -213,7 +224,8 @@ final class PatchVariableTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["main"], result.stdout)
         try assertBindsToTheTargetsCopy(
-            "_ZTVNSt6thread11_State_implINS_8_InvokerISt5tupleIJZ4mainEUlvE_EEEEEE", patch: patch, target: binary)
+            "_ZTVNSt6thread11_State_implINS_8_InvokerISt5tupleIJZ4mainEUlvE_EEEEEE", patch: patch,
+            target: binary)
     }
 
     func testChangedTemplateInstantiationIsTheOnlyFunctionIncluded() throws {
@@ -224,7 +236,8 @@ final class PatchVariableTests: XCTestCase {
             let (result, _) = try create(binary, try object(name, "stats.cpp", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(
-                included(result.stdout), ["_Z8weightedIiET_RKSt6vectorIS0_SaIS0_EE"], "\(link): \(result.stdout)")
+                included(result.stdout), ["_Z8weightedIiET_RKSt6vectorIS0_SaIS0_EE"],
+                "\(link): \(result.stdout)")
         }
     }
 
@@ -258,12 +271,15 @@ final class PatchVariableTests: XCTestCase {
             "fix/counter.cpp",
             try String(contentsOfFile: fixture.path("counter.cpp"), encoding: .utf8)
                 .replacingOccurrences(of: "+ n;", with: "+ 2 * n;"))
-        try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/counter.cpp", "-o", "counter.o"])
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/counter.cpp", "-o", "counter.o",
+        ])
         let (result, patch) = try create(fixture.path("counter"), fixture.path("counter.o"))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["_Z7countedi"], result.stdout)
         try assertBindsToTheTargetsCopy("_ZZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
-        try assertBindsToTheTargetsCopy("_ZGVZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
+        try assertBindsToTheTargetsCopy(
+            "_ZGVZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
     }
 
     func testAnonymousDataPointingIntoLibstdcxxStaysEqualInPIE() throws {
@@ -280,7 +296,9 @@ final class PatchVariableTests: XCTestCase {
         try fixture.write("render.cpp", source)
         try fixture.gcc(["-O2", "-Wl,--build-id", "render.cpp", "-lstdc++", "-o", "render"])
         try fixture.write("fix/render.cpp", source.replacingOccurrences(of: "n * 2", with: "n * 3"))
-        try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/render.cpp", "-o", "render.o"])
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/render.cpp", "-o", "render.o",
+        ])
         let (result, _) = try create(fixture.path("render"), fixture.path("render.o"))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["_Z5scalei"], result.stdout)

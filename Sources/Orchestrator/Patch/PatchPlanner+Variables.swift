@@ -39,7 +39,8 @@ extension PatchPlanner {
         return PatchCreationError(
             "\(unit.path): the initializer of existing variable \(variable.name) changed at +\(difference.offset): "
                 + "\(difference.detail) (the target's is at \(old.address)); a running process keeps its own value: "
-                + "move the data change into code (assign it in a patched function) or restart with the new build")
+                + "move the data change into code (assign it in a patched function) or restart with the new build"
+        )
     }
 }
 
@@ -49,8 +50,10 @@ enum VagueLinkage {
     /// What kind of vague-linkage object `symbol` is (by its Itanium mangling or its COMDAT
     /// section), or nil for an ordinary variable.
     static func kind(of symbol: ELFSymbol, in unit: ObjectUnit) throws -> String? {
-        let prefixes = [("_ZTV", "vtable"), ("_ZTT", "VTT"), ("_ZTI", "typeinfo"), ("_ZTS", "typeinfo name"),
-            ("_ZGV", "guard variable")]
+        let prefixes = [
+            ("_ZTV", "vtable"), ("_ZTT", "VTT"), ("_ZTI", "typeinfo"), ("_ZTS", "typeinfo name"),
+            ("_ZGV", "guard variable"),
+        ]
         if let (_, kind) = prefixes.first(where: { symbol.name.hasPrefix($0.0) }) { return kind }
         let inGroup = try unit.section(Int(symbol.sectionIndex)).flags.contains(.group)
         return inGroup || symbol.binding == .weak || symbol.binding == .gnuUnique ? "COMDAT object" : nil
