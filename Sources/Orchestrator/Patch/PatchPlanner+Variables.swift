@@ -8,12 +8,20 @@ extension PatchPlanner {
     /// guard, COMDAT data) is refused too, because a second copy breaks identity (virtual calls
     /// through old objects, `dynamic_cast`, exception matching). Variables the target lacks are
     /// new data, carried when an included function reaches them.
-    func checkExistingVariables() throws {
+    /// Static locals (`counter.1`) are the target's static their users reach (`statics`), never
+    /// the one with the same number.
+    func checkExistingVariables(statics: [StaticLocals]) throws {
         let pointers = try TargetPointers(target: target)
-        for unit in units {
+        for (index, unit) in units.enumerated() {
             let comparer = VariableComparer(target: target, pointers: pointers, unit: unit)
             for variable in unit.variables where !VagueLinkage.isPersonalityReference(variable.name) {
-                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile),
+                let counterpart: TargetModule.Definition?
+                switch statics[index].counterparts[variable.index] {
+                case .existing(let definition): counterpart = definition
+                case .new: counterpart = nil
+                case nil: counterpart = try target.definition(of: variable.name, sourceFile: unit.sourceFile)
+                }
+                guard let old = counterpart,
                     old.symbol.type == .object || old.symbol.type == .tls || old.symbol.type == .none,
                     let difference = try comparer.difference(variable: variable, old: old)
                 else { continue }
