@@ -303,4 +303,45 @@ final class PatchVariableTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["_Z5scalei"], result.stdout)
     }
+
+    func testChangedFileLocalConstantIsCarriedWithEveryReader() throws {
+        let source = """
+            static const int primes[] = {2, 3, 5, 7, 11, 13, 17, 19};
+            __attribute__((noipa)) int nth_prime(int n) { return primes[n % 8]; }
+            __attribute__((noipa)) int prime_sum(void) { int s = 0; for (int i = 0; i < 8; i++) s += primes[i]; return s; }
+            __attribute__((noipa)) int unrelated(int n) { return n + 1; }
+            int main(int argc, char **argv) { (void)argv; return nth_prime(argc) + prime_sum() + unrelated(argc); }
+            """
+        try fixture.write("primes.c", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "primes.c", "-o", "primes"])
+        try fixture.write("fix/primes.c", source.replacingOccurrences(of: "11, 13", with: "11, 23"))
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/primes.c", "-o", "primes.o",
+        ])
+        let (result, path) = try create(fixture.path("primes"), fixture.path("primes.o"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(included(result.stdout).sorted(), ["nth_prime", "prime_sum"], result.stdout)
+        XCTAssertTrue(result.stdout.contains("new data: primes"), result.stdout)
+        let patch = try HotpatchCLI.load(path)
+        XCTAssertNotNil(patch.definedSymbol(named: "primes"))
+        XCTAssertFalse(patch.targetBindings.contains { $0.symbol == "primes" })
+    }
+
+    func testChangedGlobalConstantIsRefusedBecauseOtherFilesReadIt() throws {
+        let source = """
+            const int primes[] = {2, 3, 5, 7, 11, 13, 17, 19};
+            __attribute__((noipa)) int nth_prime(int n) { return primes[n % 8]; }
+            int main(int argc, char **argv) { (void)argv; return nth_prime(argc); }
+            """
+        try fixture.write("primes.c", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "primes.c", "-o", "primes"])
+        try fixture.write("fix/primes.c", source.replacingOccurrences(of: "11, 13", with: "11, 23"))
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/primes.c", "-o", "primes.o",
+        ])
+        let (result, _) = try create(fixture.path("primes"), fixture.path("primes.o"))
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("the existing constant primes changed at +20"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("make it static to this file"), result.stderr)
+    }
 }

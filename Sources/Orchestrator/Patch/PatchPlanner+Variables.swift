@@ -10,10 +10,15 @@ extension PatchPlanner {
     /// new data, carried when an included function reaches them.
     /// Static locals (`counter.1`) are the target's static their users reach (`statics`), never
     /// the one with the same number.
-    func checkExistingVariables(statics: [StaticLocals]) throws {
+    /// A changed file-local read-only constant (`static const int primes[]` in `.rodata`) holds no
+    /// state: it becomes new data, and every function of its file that reads it counts as changed
+    /// (the returned pairing says `.new` for it, so nothing binds to the old copy).
+    func checkExistingVariables(statics: [StaticLocals]) throws -> [StaticLocals] {
         let pointers = try TargetPointers(target: target)
+        var paired = statics
         for (index, unit) in units.enumerated() {
             let comparer = VariableComparer(target: target, pointers: pointers, unit: unit)
+            var changedConstants: Set<Int> = []
             for variable in unit.variables where !VagueLinkage.isPersonalityReference(variable.name) {
                 let counterpart: TargetModule.Definition?
                 switch statics[index].counterparts[variable.index] {
@@ -25,9 +30,25 @@ extension PatchPlanner {
                     old.symbol.type == .object || old.symbol.type == .tls || old.symbol.type == .none,
                     let difference = try comparer.difference(variable: variable, old: old)
                 else { continue }
-                throw refusal(variable, in: unit, old: old, difference)
+                guard try isReplaceableConstant(variable, in: unit) else {
+                    throw refusal(variable, in: unit, old: old, difference)
+                }
+                changedConstants.insert(variable.index)
             }
+            paired[index] = StaticLocals(statics[index], new: changedConstants)
         }
+        return paired
+    }
+
+    /// Whether a changed variable can be carried as a new copy: read-only after load (its
+    /// section is neither writable nor zero-filled), seen only by its own file (local binding),
+    /// and no C++ vague-linkage object (a second vtable or typeinfo breaks identity).
+    private func isReplaceableConstant(_ variable: ELFSymbol, in unit: ObjectUnit) throws -> Bool {
+        let section = try unit.section(Int(variable.sectionIndex))
+        let readOnly =
+            !section.flags.contains(.write) && section.type != .nobits && !section.flags.contains(.tls)
+        let vague = try VagueLinkage.kind(of: variable, in: unit) != nil
+        return variable.binding == .local && readOnly && !vague
     }
 
     /// The refusal for an existing variable whose initial value changed, naming the place.
@@ -44,11 +65,29 @@ extension PatchPlanner {
                     + "virtual functions and layout as they are and change only function bodies, or restart with "
                     + "the new build")
         }
+        let section = try? unit.section(Int(variable.sectionIndex))
+        if let section, !section.flags.contains(.write), section.type != .nobits, variable.binding != .local {
+            return PatchCreationError(
+                "\(unit.path): the existing constant \(variable.name) changed at +\(difference.offset): "
+                    + "\(difference.detail) (the target's is at \(old.address)); it is global, so code in other files "
+                    + "reads the running copy and a new copy would leave them reading the old: make it static to "
+                    + "this file (then the patch carries the new constant with its readers) or move the change into code"
+            )
+        }
         return PatchCreationError(
             "\(unit.path): the initializer of existing variable \(variable.name) changed at +\(difference.offset): "
                 + "\(difference.detail) (the target's is at \(old.address)); a running process keeps its own value: "
                 + "move the data change into code (assign it in a patched function) or restart with the new build"
         )
+    }
+}
+
+extension StaticLocals {
+    /// `base` with `new` (object symbol indices) paired with nothing in the target.
+    init(_ base: StaticLocals, new: Set<Int>) {
+        var counterparts = base.counterparts
+        for index in new { counterparts[index] = .new }
+        self.counterparts = counterparts
     }
 }
 
