@@ -40,9 +40,12 @@ extension PatchPlanner {
         return paired
     }
 
-    /// Whether a changed variable can be carried as a new copy: read-only after load (its
-    /// section is neither writable nor zero-filled), seen only by its own file (local binding),
-    /// and no C++ vague-linkage object (a second vtable or typeinfo breaks identity).
+    /// Whether a changed variable can be carried as a new copy: read-only (its section is neither
+    /// writable nor zero-filled), seen only by its own file (local binding), and no C++
+    /// vague-linkage object (a second vtable or typeinfo breaks identity). Constant tables of
+    /// pointers (`.data.rel.ro`: ops structs, handler tables) stay refused: running objects
+    /// commonly hold pointers into them (`conn->ops = &disk_ops`), which a new copy would not
+    /// reach.
     private func isReplaceableConstant(_ variable: ELFSymbol, in unit: ObjectUnit) throws -> Bool {
         let section = try unit.section(Int(variable.sectionIndex))
         let readOnly =
