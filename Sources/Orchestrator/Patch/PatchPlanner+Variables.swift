@@ -12,10 +12,11 @@ extension PatchPlanner {
     /// the one with the same number.
     /// A changed file-local read-only constant (`static const int primes[]` in `.rodata`) holds no
     /// state: it becomes new data, and every function of its file that reads it counts as changed
-    /// (the returned pairing says `.new` for it, so nothing binds to the old copy).
-    func checkExistingVariables(statics: [StaticLocals]) throws -> [StaticLocals] {
+    /// (returned per object as symbol indices: ``PatchPlan/changedConstants``, so nothing binds to
+    /// the old copy).
+    func checkExistingVariables(statics: [StaticLocals]) throws -> [Set<Int>] {
         let pointers = try TargetPointers(target: target)
-        var paired = statics
+        var changed: [Set<Int>] = []
         for (index, unit) in units.enumerated() {
             let comparer = VariableComparer(target: target, pointers: pointers, unit: unit)
             var changedConstants: Set<Int> = []
@@ -35,9 +36,9 @@ extension PatchPlanner {
                 }
                 changedConstants.insert(variable.index)
             }
-            paired[index] = StaticLocals(statics[index], new: changedConstants)
+            changed.append(changedConstants)
         }
-        return paired
+        return changed
     }
 
     /// Whether a changed variable can be carried as a new copy: read-only (its section is neither
@@ -82,15 +83,6 @@ extension PatchPlanner {
                 + "\(difference.detail) (the target's is at \(old.address)); a running process keeps its own value: "
                 + "move the data change into code (assign it in a patched function) or restart with the new build"
         )
-    }
-}
-
-extension StaticLocals {
-    /// `base` with `new` (object symbol indices) paired with nothing in the target.
-    init(_ base: StaticLocals, new: Set<Int>) {
-        var counterparts = base.counterparts
-        for index in new { counterparts[index] = .new }
-        self.counterparts = counterparts
     }
 }
 
