@@ -344,4 +344,32 @@ final class PatchVariableTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("the existing constant primes changed at +20"), result.stderr)
         XCTAssertTrue(result.stderr.contains("make it static to this file"), result.stderr)
     }
+
+    func testLocalArrayTemplateOfStringPointersLeavesItsFunctionOut() throws {
+        // memcached's main: a local `struct option longopts[]` is copied from an anonymous .data
+        // template whose string pointers are `.rodata.<fn>.str1.1 + offset` (section symbol into
+        // a merged string section): matched by the string at that offset.
+        let source = """
+            struct option { const char *name; int has_arg; int *flag; int val; };
+            __attribute__((noipa)) int lookup(const char *key) {
+                struct option longopts[] = {
+                    {"alpha", 0, 0, 'a'}, {"beta", 1, 0, 'b'}, {"gamma", 0, 0, 'g'}, {"delta", 1, 0, 'd'},
+                    {"epsilon", 0, 0, 'e'}, {"zeta", 1, 0, 'z'}, {"eta", 0, 0, 'h'}, {"theta", 1, 0, 't'},
+                    {"iota", 0, 0, 'i'}, {"kappa", 1, 0, 'k'}, {0, 0, 0, 0}};
+                for (struct option *o = longopts; o->name; o++) if (o->name[0] == key[0]) return o->val;
+                return -1;
+            }
+            __attribute__((noipa)) int twice(int x) { return x * 2; }
+            int main(int argc, char **argv) { return lookup(argv[0]) + twice(argc); }
+            """
+        try fixture.write("options.c", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "options.c", "-o", "options"])
+        try fixture.write("fix/options.c", source.replacingOccurrences(of: "x * 2", with: "x * 3"))
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/options.c", "-o", "options.o",
+        ])
+        let (result, _) = try create(fixture.path("options"), fixture.path("options.o"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(included(result.stdout), ["twice"], result.stdout)
+    }
 }
