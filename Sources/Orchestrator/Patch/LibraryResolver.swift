@@ -15,7 +15,8 @@ struct LibraryResolver {
     init(target: TargetModule) throws {
         let cache = LibraryResolver.ldconfigCache()
         var queue: [(name: String, from: ELFFile, origin: String)] = try target.elf.neededLibraries().map {
-            ($0, target.elf, (target.path as NSString).deletingLastPathComponent)
+            // URL, not NSString: NSString.deletingLastPathComponent traps on a one-letter path ("t").
+            ($0, target.elf, URL(fileURLWithPath: target.path).deletingLastPathComponent().path)
         }
         var seen = Set<String>()
         while !queue.isEmpty {

@@ -17,7 +17,7 @@ struct PatchPlanner {
         plan.statics = try units.map { unit in
             try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
         }
-        try checkExistingVariables(statics: plan.statics)
+        plan.changedConstants = try checkExistingVariables(statics: plan.statics)
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function family that exists in the target: changed or not.
         let verdicts = try compareFamilies(statics: plan.statics)

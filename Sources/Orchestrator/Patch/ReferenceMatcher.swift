@@ -117,6 +117,14 @@ struct ReferenceMatcher {
             return try sameBytes(
                 in: section, from: 0, to: section.size, sectionBase: base &- symbolValue, depth: depth)
         }
+        if section.flags.contains(.merge), section.flags.contains(.strings), isSectionSymbol, depth > 0,
+            reach >= 0
+        {
+            // Inside data (a pointer in a table, depth > 0) the addend is exact: `.rodata.str1.1 + 0x127`
+            // is the string at that offset (GAS keeps section symbols for strings in data).
+            let offset = UInt64(reach)
+            return try matchesString(in: section, at: symbolValue &+ offset, base: base &+ offset)
+        }
         if section.flags.contains(.merge) {
             guard !isSectionSymbol else { return false }
             return try section.flags.contains(.strings)
