@@ -104,6 +104,14 @@ struct FunctionComparer {
                     symbol, reached: value &- UInt64(bitPattern: addend), addend: addend, pcRelative: false),
                 []
             )
+        case .tlsgd, .tlsld, .dtpoff32:
+            // Left unrelaxed only in shared-library targets (TLSRelaxation rewrote the rest).
+            let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
+            return (
+                try target.reachesSameThreadLocal(
+                    relocation.type, symbol: symbol, addend: addend, sourceFile: unit.sourceFile, reached: reached,
+                    field: place.field32), []
+            )
         default:
             return (false, [])  // unknown kinds of reference: assume changed (include, never miss)
         }
