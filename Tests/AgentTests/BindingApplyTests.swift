@@ -5,8 +5,8 @@ import XCTest
 
 /// What real fixes call, bound in live processes: glibc IFUNCs (strlen, strcmp, memcpy, memset,
 /// time, gettimeofday), an IFUNC the target defines, and thread-local variables. Each test builds
-/// one of the `Tests/Corpus/cases/bind-*` programs with gcc, makes the patch with the `hotpatch
-/// create` binary as a user does (no --function), applies it with `hotpatch-agent` to the running
+/// one of the `Tests/Corpus/cases/bind-*` programs with gcc as the corpus runner does (v2 `-fPIE`
+/// plus the case's cflags), makes the patch with the `hotpatch create` binary as a user does (no --function), applies it with `hotpatch-agent` to the running
 /// program, sees the new behaviour, reverts, and sees the old one again.
 final class BindingApplyTests: XCTestCase {
     func testFixCallingStrlenThatTheTargetNeverImports() throws {
@@ -38,6 +38,67 @@ final class BindingApplyTests: XCTestCase {
         try runCase("bind-tls-changed")
     }
 
+    func testUnchangedTLSUserIsLeftOutInPIE() throws {
+        let create = try runCase("bind-tls-pie-unchanged")
+        XCTAssertTrue(create.contains("left out: tick (identical"), create)
+    }
+
+    func testChangedTLSUserMovesEachThreadsOwnCountersInPIE() throws {
+        try runCase("bind-tls-pie-changed")
+    }
+
+    /// A variable of a shared library, reached with initial exec through the target's own TPOFF64
+    /// slot: -fPIE objects use IE directly, -fPIC ones use GD, which create relaxes to IE as ld did.
+    func testChangedUserOfALibrarysThreadLocalVariable() throws {
+        for cflags in ["-O2", "-O2 -fPIC"] {
+            let fixture = try CFixture("bind-tls-library")
+            defer { fixture.remove() }
+            try fixture.write("lib/ticks.c", "__thread long lib_ticks;\n")
+            try fixture.gcc(["-O2", "-fPIC", "-shared", "lib/ticks.c", "-o", "libticks.so"])
+            let step = "__attribute__((noipa)) void step(void) { lib_ticks += STEP; }"
+            for (version, amount) in [("v1", "1"), ("v2", "2")] {
+                try fixture.write(
+                    "case/\(version)/prog.c",
+                    Self.libraryProgram.replacingOccurrences(
+                        of: "STEP_FUNCTION", with: step.replacingOccurrences(of: "STEP", with: amount)))
+            }
+            try fixture.write(
+                "case/case.txt",
+                "lang: c\ncflags: \(cflags)\nincluded: step\nbefore: steps=1,1,1\nafter: steps=2,2,2\n")
+            try runCase(
+                at: URL(fileURLWithPath: fixture.path("case")),
+                link: ["-L", fixture.path(""), "-lticks", "-Wl,-rpath," + fixture.path("")])
+        }
+    }
+
+    private static let libraryProgram = """
+        #include <pthread.h>
+        #include <stdio.h>
+        #include <unistd.h>
+        extern __thread long lib_ticks;
+        STEP_FUNCTION
+        static volatile long observed[3];
+        static void *worker(void *arg) {
+            long index = (long)arg;
+            for (;;) {
+                long before = lib_ticks;
+                step();
+                observed[index] = lib_ticks - before;
+                usleep(200);
+            }
+            return NULL;
+        }
+        int main(void) {
+            setvbuf(stdout, NULL, _IOLBF, 0);
+            pthread_t threads[3];
+            for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
+            for (;;) {
+                printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
+                usleep(10000);
+            }
+        }
+        """
+
     func testNewThreadLocalVariableIsRefusedByCreate() throws {
         try runCase("bind-tls-new-refuse")
     }
@@ -49,15 +110,23 @@ final class BindingApplyTests: XCTestCase {
     /// Builds, patches, applies and reverts one case; returns what `create` printed.
     @discardableResult
     private func runCase(_ name: String) throws -> String {
-        let spec = try BindCase(name)
+        try runCase(at: RepositoryPaths.root.appendingPathComponent("Tests/Corpus/cases/\(name)"))
+    }
+
+    /// Like ``runCase(_:)`` for a case directory anywhere, linking the program with `link` too.
+    @discardableResult
+    private func runCase(at directory: URL, link: [String] = []) throws -> String {
+        let spec = try BindCase(directory)
+        let name = directory.lastPathComponent
         let fixture = try CFixture("bind-\(name)")
         defer { fixture.remove() }
         let program = fixture.path("prog")
-        try fixture.gcc(spec.flags + ["-Wl,--build-id"] + (try spec.sources("v1")) + ["-o", program])
+        try fixture.gcc(spec.flags + ["-Wl,--build-id"] + (try spec.sources("v1")) + link + ["-o", program])
         var objects: [String] = []
         for source in try spec.sources("v2") {
             let object = fixture.path(URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent + ".o")
-            try fixture.gcc(spec.flags + ["-ffunction-sections", "-fdata-sections", "-fPIC", "-c", source, "-o", object])
+            // The target's own code model (-fPIE, gcc's default here) unless the case builds both PIC.
+            try fixture.gcc(["-fPIE"] + spec.flags + ["-ffunction-sections", "-fdata-sections", "-c", source, "-o", object])
             objects += ["--object", object]
         }
         let running = try TargetProgram(program)
@@ -99,8 +168,8 @@ private struct BindCase {
     let directory: URL
     let fields: [String: String]
 
-    init(_ name: String) throws {
-        directory = RepositoryPaths.root.appendingPathComponent("Tests/Corpus/cases/\(name)")
+    init(_ directory: URL) throws {
+        self.directory = directory
         let text = try String(contentsOf: directory.appendingPathComponent("case.txt"), encoding: .utf8)
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n") {

@@ -104,8 +104,8 @@ struct FunctionComparer {
                     symbol, reached: value &- UInt64(bitPattern: addend), addend: addend, pcRelative: false),
                 []
             )
-        case .tlsgd, .tlsld, .dtpoff32:
-            // Left unrelaxed only in shared-library targets (TLSRelaxation rewrote the rest).
+        case .tlsgd, .tlsld, .dtpoff32, .gottpoff:
+            // What TLSRelaxation left: a library's dynamic TLS, another module's initial exec.
             let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
             return (
                 try target.reachesSameThreadLocal(

@@ -220,6 +220,8 @@ struct PatchPlanner {
     ) throws {
         let name = symbol.name.isEmpty ? "section data" : symbol.name
         switch relocation.type {
+        case .gottpoff where !symbol.isDefined && target.tpoffSlots[symbol.name] != nil:
+            return  // another module's variable: through the target's own TPOFF64 slot
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
             // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
             throw PatchCreationError(try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))

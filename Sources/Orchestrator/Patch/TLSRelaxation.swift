@@ -3,7 +3,9 @@ import Shared
 /// Rewrites a `-fPIC` object's thread-local accesses the way the linker rewrote them in an
 /// executable target (x86-64 psABI, "ELF Handling For Thread-Local Storage" 5.5): general
 /// dynamic and local dynamic (`__tls_get_addr` calls) and initial exec (`mov x@gottpoff`)
-/// become local exec (`%fs:0` plus the variable's fixed offset). The relaxed object then reads
+/// become local exec (`%fs:0` plus the variable's fixed offset), local exec fields (TPOFF32, what
+/// -fPIE code uses) get that offset, and general dynamic for another module's variable becomes
+/// initial exec through the target's own `R_X86_64_TPOFF64` slot (bound by ``TargetBinder``). The relaxed object then reads
 /// exactly like the target's code (an unchanged function compares equal) and its patched code
 /// reaches each thread's own copy of the existing variable, with no relocation left to place.
 ///
@@ -47,20 +49,21 @@ struct TLSRelaxation {
             for table in unit.elf.relocationSections(for: section) {
                 var code = Array(try unit.elf.contents(of: section))
                 let relocations = try unit.elf.relocations(in: table)
-                let dropped = try relaxSequences(relocations, code: &code, unit: unit)
-                guard !dropped.isEmpty else { continue }
+                let (dropped, replaced) = try relaxSequences(relocations, code: &code, unit: unit)
+                guard !dropped.isEmpty || !replaced.isEmpty else { continue }
                 changed = true
                 image.replaceSubrange(Int(section.offset)..<(Int(section.offset) + code.count), with: code)
-                let kept = relocations.indices.filter { !dropped.contains($0) }.map { relocations[$0] }
+                let kept = relocations.indices.filter { !dropped.contains($0) }.map { replaced[$0] ?? relocations[$0] }
                 TLSRelaxation.rewrite(table, of: unit.elf, keeping: kept, in: &image)
             }
         }
         return changed ? try ObjectUnit(path: unit.path, elf: try ELFFile(bytes: image)) : unit
     }
 
-    /// Rewrites the sequences of one code section; returns the indices of relocations they consumed.
+    /// Rewrites the sequences of one code section; returns the indices of relocations they
+    /// consumed and those they turned into another relocation.
     private func relaxSequences(_ relocations: [ELFRelocation], code: inout [UInt8], unit: ObjectUnit) throws
-        -> Set<Int>
+        -> (consumed: Set<Int>, replaced: [Int: ELFRelocation])
     {
         let tlsGetAddr = Set(unit.symbols.filter { $0.name == "__tls_get_addr" }.map(\.index))
         var sequence = TLSSequenceRewriter(relocations: relocations, code: code, tlsGetAddr: tlsGetAddr)
@@ -68,8 +71,14 @@ struct TLSRelaxation {
         for (index, relocation) in relocations.enumerated() {
             switch relocation.type {
             case .tlsgd:
-                guard let offset = try variableOffset(relocation, unit: unit, adjust: false) else { continue }
-                sequence.generalDynamic(at: index, threadPointerOffset: offset)
+                if let offset = try variableOffset(relocation, unit: unit, adjust: false) {
+                    sequence.generalDynamic(at: index, threadPointerOffset: offset)
+                } else if target.tpoffSlots[symbolName(relocation, unit)] != nil {
+                    sequence.generalDynamicToInitialExec(at: index)  // another module's variable
+                }
+            case .tpoff32:
+                guard let offset = try variableOffset(relocation, unit: unit, adjust: true) else { continue }
+                sequence.localExec(at: index, threadPointerOffset: offset)
             case .tlsld:
                 if !sequence.localDynamic(at: index) { allBasesRelaxed = false }
             case .gottpoff:
@@ -84,7 +93,12 @@ struct TLSRelaxation {
             sequence.moduleOffset(at: index, threadPointerOffset: offset)
         }
         code = sequence.code
-        return sequence.consumed
+        return (sequence.consumed, sequence.replaced)
+    }
+
+    /// The name of a relocation's symbol ("" for none).
+    private func symbolName(_ relocation: ELFRelocation, _ unit: ObjectUnit) -> String {
+        relocation.symbolIndex < unit.symbols.count ? unit.symbols[relocation.symbolIndex].name : ""
     }
 
     /// The thread-pointer offset a relocation's variable has in the target (plus the addend

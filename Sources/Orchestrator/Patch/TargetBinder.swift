@@ -13,8 +13,18 @@ struct TargetBinder {
     func site(of symbol: ELFSymbol, sourceFile: String?) throws -> (address: ModuleAddress, kind: TargetBinding.Kind)? {
         guard symbol.type != .section, !symbol.name.isEmpty else { return nil }
         if let definition = try target.definition(of: symbol.name, sourceFile: sourceFile) {
+            if definition.symbol.type == .tls {
+                // Its value is an offset in the TLS block, not an address: only TLSRelaxation binds it.
+                throw PatchCreationError(
+                    "thread-local variable \(symbol.name) of \(target.path) is referenced in a way hotpatch cannot "
+                        + "bind (its symbol value is a TLS offset, not an address): keep the state in an ordinary variable")
+            }
             guard definition.symbol.type == .gnuIndirectFunction else { return (definition.address, .address) }
             return (try ownIndirectSlot(of: definition), .slotValue)
+        }
+        if symbol.type == .tls {
+            // Another module's variable, reached (initial exec) through the target's TPOFF64 slot.
+            return target.tpoffSlots[symbol.name].map { (ModuleAddress($0), .address) }
         }
         guard !symbol.isDefined, indirect.isIndirect(symbol.name) else { return nil }
         if let slot = importSlot(of: symbol.name) { return (slot, .slotValue) }

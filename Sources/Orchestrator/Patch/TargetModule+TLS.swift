@@ -1,9 +1,9 @@
 import Shared
 
 extension TargetModule {
-    /// Whether an object's general or local dynamic TLS reference reaches, in the target's bytes,
-    /// the same variable: what a shared-library target keeps unrelaxed (executables are handled by
-    /// ``TLSRelaxation`` before comparing). `reached` is where the target's PC-relative field points
+    /// Whether an object's TLS reference reaches, in the target's bytes, the same variable: general
+    /// and local dynamic as a shared-library target keeps them, initial exec of another module's
+    /// variable (the rest of an executable's TLS is relaxed by ``TLSRelaxation`` before comparing). `reached` is where the target's PC-relative field points
     /// (the GOT pair, for TLSGD/TLSLD); `field` is the target's 32-bit field (for DTPOFF32).
     /// Called by ``FunctionComparer``.
     func reachesSameThreadLocal(
@@ -20,6 +20,9 @@ extension TargetModule {
         case .tlsld:
             guard tlsModuleSlots[reached] == "" else { return false }
             return try word(at: reached + 8) == 0
+        case .gottpoff:
+            // Initial exec of another module's variable: the same TPOFF64 slot.
+            return tpoffSlots[symbol.name] == reached
         case .dtpoff32:
             guard let offset = try blockOffset(of: symbol, sourceFile: sourceFile) else { return false }
             return field == Int64(bitPattern: offset) &+ addend
