@@ -37,7 +37,13 @@ struct PatchCreator {
         let builder = PatchBuilder(objects: units.map(\.elf), objectNames: objects)
         let bytes = try builder.build(
             metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
-            bindSites: { index, symbol in try binder.site(of: symbol, sourceFile: units[index].sourceFile) })
+            bindSites: { index, symbol in
+                // Static locals bind to the running one their users reach, never by GCC's number.
+                if case .existing(let definition) = plan.staticCounterpart(object: index, symbol: symbol) {
+                    return (definition.address, .address)
+                }
+                return try binder.site(of: symbol, sourceFile: units[index].sourceFile)
+            })
         // Check: the result loads the way the agent will load it.
         _ = try PatchFile(bytes: bytes)
         return Outcome(bytes: bytes, decisions: plan.decisions)

@@ -29,15 +29,19 @@ public struct PatchBuilder {
         public var oldSize: UInt64
         /// The old function's name.
         public var oldName: String
+        /// The old function's parts in the target (guarded at the safe point, never jumped from).
+        public var oldParts: [FunctionPart]
         /// Describes one replacement.
         public init(
-            object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String
+            object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String,
+            oldParts: [FunctionPart] = []
         ) {
             self.object = object
             self.newSymbol = newSymbol
             self.oldAddress = oldAddress
             self.oldSize = oldSize
             self.oldName = oldName
+            self.oldParts = oldParts
         }
     }
 
@@ -124,7 +128,7 @@ public struct PatchBuilder {
                 ReplacedFunction(
                     oldAddress: replacement.oldAddress, oldSize: replacement.oldSize,
                     oldName: replacement.oldName,
-                    newName: try assembly.finalName(of: replacement)))
+                    newName: try assembly.finalName(of: replacement), parts: replacement.oldParts))
         }
         assembly.writer.sections.append(
             ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))

@@ -67,13 +67,37 @@ public struct ReplacedFunction: Sendable, Equatable {
     public var oldName: String
     /// The symbol defined in the patch that replaces it (equal to `oldName` for in-place patches).
     public var newName: String
+    /// The old function's GCC parts elsewhere in the target (`X.cold`, `X.part.N`): no jump is
+    /// written at them (only the old function's own code reaches them), but a thread inside one
+    /// is inside the old function, so the safe point guards them like `oldAddress`.
+    public var parts: [FunctionPart]
 
     /// Pairs an old function with its replacement.
-    public init(oldAddress: ModuleAddress, oldSize: UInt64, oldName: String, newName: String) {
+    public init(
+        oldAddress: ModuleAddress, oldSize: UInt64, oldName: String, newName: String, parts: [FunctionPart] = []
+    ) {
         self.oldAddress = oldAddress
         self.oldSize = oldSize
         self.oldName = oldName
         self.newName = newName
+        self.parts = parts
+    }
+}
+
+/// One old part of a replaced function (`X.cold`, `X.part.N`) as linked in the target.
+public struct FunctionPart: Sendable, Equatable {
+    /// Where the part starts in the target module, as linked.
+    public var address: ModuleAddress
+    /// Its size (`st_size`).
+    public var size: UInt64
+    /// Its name in the target (for messages).
+    public var name: String
+
+    /// Describes one part.
+    public init(address: ModuleAddress, size: UInt64, name: String) {
+        self.address = address
+        self.size = size
+        self.name = name
     }
 }
 
