@@ -62,6 +62,13 @@ final class TLSRelaxationTests: XCTestCase {
                 relocations: [tls(.gottpoff, 3)],
                 expected: nil),
         ]
+        var toIE = TLSSequenceRewriter(
+            relocations: [tls(.tlsgd, 4), tls(.plt32, 12, symbol: getAddr)],
+            code: [0x66, 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0x66, 0x66, 0x48, 0xe8, 0, 0, 0, 0], tlsGetAddr: [getAddr])
+        XCTAssertTrue(toIE.generalDynamicToInitialExec(at: 0), "GD -> IE")
+        XCTAssertEqual(toIE.code, [0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x03, 0x05, 0, 0, 0, 0], "GD -> IE")
+        XCTAssertEqual(toIE.consumed, [1], "GD -> IE: the call is gone")
+        XCTAssertEqual(toIE.replaced, [0: tls(.gottpoff, 12)], "GD -> IE: a GOTTPOFF on the add")
         for row in rows {
             var rewriter = TLSSequenceRewriter(relocations: row.relocations, code: row.code, tlsGetAddr: [getAddr])
             switch row.relocations[0].type {

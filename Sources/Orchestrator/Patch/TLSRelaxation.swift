@@ -16,13 +16,14 @@ struct TLSRelaxation {
     /// `alignUp(p_memsz, p_align)` of the executable's PT_TLS: the thread pointer is that far past
     /// the start of the executable's TLS block (variant II); nil when nothing can be relaxed.
     let blockSize: UInt64?
+    /// Relaxation is for executables only (a library's TLS block sits at an offset chosen at load time).
+    let isExecutable: Bool
 
-    /// Reads the target's TLS segment; relaxation is for executables only (a library's TLS
-    /// block sits at an offset chosen at load time).
+    /// Reads the target's TLS segment (an executable may have none and still use a library's TLS).
     init(target: TargetModule) throws {
         self.target = target
-        guard try TLSRelaxation.isExecutable(target.elf),
-            let tls = target.elf.programHeaders.first(where: { $0.type == ELFProgramHeader.tls })
+        isExecutable = try TLSRelaxation.isExecutable(target.elf)
+        guard isExecutable, let tls = target.elf.programHeaders.first(where: { $0.type == ELFProgramHeader.tls })
         else {
             blockSize = nil
             return
@@ -42,7 +43,7 @@ struct TLSRelaxation {
 
     /// The object with every relaxable TLS sequence of its code rewritten (itself when none).
     func relax(_ unit: ObjectUnit) throws -> ObjectUnit {
-        guard blockSize != nil else { return unit }
+        guard isExecutable else { return unit }
         var image = unit.elf.bytes
         var changed = false
         for section in unit.elf.sections where section.flags.contains(.execute) && section.type == .progbits {
