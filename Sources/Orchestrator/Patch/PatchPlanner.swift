@@ -72,9 +72,13 @@ struct PatchPlanner {
         }
         if let hint = try picModeHint() { plan.decisions.append(hint) }
         // Step 2: follow references from what is included, carrying new code and data.
-        while let (index, sectionIndex, by) = worklist.popLast() {
-            worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
-        }
+        // Unwind info of what is carried may carry more (exception tables): follow those too.
+        repeat {
+            while let (index, sectionIndex, by) = worklist.popLast() {
+                worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
+            }
+            worklist = try unwindReferences(into: &plan)
+        } while !worklist.isEmpty
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
