@@ -71,6 +71,70 @@ final class BindingApplyTests: XCTestCase {
         }
     }
 
+    /// A shared-library target whose fixed function calls IFUNCs: strcmp through the library's own
+    /// GOT slot (read at apply, plus the library's load bias), strlen through libc's IRELATIVE slot.
+    func testFixInASharedLibraryCallingIFUNCs() throws {
+        let fixture = try CFixture("bind-library-ifunc")
+        defer { fixture.remove() }
+        let v1 = """
+            #include <string.h>
+            char word[32] = "hotpatch";
+            long compute(void) { return strcmp(word, "hotfix") > 0; }
+            """
+        try fixture.write("v1/measure.c", v1)
+        try fixture.write(
+            "v2/measure.c",
+            v1.replacingOccurrences(
+                of: "return strcmp(word, \"hotfix\") > 0;",
+                with: "return 10 * (long)strlen(word) + (strcmp(word, \"hotfix\") > 0);"))
+        try fixture.gcc(["-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/measure.c", "-o", "libmeasure.so"])
+        try fixture.gcc(["-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/measure.c", "-o", "measure.o"])
+        try fixture.write(
+            "main.c",
+            """
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            long compute(void);
+            static volatile long observed[3];
+            static void *worker(void *arg) {
+                for (;;) {
+                    observed[(long)arg] = compute();
+                    usleep(200);
+                }
+                return NULL;
+            }
+            int main(void) {
+                setvbuf(stdout, NULL, _IOLBF, 0);
+                pthread_t threads[3];
+                for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
+                for (;;) {
+                    printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
+                    usleep(10000);
+                }
+            }
+            """)
+        try fixture.gcc(["-O2", "main.c", "-L.", "-lmeasure", "-Wl,-rpath," + fixture.path(""), "-o", "prog"])
+        let running = try TargetProgram(fixture.path("prog"))
+        defer { running.stop() }
+        XCTAssertNotNil(running.waitForLine { $0 == "steps=1,1,1" }, "the library's old compute")
+        let create = try Subprocess.run(
+            AgentBinary.productsDirectory() + "/hotpatch",
+            ["create", "--target", fixture.path("libmeasure.so"), "--object", fixture.path("measure.o"),
+             "-o", fixture.path("fix.hotpatch"), "--id", "library-ifunc"])
+        XCTAssertEqual(create.status, 0, create.stdout + create.stderr)
+        XCTAssertTrue(create.stdout.contains("binds: strcmp (IFUNC: what the process resolved"), create.stdout)
+        let state = fixture.path("state")
+        let applied = try AgentBinary.run(
+            ["apply", fixture.path("fix.hotpatch"), "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertNotNil(running.waitForLine { $0 == "steps=81,81,81" }, "strlen and strcmp bound in the library")
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "library-ifunc", "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        XCTAssertTrue(running.process.isRunning)
+    }
+
     private static let libraryProgram = """
         #include <pthread.h>
         #include <stdio.h>
