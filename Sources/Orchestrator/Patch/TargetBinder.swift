@@ -38,8 +38,12 @@ struct TargetBinder {
         return nil
     }
 
-    /// The line `create` prints for an IFUNC binding (nil for every other symbol).
+    /// The line `create` prints for an IFUNC or another module's TLS variable (nil for every other symbol).
     func reason(for symbol: ELFSymbol, sourceFile: String?) throws -> String? {
+        if symbol.type == .tls, !symbol.isDefined, let slot = target.tpoffSlots[symbol.name] {
+            return "thread-local variable of another module: each thread's own, through the target's TPOFF64 "
+                + "slot at \(ModuleAddress(slot)) (initial exec)"
+        }
         let site = try site(of: symbol, sourceFile: sourceFile)
         if let site, site.kind == .slotValue {
             let whose = target.definitions[symbol.name] != nil ? "the target's own IFUNC" : "IFUNC"
