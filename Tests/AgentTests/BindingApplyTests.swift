@@ -15,7 +15,8 @@ final class BindingApplyTests: XCTestCase {
 
     func testFixCallingStrcmpMemcpyAndMemset() throws {
         let create = try runCase("bind-strcmp-memcpy")
-        XCTAssertTrue(create.contains("binds: strcmp (IFUNC: what the process resolved, read at apply"), create)
+        XCTAssertTrue(
+            create.contains("binds: strcmp (IFUNC: what the process resolved, read at apply"), create)
         XCTAssertTrue(create.contains("binds: memset (IFUNC of "), create)
     }
 
@@ -88,7 +89,9 @@ final class BindingApplyTests: XCTestCase {
                 of: "return strcmp(word, \"hotfix\") > 0;",
                 with: "return 10 * (long)strlen(word) + (strcmp(word, \"hotfix\") > 0);"))
         try fixture.gcc(["-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/measure.c", "-o", "libmeasure.so"])
-        try fixture.gcc(["-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/measure.c", "-o", "measure.o"])
+        try fixture.gcc([
+            "-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/measure.c", "-o", "measure.o",
+        ])
         try fixture.write(
             "main.c",
             """
@@ -120,15 +123,19 @@ final class BindingApplyTests: XCTestCase {
         XCTAssertNotNil(running.waitForLine { $0 == "steps=1,1,1" }, "the library's old compute")
         let create = try Subprocess.run(
             AgentBinary.productsDirectory() + "/hotpatch",
-            ["create", "--target", fixture.path("libmeasure.so"), "--object", fixture.path("measure.o"),
-             "-o", fixture.path("fix.hotpatch"), "--id", "library-ifunc"])
+            [
+                "create", "--target", fixture.path("libmeasure.so"), "--object", fixture.path("measure.o"),
+                "-o", fixture.path("fix.hotpatch"), "--id", "library-ifunc",
+            ])
         XCTAssertEqual(create.status, 0, create.stdout + create.stderr)
-        XCTAssertTrue(create.stdout.contains("binds: strcmp (IFUNC: what the process resolved"), create.stdout)
+        XCTAssertTrue(
+            create.stdout.contains("binds: strcmp (IFUNC: what the process resolved"), create.stdout)
         let state = fixture.path("state")
         let applied = try AgentBinary.run(
             ["apply", fixture.path("fix.hotpatch"), "--pid", "\(running.pid)"], stateDirectory: state)
         XCTAssertEqual(applied.status, 0, applied.output)
-        XCTAssertNotNil(running.waitForLine { $0 == "steps=81,81,81" }, "strlen and strcmp bound in the library")
+        XCTAssertNotNil(
+            running.waitForLine { $0 == "steps=81,81,81" }, "strlen and strcmp bound in the library")
         let reverted = try AgentBinary.run(
             ["revert", "--id", "library-ifunc", "--pid", "\(running.pid)"], stateDirectory: state)
         XCTAssertEqual(reverted.status, 0, reverted.output)
@@ -188,9 +195,13 @@ final class BindingApplyTests: XCTestCase {
         try fixture.gcc(spec.flags + ["-Wl,--build-id"] + (try spec.sources("v1")) + link + ["-o", program])
         var objects: [String] = []
         for source in try spec.sources("v2") {
-            let object = fixture.path(URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent + ".o")
+            let object = fixture.path(
+                URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent + ".o")
             // The target's own code model (-fPIE, gcc's default here) unless the case builds both PIC.
-            try fixture.gcc(["-fPIE"] + spec.flags + ["-ffunction-sections", "-fdata-sections", "-c", source, "-o", object])
+            try fixture.gcc(
+                ["-fPIE"] + spec.flags + [
+                    "-ffunction-sections", "-fdata-sections", "-c", source, "-o", object,
+                ])
             objects += ["--object", object]
         }
         let running = try TargetProgram(program)
@@ -216,11 +227,14 @@ final class BindingApplyTests: XCTestCase {
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertNotNil(running.waitForLine { $0 == spec.after }, "\(name): never printed \(spec.after)")
         XCTAssertTrue(running.process.isRunning, "\(name): the patched process died")
-        let reverted = try AgentBinary.run(["revert", "--id", name, "--pid", "\(running.pid)"], stateDirectory: state)
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", name, "--pid", "\(running.pid)"], stateDirectory: state)
         XCTAssertEqual(reverted.status, 0, reverted.output)
         let afterRevert = running.lines.count
         XCTAssertNotNil(
-            running.waitForLine { _ in running.lines.count > afterRevert + 2 && running.lines.last == spec.before },
+            running.waitForLine { _ in
+                running.lines.count > afterRevert + 2 && running.lines.last == spec.before
+            },
             "\(name): the old behaviour did not come back")
         XCTAssertTrue(running.process.isRunning, "\(name): the reverted process died")
         return created
@@ -238,7 +252,8 @@ private struct BindCase {
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         self.fields = fields
     }
@@ -251,7 +266,8 @@ private struct BindCase {
     var expect: String { fields["expect"] ?? "apply" }
     var refusal: String { fields["refusal"] ?? "" }
     var included: [String] {
-        (fields["included"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
+        (fields["included"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .sorted()
     }
 
     /// The C files of `v1` or `v2`, by path.

@@ -29,7 +29,9 @@ final class IFUNCBindingCreateTests: XCTestCase {
         try fixture.write("prog.c", v1)
         try fixture.gcc(["-O2", "-Wl,--build-id", "prog.c", "-o", "prog"])
         try fixture.write("fix/prog.c", v2)
-        try fixture.gcc(["-O2", "-fPIE", "-ffunction-sections", "-fdata-sections", "-c", "fix/prog.c", "-o", "prog.o"])
+        try fixture.gcc([
+            "-O2", "-fPIE", "-ffunction-sections", "-fdata-sections", "-c", "fix/prog.c", "-o", "prog.o",
+        ])
         return try HotpatchCLI.run([
             "create", "--target", fixture.path("prog"), "--object", fixture.path("prog.o"), "-o",
             fixture.path("fix.hotpatch"),
@@ -38,10 +40,12 @@ final class IFUNCBindingCreateTests: XCTestCase {
 
     func testChangedCallerBindsToTheIRELATIVESlotAndTheUnchangedOneIsLeftOut() throws {
         let result = try create(
-            v1: Self.source(callerAdds: 10, callsPick: true), v2: Self.source(callerAdds: 20, callsPick: true))
+            v1: Self.source(callerAdds: 10, callsPick: true), v2: Self.source(callerAdds: 20, callsPick: true)
+        )
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("included: caller"), result.stdout)
-        XCTAssertTrue(result.stdout.contains("left out: other"), "an unchanged caller of pick: \(result.stdout)")
+        XCTAssertTrue(
+            result.stdout.contains("left out: other"), "an unchanged caller of pick: \(result.stdout)")
         let patch = try HotpatchCLI.load(fixture.path("fix.hotpatch"))
         let binding = try XCTUnwrap(patch.targetBindings.first { $0.symbol == "pick" })
         XCTAssertEqual(binding.kind, .slotValue)
@@ -49,14 +53,17 @@ final class IFUNCBindingCreateTests: XCTestCase {
         let resolver = try XCTUnwrap(try elf.symbolTable()?.first { $0.name == "pick" }).value
         let irelative = try elf.sections.filter { $0.type == .rela }.flatMap { try elf.relocations(in: $0) }
             .filter { $0.type.rawValue == 37 && UInt64(bitPattern: $0.addend) == resolver }
-        XCTAssertEqual(irelative.map { ModuleAddress($0.offset) }, [binding.address], "the slot the resolver fills")
+        XCTAssertEqual(
+            irelative.map { ModuleAddress($0.offset) }, [binding.address], "the slot the resolver fills")
         let inspect = try HotpatchCLI.run(["inspect", fixture.path("fix.hotpatch")])
-        XCTAssertTrue(inspect.stdout.contains("pick -> what the process holds in the target's slot"), inspect.stdout)
+        XCTAssertTrue(
+            inspect.stdout.contains("pick -> what the process holds in the target's slot"), inspect.stdout)
     }
 
     func testAnIFUNCTheTargetNeverCallsIsRefusedByName() throws {
         let result = try create(
-            v1: Self.source(callerAdds: 10, callsPick: false), v2: Self.source(callerAdds: 20, callsPick: true))
+            v1: Self.source(callerAdds: 10, callsPick: false),
+            v2: Self.source(callerAdds: 20, callsPick: true))
         XCTAssertNotEqual(result.status, 0, result.stdout)
         XCTAssertTrue(result.stderr.contains("the fix calls pick, an IFUNC of"), result.stderr)
         XCTAssertTrue(result.stderr.contains("never to its resolver"), result.stderr)

@@ -23,7 +23,8 @@ struct TLSRelaxation {
     init(target: TargetModule) throws {
         self.target = target
         isExecutable = try TLSRelaxation.isExecutable(target.elf)
-        guard isExecutable, let tls = target.elf.programHeaders.first(where: { $0.type == ELFProgramHeader.tls })
+        guard isExecutable,
+            let tls = target.elf.programHeaders.first(where: { $0.type == ELFProgramHeader.tls })
         else {
             blockSize = nil
             return
@@ -54,7 +55,9 @@ struct TLSRelaxation {
                 guard !dropped.isEmpty || !replaced.isEmpty else { continue }
                 changed = true
                 image.replaceSubrange(Int(section.offset)..<(Int(section.offset) + code.count), with: code)
-                let kept = relocations.indices.filter { !dropped.contains($0) }.map { replaced[$0] ?? relocations[$0] }
+                let kept = relocations.indices.filter { !dropped.contains($0) }.map {
+                    replaced[$0] ?? relocations[$0]
+                }
                 TLSRelaxation.rewrite(table, of: unit.elf, keeping: kept, in: &image)
             }
         }
@@ -89,7 +92,8 @@ struct TLSRelaxation {
             }
         }
         // A DTPOFF32 is relative to the module's block: only right once its base became %fs:0.
-        for (index, relocation) in relocations.enumerated() where relocation.type == .dtpoff32 && allBasesRelaxed {
+        for (index, relocation) in relocations.enumerated()
+        where relocation.type == .dtpoff32 && allBasesRelaxed {
             guard let offset = try variableOffset(relocation, unit: unit, adjust: true) else { continue }
             sequence.moduleOffset(at: index, threadPointerOffset: offset)
         }
@@ -104,7 +108,8 @@ struct TLSRelaxation {
 
     /// The thread-pointer offset a relocation's variable has in the target (plus the addend
     /// when `adjust`, for DTPOFF32, whose addend selects a field); nil when the target lacks it.
-    private func variableOffset(_ relocation: ELFRelocation, unit: ObjectUnit, adjust: Bool) throws -> Int64? {
+    private func variableOffset(_ relocation: ELFRelocation, unit: ObjectUnit, adjust: Bool) throws -> Int64?
+    {
         guard relocation.symbolIndex > 0, relocation.symbolIndex < unit.symbols.count else { return nil }
         var symbol = unit.symbols[relocation.symbolIndex]
         var addend = adjust ? relocation.addend : 0
@@ -127,11 +132,15 @@ struct TLSRelaxation {
     }
 
     /// Writes `kept` over a relocation table and shrinks its `sh_size` to match.
-    private static func rewrite(_ table: ELFSection, of elf: ELFFile, keeping kept: [ELFRelocation], in image: inout [UInt8]) {
+    private static func rewrite(
+        _ table: ELFSection, of elf: ELFFile, keeping kept: [ELFRelocation], in image: inout [UInt8]
+    ) {
         var at = Int(table.offset)
         for relocation in kept {
             put(relocation.offset, at: at, in: &image)
-            put(UInt64(relocation.symbolIndex) << 32 | UInt64(relocation.type.rawValue), at: at + 8, in: &image)
+            put(
+                UInt64(relocation.symbolIndex) << 32 | UInt64(relocation.type.rawValue), at: at + 8,
+                in: &image)
             put(UInt64(bitPattern: relocation.addend), at: at + 16, in: &image)
             at += 24
         }

@@ -10,16 +10,21 @@ struct TargetBinder {
     let indirect: IndirectFunctionIndex
 
     /// Where `symbol` binds: nil for "carried or left to the agent by name".
-    func site(of symbol: ELFSymbol, sourceFile: String?) throws -> (address: ModuleAddress, kind: TargetBinding.Kind)? {
+    func site(of symbol: ELFSymbol, sourceFile: String?) throws -> (
+        address: ModuleAddress, kind: TargetBinding.Kind
+    )? {
         guard symbol.type != .section, !symbol.name.isEmpty else { return nil }
         if let definition = try target.definition(of: symbol.name, sourceFile: sourceFile) {
             if definition.symbol.type == .tls {
                 // Its value is an offset in the TLS block, not an address: only TLSRelaxation binds it.
                 throw PatchCreationError(
                     "thread-local variable \(symbol.name) of \(target.path) is referenced in a way hotpatch cannot "
-                        + "bind (its symbol value is a TLS offset, not an address): keep the state in an ordinary variable")
+                        + "bind (its symbol value is a TLS offset, not an address): keep the state in an ordinary variable"
+                )
             }
-            guard definition.symbol.type == .gnuIndirectFunction else { return (definition.address, .address) }
+            guard definition.symbol.type == .gnuIndirectFunction else {
+                return (definition.address, .address)
+            }
             return (try ownIndirectSlot(of: definition), .slotValue)
         }
         if symbol.type == .tls {
@@ -47,10 +52,12 @@ struct TargetBinder {
         let site = try site(of: symbol, sourceFile: sourceFile)
         if let site, site.kind == .slotValue {
             let whose = target.definitions[symbol.name] != nil ? "the target's own IFUNC" : "IFUNC"
-            return "\(whose): what the process resolved, read at apply from the target's GOT slot at \(site.address)"
+            return
+                "\(whose): what the process resolved, read at apply from the target's GOT slot at \(site.address)"
         }
         guard site == nil, !symbol.isDefined, indirect.isIndirect(symbol.name) else { return nil }
-        return "IFUNC of \(indirect.definer(of: symbol.name) ?? "a library"): what the process resolved, found by "
+        return
+            "IFUNC of \(indirect.definer(of: symbol.name) ?? "a library"): what the process resolved, found by "
             + "the agent in the GOT slots of the process's modules"
     }
 

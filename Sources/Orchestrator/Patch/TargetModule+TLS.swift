@@ -33,7 +33,8 @@ extension TargetModule {
 
     /// The offset of the target's thread-local variable named like `symbol` in the module's TLS block.
     private func blockOffset(of symbol: ELFSymbol, sourceFile: String?) throws -> UInt64? {
-        guard symbol.type != .section, let definition = try definition(of: symbol.name, sourceFile: sourceFile),
+        guard symbol.type != .section,
+            let definition = try definition(of: symbol.name, sourceFile: sourceFile),
             definition.symbol.type == .tls
         else { return nil }
         return definition.symbol.value

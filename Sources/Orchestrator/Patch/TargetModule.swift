@@ -61,7 +61,8 @@ struct TargetModule {
         (gotRelative, irelativeSlots, tlsModuleSlots) = (slots.relative, slots.irelative, slots.tlsModule)
         tpoffSlots = slots.tpoff
         gotSymbols = slots.named.merging(
-            TargetModule.indirectSlotNames(slots.irelative, definitions: definitions), uniquingKeysWith: { a, _ in a })
+            TargetModule.indirectSlotNames(slots.irelative, definitions: definitions),
+            uniquingKeysWith: { a, _ in a })
         pltEntries = try TargetModule.pltEntries(elf, gotSymbols: gotSymbols)
     }
 
@@ -113,7 +114,9 @@ struct TargetModule {
                 case 37:  // IRELATIVE: the slot gets what the resolver at the addend returns
                     irelative[relocation.offset] = UInt64(bitPattern: relocation.addend)
                 case 18:  // TPOFF64: initial exec slot of another module's variable
-                    if relocation.symbolIndex > 0, relocation.symbolIndex < dynsym.count, relocation.addend == 0 {
+                    if relocation.symbolIndex > 0, relocation.symbolIndex < dynsym.count,
+                        relocation.addend == 0
+                    {
                         let name = dynsym[relocation.symbolIndex].name
                         tpoff[name] = min(tpoff[name] ?? relocation.offset, relocation.offset)
                     }
