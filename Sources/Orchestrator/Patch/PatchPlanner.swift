@@ -234,8 +234,16 @@ struct PatchPlanner {
             return "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
                 + "the executable's own thread-local variables: keep the state in an ordinary variable"
         }
-        return "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
-            + "emits them with -fPIC, default TLS dialect): rebuild the fix without -mtls-dialect=gnu2"
+        if symbol.binding == .local, let dot = symbol.name.lastIndex(of: "."),
+            symbol.name[symbol.name.index(after: dot)...].allSatisfy(\.isNumber)
+        {
+            return "\(where_): a function-scope static thread-local, which GCC numbers per file (several "
+                + "\(symbol.name[..<dot]).N here), so hotpatch cannot tell which of the target's it is: give it a name "
+                + "unique in the file"
+        }
+        return "\(where_) in a code sequence hotpatch does not recognize (it binds local exec and initial exec as "
+            + "gcc emits them with -fPIE, and GD, LD and IE with -fPIC, default TLS dialect): rebuild the fix "
+            + "without -mtls-dialect=gnu2"
     }
 
     /// Refuses relocations the agent cannot place, naming the symbol and the fix.

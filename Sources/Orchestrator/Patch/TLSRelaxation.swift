@@ -125,10 +125,30 @@ struct TLSRelaxation {
             addend = relocation.addend - Int64(bitPattern: named.value)
             symbol = named
         }
-        guard symbol.type == .tls || symbol.type == .none,
+        guard symbol.type == .tls || symbol.type == .none, isPairedByName(symbol, unit: unit),
             let offset = try threadPointerOffset(of: symbol.name, sourceFile: unit.sourceFile)
         else { return nil }
         return offset + addend
+    }
+
+    /// False for a function-scope `static __thread` (`count.0`) whose GCC number may not pair it
+    /// with the right variable: more than one of that base name in the object or the target. Such
+    /// references stay unrelaxed, so `create` refuses them rather than bind the wrong variable.
+    private func isPairedByName(_ symbol: ELFSymbol, unit: ObjectUnit) -> Bool {
+        guard symbol.binding == .local, let dot = symbol.name.lastIndex(of: "."),
+            !symbol.name[symbol.name.index(after: dot)...].isEmpty,
+            symbol.name[symbol.name.index(after: dot)...].allSatisfy(\.isNumber)
+        else { return true }
+        let base = symbol.name[..<dot]
+        func sameBase(_ name: String) -> Bool {
+            guard let at = name.lastIndex(of: ".") else { return false }
+            return name[..<at] == base && name[name.index(after: at)...].allSatisfy(\.isNumber)
+        }
+        let mine = unit.symbols.filter { $0.type == .tls && sameBase($0.name) }
+        let theirs = target.definitions.filter { sameBase($0.key) }.values.joined().filter {
+            $0.symbol.type == .tls
+        }
+        return mine.count == 1 && theirs.count == 1
     }
 
     /// Writes `kept` over a relocation table and shrinks its `sh_size` to match.
