@@ -92,7 +92,25 @@ struct PatchPlanner {
                         reason: "new in the object, but no included function calls it"))
             }
         }
+        try refuseCarriedIndirectFunctions(plan)
         return plan
+    }
+
+    /// An IFUNC whose resolver the patch carries would be bound, in the patch, to the resolver
+    /// itself; and a running process keeps the implementation its resolver chose at load time.
+    private func refuseCarriedIndirectFunctions(_ plan: PatchPlan) throws {
+        for (index, unit) in units.enumerated() {
+            for symbol in unit.symbols where symbol.type == .gnuIndirectFunction && symbol.isDefined {
+                guard plan.carried.contains(.init(object: index, section: Int(symbol.sectionIndex))) else {
+                    continue
+                }
+                let resolver = try unit.function(inSection: Int(symbol.sectionIndex))?.name ?? "its resolver"
+                throw PatchCreationError(
+                    "\(unit.path): the fix changes \(resolver), the resolver of IFUNC \(symbol.name); a running "
+                        + "process keeps the implementation its resolver chose at load time and hotpatch never calls a "
+                        + "resolver: patch the implementations instead, or restart with the new build")
+            }
+        }
     }
 
     /// A hint when an executable's fix was compiled with -fPIC: GCC then loads the target's own
