@@ -168,6 +168,7 @@ struct TLSRelaxation {
         put(UInt64(kept.count * 24), at: sizeField, in: &image)
     }
 
+    /// Writes a little-endian 64-bit value into the file image.
     private static func put(_ value: UInt64, at offset: Int, in image: inout [UInt8]) {
         for index in 0..<8 { image[offset + index] = UInt8(truncatingIfNeeded: value >> UInt64(index * 8)) }
     }

@@ -16,6 +16,7 @@ struct TLSSequenceRewriter {
     /// Relocations a rewrite turned into another (by index): GD -> IE leaves a GOTTPOFF.
     private(set) var replaced: [Int: ELFRelocation] = [:]
 
+    /// A rewriter over one section's bytes and relocations.
     init(relocations: [ELFRelocation], code: [UInt8], tlsGetAddr: Set<Int>) {
         self.relocations = relocations
         self.code = code
@@ -126,6 +127,7 @@ struct TLSSequenceRewriter {
         }
     }
 
+    /// Overwrites the code at `offset` with `bytes` (same length: nothing moves).
     private mutating func write(_ bytes: [UInt8], at offset: Int) {
         code.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
     }
