@@ -20,6 +20,10 @@ final class BindingApplyTests: XCTestCase {
         XCTAssertTrue(create.contains("binds: memset (IFUNC of "), create)
     }
 
+    func testIFUNCWhoseLazySlotTheTargetNeverResolved() throws {
+        try runCase("bind-lazy-jump-slot")
+    }
+
     func testFixCallingTimeAndGettimeofday() throws {
         try runCase("bind-time")
     }
