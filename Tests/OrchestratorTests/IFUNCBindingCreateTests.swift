@@ -62,9 +62,11 @@ final class IFUNCBindingCreateTests: XCTestCase {
 
     func testAChangedResolverIsRefused() throws {
         let v1 = Self.source(callerAdds: 10, callsPick: true)
-        let result = try create(v1: v1, v2: v1.replacingOccurrences(of: "return pick_b;", with: "return pick_a;"))
+        let result = try create(
+            v1: v1, v2: v1.replacingOccurrences(of: "return pick_b;", with: "return pick_a;"))
         XCTAssertNotEqual(result.status, 0, result.stdout)
-        XCTAssertTrue(result.stderr.contains("the fix changes resolve_pick, the resolver of IFUNC pick"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("the fix changes resolve_pick, the resolver of IFUNC pick"), result.stderr)
     }
 
     func testAnIFUNCTheTargetNeverCallsIsRefusedByName() throws {
