@@ -130,6 +130,14 @@ struct FunctionComparer {
             let value =
                 relocation.type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw)))
             return (try matcher.matches(symbol, base: value &- UInt64(bitPattern: addend), reach: addend), [])
+        case .tlsgd, .tlsld, .dtpoff32, .gottpoff:
+            // What TLSRelaxation left: a library's dynamic TLS, another module's initial exec.
+            let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
+            return (
+                try target.reachesSameThreadLocal(
+                    relocation.type, symbol: symbol, addend: addend, sourceFile: unit.sourceFile, reached: reached,
+                    field: place.field32), []
+            )
         default:
             return (false, [])  // unknown kinds of reference: assume changed (include, never miss)
         }
