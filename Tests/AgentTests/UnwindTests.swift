@@ -164,7 +164,7 @@ final class UnwindTests: XCTestCase {
     private func compile(_ file: String, _ source: String, _ fields: [String: String] = [:]) throws -> String {
         let path = try fixture.write("fix-" + file, source)
         let object = path + ".o"
-        try gxx(cflags(fields) + ["-ffunction-sections", "-fdata-sections", "-fPIC", "-c", path, "-o", object])
+        try gxx(cflags(fields) + ["-fPIE", "-ffunction-sections", "-fdata-sections", "-c", path, "-o", object])
         return object
     }
 
