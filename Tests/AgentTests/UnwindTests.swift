@@ -70,6 +70,42 @@ final class UnwindTests: XCTestCase {
         XCTAssertTrue(program.process.isRunning, program.lines.suffix(3).joined())
     }
 
+    /// The agent killed while a borrowed thread runs `__register_frame_info`, before it runs it
+    /// and after it returned: the guardian restores the thread's registers, the process keeps
+    /// catching exceptions, status says the registration is unknown, and revert asks the unwinder
+    /// (`_Unwind_Find_FDE`), deregisters only what it lists and frees the memory; apply then works.
+    func testAgentKilledInsideTheRegistrationCallLeavesTheProcessCatching() throws {
+        let built = try build("unwind-throw-from-patched")
+        let program = try TargetProgram(built.program)
+        defer { program.stop() }
+        XCTAssertNotNil(program.waitForLine { $0 == "caught=too big" })
+        let patch = try create(built, objects: built.fixObjects, id: "unwind-fault")
+        let state = fixture.path("state")
+        let pid = "\(program.pid)"
+        for failpoint in ["apply.after-call-set-registers", "apply.after-call-returned"] {
+            let run = try FaultFixture.run(["apply", patch, "--pid", pid], failpoint: failpoint, state: state)
+            XCTAssertEqual(run.status, 128 + SIGKILL, "\(failpoint): the agent died\n\(run.output)")
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline && !FaultFixture.agentProcesses().isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+            let seen = program.lines.count
+            XCTAssertNotNil(
+                program.waitForLine { _ in program.lines.count > seen + 3 }, "\(failpoint): the program runs on")
+            XCTAssertEqual(program.lines.last, "caught=too big", failpoint)
+            let status = try AgentBinary.run(["status", "--pid", pid], stateDirectory: state)
+            XCTAssertEqual(
+                status.report?.processes.first?.patches.first?.unwind, "unknown (an agent died while registering)",
+                "\(failpoint)\n\(status.output)")
+            let reverted = try AgentBinary.run(["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state)
+            XCTAssertEqual(reverted.status, 0, "\(failpoint)\n\(reverted.output)")
+            XCTAssertEqual(reverted.report?.processes.first?.patches, [], "\(failpoint)\n\(reverted.output)")
+        }
+        try expect(AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state), registered: ["unwind-fault"])
+        XCTAssertNotNil(program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
+        try expect(AgentBinary.run(["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state), registered: [])
+        XCTAssertNotNil(program.waitForLine { $0 == "caught=too big" }, program.lines.suffix(3).joined())
+        XCTAssertTrue(program.process.isRunning)
+    }
+
     /// A C program has no libgcc_s: the patch applies, and the report says its unwind info was
     /// not registered and why.
     func testProcessWithoutLibgccSaysNotRegistered() throws {

@@ -8,9 +8,10 @@ import Shared
 /// the table and a `struct object` that lives in the patch memory's writable part (libgcc keeps it
 /// in its list; nothing is allocated in the process). Revert calls `__deregister_frame_info`.
 /// Each step is first written into the patch memory header, so another agent run knows where the
-/// registration stands; an agent dead inside a call leaves `registering`/`deregistering`, and then
-/// the memory is never freed (freeing memory the unwinder still lists would crash the process at
-/// its next exception; keeping it costs a few pages).
+/// registration stands; an agent dead inside a call leaves `registering`/`deregistering`: the next
+/// agent asks the unwinder (`_Unwind_Find_FDE` on the patch's code) and deregisters only what it
+/// lists; when even that cannot tell, the memory is never freed (freeing memory the unwinder still
+/// lists would crash the process at its next exception; keeping it costs a few pages).
 struct UnwindRegistration {
     /// The process.
     let process: TargetProcess
@@ -23,6 +24,8 @@ struct UnwindRegistration {
         let register: RemoteAddress
         /// `__deregister_frame_info`.
         let deregister: RemoteAddress
+        /// `_Unwind_Find_FDE`: what the unwinder finds for a PC (the probe of an unknown state).
+        let find: RemoteAddress?
     }
 
     /// The header's unwind record for a patch laid out with unwind info (trap written into the
@@ -77,17 +80,20 @@ struct UnwindRegistration {
         switch unwind.state {
         case .unregistered, .noUnwinder:
             return
-        case .registering, .deregistering:
-            throw AgentFailure(
-                .failed,
-                "\(process): the unwind registration of the patch memory at \(base) is in an unknown state (an agent "
-                    + "died while calling libgcc); the memory stays mapped so the unwinder never reads freed memory")
-        case .registered:
+        case .registering, .deregistering, .registered:
             break
         }
         guard let unwinder = try findUnwinder() else {
             throw AgentFailure(
                 .failed, "\(process): the patch's unwind info is registered but libgcc_s is no longer mapped")
+        }
+        if unwind.state != .registered {
+            // An agent died inside a call: ask the unwinder itself whether it lists the table.
+            guard try probe(unwinder, header: header, base: base) else {
+                unwind.state = .unregistered
+                try write(&header, unwind, at: base)
+                return
+            }
         }
         unwind.state = .deregistering
         try write(&header, unwind, at: base)
@@ -101,6 +107,28 @@ struct UnwindRegistration {
         unwind.state = .unregistered
         try write(&header, unwind, at: base)
         try memory.write([UInt8](repeating: 0, count: Int(PatchLayout.unwindObjectSize)), at: unwind.object)
+    }
+
+    /// True when the unwinder finds an FDE inside this patch memory for the patch's first new
+    /// function (`_Unwind_Find_FDE`, bases written to the scratch after the unwind object).
+    /// Throws when it cannot tell: then the memory must stay.
+    private func probe(_ unwinder: Unwinder, header: PatchMemoryHeader, base: RemoteAddress) throws(AgentFailure)
+        -> Bool
+    {
+        guard let unwind = header.unwind, let find = unwinder.find, let entry = header.entries.first,
+            entry.patched.count == 5, entry.patched[0] == 0xe9
+        else {
+            throw AgentFailure(
+                .failed,
+                "\(process): the unwind registration of the patch memory at \(base) is in an unknown state (an agent "
+                    + "died while calling libgcc) and cannot be probed; the memory stays mapped so the unwinder never "
+                    + "reads freed memory (make the patch with another --id to apply it again)")
+        }
+        let displacement = entry.patched[1...4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let pc = entry.address.rawValue &+ 5 &+ UInt64(bitPattern: Int64(Int32(bitPattern: displacement)))
+        let scratch = unwind.object.advanced(by: PatchLayout.unwindScratchOffset)
+        let fde = try call(find, [pc, scratch.rawValue], "_Unwind_Find_FDE", unwind)
+        return fde >= base.rawValue && fde < base.rawValue + header.mappingSize
     }
 
     private func readHeader(_ base: RemoteAddress) throws(AgentFailure) -> PatchMemoryHeader? {
@@ -174,7 +202,7 @@ struct UnwindRegistration {
             throw AgentFailure(
                 .failed, "\(process): \(module.path) exports no __register_frame_info/__deregister_frame_info")
         }
-        return Unwinder(register: register, deregister: deregister)
+        return Unwinder(register: register, deregister: deregister, find: address("_Unwind_Find_FDE"))
     }
 }
 

@@ -57,6 +57,7 @@ struct RemoteCall {
             guardian?.done()
         }
         try stopped.setRegisters(regs, of: tid)
+        Failpoint.reached(.afterCallSetRegisters)
         let after: Registers
         do {
             after = try runUntilTrap(tid, name: name, stopped: stopped)
@@ -66,6 +67,7 @@ struct RemoteCall {
             throw error
         }
         SafetyNet.arm(process, tid: tid)
+        Failpoint.reached(.afterCallReturned)
         try stopped.setRegisters(saved, of: tid)
         guardian?.settled()
         return after.rax
