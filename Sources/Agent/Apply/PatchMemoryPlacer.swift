@@ -52,6 +52,10 @@ struct PatchMemoryPlacer {
             Failpoint.reached(.afterProtect)
         } catch {
             _ = try? syscall.unmap(base, size: layout.totalSize, on: tid, of: stopped)
+            guard process.isAlive else {
+                throw AgentFailure(
+                    .processExited, "\(process) exited while the agent was filling patch memory; nothing was written")
+            }
             throw error
         }
         return base

@@ -48,6 +48,8 @@ struct UnwindRegistration {
     /// without libgcc_s). On failure, frees the memory when nothing can be registered and throws
     /// naming the step; when the call was cut short the memory stays (see the type's comment).
     func register(at base: RemoteAddress, size: UInt64) throws(AgentFailure) -> PatchMemoryHeader.State? {
+        // Exited or exec'd while the memory was filled: say so (nothing of a new image is touched).
+        try PatchMemoryRelease.checkStillMapped(base, memory: memory, verb: "register the patch's unwind information")
         guard var header = try readHeader(base), var unwind = header.unwind else { return nil }
         do {
             guard let unwinder = try findUnwinder() else {
@@ -59,6 +61,11 @@ struct UnwindRegistration {
             try write(&header, unwind, at: base)
             _ = try call(unwinder.register, [unwind.table.rawValue, unwind.object.rawValue], "__register_frame_info", unwind)
         } catch {
+            guard process.isAlive else {
+                throw AgentFailure(
+                    .processExited,
+                    "\(process) exited while the agent registered the patch's unwind information; nothing was written")
+            }
             if unwind.state != .registering { try? PatchMemoryRelease.unmap(address: base, size: size, in: process) }
             throw AgentFailure(
                 error.kind,
