@@ -51,18 +51,23 @@ final class UnwindTests: XCTestCase {
             ], id: "unwind-2")
         let state = fixture.path("state")
         let pid = "\(program.pid)"
-        try expect(AgentBinary.run(["apply", first, "--pid", pid], stateDirectory: state), registered: ["unwind-1"])
-        XCTAssertNotNil(program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
+        try expect(
+            AgentBinary.run(["apply", first, "--pid", pid], stateDirectory: state), registered: ["unwind-1"])
+        XCTAssertNotNil(
+            program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
         try expect(
             AgentBinary.run(["apply", second, "--pid", pid], stateDirectory: state),
             registered: ["unwind-1", "unwind-2"])
-        XCTAssertNotNil(program.waitForLine { $0 == "caught=third version" }, program.lines.suffix(3).joined())
+        XCTAssertNotNil(
+            program.waitForLine { $0 == "caught=third version" }, program.lines.suffix(3).joined())
         try expect(
             AgentBinary.run(["revert", "--id", "unwind-2", "--pid", pid], stateDirectory: state),
             registered: ["unwind-1"])
-        XCTAssertNotNil(program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
+        XCTAssertNotNil(
+            program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
         try expect(
-            AgentBinary.run(["revert", "--id", "unwind-1", "--pid", pid], stateDirectory: state), registered: [])
+            AgentBinary.run(["revert", "--id", "unwind-1", "--pid", pid], stateDirectory: state),
+            registered: [])
         XCTAssertNotNil(program.waitForLine { $0 == "caught=too big" }, program.lines.suffix(3).joined())
         let status = try AgentBinary.run(["status", "--pid", pid], stateDirectory: state)
         XCTAssertEqual(status.report?.processes.first?.patches, [], status.output)
@@ -83,25 +88,36 @@ final class UnwindTests: XCTestCase {
         let state = fixture.path("state")
         let pid = "\(program.pid)"
         for failpoint in ["apply.after-call-set-registers", "apply.after-call-returned"] {
-            let run = try FaultFixture.run(["apply", patch, "--pid", pid], failpoint: failpoint, state: state)
+            let run = try FaultFixture.run(
+                ["apply", patch, "--pid", pid], failpoint: failpoint, state: state)
             XCTAssertEqual(run.status, 128 + SIGKILL, "\(failpoint): the agent died\n\(run.output)")
             let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline && !FaultFixture.agentProcesses().isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+            while Date() < deadline && !FaultFixture.agentProcesses().isEmpty {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
             let seen = program.lines.count
             XCTAssertNotNil(
-                program.waitForLine { _ in program.lines.count > seen + 3 }, "\(failpoint): the program runs on")
+                program.waitForLine { _ in program.lines.count > seen + 3 },
+                "\(failpoint): the program runs on")
             XCTAssertEqual(program.lines.last, "caught=too big", failpoint)
             let status = try AgentBinary.run(["status", "--pid", pid], stateDirectory: state)
             XCTAssertEqual(
-                status.report?.processes.first?.patches.first?.unwind, "unknown (an agent died while registering)",
+                status.report?.processes.first?.patches.first?.unwind,
+                "unknown (an agent died while registering)",
                 "\(failpoint)\n\(status.output)")
-            let reverted = try AgentBinary.run(["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state)
+            let reverted = try AgentBinary.run(
+                ["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state)
             XCTAssertEqual(reverted.status, 0, "\(failpoint)\n\(reverted.output)")
             XCTAssertEqual(reverted.report?.processes.first?.patches, [], "\(failpoint)\n\(reverted.output)")
         }
-        try expect(AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state), registered: ["unwind-fault"])
-        XCTAssertNotNil(program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
-        try expect(AgentBinary.run(["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state), registered: [])
+        try expect(
+            AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state),
+            registered: ["unwind-fault"])
+        XCTAssertNotNil(
+            program.waitForLine { $0 == "caught=over the limit" }, program.lines.suffix(3).joined())
+        try expect(
+            AgentBinary.run(["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state),
+            registered: [])
         XCTAssertNotNil(program.waitForLine { $0 == "caught=too big" }, program.lines.suffix(3).joined())
         XCTAssertTrue(program.process.isRunning)
     }
@@ -119,10 +135,15 @@ final class UnwindTests: XCTestCase {
                 setvbuf(stdout, NULL, _IOLBF, 0);
                 for (;;) { printf("compute=%d\\n", compute(20)); usleep(10000); }
             }
-            """, flags: ["-O2", "-g0", "-Wl,--build-id", fixture.write("compute.c", "int compute(int v) { return v * 2; }")])
+            """,
+            flags: [
+                "-O2", "-g0", "-Wl,--build-id",
+                fixture.write("compute.c", "int compute(int v) { return v * 2; }"),
+            ])
         let fix = try fixture.object("fix", "int compute(int v) { return v * 2 + 1; }")
         let patch = fixture.path("plain.hotpatch")
-        let made = try Subprocess.run(hotpatch, ["create", "--target", program, "--object", fix, "-o", patch])
+        let made = try Subprocess.run(
+            hotpatch, ["create", "--target", program, "--object", fix, "-o", patch])
         XCTAssertEqual(made.status, 0, made.stdout + made.stderr)
         let running = try TargetProgram(program)
         defer { running.stop() }
@@ -131,7 +152,8 @@ final class UnwindTests: XCTestCase {
             ["apply", patch, "--pid", "\(running.pid)"], stateDirectory: fixture.path("state"))
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertEqual(
-            applied.report?.processes.first?.patches.first?.unwind, "not registered (no libgcc_s in the process)",
+            applied.report?.processes.first?.patches.first?.unwind,
+            "not registered (no libgcc_s in the process)",
             applied.output)
         XCTAssertNotNil(running.waitForLine { $0 == "compute=41" })
     }
@@ -158,10 +180,12 @@ final class UnwindTests: XCTestCase {
         let patch = try create(built, objects: built.fixObjects, id: name)
         let state = fixture.path("state")
         let pid = "\(program.pid)"
-        try expect(AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state), registered: [name])
+        try expect(
+            AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state), registered: [name])
         XCTAssertNotNil(program.waitForLine { $0 == after }, program.lines.suffix(3).joined())
         XCTAssertTrue(program.process.isRunning)
-        try expect(AgentBinary.run(["revert", "--id", name, "--pid", pid], stateDirectory: state), registered: [])
+        try expect(
+            AgentBinary.run(["revert", "--id", name, "--pid", pid], stateDirectory: state), registered: [])
         XCTAssertNotNil(program.waitForLine { $0 == before }, program.lines.suffix(3).joined())
         Thread.sleep(forTimeInterval: 0.3)
         XCTAssertTrue(program.process.isRunning, program.lines.suffix(3).joined())
@@ -178,13 +202,17 @@ final class UnwindTests: XCTestCase {
     private func build(_ name: String) throws -> Built {
         let directory = RepositoryPaths.path("Tests/Corpus/cases/" + name)
         var fields: [String: String] = [:]
-        for line in try String(contentsOfFile: directory + "/case.txt", encoding: .utf8).split(separator: "\n") {
+        for line in try String(contentsOfFile: directory + "/case.txt", encoding: .utf8).split(
+            separator: "\n")
+        {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let sources = try FileManager.default.contentsOfDirectory(atPath: directory + "/v1").sorted()
         let program = fixture.path(name)
-        try gxx(cflags(fields) + ["-Wl,--build-id"] + sources.map { directory + "/v1/" + $0 } + ["-o", program])
+        try gxx(
+            cflags(fields) + ["-Wl,--build-id"] + sources.map { directory + "/v1/" + $0 } + ["-o", program])
         let fixes = try FileManager.default.contentsOfDirectory(atPath: directory + "/v2").sorted()
         let objects = try fixes.map { file in
             try compile(file, try String(contentsOfFile: directory + "/v2/" + file, encoding: .utf8), fields)
@@ -197,10 +225,12 @@ final class UnwindTests: XCTestCase {
     }
 
     /// Compiles one fixed file the way the corpus does.
-    private func compile(_ file: String, _ source: String, _ fields: [String: String] = [:]) throws -> String {
+    private func compile(_ file: String, _ source: String, _ fields: [String: String] = [:]) throws -> String
+    {
         let path = try fixture.write("fix-" + file, source)
         let object = path + ".o"
-        try gxx(cflags(fields) + ["-fPIE", "-ffunction-sections", "-fdata-sections", "-c", path, "-o", object])
+        try gxx(
+            cflags(fields) + ["-fPIE", "-ffunction-sections", "-fdata-sections", "-c", path, "-o", object])
         return object
     }
 
@@ -208,7 +238,9 @@ final class UnwindTests: XCTestCase {
         let output = fixture.path(id + ".hotpatch")
         let result = try Subprocess.run(
             hotpatch,
-            ["create", "--target", built.program] + objects.flatMap { ["--object", $0] } + ["--id", id, "-o", output])
+            ["create", "--target", built.program] + objects.flatMap { ["--object", $0] } + [
+                "--id", id, "-o", output,
+            ])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         return output
     }
@@ -216,7 +248,8 @@ final class UnwindTests: XCTestCase {
     private func gxx(_ arguments: [String]) throws {
         let result = try Subprocess.run("/usr/bin/g++", arguments)
         guard result.status == 0 else {
-            throw CompileError(description: "g++ \(arguments.joined(separator: " ")) failed:\n\(result.stderr)")
+            throw CompileError(
+                description: "g++ \(arguments.joined(separator: " ")) failed:\n\(result.stderr)")
         }
     }
 }

@@ -54,7 +54,8 @@ struct PatchMemoryPlacer {
             _ = try? syscall.unmap(base, size: layout.totalSize, on: tid, of: stopped)
             guard process.isAlive else {
                 throw AgentFailure(
-                    .processExited, "\(process) exited while the agent was filling patch memory; nothing was written")
+                    .processExited,
+                    "\(process) exited while the agent was filling patch memory; nothing was written")
             }
             throw error
         }
@@ -67,7 +68,8 @@ enum PatchMemoryRelease {
     /// Unmaps a patch found by the scanner, its unwind info deregistered first (no thread may be
     /// in its code and no entry may lead there).
     static func unmap(_ patch: PatchInMemory, in process: TargetProcess) throws(AgentFailure) {
-        try UnwindRegistration(process: process, memory: try RemoteMemory(process)).deregister(at: patch.address)
+        try UnwindRegistration(process: process, memory: try RemoteMemory(process)).deregister(
+            at: patch.address)
         try unmap(address: patch.address, size: patch.header.mappingSize, in: process)
     }
 

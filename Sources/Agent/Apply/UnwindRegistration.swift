@@ -49,7 +49,8 @@ struct UnwindRegistration {
     /// naming the step; when the call was cut short the memory stays (see the type's comment).
     func register(at base: RemoteAddress, size: UInt64) throws(AgentFailure) -> PatchMemoryHeader.State? {
         // Exited or exec'd while the memory was filled: say so (nothing of a new image is touched).
-        try PatchMemoryRelease.checkStillMapped(base, memory: memory, verb: "register the patch's unwind information")
+        try PatchMemoryRelease.checkStillMapped(
+            base, memory: memory, verb: "register the patch's unwind information")
         guard var header = try readHeader(base), var unwind = header.unwind else { return nil }
         do {
             guard let unwinder = try findUnwinder() else {
@@ -59,14 +60,19 @@ struct UnwindRegistration {
             }
             unwind.state = .registering
             try write(&header, unwind, at: base)
-            _ = try call(unwinder.register, [unwind.table.rawValue, unwind.object.rawValue], "__register_frame_info", unwind)
+            _ = try call(
+                unwinder.register, [unwind.table.rawValue, unwind.object.rawValue], "__register_frame_info",
+                unwind)
         } catch {
             guard process.isAlive else {
                 throw AgentFailure(
                     .processExited,
-                    "\(process) exited while the agent registered the patch's unwind information; nothing was written")
+                    "\(process) exited while the agent registered the patch's unwind information; nothing was written"
+                )
             }
-            if unwind.state != .registering { try? PatchMemoryRelease.unmap(address: base, size: size, in: process) }
+            if unwind.state != .registering {
+                try? PatchMemoryRelease.unmap(address: base, size: size, in: process)
+            }
             throw AgentFailure(
                 error.kind,
                 "registering the patch's unwind information failed (\(error.message)); no entry was written"
@@ -104,7 +110,8 @@ struct UnwindRegistration {
         }
         unwind.state = .deregistering
         try write(&header, unwind, at: base)
-        let returned = try call(unwinder.deregister, [unwind.table.rawValue], "__deregister_frame_info", unwind)
+        let returned = try call(
+            unwinder.deregister, [unwind.table.rawValue], "__deregister_frame_info", unwind)
         guard returned == unwind.object.rawValue else {
             throw AgentFailure(
                 .failed,
@@ -119,7 +126,8 @@ struct UnwindRegistration {
     /// True when the unwinder finds an FDE inside this patch memory for the patch's first new
     /// function (`_Unwind_Find_FDE`, bases written to the scratch after the unwind object).
     /// Throws when it cannot tell: then the memory must stay.
-    private func probe(_ unwinder: Unwinder, header: PatchMemoryHeader, base: RemoteAddress) throws(AgentFailure)
+    private func probe(_ unwinder: Unwinder, header: PatchMemoryHeader, base: RemoteAddress)
+        throws(AgentFailure)
         -> Bool
     {
         guard let unwind = header.unwind, let find = unwinder.find, let entry = header.entries.first,
@@ -145,7 +153,9 @@ struct UnwindRegistration {
         return PatchMemoryHeader(decoding: try memory.read(base, count: size))
     }
 
-    private func write(_ header: inout PatchMemoryHeader, _ unwind: PatchMemoryHeader.Unwind, at base: RemoteAddress)
+    private func write(
+        _ header: inout PatchMemoryHeader, _ unwind: PatchMemoryHeader.Unwind, at base: RemoteAddress
+    )
         throws(AgentFailure)
     {
         header.unwind = unwind
@@ -154,7 +164,9 @@ struct UnwindRegistration {
 
     /// Runs `function` on one borrowed thread (preferring the main thread), choosing a moment
     /// when that thread is not inside libgcc_s itself (where it may hold the lock the call takes).
-    private func call(_ function: RemoteAddress, _ arguments: [UInt64], _ name: String, _ unwind: PatchMemoryHeader.Unwind)
+    private func call(
+        _ function: RemoteAddress, _ arguments: [UInt64], _ name: String, _ unwind: PatchMemoryHeader.Unwind
+    )
         throws(AgentFailure) -> UInt64
     {
         let unwinderRange = libgccRange()
@@ -165,7 +177,8 @@ struct UnwindRegistration {
                 throw AgentFailure(.processExited, "\(process) exited while the agent was calling \(name)")
             }
             let rip = thread.registers.rip
-            if let range = unwinderRange, range.start.rawValue <= rip, rip < range.end.rawValue, attempt < 199 {
+            if let range = unwinderRange, range.start.rawValue <= rip, rip < range.end.rawValue, attempt < 199
+            {
                 stopped.resume()
                 Syscalls.sleep(nanoseconds: 1_000_000)
                 continue
@@ -204,10 +217,12 @@ struct UnwindRegistration {
             symbols.first { $0.name == name && $0.isDefined && $0.type == .function }
                 .map { RemoteAddress($0.value &+ bias) }
         }
-        guard let register = address("__register_frame_info"), let deregister = address("__deregister_frame_info")
+        guard let register = address("__register_frame_info"),
+            let deregister = address("__deregister_frame_info")
         else {
             throw AgentFailure(
-                .failed, "\(process): \(module.path) exports no __register_frame_info/__deregister_frame_info")
+                .failed, "\(process): \(module.path) exports no __register_frame_info/__deregister_frame_info"
+            )
         }
         return Unwinder(register: register, deregister: deregister, find: address("_Unwind_Find_FDE"))
     }
