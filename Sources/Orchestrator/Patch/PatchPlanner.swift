@@ -7,6 +7,8 @@ struct PatchPlanner {
     let target: TargetModule
     let units: [ObjectUnit]
     let libraries: LibraryResolver
+    /// How references bind (existing symbols, IFUNC slots, by name).
+    let binder: TargetBinder
     let namedFunctions: Set<String>?
 
     func plan() throws -> PatchPlan {
@@ -151,13 +153,19 @@ struct PatchPlanner {
                 bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
             }
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
+            let indirect = try binder.reason(for: symbol, sourceFile: unit.sourceFile)
             if let bound {
                 let decision = PatchPlan.Decision(
                     verdict: .binds, name: symbol.name,
-                    reason: "existing \(kind(bound.symbol))"
+                    reason: indirect
+                        ?? "existing \(kind(bound.symbol))"
                         + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)") + " at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
+            }
+            if let indirect {
+                let decision = PatchPlan.Decision(verdict: .binds, name: symbol.name, reason: indirect)
+                if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
             }
             guard symbol.isDefined else {
                 if symbol.sectionIndex == ELFSymbol.commonSection {
@@ -209,6 +217,27 @@ struct PatchPlanner {
         symbol.type == .function || symbol.type == .gnuIndirectFunction ? "function" : "variable"
     }
 
+    /// Why a thread-local reference left in carried code cannot be bound.
+    private func tlsRefusal(
+        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection, of unit: ObjectUnit
+    ) throws -> String {
+        let where_ = "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type))"
+        if symbol.isDefined, try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
+            return "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
+                + "to a running process: keep the state in an existing variable"
+        }
+        guard try TLSRelaxation.isExecutable(target.elf) else {
+            return "\(where_); \(target.path) is a shared library, whose TLS block the process placed at load time, "
+                + "and hotpatch binds thread-local variables only in executables: keep the state in an ordinary variable"
+        }
+        if try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
+            return "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
+                + "the executable's own thread-local variables: keep the state in an ordinary variable"
+        }
+        return "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
+            + "emits them with -fPIC, default TLS dialect): rebuild the fix without -mtls-dialect=gnu2"
+    }
+
     /// Refuses relocations the agent cannot place, naming the symbol and the fix.
     private func checkPlaceable(
         _ relocation: ELFRelocation, symbol: ELFSymbol, bound: Bool, in section: ELFSection,
@@ -217,9 +246,8 @@ struct PatchPlanner {
         let name = symbol.name.isEmpty ? "section data" : symbol.name
         switch relocation.type {
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
-            throw PatchCreationError(
-                "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type)); hotpatch cannot "
-                    + "place TLS references: keep the state in an ordinary variable")
+            // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
+            throw PatchCreationError(try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
         case .abs32s where bound && target.isFixedAddress:
             return  // a fixed-address target symbol always fits a sign-extended 32-bit field
         case _ where ELFRelocationType.placeable.contains(relocation.type) && relocation.type != .abs32s:

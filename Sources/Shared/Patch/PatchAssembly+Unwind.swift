@@ -10,7 +10,7 @@ extension PatchAssembly {
     /// personality pointer) are bound like the code's: to carried sections (the LSDAs,
     /// `.gcc_except_table.*`, travel with their functions) or to the target's symbols
     /// (`DW.ref.__gxx_personality_v0`). Nothing is added when no carried code has an FDE.
-    mutating func copyUnwindInfo(bind: PatchBuilder.Binder) throws {
+    mutating func copyUnwindInfo(bind: PatchBuilder.SiteBinder) throws {
         var bytes: [UInt8] = []
         var relocations: [ELFRelocation] = []
         for (objectIndex, object) in builder.objects.enumerated() {

@@ -50,6 +50,11 @@ public struct PatchBuilder {
     /// agent's by-name lookup in the process's libraries.
     public typealias Binder = (_ object: Int, _ symbol: ELFSymbol) throws -> ModuleAddress?
 
+    /// Like ``Binder``, but the answer may also be a slot of the target whose value (read in the
+    /// process at apply) is the symbol's address: how IFUNCs bind to what the process resolved.
+    public typealias SiteBinder =
+        (_ object: Int, _ symbol: ELFSymbol) throws -> (address: ModuleAddress, kind: TargetBinding.Kind)?
+
     /// The input objects, in order.
     public let objects: [ELFFile]
     /// Names of the objects, for messages (file paths).
@@ -100,6 +105,17 @@ public struct PatchBuilder {
         metadata: PatchMetadata, replacing replacements: [Replacement],
         carrying carried: Set<SectionRef>? = nil,
         bind: Binder = { _, _ in nil }
+    ) throws -> [UInt8] {
+        try build(
+            metadata: metadata, replacing: replacements, carrying: carried,
+            bindSites: { object, symbol in try bind(object, symbol).map { ($0, .address) } })
+    }
+
+    /// Builds the patch file's bytes, binding through ``SiteBinder`` (addresses or slots).
+    public func build(
+        metadata: PatchMetadata, replacing replacements: [Replacement],
+        carrying carried: Set<SectionRef>? = nil,
+        bindSites bind: SiteBinder
     ) throws -> [UInt8] {
         var assembly = PatchAssembly(builder: self)
         try assembly.copySections(carried ?? defaultCarried())

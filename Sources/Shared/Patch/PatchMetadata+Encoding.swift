@@ -16,6 +16,9 @@ extension PatchMetadata {
         /// An old part of the replaced function recorded just before it (readers that predate it
         /// refuse the patch as "unknown record tag": they would not guard the part).
         case functionPart = 20
+        /// A target binding whose address is a slot holding the symbol's address (format 1 readers
+        /// that predate it refuse the patch as "unknown record tag": they cannot bind it).
+        case targetSlotBinding = 12
     }
 
     /// The section contents for this metadata.
@@ -52,7 +55,8 @@ extension PatchMetadata {
         for binding in targetBindings {
             var payload: [UInt8] = []
             payload.appendLE(binding.address.rawValue)
-            record(.targetBinding, payload + counted(binding.symbol))
+            record(
+                binding.kind == .slotValue ? .targetSlotBinding : .targetBinding, payload + counted(binding.symbol))
         }
         for edit in inPlaceEdits {
             var payload: [UInt8] = []
@@ -151,11 +155,14 @@ private struct DecodedRecords {
             }
             replacedFunctions[replacedFunctions.count - 1].parts.append(
                 FunctionPart(address: ModuleAddress(address), size: size, name: name))
-        case .targetBinding:
+        case .targetBinding, .targetSlotBinding:
             guard let address = payload.u64(), let name = payload.string(), payload.atEnd else {
                 throw PatchFormatError.malformed("target-binding record has the wrong length")
             }
-            targetBindings.append(TargetBinding(address: ModuleAddress(address), symbol: name))
+            targetBindings.append(
+                TargetBinding(
+                    address: ModuleAddress(address), symbol: name,
+                    kind: tag == .targetSlotBinding ? .slotValue : .address))
         case .inPlaceEdit:
             guard let address = payload.u64(), let count = payload.u32(), let old = payload.take(Int(count)),
                 let new = payload.take(Int(count)), payload.atEnd

@@ -104,15 +104,28 @@ public struct FunctionPart: Sendable, Equatable {
 /// An undefined symbol of the patch that binds to an existing symbol of the target module (a
 /// function the patch calls, or a variable it uses: never a copy).
 public struct TargetBinding: Sendable, Equatable {
-    /// Address of the existing symbol in the target module, as linked.
+    /// How `address` gives the symbol's address in the process.
+    public enum Kind: Sendable, Equatable {
+        /// The symbol is at `address` (plus the module's load bias).
+        case address
+        /// The symbol's address is the 8-byte value the process holds in the target's slot at
+        /// `address`: a GOT slot the dynamic linker filled (an IFUNC's chosen implementation,
+        /// never its resolver). Read in the process at apply.
+        case slotValue
+    }
+
+    /// Address of the existing symbol (or of the slot holding it) in the target module, as linked.
     public var address: ModuleAddress
     /// Name of the undefined symbol in the patch's `.symtab`.
     public var symbol: String
+    /// Whether `address` is the symbol or a slot holding its address.
+    public var kind: Kind
 
-    /// Binds a patch symbol to a target address.
-    public init(address: ModuleAddress, symbol: String) {
+    /// Binds a patch symbol to a target address (or to the value of a target slot).
+    public init(address: ModuleAddress, symbol: String, kind: Kind = .address) {
         self.address = address
         self.symbol = symbol
+        self.kind = kind
     }
 }
 
