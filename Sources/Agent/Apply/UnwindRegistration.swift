@@ -163,7 +163,10 @@ struct UnwindRegistration {
     }
 
     /// Runs `function` on one borrowed thread (preferring the main thread), choosing a moment
-    /// when that thread is not inside libgcc_s itself (where it may hold the lock the call takes).
+    /// when that thread is not inside libgcc_s itself (where it may hold the lock the call takes)
+    /// nor in a system call malloc makes while it holds an arena lock (mmap, munmap, mprotect,
+    /// brk, madvise: `__deregister_frame_info` may `free`). A heuristic, not a proof: a thread
+    /// stopped between instructions inside malloc is not recognised (see docs/PATCH-FORMAT.md).
     private func call(
         _ function: RemoteAddress, _ arguments: [UInt64], _ name: String, _ unwind: PatchMemoryHeader.Unwind
     )
@@ -177,8 +180,11 @@ struct UnwindRegistration {
                 throw AgentFailure(.processExited, "\(process) exited while the agent was calling \(name)")
             }
             let rip = thread.registers.rip
-            if let range = unwinderRange, range.start.rawValue <= rip, rip < range.end.rawValue, attempt < 199
-            {
+            let inUnwinder = unwinderRange.map { $0.start.rawValue <= rip && rip < $0.end.rawValue } ?? false
+            let inMallocCall =
+                thread.registers.isInSystemCall
+                && UnwindRegistration.mallocSystemCalls.contains(thread.registers.orig_rax)
+            if inUnwinder || inMallocCall, attempt < 199 {
                 stopped.resume()
                 Syscalls.sleep(nanoseconds: 1_000_000)
                 continue
@@ -188,6 +194,9 @@ struct UnwindRegistration {
         }
         throw AgentFailure(.failed, "\(process): no moment found to call \(name)")
     }
+
+    /// mmap, mprotect, munmap, brk, madvise (x86-64 numbers).
+    private static let mallocSystemCalls: Set<UInt64> = [9, 10, 11, 12, 28]
 
     private func libgccModule() throws(AgentFailure) -> LoadedModule? {
         let modules = LoadedModule.all(in: process, mappings: try process.mappings())
