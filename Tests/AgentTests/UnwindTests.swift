@@ -122,6 +122,45 @@ final class UnwindTests: XCTestCase {
         XCTAssertTrue(program.process.isRunning)
     }
 
+    /// The same on revert, around `__deregister_frame_info` (after the jumps are gone): the next
+    /// revert probes the unwinder, deregisters only if it still lists the table, frees the memory.
+    func testAgentKilledInsideTheDeregistrationCallLeavesTheProcessCatching() throws {
+        let built = try build("unwind-throw-from-patched")
+        let program = try TargetProgram(built.program)
+        defer { program.stop() }
+        XCTAssertNotNil(program.waitForLine { $0 == "caught=too big" })
+        let patch = try create(built, objects: built.fixObjects, id: "unwind-fault")
+        let state = fixture.path("state")
+        let pid = "\(program.pid)"
+        for failpoint in ["revert.after-call-set-registers", "revert.after-call-returned"] {
+            try expect(
+                AgentBinary.run(["apply", patch, "--pid", pid], stateDirectory: state),
+                registered: ["unwind-fault"])
+            XCTAssertNotNil(program.waitForLine { $0 == "caught=over the limit" }, failpoint)
+            let run = try FaultFixture.run(
+                ["revert", "--id", "unwind-fault", "--pid", pid], failpoint: failpoint, state: state)
+            XCTAssertEqual(run.status, 128 + SIGKILL, "\(failpoint): the agent died\n\(run.output)")
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline && !FaultFixture.agentProcesses().isEmpty {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            XCTAssertNotNil(
+                program.waitForLine { $0 == "caught=too big" }, "\(failpoint): old code, catching")
+            let status = try AgentBinary.run(["status", "--pid", pid], stateDirectory: state)
+            XCTAssertEqual(
+                status.report?.processes.first?.patches.first?.unwind,
+                "unknown (an agent died while deregistering)", "\(failpoint)\n\(status.output)")
+            let reverted = try AgentBinary.run(
+                ["revert", "--id", "unwind-fault", "--pid", pid], stateDirectory: state)
+            XCTAssertEqual(reverted.status, 0, "\(failpoint)\n\(reverted.output)")
+            XCTAssertEqual(reverted.report?.processes.first?.patches, [], "\(failpoint)\n\(reverted.output)")
+            let seen = program.lines.count
+            XCTAssertNotNil(program.waitForLine { _ in program.lines.count > seen + 3 }, failpoint)
+            XCTAssertEqual(program.lines.last, "caught=too big", failpoint)
+        }
+        XCTAssertTrue(program.process.isRunning)
+    }
+
     /// A C program has no libgcc_s: the patch applies, and the report says its unwind info was
     /// not registered and why.
     func testProcessWithoutLibgccSaysNotRegistered() throws {
