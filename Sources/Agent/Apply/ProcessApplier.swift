@@ -57,7 +57,8 @@ struct ProcessApplier {
                 try plan.finish(base: base, layout: layout, external: external, previous: previous)
             }
         // Register: the unwinder knows the patch's frames before any thread can enter them.
-        _ = try UnwindRegistration(process: process, memory: memory).register(at: placed, size: layout.totalSize)
+        _ = try UnwindRegistration(process: process, memory: memory).register(
+            at: placed, size: layout.totalSize)
         // Switch: all entries in one stop at a safe point; on failure free the memory again.
         do {
             let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
