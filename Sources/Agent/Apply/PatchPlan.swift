@@ -23,8 +23,10 @@ struct PatchPlan {
             (function, function.oldAddress.remote(bias: target.bias))
         }
         applyGuards = functions.map { function, start in
+            // The old entry stays callable (it jumps to the new code, or is edited in place).
             SafePoint.Guard(
-                start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+                start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName,
+                entryIsCallable: true)
         }
         var entries: [PatchMemoryHeader.Entry] = []
         switch patch.kind {

@@ -9,6 +9,8 @@ struct SafePointSwitch {
         var timeoutNanoseconds: UInt64
         /// Never keep the process stopped longer than this (microseconds).
         var maxPauseMicroseconds: UInt64
+        /// Let threads in the way run to their return inside the stop (false: only back off and retry).
+        var runToReturn = true
     }
 
     /// What a successful switch cost.
@@ -42,6 +44,7 @@ struct SafePointSwitch {
         var attempts = 0
         var lastProblem = ""
         var lastConflict: SafePoint.Conflict? = nil
+        var runs = 0  // stops that let threads run to their return
         // The threads run again only once the last one is detached, so the budget must hold
         // the detach too. It cannot be undone once done, so it is forecast: the slowest detach
         // seen so far in this process, or before the first one, what stopping them all cost.
@@ -72,7 +75,18 @@ struct SafePointSwitch {
                 resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
             }
             let views = try threadViews(stopped, mappings: &mappings)
-            if let conflict = SafePoint.firstConflict(threads: views, guards: guards) {
+            var conflicts = SafePoint.conflicts(threads: views, guards: guards)
+            if !conflicts.isEmpty && limits.runToReturn {
+                // Threads inside a replaced function, running user code: let just them finish
+                // their frames, the others stopped, then check again in this same stop.
+                let checked = stopped.elapsedMicroseconds - stopped.stopMicroseconds
+                conflicts = try letFramesFinish(
+                    stopped, conflicts: conflicts, views: views, mappings: &mappings,
+                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100)
+                if stopped.ran.threads > 0 { runs += 1 }
+            }
+            // Named: a thread that could not be run, else one executing inside, else the first.
+            if let conflict = RunToReturn.blocker(conflicts, held: stopped.threads) ?? SafePoint.first(of: conflicts) {
                 release()
                 lastConflict = conflict
                 lastProblem = conflict.description
@@ -111,21 +125,27 @@ struct SafePointSwitch {
                 }
             }
             guard Syscalls.monotonicNanoseconds() < deadline else {
-                throw failure(verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict)
+                throw failure(
+                    verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict, runs: runs)
             }
             // Back off: 1 ms doubling to 64 ms, so a busy function gets room to return.
             Syscalls.sleep(nanoseconds: 1_000_000 << UInt64(min(attempts - 1, 6)))
         }
     }
 
-    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?)
+    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?, runs: Int)
         -> AgentFailure
     {
         let seconds = Double(limits.timeoutNanoseconds) / 1e9
         if let conflict {
+            let ran =
+                runs == 0
+                ? ""
+                : " (in \(runs) of them the threads in the way ran on toward their return, the others stopped, "
+                    + "and did not get out within the --max-pause budget)"
             return AgentFailure(
                 .noSafePoint,
-                "\(process): no safe point to \(verb) within \(seconds) s (\(attempts) stops): \(conflict); "
+                "\(process): no safe point to \(verb) within \(seconds) s (\(attempts) stops\(ran)): \(conflict); "
                     + "nothing was changed. Retry when tid \(conflict.tid) has left \(conflict.name), "
                     + "or raise --timeout",
                 tid: conflict.tid, symbol: conflict.name)
@@ -137,7 +157,7 @@ struct SafePointSwitch {
                 + "quieter machine")
     }
 
-    private func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
+    func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
         -> [SafePoint.ThreadView]
     {
         try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
