@@ -9,13 +9,14 @@ extension SafePointSwitch {
     static let minimumRunMicroseconds: UInt64 = 100
 
     /// Lets the threads in the way run to their return while every other thread stays stopped,
-    /// within what the pause budget has left after `reserve` µs (the detach and the commit), and
+    /// within what the pause budget has left after `reserve` µs (the detach and the commit) and
+    /// before `deadline` (monotonic ns, the --timeout), and
     /// checks the safe point again; returns the conflicts that remain (none: the commit can go
     /// ahead in this same stop). Only threads running in user code are run (see
     /// ``RunToReturn/threadsToRun(_:held:)``); otherwise `conflicts` come back unchanged.
     func letFramesFinish(
         _ stopped: StoppedProcess, conflicts: [SafePoint.Conflict], views: [SafePoint.ThreadView],
-        mappings: inout [MemoryMapping], reserve: UInt64
+        mappings: inout [MemoryMapping], reserve: UInt64, deadline: UInt64
     ) throws(AgentFailure) -> [SafePoint.Conflict] {
         var conflicts = conflicts
         var views = views
@@ -34,7 +35,9 @@ extension SafePointSwitch {
                 breakpoints[tid] = addresses
             }
             let budget = limits.maxPauseMicroseconds - spent - reserve
-            _ = try stopped.run(to: breakpoints, until: Syscalls.monotonicNanoseconds() + budget * 1000)
+            // Never past --timeout either: the run is part of trying, not extra time.
+            let until = min(Syscalls.monotonicNanoseconds() + budget * 1000, deadline)
+            _ = try stopped.run(to: breakpoints, until: until)
             views = try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
             conflicts = SafePoint.conflicts(threads: views, guards: guards)
             if conflicts.isEmpty { return [] }

@@ -82,7 +82,7 @@ struct SafePointSwitch {
                 let checked = stopped.elapsedMicroseconds - stopped.stopMicroseconds
                 conflicts = try letFramesFinish(
                     stopped, conflicts: conflicts, views: views, mappings: &mappings,
-                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100)
+                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100, deadline: deadline)
                 if stopped.ran.threads > 0 { runs += 1 }
             }
             // Named: a thread that could not be run, else one executing inside, else the first.
