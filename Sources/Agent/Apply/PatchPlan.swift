@@ -34,6 +34,15 @@ struct PatchPlan {
             for (function, start) in functions {
                 try PatchPlan.checkInside(target, start, 5, function.oldName, process)
                 let current = try memory.read(start, count: 5)
+                guard PatchPlan.jumpFits(size: function.oldSize, entryBytes: current) else {
+                    throw AgentFailure(
+                        .refused,
+                        "\(process): \(function.oldName) at \(start) is \(function.oldSize) bytes, shorter than the "
+                            + "5-byte jump that replaces it, and the bytes after it are code (\(HexDigits.encode(current))), "
+                            + "not padding: the jump would overwrite the next function; nothing was written. Patch a "
+                            + "caller of \(function.oldName) too (hotpatch create --function CALLER)",
+                        symbol: function.oldName)
+                }
                 entries.append(
                     .init(address: start, original: current, patched: [], symbol: function.oldName))
             }
@@ -57,6 +66,15 @@ struct PatchPlan {
             }
         }
         self.entries = entries
+    }
+
+    /// True when the 5-byte jump over a function's entry stays inside it: the function is at
+    /// least 5 bytes, or the bytes after its end (of the 5 at its entry) are padding (`int3`,
+    /// `nop`), not the next function's first instruction (a 4-byte `.cold` part can be followed
+    /// directly by another function).
+    static func jumpFits(size: UInt64, entryBytes: [UInt8]) -> Bool {
+        guard size < 5 else { return true }
+        return entryBytes.dropFirst(Int(size)).allSatisfy { $0 == 0xcc || $0 == 0x90 }
     }
 
     /// Bytes the header needs (entries, one guard per replaced function or the code range).
