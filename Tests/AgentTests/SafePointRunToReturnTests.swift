@@ -124,7 +124,8 @@ final class SafePointRunToReturnTests: XCTestCase {
 
         // Before the fix this stop was refused until the timeout: the pointer looked like a frame.
         let applied = try AgentBinary.run(
-            ["apply", patch, "--pid", "\(program.pid)", "--timeout", "5s"], stateDirectory: fixture.path("state"))
+            ["apply", patch, "--pid", "\(program.pid)", "--timeout", "5s"],
+            stateDirectory: fixture.path("state"))
 
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertEqual(applied.report?.processes.first?.outcome, .applied, applied.output)
@@ -142,14 +143,16 @@ final class SafePointRunToReturnTests: XCTestCase {
         var ran = 0
         for round in 1...5 {
             // Default --timeout (10 s); before run to return every stop found a spinner inside.
-            let applied = try AgentBinary.run(["apply", patch, "--pid", "\(program.pid)"], stateDirectory: fixture.path("state"))
+            let applied = try AgentBinary.run(
+                ["apply", patch, "--pid", "\(program.pid)"], stateDirectory: fixture.path("state"))
             XCTAssertEqual(applied.status, 0, "round \(round): \(applied.output)")
             XCTAssertEqual(applied.report?.processes.first?.outcome, .applied, applied.output)
             XCTAssertNotNil(program.waitForLine { $0 == "spin=2" }, "round \(round): the fixed spin runs")
             ran += Self.threadsRun(applied.output)
 
             let reverted = try AgentBinary.run(
-                ["revert", "--id", "spin-fix", "--pid", "\(program.pid)"], stateDirectory: fixture.path("state"))
+                ["revert", "--id", "spin-fix", "--pid", "\(program.pid)"],
+                stateDirectory: fixture.path("state"))
             XCTAssertEqual(reverted.status, 0, "round \(round): \(reverted.output)")
             XCTAssertEqual(reverted.report?.processes.first?.outcome, .reverted, reverted.output)
             XCTAssertNotNil(program.waitForLine { $0 == "spin=1" }, "round \(round): the old spin is back")
@@ -166,19 +169,22 @@ final class SafePointRunToReturnTests: XCTestCase {
         let patch = try create(id: "spin-fix", fix: "spin", Self.spinFix)
         let program = try TargetProgram(fixture.path("service"), ["block"])
         defer { program.stop() }
-        let line = try XCTUnwrap(program.waitForLine { $0.hasPrefix("blocked=") }, "the blocked thread started")
+        let line = try XCTUnwrap(
+            program.waitForLine { $0.hasPrefix("blocked=") }, "the blocked thread started")
         let blocked = try XCTUnwrap(Int32(line.dropFirst("blocked=".count)))
         XCTAssertNotNil(program.waitForLine { $0 == "spin=1" }, "the old spin runs")
 
         let refused = try AgentBinary.run(
-            ["apply", patch, "--pid", "\(program.pid)", "--timeout", "1s"], stateDirectory: fixture.path("state"))
+            ["apply", patch, "--pid", "\(program.pid)", "--timeout", "1s"],
+            stateDirectory: fixture.path("state"))
 
         XCTAssertEqual(refused.status, AgentExitCode.noSafePoint.rawValue, refused.output)
         let error = try XCTUnwrap(refused.report?.processes.first?.error, refused.output)
         XCTAssertEqual(error.symbol, "spin")
         XCTAssertEqual(error.tid, Tid(blocked), "the thread that cannot be run is named: \(error.message)")
         XCTAssertTrue(error.message.contains("holding a return address"), error.message)
-        XCTAssertEqual(Self.threadsRun(refused.output), 0, "no spinner was run: one thread could never get out")
+        XCTAssertEqual(
+            Self.threadsRun(refused.output), 0, "no spinner was run: one thread could never get out")
         XCTAssertTrue(program.process.isRunning)
         let before = program.lines.count
         XCTAssertNotNil(
@@ -191,7 +197,8 @@ final class SafePointRunToReturnTests: XCTestCase {
         let process = run.report?.processes.first
         let traces = run.output.split(separator: "\n").filter { $0.hasPrefix("pause-trace") }
         let runs = traces.compactMap { $0.split(separator: " ").first { $0.hasPrefix("run_us=") } }
-        return "pause \(process?.pauseMicroseconds ?? 0) µs, \(process?.attempts ?? 0) stops, ran \(threadsRun(run.output)) "
+        return
+            "pause \(process?.pauseMicroseconds ?? 0) µs, \(process?.attempts ?? 0) stops, ran \(threadsRun(run.output)) "
             + "threads (\(runs.joined(separator: ",")))"
     }
 
@@ -210,7 +217,8 @@ final class SafePointRunToReturnTests: XCTestCase {
         let output = fixture.path("\(id).hotpatch")
         let hotpatch = AgentBinary.productsDirectory() + "/hotpatch"
         let result = try Subprocess.run(
-            hotpatch, ["create", "--target", fixture.path("service"), "--object", object, "--id", id, "-o", output])
+            hotpatch,
+            ["create", "--target", fixture.path("service"), "--object", object, "--id", id, "-o", output])
         XCTAssertEqual(result.status, 0, "hotpatch create failed:\n\(result.stdout)\(result.stderr)")
         XCTAssertTrue(result.stdout.contains("included: \(function)"), result.stdout + result.stderr)
         return output

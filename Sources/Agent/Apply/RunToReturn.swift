@@ -23,7 +23,8 @@ enum RunToReturn {
 
     /// The first conflict whose thread must not be run (the one a refusal names: the others
     /// could have been let out).
-    static func blocker(_ conflicts: [SafePoint.Conflict], held: [Tid: StoppedThread]) -> SafePoint.Conflict? {
+    static func blocker(_ conflicts: [SafePoint.Conflict], held: [Tid: StoppedThread]) -> SafePoint.Conflict?
+    {
         conflicts.first { conflict in
             guard let thread = held[conflict.tid] else { return true }
             return !thread.stoppedByInterrupt || thread.pendingSignal != 0 || thread.registers.isInSystemCall

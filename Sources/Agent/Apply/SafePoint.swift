@@ -95,14 +95,17 @@ enum SafePoint {
         for thread in threads {
             if let hit = guards.first(where: { $0.contains(thread.instructionPointer) }) {
                 found.append(
-                    Conflict(tid: thread.tid, name: hit.name, place: .executing(instructionPointer: thread.instructionPointer)))
+                    Conflict(
+                        tid: thread.tid, name: hit.name,
+                        place: .executing(instructionPointer: thread.instructionPointer)))
                 continue
             }
             for (index, word) in thread.stackWords.enumerated() where lowest <= word && word < highest {
                 if let hit = guards.first(where: { $0.mayReturnInto(word) }) {
                     let slot = RemoteAddress(thread.stackPointer + UInt64(index) * 8)
                     found.append(
-                        Conflict(tid: thread.tid, name: hit.name, place: .returnAddress(word: word, slot: slot)))
+                        Conflict(
+                            tid: thread.tid, name: hit.name, place: .returnAddress(word: word, slot: slot)))
                     break
                 }
             }

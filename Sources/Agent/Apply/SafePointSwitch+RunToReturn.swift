@@ -21,9 +21,13 @@ extension SafePointSwitch {
         var conflicts = conflicts
         var views = views
         for _ in 0..<Self.maximumRuns {
-            guard let tids = RunToReturn.threadsToRun(conflicts, held: stopped.threads) else { return conflicts }
+            guard let tids = RunToReturn.threadsToRun(conflicts, held: stopped.threads) else {
+                return conflicts
+            }
             let spent = stopped.elapsedMicroseconds
-            guard spent + reserve + Self.minimumRunMicroseconds < limits.maxPauseMicroseconds else { return conflicts }
+            guard spent + reserve + Self.minimumRunMicroseconds < limits.maxPauseMicroseconds else {
+                return conflicts
+            }
             var breakpoints: [Tid: [RemoteAddress]] = [:]
             for tid in tids {
                 guard let view = views.first(where: { $0.tid == tid }) else { return conflicts }

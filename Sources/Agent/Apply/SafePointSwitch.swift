@@ -82,11 +82,14 @@ struct SafePointSwitch {
                 let checked = stopped.elapsedMicroseconds - stopped.stopMicroseconds
                 conflicts = try letFramesFinish(
                     stopped, conflicts: conflicts, views: views, mappings: &mappings,
-                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100, deadline: deadline)
+                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100,
+                    deadline: deadline)
                 if stopped.ran.threads > 0 { runs += 1 }
             }
             // Named: a thread that could not be run, else one executing inside, else the first.
-            if let conflict = RunToReturn.blocker(conflicts, held: stopped.threads) ?? SafePoint.first(of: conflicts) {
+            if let conflict = RunToReturn.blocker(conflicts, held: stopped.threads)
+                ?? SafePoint.first(of: conflicts)
+            {
                 release()
                 lastConflict = conflict
                 lastProblem = conflict.description
@@ -133,7 +136,9 @@ struct SafePointSwitch {
         }
     }
 
-    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?, runs: Int)
+    private func failure(
+        verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?, runs: Int
+    )
         -> AgentFailure
     {
         let seconds = Double(limits.timeoutNanoseconds) / 1e9

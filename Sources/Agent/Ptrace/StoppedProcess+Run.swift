@@ -13,7 +13,8 @@ extension StoppedProcess {
     /// interrupt stop, or in the stop of its own signal (delivered when it resumes, as for a
     /// thread that stopped that way in ``stopAll(_:)``). Threads it created meanwhile are stopped
     /// too. Returns the threads that reached a breakpoint.
-    func run(to breakpoints: [Tid: [RemoteAddress]], until deadline: UInt64) throws(AgentFailure) -> Set<Tid> {
+    func run(to breakpoints: [Tid: [RemoteAddress]], until deadline: UInt64) throws(AgentFailure) -> Set<Tid>
+    {
         let started = Syscalls.monotonicNanoseconds()
         defer {
             ran.threads += breakpoints.count
@@ -21,7 +22,8 @@ extension StoppedProcess {
         }
         var running: [Tid: [RemoteAddress]] = [:]
         for (tid, addresses) in breakpoints.sorted(by: { $0.key < $1.key }) {
-            precondition(threads[tid] != nil && (1...4).contains(addresses.count), "run: bad request for \(tid)")
+            precondition(
+                threads[tid] != nil && (1...4).contains(addresses.count), "run: bad request for \(tid)")
             do {
                 try arm(tid, addresses)
                 try Syscalls.cont(tid, signal: 0)
@@ -42,7 +44,9 @@ extension StoppedProcess {
                     status = nil  // ECHILD: it exited and was reaped
                 }
                 running[tid] = nil
-                if try settle(tid, status.map(Syscalls.decode), breakpoints: addresses) { reached.insert(tid) }
+                if settle(tid, status.map(Syscalls.decode), breakpoints: addresses) {
+                    reached.insert(tid)
+                }
             }
             guard !running.isEmpty else { break }
             if Syscalls.monotonicNanoseconds() >= deadline {
@@ -50,7 +54,9 @@ extension StoppedProcess {
                 for tid in running.keys.sorted() { try? Syscalls.interrupt(tid) }
                 for (tid, addresses) in running.sorted(by: { $0.key < $1.key }) {
                     let status = try? Syscalls.wait(tid)
-                    if try settle(tid, status.map(Syscalls.decode), breakpoints: addresses) { reached.insert(tid) }
+                    if settle(tid, status.map(Syscalls.decode), breakpoints: addresses) {
+                        reached.insert(tid)
+                    }
                 }
                 break
             }
@@ -62,14 +68,11 @@ extension StoppedProcess {
     }
 
     /// Records where a thread that ran is now; true when it stopped at one of its breakpoints.
-    private func settle(_ tid: Tid, _ status: WaitStatus?, breakpoints: [RemoteAddress]) throws(AgentFailure)
-        -> Bool
-    {
+    private func settle(_ tid: Tid, _ status: WaitStatus?, breakpoints: [RemoteAddress]) -> Bool {
         guard case .stopped(let signal, let event) = status, var thread = threads[tid] else {
+            // Gone (the whole process, if it was the leader: the check that follows finds no
+            // leader and the next stop reports the exit; the other threads are settled first).
             threadExited(tid)
-            if tid.rawValue == process.pid.rawValue {
-                throw AgentFailure(.processExited, "\(process) exited while the agent let tid \(tid) run")
-            }
             return false
         }
         disarm(tid)
@@ -79,10 +82,11 @@ extension StoppedProcess {
         }
         let hit = event == 0 && signal == 5 && breakpoints.contains(RemoteAddress(registers.rip))
         if hit {
-            try park(tid)
-            thread = threads[tid] ?? thread  // with any signal that arrived meanwhile
+            let parked = park(tid)
+            guard let now = threads[tid] else { return false }  // it exited
+            thread = now  // with any signal that arrived meanwhile
             registers = (try? Syscalls.registers(of: tid)) ?? registers
-            thread.stoppedByInterrupt = true
+            thread.stoppedByInterrupt = parked
         } else if event == Syscalls.eventStop {
             thread.stoppedByInterrupt = true  // the agent's interrupt (or a group stop)
         } else {
@@ -114,8 +118,10 @@ extension StoppedProcess {
 
     /// A breakpoint leaves the thread in a SIGTRAP signal-delivery stop; a dead agent would have
     /// that SIGTRAP delivered (and the process killed). Moved to an interrupt stop, as
-    /// `RemoteSyscall` does after its step: interrupt, resume without the signal, wait.
-    private func park(_ tid: Tid) throws(AgentFailure) {
+    /// `RemoteSyscall` does after its step: interrupt, resume without the signal, wait. False
+    /// when that failed: the thread exited, or it stays in the SIGTRAP stop (a detach with no
+    /// signal still drops the SIGTRAP; only the net for a dying agent is weaker).
+    private func park(_ tid: Tid) -> Bool {
         do {
             try Syscalls.interrupt(tid)
             try Syscalls.cont(tid, signal: 0)
@@ -123,18 +129,17 @@ extension StoppedProcess {
                 switch Syscalls.decode(try Syscalls.wait(tid)) {
                 case .exited, .killed:
                     threadExited(tid)
-                    throw AgentFailure(.processExited, "\(process): tid \(tid) exited at its breakpoint")
+                    return false
                 case .stopped(let signal, let event):
-                    if event == Syscalls.eventStop { return }
+                    if event == Syscalls.eventStop { return true }
                     // A signal of the program's own arrived first: keep it for later.
                     if event == 0 { addPendingSignal(signal, to: tid) }
                     try Syscalls.cont(tid, signal: 0)
                 }
             }
-        } catch let error as SystemError {
-            throw AgentFailure(.failed, "\(process): holding tid \(tid) at its breakpoint failed: \(error)")
         } catch {
-            throw error as! AgentFailure
+            if error.isGone || error.code == 10 { threadExited(tid) }  // ESRCH, ECHILD
+            return false
         }
     }
 }

@@ -7,18 +7,23 @@ import XCTest
 /// return address looks like.
 final class RunToReturnTests: XCTestCase {
     private let guards = [
-        SafePoint.Guard(start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "spin", entryIsCallable: true)
+        SafePoint.Guard(
+            start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "spin", entryIsCallable: true)
     ]
 
     private func view(rip: UInt64, stack: [UInt64]) -> SafePoint.ThreadView {
-        SafePoint.ThreadView(tid: Tid(1), instructionPointer: rip, stackPointer: 0x7000, stackWords: stack[...])
+        SafePoint.ThreadView(
+            tid: Tid(1), instructionPointer: rip, stackPointer: 0x7000, stackWords: stack[...])
     }
 
     func testStopAddressesTable() {
         // Words 0x5xxx are return addresses (follow a call); 0x6xxx are other code pointers.
         let isReturn: (UInt64) -> Bool = { $0 >> 12 == 5 }
         let cases: [(String, SafePoint.ThreadView, [UInt64])] = [
-            ("leaf inside: its return address", view(rip: 0x1010, stack: [7, 0x5010, 0x5020]), [0x5010, 0x5020]),
+            (
+                "leaf inside: its return address", view(rip: 0x1010, stack: [7, 0x5010, 0x5020]),
+                [0x5010, 0x5020]
+            ),
             ("locals and pointers are skipped", view(rip: 0x1010, stack: [0x6000, 0, 0x5010]), [0x5010]),
             (
                 "in a callee: above the return address into the guard",
@@ -28,8 +33,15 @@ final class RunToReturnTests: XCTestCase {
                 "two guarded frames: above the outer one",
                 view(rip: 0x1010, stack: [0x5000, 0x1020, 0x5040, 0x1008, 0x5050]), [0x5050]
             ),
-            ("the entry is a pointer, not a frame", view(rip: 0x1010, stack: [0x5010, 0x1000, 0x5020]), [0x5010, 0x5020]),
-            ("at most four, no repeats", view(rip: 0x1010, stack: [0x5001, 0x5001, 0x5002, 0x5003, 0x5004, 0x5005]), [0x5001, 0x5002, 0x5003, 0x5004]),
+            (
+                "the entry is a pointer, not a frame", view(rip: 0x1010, stack: [0x5010, 0x1000, 0x5020]),
+                [0x5010, 0x5020]
+            ),
+            (
+                "at most four, no repeats",
+                view(rip: 0x1010, stack: [0x5001, 0x5001, 0x5002, 0x5003, 0x5004, 0x5005]),
+                [0x5001, 0x5002, 0x5003, 0x5004]
+            ),
             ("nothing that returns", view(rip: 0x1010, stack: [0, 0x6000]), []),
         ]
         for (name, thread, expected) in cases {
@@ -62,16 +74,20 @@ final class RunToReturnTests: XCTestCase {
     }
 
     func testOnlyThreadsRunningUserCodeAreRun() {
-        func held(_ tid: Int32, inSyscall: Bool = false, signal: Int32 = 0, interrupted: Bool = true) -> StoppedThread {
+        func held(_ tid: Int32, inSyscall: Bool = false, signal: Int32 = 0, interrupted: Bool = true)
+            -> StoppedThread
+        {
             var registers = Registers()
             registers.orig_rax = inSyscall ? 0 : UInt64.max
-            return StoppedThread(tid: Tid(tid), registers: registers, pendingSignal: signal, stoppedByInterrupt: interrupted)
+            return StoppedThread(
+                tid: Tid(tid), registers: registers, pendingSignal: signal, stoppedByInterrupt: interrupted)
         }
         func conflict(_ tid: Int32) -> SafePoint.Conflict {
             SafePoint.Conflict(tid: Tid(tid), name: "spin", place: .executing(instructionPointer: 0x1010))
         }
         let threads = [
-            Tid(1): held(1), Tid(2): held(2), Tid(3): held(3, inSyscall: true), Tid(4): held(4, signal: 10, interrupted: false),
+            Tid(1): held(1), Tid(2): held(2), Tid(3): held(3, inSyscall: true),
+            Tid(4): held(4, signal: 10, interrupted: false),
         ]
         let cases: [(String, [SafePoint.Conflict], [Tid]?)] = [
             ("two in user code", [conflict(1), conflict(2)], [Tid(1), Tid(2)]),

@@ -32,29 +32,51 @@ final class SafePointTests: XCTestCase {
     /// stays callable (apply); patch code being removed keeps every word into it in the way.
     func testEntryAddressWordsTable() {
         let replaced = [
-            SafePoint.Guard(start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "is_even", entryIsCallable: true)
+            SafePoint.Guard(
+                start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "is_even",
+                entryIsCallable: true)
         ]
-        let removed = [SafePoint.Guard(start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "code")]
+        let removed = [
+            SafePoint.Guard(start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "code")
+        ]
         let cases: [(String, [SafePoint.ThreadView], [SafePoint.Guard], Int32?)] = [
-            ("apply: a callback pointer to the entry", [thread(1, rip: 0x2000, stack: [0, 0x1000, 7])], replaced, nil),
-            ("apply: the entry twice, on two threads", [thread(1, rip: 0x2000, stack: [0x1000]), thread(2, rip: 0x2000, stack: [0x1000])], replaced, nil),
-            ("apply: one past the entry returns into it", [thread(2, rip: 0x2000, stack: [0x1000, 0x1001])], replaced, 2),
+            (
+                "apply: a callback pointer to the entry", [thread(1, rip: 0x2000, stack: [0, 0x1000, 7])],
+                replaced, nil
+            ),
+            (
+                "apply: the entry twice, on two threads",
+                [thread(1, rip: 0x2000, stack: [0x1000]), thread(2, rip: 0x2000, stack: [0x1000])], replaced,
+                nil
+            ),
+            (
+                "apply: one past the entry returns into it",
+                [thread(2, rip: 0x2000, stack: [0x1000, 0x1001])], replaced, 2
+            ),
             ("apply: the last byte", [thread(3, rip: 0x2000, stack: [0x103f])], replaced, 3),
             ("apply: rip at the entry is still inside", [thread(4, rip: 0x1000)], replaced, 4),
             ("apply: the end is outside", [thread(5, rip: 0x2000, stack: [0x1040])], replaced, nil),
-            ("revert: a pointer to patch code dangles once it is unmapped", [thread(6, rip: 0x2000, stack: [0x1000])], removed, 6),
-            ("revert: a return address into patch code", [thread(7, rip: 0x2000, stack: [0x1010])], removed, 7),
+            (
+                "revert: a pointer to patch code dangles once it is unmapped",
+                [thread(6, rip: 0x2000, stack: [0x1000])], removed, 6
+            ),
+            (
+                "revert: a return address into patch code", [thread(7, rip: 0x2000, stack: [0x1010])],
+                removed, 7
+            ),
         ]
         for (name, threads, guards, expected) in cases {
             XCTAssertEqual(
-                SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map { Tid($0) }, name)
+                SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map { Tid($0) }, name
+            )
         }
     }
 
     /// Every thread in the way is listed once, and the refusal names one executing inside first.
     func testConflictsListsEveryThreadOnce() {
         let threads = [
-            thread(1, rip: 0x2000, stack: [0x1010, 0x1020]), thread(2, rip: 0x2000), thread(3, rip: 0x1004, stack: [0x1010]),
+            thread(1, rip: 0x2000, stack: [0x1010, 0x1020]), thread(2, rip: 0x2000),
+            thread(3, rip: 0x1004, stack: [0x1010]),
         ]
         let all = SafePoint.conflicts(threads: threads, guards: guards)
         XCTAssertEqual(all.map(\.tid), [Tid(1), Tid(3)])
