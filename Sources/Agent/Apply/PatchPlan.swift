@@ -69,12 +69,28 @@ struct PatchPlan {
     }
 
     /// True when the 5-byte jump over a function's entry stays inside it: the function is at
-    /// least 5 bytes, or the bytes after its end (of the 5 at its entry) are padding (`int3`,
-    /// `nop`), not the next function's first instruction (a 4-byte `.cold` part can be followed
-    /// directly by another function).
+    /// least 5 bytes, or the bytes after its end (of the 5 at its entry) are padding, never run:
+    /// `int3`s, or the start of an assembler's NOP (`90`, `0f 1f ..`, `66 .. 2e 0f 1f 84 ..`).
+    /// Not the next function's first instruction (a 4-byte `.cold` part can be followed directly
+    /// by another function). A tail of only `66` bytes is taken for padding: a function starting
+    /// with an operand-size prefix right after a tiny unaligned one is possible but not seen.
     static func jumpFits(size: UInt64, entryBytes: [UInt8]) -> Bool {
         guard size < 5 else { return true }
-        return entryBytes.dropFirst(Int(size)).allSatisfy { $0 == 0xcc || $0 == 0x90 }
+        let tail = entryBytes.dropFirst(Int(size))
+        if tail.allSatisfy({ $0 == 0xcc }) { return true }
+        var rest = Array(tail)
+        let nops: [[UInt8]] = [
+            [0x90], [0x0f, 0x1f, 0x00], [0x0f, 0x1f, 0x40, 0x00], [0x0f, 0x1f, 0x44, 0x00, 0x00],
+            [0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00], [0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+            [0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ]
+        // Whole NOPs one after another, the last one possibly cut off by the jump's end.
+        while true {
+            rest = Array(rest.drop { $0 == 0x66 })
+            if rest.isEmpty || nops.contains(where: { $0.starts(with: rest) }) { return true }
+            guard let whole = nops.first(where: { rest.starts(with: $0) }) else { return false }
+            rest.removeFirst(whole.count)
+        }
     }
 
     /// Bytes the header needs (entries, one guard per replaced function or the code range).
