@@ -75,7 +75,8 @@ struct PatchPlan {
     /// by another function). A tail of only `66` bytes is taken for padding: a function starting
     /// with an operand-size prefix right after a tiny unaligned one is possible but not seen.
     static func jumpFits(size: UInt64, entryBytes: [UInt8]) -> Bool {
-        guard size < 5 else { return true }
+        // A jump already there (an earlier patch replaced this entry): it covers the same 5 bytes.
+        guard size < 5, entryBytes.first != 0xe9 else { return true }
         let tail = entryBytes.dropFirst(Int(size))
         if tail.allSatisfy({ $0 == 0xcc }) { return true }
         var rest = Array(tail)

@@ -41,7 +41,10 @@ extension SafePointSwitch {
             let budget = limits.maxPauseMicroseconds - spent - reserve
             // Never past --timeout either: the run is part of trying, not extra time.
             let until = min(Syscalls.monotonicNanoseconds() + budget * 1000, deadline)
-            _ = try stopped.run(to: breakpoints, until: until)
+            let ran = try stopped.run(to: breakpoints, until: until)
+            // A thread that exited while running may be the whole process dying: no commit in
+            // this stop; the next stop finds out (and reports an exit as such).
+            if !ran.exited.isEmpty { return conflicts }
             views = try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
             conflicts = SafePoint.conflicts(threads: views, guards: guards)
             if conflicts.isEmpty { return [] }

@@ -12,8 +12,9 @@ extension StoppedProcess {
     /// passes. Every one still alive is then held again with its debug registers cleared: in an
     /// interrupt stop, or in the stop of its own signal (delivered when it resumes, as for a
     /// thread that stopped that way in ``stopAll(_:)``). Threads it created meanwhile are stopped
-    /// too. Returns the threads that reached a breakpoint.
-    func run(to breakpoints: [Tid: [RemoteAddress]], until deadline: UInt64) throws(AgentFailure) -> Set<Tid>
+    /// too. Returns the threads that reached a breakpoint and those that exited meanwhile.
+    func run(to breakpoints: [Tid: [RemoteAddress]], until deadline: UInt64) throws(AgentFailure)
+        -> (reached: Set<Tid>, exited: Set<Tid>)
     {
         let started = Syscalls.monotonicNanoseconds()
         defer {
@@ -64,7 +65,7 @@ extension StoppedProcess {
             Syscalls.sleep(nanoseconds: 50_000)
         }
         try stopNewThreads()
-        return reached
+        return (reached, Set(breakpoints.keys).filter { threads[$0] == nil })
     }
 
     /// Records where a thread that ran is now; true when it stopped at one of its breakpoints.
