@@ -35,6 +35,11 @@ extension StoppedProcess {
             }
         }
         var reached: Set<Tid> = []
+        var killed = false
+        func finish(_ tid: Tid, _ status: WaitStatus?, _ addresses: [RemoteAddress]) {
+            if case .killed = status { killed = true }
+            if settle(tid, status, breakpoints: addresses) { reached.insert(tid) }
+        }
         while !running.isEmpty {
             for (tid, addresses) in running.sorted(by: { $0.key < $1.key }) {
                 let status: Int32?
@@ -45,24 +50,24 @@ extension StoppedProcess {
                     status = nil  // ECHILD: it exited and was reaped
                 }
                 running[tid] = nil
-                if settle(tid, status.map(Syscalls.decode), breakpoints: addresses) {
-                    reached.insert(tid)
-                }
+                finish(tid, status.map(Syscalls.decode), addresses)
             }
             guard !running.isEmpty else { break }
             if Syscalls.monotonicNanoseconds() >= deadline {
                 // Out of time: stop the rest wherever they are.
                 for tid in running.keys.sorted() { try? Syscalls.interrupt(tid) }
                 for (tid, addresses) in running.sorted(by: { $0.key < $1.key }) {
-                    let status = try? Syscalls.wait(tid)
-                    if settle(tid, status.map(Syscalls.decode), breakpoints: addresses) {
-                        reached.insert(tid)
-                    }
+                    finish(tid, (try? Syscalls.wait(tid)).map(Syscalls.decode), addresses)
                 }
                 break
             }
             // Sleeping, not spinning: the agent is real-time and the threads need the CPUs.
             Syscalls.sleep(nanoseconds: 50_000)
+        }
+        if killed {
+            // A fatal signal takes the whole process: say so, as a stop would.
+            throw AgentFailure(
+                .processExited, "\(process) exited (killed by a signal) while the agent let it run")
         }
         try stopNewThreads()
         return (reached, Set(breakpoints.keys).filter { threads[$0] == nil })

@@ -260,6 +260,10 @@ final class StoppedProcess {
     }
 
     private func seizeFailure(_ tid: Tid, _ error: SystemError) -> AgentFailure {
+        // A dying process's threads linger (still traced by whoever held them) until reaped.
+        if isZombieLeader(Tid(process.pid.rawValue)) || !Syscalls.exists("/proc/\(process.pid)") {
+            return AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
+        }
         if error.isPermission {
             let tracer = tracerPid()
             if let tracer, tracer != 0 {
