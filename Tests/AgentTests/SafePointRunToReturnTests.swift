@@ -211,13 +211,13 @@ final class SafePointRunToReturnTests: XCTestCase {
     }
 
     /// Compiles `source` as the fixed object and makes the patch with `hotpatch create`, as a user
-    /// does; checks that `create` included exactly `function`.
+    /// does (``CreateBinary``'s binary, run here to read what it printed); checks that `create`
+    /// included `function`.
     private func create(id: String, fix function: String, _ source: String) throws -> String {
         let object = try fixture.object(id, source, flags: Fixtures.objectFlags)
         let output = fixture.path("\(id).hotpatch")
-        let hotpatch = AgentBinary.productsDirectory() + "/hotpatch"
         let result = try Subprocess.run(
-            hotpatch,
+            CreateBinary.path,
             ["create", "--target", fixture.path("service"), "--object", object, "--id", id, "-o", output])
         XCTAssertEqual(result.status, 0, "hotpatch create failed:\n\(result.stdout)\(result.stderr)")
         XCTAssertTrue(result.stdout.contains("included: \(function)"), result.stdout + result.stderr)
