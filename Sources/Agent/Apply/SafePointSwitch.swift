@@ -135,7 +135,9 @@ struct SafePointSwitch {
                     release()
                 } else {
                     release()
-                    return Result(pauseMicroseconds: stopped.elapsedMicroseconds, attempts: attempts)
+                    // The pause as the threads saw it (first interrupt to last detach), not
+                    // counting what the agent does after letting them go.
+                    return Result(pauseMicroseconds: stopped.pauseMicroseconds, attempts: attempts)
                 }
             }
             guard Syscalls.monotonicNanoseconds() < deadline else {

@@ -21,6 +21,8 @@ final class StoppedProcess {
     private(set) var stopMicroseconds: UInt64 = 0
     /// How long ``resume()`` took to detach every thread (µs), once it ran.
     private(set) var resumeMicroseconds: UInt64 = 0
+    /// The whole pause (µs), once ``resume()`` ran: from the first interrupt to the last detach.
+    private(set) var pauseMicroseconds: UInt64 = 0
     /// How long seizing the threads took, before the pause (µs): they ran on meanwhile.
     private(set) var seizeMicroseconds: UInt64 = 0
     private var seized: Set<Tid> = []
@@ -157,6 +159,7 @@ final class StoppedProcess {
         let ended = Syscalls.monotonicNanoseconds()
         boost.lower()
         resumeMicroseconds = (ended - started) / 1000
+        pauseMicroseconds = stopStarted == 0 ? 0 : (ended - stopStarted) / 1000
         if stopStarted != 0 { tracePause(heldUntil: started, endedAt: ended) }
         threads = [:]
         seized = []
