@@ -24,6 +24,7 @@ struct CorpusRunner: Sendable {
             result.pending = pending
             return result
         }
+        let started = ContinuousClock.now
         guard let fixture = try? CFixture("corpus-\(corpusCase.name)") else {
             result.fail(.build, "cannot create a temporary folder")
             return result
@@ -41,6 +42,7 @@ struct CorpusRunner: Sendable {
             let last = result.failures.removeLast()
             result.fail(last.step, last.message + "\n(files kept in \(fixture.directory))")
         }
+        result.seconds = CorpusTests.seconds(ContinuousClock.now - started)
         return result
     }
 

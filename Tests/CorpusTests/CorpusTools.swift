@@ -52,7 +52,11 @@ struct CorpusTools: Sendable {
     /// `hotpatch-agent revert --id ID --pid PID` with the same state directory.
     func revert(id: String, pid: pid_t, stateDirectory: String) throws -> ProgramResult {
         try Subprocess.run(
-            agent, ["revert", "--id", id, "--pid", "\(pid)", "--max-pause", "2s", "--state-dir", stateDirectory])
+            agent,
+            [
+                "revert", "--id", id, "--pid", "\(pid)", "--max-pause", "2s", "--timeout", CorpusRunner.applyTimeout,
+                "--state-dir", stateDirectory,
+            ])
     }
 
     /// The function names of create's `included: NAME (reason)` lines.

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static int exchange_rate = 10;
+int exchange_rate = 10;
 static volatile int input = 3;
 static volatile int observed;
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static int exchange_rate = 12;
+int exchange_rate = 12;
 static volatile int input = 3;
 static volatile int observed;
 

@@ -1,0 +1,51 @@
+// a class with a virtual destructor is created and destroyed in the changed function.
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <memory>
+
+struct Job {
+    virtual ~Job() {}
+    virtual int run() const { return 1; }
+};
+struct PrintJob : Job {
+    int run() const override { return 2; }
+};
+
+static volatile int input = 1;
+static volatile int observed;
+
+__attribute__((noinline)) int run_jobs(int n) {
+    int total = 0;
+    for (int i = 0; i < n; i++) {
+        std::unique_ptr<Job> job(new PrintJob());
+        total += job->run();
+    }
+    return total;
+}
+
+// Work outside the function under test between calls, as a real program has.
+__attribute__((noinline)) static void other_work() {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void worker() {
+    for (;;) {
+        observed = run_jobs(input);
+        other_work();
+    }
+}
+
+int main() {
+    setvbuf(stdout, nullptr, _IOLBF, 0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; i++) threads.emplace_back(worker);
+    for (;;) {
+        std::printf("jobs=%d\n", observed);
+        usleep(10000);
+    }
+}
