@@ -21,15 +21,12 @@ static void *blocked(void *arg) {
     return NULL;
 }
 
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
-        observed = status_code(input);
+        for (int burst = 0; burst < 100; burst++) observed = status_code(input);
         other_work();
     }
     return NULL;

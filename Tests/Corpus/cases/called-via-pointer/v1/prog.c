@@ -9,16 +9,16 @@ static int (*volatile handler)(int);
 
 __attribute__((noinline)) int on_event(int x) { return x * x; }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = handler(input);
+        }
         other_work();
     }
     return NULL;

@@ -25,15 +25,15 @@ __attribute__((noinline)) int safe_sqrt_floor(int x) {
     }
 }
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 20000; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 1; burst++) {
         observed = safe_sqrt_floor(input);
+        }
         other_work();
     }
 }

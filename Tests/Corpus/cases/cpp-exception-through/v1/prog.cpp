@@ -25,16 +25,16 @@ __attribute__((noinline)) static int doubled_or(int x, int fallback) {
     }
 }
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 20000; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 1; burst++) {
         seen_good = doubled_or(good, -100);
         seen_bad = doubled_or(bad, -100);
+        }
         other_work();
     }
 }

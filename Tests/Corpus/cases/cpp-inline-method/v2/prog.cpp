@@ -17,15 +17,15 @@ static const Counter *volatile counter;
 static volatile int input = 10;
 static volatile int observed;
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = counter->advance(input);
+        }
         other_work();
     }
 }

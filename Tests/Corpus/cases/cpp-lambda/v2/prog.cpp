@@ -15,16 +15,16 @@ __attribute__((noinline)) long count_small(const std::vector<int> &values) {
     return std::count_if(values.begin(), values.end(), [bound](int v) { return v <= bound; });
 }
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     std::vector<int> values = {1, 4, 9, 10, 12, 15, 20};
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = count_small(values);
+        }
         other_work();
     }
 }

@@ -12,16 +12,16 @@ static volatile double seen_double;
 __attribute__((noinline)) int twice(int x) { return x * 2; }
 __attribute__((noinline)) double twice(double x) { return x * 2.0 + 0.25; }
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         seen_int = twice(int_input);
         seen_double = twice(double_input);
+        }
         other_work();
     }
 }

@@ -20,17 +20,17 @@ __attribute__((noinline)) std::string label(int n) {
     return out;
 }
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         std::string made = label(input);
         std::lock_guard<std::mutex> guard(lock);
         shown = made;
+        }
         other_work();
     }
 }

@@ -11,16 +11,16 @@ static volatile double double_input = 1.5;
 static volatile int seen_int;
 static volatile double seen_double;
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         seen_int = scaled(int_input);
         seen_double = scaled<double>(double_input);
+        }
         other_work();
     }
 }

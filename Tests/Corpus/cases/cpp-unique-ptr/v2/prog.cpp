@@ -27,15 +27,15 @@ __attribute__((noinline)) int run_jobs(int n) {
     return total;
 }
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = run_jobs(input);
+        }
         other_work();
     }
 }

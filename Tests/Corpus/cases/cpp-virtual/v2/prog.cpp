@@ -22,15 +22,15 @@ __attribute__((noinline)) int Square::area() const { return side * side + 1; }
 static Shape *volatile shape;
 static volatile int observed;
 
-// Work outside the function under test between calls, as a real program has.
-__attribute__((noinline)) static void other_work() {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+// Work outside the function under test between bursts of calls, as a real program has (a pause,
+// so the many programs of a corpus run leave the machine usable).
+__attribute__((noinline)) static void other_work() { usleep(50); }
 
 static void worker() {
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = shape->area();
+        }
         other_work();
     }
 }

@@ -11,17 +11,17 @@ static inline int weight(int x) { return x * 3 + 2; }
 __attribute__((noinline)) int left(int x) { return weight(x) + 1; }
 __attribute__((noinline)) int right(int x) { return weight(x) * 2; }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         seen_left = left(input);
         seen_right = right(input);
+        }
         other_work();
     }
     return NULL;

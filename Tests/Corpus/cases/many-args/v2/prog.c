@@ -10,16 +10,16 @@ __attribute__((noinline)) long weighted(long a, long b, long c, long d, long e, 
     return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 10 * i;
 }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = weighted(input, input, input, input, input, input, input, input, input);
+        }
         other_work();
     }
     return NULL;

@@ -7,16 +7,15 @@
 static volatile int input = 200;
 static volatile int seen_tax, seen_net;
 
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
-        seen_tax = tax(input);
-        seen_net = net(input);
+        for (int burst = 0; burst < 100; burst++) {
+            seen_tax = tax(input);
+            seen_net = net(input);
+        }
         other_work();
     }
     return NULL;

@@ -12,16 +12,16 @@ static void continue_waiting(void) { printf("warming up\n"); }
 
 __attribute__((noinline)) long next_ticket(void) { return __atomic_add_fetch(&tickets, 1, __ATOMIC_RELAXED) * 10 + 1; }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         last_ticket = next_ticket();
+        }
         other_work();
     }
     return NULL;

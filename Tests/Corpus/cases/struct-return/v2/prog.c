@@ -13,19 +13,19 @@ __attribute__((noinline)) struct point make_point(long v) {
     return p;
 }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         struct point p = make_point(input);
         seen_x = p.x;
         seen_y = p.y;
         seen_z = p.z;
+        }
         other_work();
     }
     return NULL;

@@ -10,17 +10,17 @@ __attribute__((noinline)) int first(int x) { return x + 10; }
 __attribute__((noinline)) int second(int x) { return x * 20; }
 __attribute__((noinline)) int third(int x) { return x - 1; }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         seen_first = first(input);
         seen_second = second(third(input));
+        }
         other_work();
     }
     return NULL;

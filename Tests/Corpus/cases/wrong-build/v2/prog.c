@@ -8,16 +8,16 @@ static volatile int observed;
 
 __attribute__((noinline)) int compute(int x) { return x * 2 + 1; }
 
-/* Work outside the function under test between calls, as a real program has. */
-__attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
-}
+/* Work outside the function under test between bursts of calls, as a real program has (a pause,
+   so the many programs of a corpus run leave the machine usable). */
+__attribute__((noinline)) static void other_work(void) { usleep(50); }
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
+        for (int burst = 0; burst < 100; burst++) {
         observed = compute(input);
+        }
         other_work();
     }
     return NULL;
