@@ -25,15 +25,18 @@ __attribute__((noinline)) int safe_sqrt_floor(int x) {
     }
 }
 
-// Work outside the function under test between bursts of calls, as a real program has (a pause,
-// so the many programs of a corpus run leave the machine usable).
-__attribute__((noinline)) static void other_work() { usleep(50); }
+// Work outside the function under test, as a real program has, with a short pause every few calls
+// so the many programs of a corpus run leave the machine usable. Its count lives in memory: a
+// value kept in a register across the call would make the caller depend on the callee's register
+// use (gcc's -fipa-ra), a different case.
+__attribute__((noinline)) static void other_work() {
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 1 == 0) usleep(50);
+}
 
 static void worker() {
     for (;;) {
-        for (int burst = 0; burst < 1; burst++) {
         observed = safe_sqrt_floor(input);
-        }
         other_work();
     }
 }

@@ -15,16 +15,19 @@ __attribute__((noinline)) long count_small(const std::vector<int> &values) {
     return std::count_if(values.begin(), values.end(), [bound](int v) { return v < bound; });
 }
 
-// Work outside the function under test between bursts of calls, as a real program has (a pause,
-// so the many programs of a corpus run leave the machine usable).
-__attribute__((noinline)) static void other_work() { usleep(50); }
+// Work outside the function under test, as a real program has, with a short pause every few calls
+// so the many programs of a corpus run leave the machine usable. Its count lives in memory: a
+// value kept in a register across the call would make the caller depend on the callee's register
+// use (gcc's -fipa-ra), a different case.
+__attribute__((noinline)) static void other_work() {
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 64 == 0) usleep(50);
+}
 
 static void worker() {
     std::vector<int> values = {1, 4, 9, 10, 12, 15, 20};
     for (;;) {
-        for (int burst = 0; burst < 100; burst++) {
         observed = count_small(values);
-        }
         other_work();
     }
 }

@@ -11,16 +11,19 @@ static volatile double double_input = 1.5;
 static volatile int seen_int;
 static volatile double seen_double;
 
-// Work outside the function under test between bursts of calls, as a real program has (a pause,
-// so the many programs of a corpus run leave the machine usable).
-__attribute__((noinline)) static void other_work() { usleep(50); }
+// Work outside the function under test, as a real program has, with a short pause every few calls
+// so the many programs of a corpus run leave the machine usable. Its count lives in memory: a
+// value kept in a register across the call would make the caller depend on the callee's register
+// use (gcc's -fipa-ra), a different case.
+__attribute__((noinline)) static void other_work() {
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 64 == 0) usleep(50);
+}
 
 static void worker() {
     for (;;) {
-        for (int burst = 0; burst < 100; burst++) {
         seen_int = scaled(int_input);
         seen_double = scaled<double>(double_input);
-        }
         other_work();
     }
 }

@@ -7,15 +7,16 @@
 static volatile int input = 200;
 static volatile int seen_tax, seen_net;
 
-__attribute__((noinline)) static void other_work(void) { usleep(50); }
+__attribute__((noinline)) static void other_work(void) {
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 64 == 0) usleep(50);
+}
 
 static void *worker(void *arg) {
     (void)arg;
     for (;;) {
-        for (int burst = 0; burst < 100; burst++) {
-            seen_tax = tax(input);
-            seen_net = net(input);
-        }
+        seen_tax = tax(input);
+        seen_net = net(input);
         other_work();
     }
     return NULL;
