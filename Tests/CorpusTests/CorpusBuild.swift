@@ -22,7 +22,8 @@ struct CorpusBuild: Sendable {
         let v1 = try sources(in: corpusCase.directory + "/v1", of: corpusCase)
         let v2 = try sources(in: corpusCase.directory + "/v2", of: corpusCase)
         guard !v1.isEmpty, !v2.isEmpty else {
-            throw CorpusStepError(step: .build, message: "v1/ and v2/ must each hold at least one source file")
+            throw CorpusStepError(
+                step: .build, message: "v1/ and v2/ must each hold at least one source file")
         }
         let common = corpusCase.cflags + ["-pthread", "-g0"]
         // Each side is compiled in its own folder under the files' plain names, as a user rebuilds
@@ -35,7 +36,8 @@ struct CorpusBuild: Sendable {
             // The same sources with one extra symbol: a different file, so a different build-id.
             running = work + "/prog-other-build"
             try compile(
-                corpusCase, common + v1 + ["-Wl,--build-id", "-Wl,--defsym=corpus_other_build=1", "-o", running],
+                corpusCase,
+                common + v1 + ["-Wl,--build-id", "-Wl,--defsym=corpus_other_build=1", "-o", running],
                 in: v1Folder)
         }
         let objectFolder = work + "/v2"
@@ -68,7 +70,8 @@ struct CorpusBuild: Sendable {
         guard result.status == 0 else {
             throw CorpusStepError(
                 step: .build,
-                message: "\(corpusCase.compiler) \(arguments.joined(separator: " ")) exited \(result.status):\n"
+                message:
+                    "\(corpusCase.compiler) \(arguments.joined(separator: " ")) exited \(result.status):\n"
                     + result.stderr + result.stdout)
         }
     }

@@ -36,11 +36,14 @@ struct CorpusResult: Sendable {
 enum CorpusTable {
     /// The table's text.
     static func render(_ results: [CorpusResult]) -> String {
-        let header = ["case", "lang", "expected included", "create included", "apply", "new seen", "revert",
-            "old back", "verdict", "secs"]
+        let header = [
+            "case", "lang", "expected included", "create included", "apply", "new seen", "revert",
+            "old back", "verdict", "secs",
+        ]
         let rows = results.map {
             [
-                $0.name, $0.lang, $0.expected, $0.created, $0.apply, $0.newSeen, $0.revert, $0.oldBack, $0.verdict,
+                $0.name, $0.lang, $0.expected, $0.created, $0.apply, $0.newSeen, $0.revert, $0.oldBack,
+                $0.verdict,
                 $0.seconds,
             ]
         }

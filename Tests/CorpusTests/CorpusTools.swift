@@ -19,9 +19,12 @@ struct CorpusTools: Sendable {
             url.deleteLastPathComponent()
         }
         let tools = CorpusTools(
-            hotpatch: environment["HOTPATCH_CREATE_BINARY"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path + "/hotpatch",
-            agent: environment["HOTPATCH_AGENT"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path + "/hotpatch-agent")
-        for binary in [tools.hotpatch, tools.agent] where !FileManager.default.isExecutableFile(atPath: binary) {
+            hotpatch: environment["HOTPATCH_CREATE_BINARY"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path
+                + "/hotpatch",
+            agent: environment["HOTPATCH_AGENT"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path
+                + "/hotpatch-agent")
+        for binary in [tools.hotpatch, tools.agent]
+        where !FileManager.default.isExecutableFile(atPath: binary) {
             throw CorpusCaseError(description: "\(binary) is not built; run swift build --build-tests first")
         }
         return tools
@@ -54,7 +57,8 @@ struct CorpusTools: Sendable {
         try Subprocess.run(
             agent,
             [
-                "revert", "--id", id, "--pid", "\(pid)", "--max-pause", "2s", "--timeout", CorpusRunner.applyTimeout,
+                "revert", "--id", id, "--pid", "\(pid)", "--max-pause", "2s", "--timeout",
+                CorpusRunner.applyTimeout,
                 "--state-dir", stateDirectory,
             ])
     }
