@@ -6,7 +6,7 @@
 static volatile int input = 3;
 static volatile int observed;
 
-__attribute__((cold, noinline)) int slow_path(int x) { return x * 100; }
+__attribute__((cold, noinline)) int slow_path(int x) { return x > 1000 ? x - 1000 : x * 100; }
 
 /* Work outside the function under test, as a real program has, with a short pause every 64 calls
    so the many programs of a corpus run leave the machine usable. Its count lives in memory: a
