@@ -12,6 +12,13 @@ struct FunctionComparer {
 
     /// Nil when identical; otherwise why the function differs.
     func difference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
+        guard try bytewiseDifference(function: function, old: old) != nil else { return nil }
+        // Targets built without -ffunction-sections: other jump widths and nop padding (decoder's hook).
+        return try InstructionComparer(comparer: self).difference(function: function, old: old)
+    }
+
+    /// Nil when every byte is equal, relocated fields reaching the same things.
+    private func bytewiseDifference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
         guard function.size == old.symbol.size else {
             return "\(function.size) bytes, the target's has \(old.symbol.size)"
         }
@@ -49,7 +56,7 @@ struct FunctionComparer {
     }
 
     /// A relocation's place in the function, with both versions' bytes.
-    private struct Place {
+    struct Place {
         let offset: Int
         let address: UInt64
         let mine: [UInt8]
@@ -63,7 +70,7 @@ struct FunctionComparer {
         }
     }
 
-    private func describeTarget(_ relocation: ELFRelocation) -> String {
+    func describeTarget(_ relocation: ELFRelocation) -> String {
         let symbol = unit.symbols[relocation.symbolIndex]
         return symbol.name.isEmpty
             ? "section \((try? unit.section(Int(symbol.sectionIndex)).name) ?? "?")" : symbol.name
@@ -72,7 +79,7 @@ struct FunctionComparer {
     /// Whether the target's bytes at `place` reach what the relocation names; the second value
     /// lists instruction bytes the linker rewrote when it relaxed a GOT load (`mov` to `lea` or
     /// to `mov $imm`, indirect `call` to direct), which may differ from the object's.
-    private func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
+    func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
         guard relocation.symbolIndex < unit.symbols.count else { return (false, []) }
         let symbol = unit.symbols[relocation.symbolIndex]
         let addend = relocation.addend

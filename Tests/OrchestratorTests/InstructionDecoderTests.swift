@@ -1,0 +1,137 @@
+import Foundation
+@testable import Orchestrator
+import Shared
+import TestSupport
+import XCTest
+
+/// The x86-64 length decoder against objdump, row by row, on real gcc output (-O2, -O3 with AVX2,
+/// -O3 with AVX-512) and on parts of the system's libc (hand-written SSE/AVX2/EVEX string
+/// functions and general C): every instruction's length, every relative branch and its target,
+/// every alignment nop must be what objdump says.
+final class InstructionDecoderTests: XCTestCase {
+    private var fixture: CFixture!
+
+    override func setUpWithError() throws { fixture = try CFixture("decoder") }
+    override func tearDown() { fixture.remove() }
+
+    func testLengthsBranchesAndNopsAgreeWithObjdumpOnGccOutput() throws {
+        try fixture.write("mix.c", DecoderSources.mix)
+        let builds: [(name: String, flags: [String])] = [
+            ("o2", ["-O2"]),
+            ("o2pic", ["-O2", "-fPIC", "-shared"]),
+            ("o3avx2", ["-O3", "-mavx2", "-mfma"]),
+            ("o3avx512", ["-O3", "-march=skylake-avx512"]),
+            ("o2small", ["-Os", "-fno-pie", "-no-pie"]),
+        ]
+        var total = 0
+        for build in builds {
+            try fixture.gcc(build.flags + ["-g0", "mix.c", "-o", build.name, "-lm"])
+            let rows = try compare(fixture.path(build.name))
+            XCTAssertGreaterThan(rows, 300, build.name)
+            total += rows
+        }
+        print("decoder vs objdump on gcc output: \(total) instructions")
+    }
+
+    func testLengthsBranchesAndNopsAgreeWithObjdumpOnLibc() throws {
+        let libc = "/lib/x86_64-linux-gnu/libc.so.6"
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: libc), "no \(libc)")
+        let file = try ELFFile(bytes: try fixture.bytes(libc))
+        let text = try XCTUnwrap(file.section(named: ".text"))
+        // Three 64 KiB windows: general C, and the two regions holding the SIMD string functions.
+        var total = 0
+        for fraction in [0.15, 0.55, 0.9] {
+            let start = text.address + UInt64(Double(text.size) * fraction) / 16 * 16
+            total += try compare(libc, from: start, to: min(start + 0x10000, text.address + text.size))
+        }
+        XCTAssertGreaterThan(total, 20000)
+        print("decoder vs objdump on libc: \(total) instructions")
+    }
+
+    /// Checks every instruction objdump prints for `.text` of `path` (or the window given) and
+    /// returns how many rows were checked; every disagreement is a failure naming the row.
+    private func compare(_ path: String, from: UInt64? = nil, to: UInt64? = nil) throws -> Int {
+        let file = try ELFFile(bytes: try fixture.bytes(path))
+        let text = try XCTUnwrap(file.section(named: ".text"))
+        let bytes = Array(try file.contents(of: text))
+        var arguments = ["-d", "-w", "--insn-width=15", "-j", ".text"]
+        if let from, let to { arguments += ["--start-address=\(from)", "--stop-address=\(to)"] }
+        let result = try Subprocess.run("/usr/bin/objdump", arguments + [path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        var checked = 0
+        var failures = 0
+        for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard let row = ObjdumpRow(line), row.address >= text.address,
+                row.address < text.address + text.size
+            else { continue }
+            checked += 1
+            let offset = Int(row.address - text.address)
+            let decoded = InstructionDecoder.decode(bytes, at: offset, address: text.address)
+            let problem = row.disagreement(with: decoded)
+            if let problem, failures < 20 {
+                failures += 1
+                XCTFail("\(path) \(String(row.address, radix: 16)): \(problem): \(line)")
+            }
+        }
+        return checked
+    }
+}
+
+/// One instruction line of `objdump -d -w`: address, bytes, text.
+private struct ObjdumpRow {
+    let address: UInt64
+    let length: Int
+    let text: String
+
+    init?(_ line: Substring) {
+        let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard columns.count >= 3, columns[0].hasSuffix(":"),
+            let address = UInt64(columns[0].dropLast().trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return nil }
+        let text = columns[2...].joined(separator: "\t")
+        guard !text.contains("(bad)"), !text.hasPrefix(".byte") else { return nil }
+        self.address = address
+        length = columns[1].split(separator: " ").count
+        self.text = text
+    }
+
+    /// The words of the mnemonic column with prefixes objdump spells out dropped.
+    private var words: [Substring] {
+        let prefixes: Set<Substring> = ["cs", "ds", "ss", "es", "fs", "gs", "data16", "addr32", "bnd", "notrack", "lock", "rex", "rex.W", "rex.B", "rex.X", "rex.R", "rex.WB", "rex.WR", "rex.WX", "rep", "repz", "repnz", "xacquire", "xrelease"]
+        return Array(text.split(separator: " ", omittingEmptySubsequences: true).drop { prefixes.contains($0) })
+    }
+
+    /// The branch target objdump prints for direct jumps, calls and loops.
+    private var branchTarget: UInt64? {
+        let words = self.words
+        guard let mnemonic = words.first, words.count >= 2,
+            mnemonic.hasPrefix("j") || mnemonic.hasPrefix("call") || mnemonic.hasPrefix("loop")
+        else { return nil }
+        return UInt64(words[1], radix: 16)
+    }
+
+    private var isNop: Bool {
+        guard let mnemonic = words.first else { return false }
+        if mnemonic.hasPrefix("nop") { return true }
+        if text.hasPrefix("xchg   %ax,%ax") { return true }
+        // lea 0x0(%rsi),%rsi and lea 0x0(%rsi,%riz,1),%rsi
+        let operands = words.dropFirst().joined()
+        if mnemonic == "lea", operands.hasPrefix("0x0(%r"), let register = operands.split(separator: ",").last,
+            register.hasPrefix("%r"), operands.hasPrefix("0x0(" + register)
+        {
+            return !operands.contains(",%r") || operands.contains("%riz")
+        }
+        return false
+    }
+
+    /// What the decoder got wrong about this row, nil when it agrees.
+    func disagreement(with decoded: X86Instruction?) -> String? {
+        guard let decoded else { return "not decoded" }
+        if decoded.length != length { return "length \(decoded.length), objdump \(length)" }
+        if decoded.branch?.target != branchTarget {
+            return "branch \(decoded.branch.map { String($0.target, radix: 16) } ?? "none")"
+        }
+        if decoded.isNop != isNop { return "nop \(decoded.isNop)" }
+        return nil
+    }
+}
