@@ -22,9 +22,18 @@ struct PatchPlan {
         let functions = patch.replacedFunctions.map { function in
             (function, function.oldAddress.remote(bias: target.bias))
         }
-        applyGuards = functions.map { function, start in
-            SafePoint.Guard(
-                start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+        applyGuards = functions.flatMap { function, start in
+            // The old function's parts (X.cold, X.part.N) are the old function too: guard them alike.
+            let parts = function.parts.map { part in
+                let partStart = part.address.remote(bias: target.bias)
+                return SafePoint.Guard(
+                    start: partStart, end: partStart.advanced(by: max(part.size, 1)),
+                    name: "\(function.oldName) (its part \(part.name))")
+            }
+            return [
+                SafePoint.Guard(
+                    start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+            ] + parts
         }
         var entries: [PatchMemoryHeader.Entry] = []
         switch patch.kind {

@@ -7,50 +7,51 @@ struct PatchPlanner {
     let target: TargetModule
     let units: [ObjectUnit]
     let libraries: LibraryResolver
+    /// How references bind (existing symbols, IFUNC slots, by name).
+    let binder: TargetBinder
     let namedFunctions: Set<String>?
 
     func plan() throws -> PatchPlan {
         var plan = PatchPlan()
-        try refuseChangedVariables()
-        var worklist: [(unit: Int, section: Int, by: String)] = []
-        // Step 1: every function that exists in the target: changed or not.
-        for (index, unit) in units.enumerated() {
-            let matcher = try ReferenceMatcher(target: target, unit: unit)
-            for section in unit.elf.sections
-            where section.flags.contains(.execute) && section.flags.contains(.alloc) {
-                guard let function = try unit.function(inSection: section.index) else { continue }
-                guard let old = try target.definition(of: function.name, sourceFile: unit.sourceFile),
-                    old.symbol.type == .function || old.symbol.type == .gnuIndirectFunction
-                else { continue }
-                let reason: String?
-                if let namedFunctions {
-                    reason = namedFunctions.contains(function.name) ? "named with --function" : nil
-                } else {
-                    let anchors = [section.index: old.symbol.value &- function.value]
-                    reason = try FunctionComparer(target: target, unit: unit, matcher: matcher.anchored(anchors))
-                        .difference(function: function, old: old)
-                }
-                guard let reason else {
-                    plan.decisions.append(
-                        .init(verdict: .leftOut, name: function.name, reason: identicalReason))
-                    continue
-                }
-                plan.decisions.append(.init(verdict: .included, name: function.name, reason: reason))
-                plan.carried.insert(.init(object: index, section: section.index))
-                plan.replacements.append(
-                    .init(
-                        object: index, newSymbol: function.name, oldAddress: old.address,
-                        oldSize: old.symbol.size,
-                        oldName: function.name))
-                worklist.append((index, section.index, function.name))
-            }
+        // Step 0: function-scope statics paired with the target's by the functions that use them.
+        plan.statics = try units.map { unit in
+            try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
         }
-        if let namedFunctions {
-            let found = Set(plan.replacements.map(\.newSymbol))
-            if let absent = namedFunctions.subtracting(found).sorted().first {
-                throw PatchCreationError(
-                    "--function \(absent): no function of that name is in both the objects and \(target.path)"
-                )
+        try checkExistingVariables(statics: plan.statics)
+        var worklist: [(unit: Int, section: Int, by: String)] = []
+        // Step 1: every function family that exists in the target: changed or not.
+        let verdicts = try compareFamilies(statics: plan.statics)
+        let named = try namedFunctions.map { try resolve($0, among: verdicts) }
+        for verdict in verdicts {
+            let name = verdict.family.root.name
+            let reason: String?
+            if let named {
+                reason = named.contains(name) ? "named with --function" : nil
+            } else {
+                reason = verdict.difference
+            }
+            guard let reason else {
+                let why =
+                    verdict.lineShift.map {
+                        "only a __LINE__ constant changed, \($0.old) -> \($0.new); name it with --function to include it"
+                    } ?? identicalReason
+                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: why))
+                continue
+            }
+            plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
+            // The new parts travel with the new function: never bound to the old parts.
+            for member in verdict.family.members {
+                plan.carried.insert(.init(object: verdict.unit, section: Int(member.sectionIndex)))
+            }
+            plan.replacements.append(
+                .init(
+                    object: verdict.unit, newSymbol: name, oldAddress: verdict.old.address,
+                    oldSize: verdict.old.symbol.size, oldName: verdict.old.symbol.name,
+                    oldParts: verdict.oldParts.map {
+                        FunctionPart(address: $0.address, size: $0.symbol.size, name: $0.symbol.name)
+                    }))
+            for member in verdict.family.members {
+                worklist.append((verdict.unit, Int(member.sectionIndex), name))
             }
         }
         guard !plan.replacements.isEmpty else {
@@ -59,11 +60,21 @@ struct PatchPlanner {
                     "\(target.path) is stripped (no .symtab) and none of the objects' functions is in its .dynsym: "
                         + "pass its debug file with --debug-file")
             }
+            let moved = verdicts.filter { $0.lineShift != nil }.map(\.family.root.name)
+            if !moved.isEmpty {
+                throw PatchCreationError(
+                    "nothing changed but __LINE__ constants (in \(moved.joined(separator: ", "))): the fix moved lines, "
+                        + "no code changed; nothing to patch (name a function with --function to include it anyway)")
+            }
+            let compared = plan.decisions.filter { $0.verdict == .leftOut }.count
             throw PatchCreationError(
-                "no function of \(units.map(\.path).joined(separator: ", ")) differs from \(target.path): nothing to "
-                    + "patch (compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections)"
-            )
+                "nothing changed: \(compared == 1 ? "the one function" : "all \(compared) functions") of "
+                    + "\(units.map(\.path).joined(separator: ", ")) that \(target.path) also has "
+                    + "\(compared == 1 ? "is" : "are") identical to the target's once linked there; nothing to patch (if the fix "
+                    + "is in another file, pass that file's object; compile it with the target's flags and PIC mode plus "
+                    + "-ffunction-sections -fdata-sections)")
         }
+        if let hint = try picModeHint() { plan.decisions.append(hint) }
         // Step 2: follow references from what is included, carrying new code and data.
         while let (index, sectionIndex, by) = worklist.popLast() {
             worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
@@ -71,8 +82,9 @@ struct PatchPlanner {
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
-            where !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
+            where !unit.isAlias(function) && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
                 && !plan.decisions.contains(where: { $0.name == function.name })
+                && !GCCName.isPart(function.name) && !function.name.hasSuffix(".localalias")
             {
                 plan.decisions.append(
                     .init(
@@ -83,27 +95,52 @@ struct PatchPlanner {
         return plan
     }
 
-    private var identicalReason: String {
-        namedFunctions == nil ? "identical to the target's once linked there" : "not named with --function"
+    /// The object functions the `--function` names stand for (C, mangled or demangled C++, bare
+    /// names, clones included); refuses a name that matches none or several source functions.
+    private func resolve(_ requests: Set<String>, among verdicts: [FamilyVerdict]) throws -> Set<String> {
+        let resolver = try FunctionNameResolver(symbols: verdicts.map(\.family.root.name))
+        var names = Set<String>()
+        for request in requests.sorted() {
+            let found = try resolver.resolve(request)
+            guard !found.isEmpty else {
+                throw PatchCreationError(
+                    "--function \(request): no function of that name is in both the objects and \(target.path) (give "
+                        + "the C name, the C++ name as `ns::f(int)` or `ns::f`, a bare name that is unique, or the "
+                        + "symbol)")
+            }
+            names.formUnion(found)
+        }
+        return names
     }
 
-    /// An existing variable whose initial value differs cannot be patched: the running process
-    /// already has its own value.
-    private func refuseChangedVariables() throws {
+    /// A hint when an executable's fix was compiled with -fPIC: GCC then loads the target's own
+    /// globals through the GOT and stops inlining its functions, so unchanged code differs.
+    private func picModeHint() throws -> PatchPlan.Decision? {
+        guard target.elf.section(named: ".interp") != nil || target.isFixedAddress else { return nil }
         for unit in units {
-            for variable in unit.variables {
-                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile) else {
-                    continue
-                }
-                let mine = try unit.initialBytes(of: variable)
-                guard old.symbol.size == variable.size, try target.initialBytes(of: old) == mine else {
-                    throw PatchCreationError(
-                        "\(unit.path): the initializer of existing variable \(variable.name) changed (the target's is at "
-                            + "\(old.address)); a running process keeps its own value: move the data change into code "
-                            + "(assign it in a patched function) or restart with the new build")
+            for section in unit.elf.sections where section.flags.contains(.execute) {
+                for relocation in try unit.elf.relocations(for: section)
+                where [.gotpcrel, .gotpcrelx, .rexGotpcrelx].contains(relocation.type)
+                    && relocation.symbolIndex < unit.symbols.count
+                {
+                    let symbol = unit.symbols[relocation.symbolIndex]
+                    guard !symbol.name.isEmpty, symbol.binding != .local,
+                        let definition = try? target.definition(of: symbol.name, sourceFile: unit.sourceFile),
+                        definition.symbol.value != 0
+                    else { continue }
+                    return .init(
+                        verdict: .hint, name: "compile the fix with -fPIE, the target's mode",
+                        reason: "\(unit.path) loads \(symbol.name) through the GOT as -fPIC code does, but "
+                            + "\(target.path) is an executable that defines it; -fPIC code of unchanged functions "
+                            + "differs from the target's")
                 }
             }
         }
+        return nil
+    }
+
+    private var identicalReason: String {
+        namedFunctions == nil ? "identical to the target's once linked there" : "not named with --function"
     }
 
     /// Walks one carried section's relocations; returns newly carried code sections to walk.
@@ -126,16 +163,27 @@ struct PatchPlanner {
             {
                 symbol = named  // GAS names local functions by section + offset: bind by the function's name
             }
-            let bound =
-                try symbol.type == .section
-                ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            let bound: TargetModule.Definition?
+            switch plan.staticCounterpart(object: index, symbol: symbol) {
+            case .existing(let definition): bound = definition
+            case .new: bound = nil
+            case nil:
+                bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            }
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
+            let indirect = try binder.reason(for: symbol, sourceFile: unit.sourceFile)
             if let bound {
                 let decision = PatchPlan.Decision(
                     verdict: .binds, name: symbol.name,
-                    reason: "existing \(kind(bound.symbol)) at \(bound.address)")
+                    reason: indirect
+                        ?? "existing \(kind(bound.symbol))"
+                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)") + " at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
+            }
+            if let indirect {
+                let decision = PatchPlan.Decision(verdict: .binds, name: symbol.name, reason: indirect)
+                if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
             }
             guard symbol.isDefined else {
                 if symbol.sectionIndex == ELFSymbol.commonSection {
@@ -187,6 +235,27 @@ struct PatchPlanner {
         symbol.type == .function || symbol.type == .gnuIndirectFunction ? "function" : "variable"
     }
 
+    /// Why a thread-local reference left in carried code cannot be bound.
+    private func tlsRefusal(
+        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection, of unit: ObjectUnit
+    ) throws -> String {
+        let where_ = "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type))"
+        if symbol.isDefined, try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
+            return "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
+                + "to a running process: keep the state in an existing variable"
+        }
+        guard try TLSRelaxation.isExecutable(target.elf) else {
+            return "\(where_); \(target.path) is a shared library, whose TLS block the process placed at load time, "
+                + "and hotpatch binds thread-local variables only in executables: keep the state in an ordinary variable"
+        }
+        if try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
+            return "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
+                + "the executable's own thread-local variables: keep the state in an ordinary variable"
+        }
+        return "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
+            + "emits them with -fPIC, default TLS dialect): rebuild the fix without -mtls-dialect=gnu2"
+    }
+
     /// Refuses relocations the agent cannot place, naming the symbol and the fix.
     private func checkPlaceable(
         _ relocation: ELFRelocation, symbol: ELFSymbol, bound: Bool, in section: ELFSection,
@@ -195,9 +264,8 @@ struct PatchPlanner {
         let name = symbol.name.isEmpty ? "section data" : symbol.name
         switch relocation.type {
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
-            throw PatchCreationError(
-                "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type)); hotpatch cannot "
-                    + "place TLS references: keep the state in an ordinary variable")
+            // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
+            throw PatchCreationError(try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
         case .abs32s where bound && target.isFixedAddress:
             return  // a fixed-address target symbol always fits a sign-extended 32-bit field
         case _ where ELFRelocationType.placeable.contains(relocation.type) && relocation.type != .abs32s:
