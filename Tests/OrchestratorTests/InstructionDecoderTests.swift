@@ -40,7 +40,7 @@ final class InstructionDecoderTests: XCTestCase {
         let text = try XCTUnwrap(file.section(named: ".text"))
         // Three 64 KiB windows: general C, and the two regions holding the SIMD string functions.
         var total = 0
-        for fraction in [0.15, 0.55, 0.9] {
+        for fraction in [0.15, 0.37, 0.9] {
             let start = text.address + UInt64(Double(text.size) * fraction) / 16 * 16
             total += try compare(libc, from: start, to: min(start + 0x10000, text.address + text.size))
         }
@@ -64,6 +64,8 @@ final class InstructionDecoderTests: XCTestCase {
             guard let row = ObjdumpRow(line), row.address >= text.address,
                 row.address < text.address + text.size
             else { continue }
+            // objdump starts a window mid-instruction and cuts the last one short: skip the edges.
+            if let from, let to, row.address < from + 16 || row.address + 16 > to { continue }
             checked += 1
             let offset = Int(row.address - text.address)
             let decoded = InstructionDecoder.decode(bytes, at: offset, address: text.address)
