@@ -33,8 +33,9 @@ final class PatchCreateSharedTextTests: XCTestCase {
         let target = try buildTarget()
         let result = try create(target: target, fixed: SharedTextSources.library)
         XCTAssertNotEqual(result.status, 0, result.stdout)
-        // Before instruction-level comparison, slow_path was included: the target's tail call of
-        // clamp is `jmp rel8` (the assembler resolved it in the shared .text), the object's rel32.
+        // Before instruction-level comparison, slow_path and sw_static were included: the target's
+        // tail calls of clamp and tiny are `jmp rel8` (the assembler resolved them in the shared
+        // .text), the object's rel32, and sw_static's switch table then reaches other offsets.
         XCTAssertTrue((result.stdout + result.stderr).contains("nothing to patch"), result.stdout + result.stderr)
         XCTAssertEqual(CreateOutput.included(result.stdout), [], result.stdout)
     }
@@ -46,6 +47,9 @@ final class PatchCreateSharedTextTests: XCTestCase {
             ("v * 2;\n}", "v * 4;\n}", ["slow_path"]),
             ("h = h * 31 + p[i];", "h = h * 37 + p[i];", ["tail_hash"]),
             ("s += v[i] ^ i;", "s += v[i] + i;", ["scan_static"]),
+            // A switch table whose cases moved (rel8 tail calls of tiny in the target): one arm changed.
+            ("case 4: return v - 5;", "case 4: return v - 6;", ["sw_static"]),
+            ("case 6: return v << 3;", "case 6: return v << 4;", ["sw_static"]),
         ]
         for fix in cases {
             XCTAssertTrue(SharedTextSources.library.contains(fix.from), fix.from)

@@ -1,7 +1,8 @@
-/// A file of static helpers, tail calls, loops and alignment padding, built into a target WITHOUT
-/// -ffunction-sections: the assembler resolves calls and jumps between its functions itself and
-/// shortens the close ones to rel8 (`slow_path`'s tail call of `clamp`), so the fix's object
-/// (with -ffunction-sections) encodes the same instructions differently.
+/// A file of static helpers, tail calls, loops, a switch table and alignment padding, built into a
+/// target WITHOUT -ffunction-sections: the assembler resolves calls and jumps between its functions
+/// itself and shortens the close ones to rel8 (`slow_path`'s tail call of `clamp`, `sw_static`'s
+/// of `tiny`, which moves its switch cases), so the fix's object (with -ffunction-sections)
+/// encodes the same instructions differently.
 enum SharedTextSources {
     /// The library file (the one the fix recompiles).
     static let library = #"""
@@ -124,12 +125,29 @@ __attribute__((noinline)) static int walk_static(const char *s) {
 }
 
 __attribute__((noinline)) int scan(const int *v, int n) { return scan_static(v, n) + walk_static("axb"); }
+
+__attribute__((noinline)) static int tiny(int v) { return v * 5 + table_hits; }
+
+__attribute__((noinline)) static int sw_static(int op, int v) {
+    switch (op) {
+    case 0: return tiny(v);
+    case 1: return v + 11;
+    case 2: return tiny(v + 3);
+    case 3: return v * 7;
+    case 4: return v - 5;
+    case 5: return v ^ 0x55;
+    case 6: return v << 3;
+    default: return 0;
+    }
+}
+
+__attribute__((noinline)) int switcher(int op, int v) { return sw_static(op, v) + 1; }
 """#
 
     /// The program around it.
     static let main = #"""
 #include <stdio.h>
-int compute(int); int lookup(int); int nested(int); long mix(long, long); int hits(void); int scan(const int *, int); int pick(int); int pick2(int); int early_tail(const int *, int); unsigned tail_hash(const unsigned char *, int);
+int compute(int); int lookup(int); int nested(int); long mix(long, long); int hits(void); int switcher(int, int); int scan(const int *, int); int pick(int); int pick2(int); int early_tail(const int *, int); unsigned tail_hash(const unsigned char *, int);
 unsigned hash_bytes(const unsigned char *, int); int sum_clamped(const int *, int, int, int);
 int argc_ = 3;
 int main(void) {
@@ -139,6 +157,7 @@ int main(void) {
     printf("%d %u\n", early_tail(v, 4), tail_hash((const unsigned char *)"ab", 2));
     printf("%d %d\n", pick(argc_), pick2(7));
     printf("%d\n", scan(v, 4));
+    printf("%d\n", switcher(2, 4));
     return 0;
 }
 """#

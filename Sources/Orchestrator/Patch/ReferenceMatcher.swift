@@ -67,6 +67,17 @@ struct ReferenceMatcher {
         return copy
     }
 
+    /// Functions compared instruction by instruction (decoder): section index -> which object
+    /// label is which target label, for data pointing into them (switch tables).
+    private(set) var labels: [Int: LabelCorrespondence] = [:]
+
+    /// The same matcher, matching data that points into `labels`' sections label for label.
+    func relabeled(_ labels: [Int: LabelCorrespondence]) -> ReferenceMatcher {
+        var copy = self
+        copy.labels = labels
+        return copy
+    }
+
     /// How deep data may refer to data (a table of pointers to tables) before giving up.
     private static let maximumDepth = 4
 
@@ -201,6 +212,16 @@ struct ReferenceMatcher {
                 guard unit.symbols[relocation.symbolIndex].name == name, relocation.addend == addend else {
                     return false
                 }
+                continue
+            }
+            let symbol = unit.symbols[relocation.symbolIndex]
+            if symbol.isDefined, let labels = labels[Int(symbol.sectionIndex)] {
+                // (decoder) into a function whose layout differs from the target's: label for label.
+                guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
+                    labels.sameLabel(
+                        relocation, symbolValue: symbol.value, reached: reached, place: place, item: first,
+                        itemAddress: sectionBase &+ first)
+                else { return false }
                 continue
             }
             guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),

@@ -44,8 +44,13 @@ struct InstructionComparer {
         where relocation.offset >= function.value && relocation.offset < function.value + function.size {
             relocations.append(relocation)
         }
+        // Data pointing back into the function (switch tables) is matched label for label.
+        let labels = LabelCorrespondence(mine: mine, theirs: theirs, sectionOffset: function.value, address: address)
+        let relabeled = FunctionComparer(
+            target: comparer.target, unit: unit,
+            matcher: comparer.matcher.relabeled([Int(function.sectionIndex): labels]))
         let walk = Walk(
-            comparer: comparer, address: address, mine: mine, theirs: theirs, mineBytes: mineBytes,
+            comparer: relabeled, address: address, mine: mine, theirs: theirs, mineBytes: mineBytes,
             theirBytes: theirBytes, relocations: relocations, functionStart: function.value)
         return try walk.firstDifference()
     }
