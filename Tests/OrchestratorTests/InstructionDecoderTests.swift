@@ -1,8 +1,9 @@
 import Foundation
-@testable import Orchestrator
 import Shared
 import TestSupport
 import XCTest
+
+@testable import Orchestrator
 
 /// The x86-64 length decoder against objdump, row by row, on real gcc output (-O2, -O3 with AVX2,
 /// -O3 with AVX-512) and on parts of the system's libc (hand-written SSE/AVX2/EVEX string
@@ -99,8 +100,13 @@ private struct ObjdumpRow {
 
     /// The words of the mnemonic column with prefixes objdump spells out dropped.
     private var words: [Substring] {
-        let prefixes: Set<Substring> = ["cs", "ds", "ss", "es", "fs", "gs", "data16", "addr32", "bnd", "notrack", "lock", "rex", "rex.W", "rex.B", "rex.X", "rex.R", "rex.WB", "rex.WR", "rex.WX", "rep", "repz", "repnz", "xacquire", "xrelease"]
-        return Array(text.split(separator: " ", omittingEmptySubsequences: true).drop { prefixes.contains($0) })
+        let prefixes: Set<Substring> = [
+            "cs", "ds", "ss", "es", "fs", "gs", "data16", "addr32", "bnd", "notrack", "lock", "rex", "rex.W",
+            "rex.B", "rex.X", "rex.R", "rex.WB", "rex.WR", "rex.WX", "rep", "repz", "repnz", "xacquire",
+            "xrelease",
+        ]
+        return Array(
+            text.split(separator: " ", omittingEmptySubsequences: true).drop { prefixes.contains($0) })
     }
 
     /// The branch target objdump prints for direct jumps, calls and loops.
@@ -118,7 +124,8 @@ private struct ObjdumpRow {
         if text.hasPrefix("xchg   %ax,%ax") { return true }
         // lea 0x0(%rsi),%rsi and lea 0x0(%rsi,%riz,1),%rsi
         let operands = words.dropFirst().joined()
-        if mnemonic == "lea", operands.hasPrefix("0x0(%r"), let register = operands.split(separator: ",").last,
+        if mnemonic == "lea", operands.hasPrefix("0x0(%r"),
+            let register = operands.split(separator: ",").last,
             register.hasPrefix("%r"), operands.hasPrefix("0x0(" + register)
         {
             return !operands.contains(",%r") || operands.contains("%riz")

@@ -24,9 +24,15 @@ final class PatchCreateSharedTextTests: XCTestCase {
     private func create(target: String, fixed source: String) throws -> ProgramResult {
         try fixture.write("fix/lib.c", source)
         try fixture.gcc(
-            ["-O2", "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-fPIE", "-c", "fix/lib.c", "-o", "fix.o"])
+            [
+                "-O2", "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-fPIE", "-c",
+                "fix/lib.c", "-o", "fix.o",
+            ])
         return try HotpatchCLI.run(
-            ["create", "--target", target, "--object", fixture.path("fix.o"), "-o", fixture.path("fix.hotpatch")])
+            [
+                "create", "--target", target, "--object", fixture.path("fix.o"), "-o",
+                fixture.path("fix.hotpatch"),
+            ])
     }
 
     func testUnchangedFileSaysNothingChanged() throws {
@@ -36,7 +42,8 @@ final class PatchCreateSharedTextTests: XCTestCase {
         // Before instruction-level comparison, slow_path and sw_static were included: the target's
         // tail calls of clamp and tiny are `jmp rel8` (the assembler resolved them in the shared
         // .text), the object's rel32, and sw_static's switch table then reaches other offsets.
-        XCTAssertTrue((result.stdout + result.stderr).contains("nothing to patch"), result.stdout + result.stderr)
+        XCTAssertTrue(
+            (result.stdout + result.stderr).contains("nothing to patch"), result.stdout + result.stderr)
         XCTAssertEqual(CreateOutput.included(result.stdout), [], result.stdout)
     }
 
@@ -54,9 +61,11 @@ final class PatchCreateSharedTextTests: XCTestCase {
         for fix in cases {
             XCTAssertTrue(SharedTextSources.library.contains(fix.from), fix.from)
             let result = try create(
-                target: target, fixed: SharedTextSources.library.replacingOccurrences(of: fix.from, with: fix.to))
+                target: target,
+                fixed: SharedTextSources.library.replacingOccurrences(of: fix.from, with: fix.to))
             XCTAssertEqual(result.status, 0, "\(fix.from): \(result.stderr)")
-            XCTAssertEqual(CreateOutput.included(result.stdout), fix.included, "\(fix.from):\n\(result.stdout)")
+            XCTAssertEqual(
+                CreateOutput.included(result.stdout), fix.included, "\(fix.from):\n\(result.stdout)")
         }
     }
 
@@ -65,7 +74,8 @@ final class PatchCreateSharedTextTests: XCTestCase {
         let changed = SharedTextSources.library.replacingOccurrences(of: "v * 2;\n}", with: "v * 4;\n}")
         let result = try create(target: target, fixed: changed)
         XCTAssertEqual(result.status, 0, result.stderr)
-        let line = try XCTUnwrap(result.stdout.split(separator: "\n").first { $0.hasPrefix("included: slow_path") })
+        let line = try XCTUnwrap(
+            result.stdout.split(separator: "\n").first { $0.hasPrefix("included: slow_path") })
         XCTAssertTrue(line.contains("at instruction"), String(line))
         XCTAssertTrue(line.contains("the target's +"), String(line))
     }

@@ -25,7 +25,8 @@ struct InstructionComparer {
         let unit = comparer.unit
         let section = try unit.section(Int(function.sectionIndex))
         let contents = Array(try unit.elf.contents(of: section))
-        guard function.value <= UInt64(contents.count), function.size <= UInt64(contents.count) - function.value
+        guard function.value <= UInt64(contents.count),
+            function.size <= UInt64(contents.count) - function.value
         else {
             throw PatchCreationError("\(unit.path): function \(function.name) lies outside its section")
         }
@@ -34,10 +35,12 @@ struct InstructionComparer {
         let mineBytes = Array(contents[start..<(start + Int(function.size))])
         let theirBytes = try comparer.target.bytes(at: address, count: old.symbol.size)
         guard let mine = InstructionDecoder.decodeAll(mineBytes, address: address).map(Code.init) else {
-            return "\(function.size) bytes, the target's has \(old.symbol.size); the object's code does not decode"
+            return
+                "\(function.size) bytes, the target's has \(old.symbol.size); the object's code does not decode"
         }
         guard let theirs = InstructionDecoder.decodeAll(theirBytes, address: address).map(Code.init) else {
-            return "\(function.size) bytes, the target's has \(old.symbol.size); the target's code does not decode"
+            return
+                "\(function.size) bytes, the target's has \(old.symbol.size); the target's code does not decode"
         }
         var relocations: [ELFRelocation] = []
         for relocation in try unit.elf.relocations(for: section)
@@ -45,7 +48,8 @@ struct InstructionComparer {
             relocations.append(relocation)
         }
         // Data pointing back into the function (switch tables) is matched label for label.
-        let labels = LabelCorrespondence(mine: mine, theirs: theirs, sectionOffset: function.value, address: address)
+        let labels = LabelCorrespondence(
+            mine: mine, theirs: theirs, sectionOffset: function.value, address: address)
         let relabeled = FunctionComparer(
             target: comparer.target, unit: unit,
             matcher: comparer.matcher.relabeled([Int(function.sectionIndex): labels]))
@@ -119,7 +123,8 @@ private struct Walk {
         let mineBytes = Array(self.mineBytes[ours.offset..<ours.end])
         let theirBytes = Array(self.theirBytes[their.offset..<their.end])
         let inside = relocations.filter { within($0, ours) }
-        for relocation in inside where Int(relocation.offset - functionStart) + Int(relocation.type.width) > ours.end {
+        for relocation in inside
+        where Int(relocation.offset - functionStart) + Int(relocation.type.width) > ours.end {
             return "a relocation runs past the instruction"
         }
         if let branch = ours.branch, let other = their.branch, branch.kind == other.kind {
@@ -130,9 +135,12 @@ private struct Walk {
         for relocation in inside {
             let field = Int(relocation.offset - functionStart) - ours.offset
             let place = FunctionComparer.Place(
-                offset: field, address: address &+ UInt64(their.offset + field), mine: mineBytes, theirs: theirBytes)
+                offset: field, address: address &+ UInt64(their.offset + field), mine: mineBytes,
+                theirs: theirBytes)
             let (same, relaxed) = try comparer.reachesSame(relocation, place)
-            guard same else { return "its reference to \(comparer.describeTarget(relocation)) reaches something else" }
+            guard same else {
+                return "its reference to \(comparer.describeTarget(relocation)) reaches something else"
+            }
             masked.formUnion(field..<(field + Int(relocation.type.width)))
             masked.formUnion(relaxed)
         }
@@ -143,7 +151,8 @@ private struct Walk {
             else { return "its RIP-relative operand reaches another place" }
             masked.formUnion(field..<(field + 4))
         }
-        for index in mineBytes.indices where !masked.contains(index) && mineBytes[index] != theirBytes[index] {
+        for index in mineBytes.indices where !masked.contains(index) && mineBytes[index] != theirBytes[index]
+        {
             return "code differs"
         }
         return nil
@@ -157,19 +166,24 @@ private struct Walk {
             return sameLabel(branch.target, other.target) ? nil : "its \(branch.kind) goes elsewhere"
         }
         guard relocations.count == 1, relocation.type == .pc32 || relocation.type == .plt32,
-            Int(relocation.offset - functionStart) == ours.offset + branch.field, ours.length - branch.field == 4,
+            Int(relocation.offset - functionStart) == ours.offset + branch.field,
+            ours.length - branch.field == 4,
             relocation.symbolIndex < comparer.unit.symbols.count
         else { return "its \(branch.kind) is relocated in an unexpected way" }
         // The field is the instruction's last 4 bytes: S = target - (A + 4) (see reachesSame).
         let reach = relocation.addend + 4
         let base = other.target &- UInt64(bitPattern: reach)
-        let same = try comparer.matcher.matches(comparer.unit.symbols[relocation.symbolIndex], base: base, reach: reach)
-        return same ? nil : "its \(branch.kind) to \(comparer.describeTarget(relocation)) reaches something else"
+        let same = try comparer.matcher.matches(
+            comparer.unit.symbols[relocation.symbolIndex], base: base, reach: reach)
+        return same
+            ? nil : "its \(branch.kind) to \(comparer.describeTarget(relocation)) reaches something else"
     }
 
     /// Whether two addresses (object placed at the target's address) are the same label.
     private func sameLabel(_ ours: UInt64, _ their: UInt64) -> Bool {
-        guard let mineIndex = label(ours, in: mine), let theirIndex = label(their, in: theirs) else { return false }
+        guard let mineIndex = label(ours, in: mine), let theirIndex = label(their, in: theirs) else {
+            return false
+        }
         return mineIndex == theirIndex
     }
 
@@ -194,7 +208,9 @@ private struct Walk {
     }
 
     private func hex(_ instruction: X86Instruction, _ bytes: [UInt8]) -> String {
-        bytes[instruction.offset..<instruction.end].map { $0 < 16 ? "0\(String($0, radix: 16))" : String($0, radix: 16) }
-            .joined(separator: " ")
+        bytes[instruction.offset..<instruction.end].map {
+            $0 < 16 ? "0\(String($0, radix: 16))" : String($0, radix: 16)
+        }
+        .joined(separator: " ")
     }
 }

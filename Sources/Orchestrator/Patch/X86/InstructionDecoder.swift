@@ -50,13 +50,14 @@ enum InstructionDecoder {
         guard cursor.position <= cursor.limit else { return nil }
         let length = cursor.position - start
         let branch = branchOf(
-            map: map, opcode: opcode, vex: vex, immediate: immediate, bytes: bytes, field: start + field,
-            size: size, next: address &+ UInt64(start + length)
-        ).map { X86Branch(kind: $0.kind, target: $0.target, field: field) }
+            map: map, opcode: opcode, vex: vex, immediate: immediate, bytes: bytes, start: start,
+            field: field,
+            size: size, next: address &+ UInt64(start + length))
         return X86Instruction(
             offset: start, length: length, map: map, opcode: opcode, branch: branch,
             ripDisplacement: operand.ripDisplacement, immediateSize: branch == nil ? size : 0,
-            isNop: isNop(map: map, opcode: opcode, vex: vex, prefixes: prefixes, operand: operand, bytes: bytes))
+            isNop: isNop(
+                map: map, opcode: opcode, vex: vex, prefixes: prefixes, operand: operand, bytes: bytes))
     }
 
     /// Reads bytes without running past the 15-byte limit or the end of the buffer.
@@ -156,7 +157,8 @@ enum InstructionDecoder {
 
         /// Whether the displacement is present and zero.
         func displacementIsZero(_ bytes: [UInt8]) -> Bool {
-            displacementSize > 0 && bytes[displacementAt..<(displacementAt + displacementSize)].allSatisfy { $0 == 0 }
+            displacementSize > 0
+                && bytes[displacementAt..<(displacementAt + displacementSize)].allSatisfy { $0 == 0 }
         }
 
         var mod: UInt8 { (modRM ?? 0) >> 6 }
@@ -187,7 +189,9 @@ enum InstructionDecoder {
     }
 
     /// The immediate's size in bytes; nil for opcodes invalid in 64-bit mode.
-    private static func immediateSize(_ immediate: X86OpcodeTables.Immediate, prefixes: Prefixes, operand: Operand)
+    private static func immediateSize(
+        _ immediate: X86OpcodeTables.Immediate, prefixes: Prefixes, operand: Operand
+    )
         -> Int?
     {
         let wordOrDword = prefixes.operandSize && !prefixes.rexW ? 2 : 4
@@ -206,16 +210,18 @@ enum InstructionDecoder {
         }
     }
 
-    /// The branch an instruction makes with a relative displacement, if it is one.
+    /// The branch an instruction at `bytes[start]` makes with the relative displacement at
+    /// `field` (in the instruction, `size` bytes), if it is one; `next` is the following address.
     private static func branchOf(
         map: X86OpcodeMap, opcode: UInt8, vex: Bool, immediate: X86OpcodeTables.Immediate, bytes: [UInt8],
-        field: Int, size: Int, next: UInt64
+        start: Int, field: Int, size: Int, next: UInt64
     ) -> X86Branch? {
         guard !vex, immediate == .relative8 || immediate == .relative32 else { return nil }
+        let at = start + field
         let displacement: Int64 =
             size == 1
-            ? Int64(Int8(bitPattern: bytes[field]))
-            : Int64(Int32(bitPattern: UInt32(littleEndian: bytes[field..<(field + 4)])))
+            ? Int64(Int8(bitPattern: bytes[at]))
+            : Int64(Int32(bitPattern: UInt32(littleEndian: bytes[at..<(at + 4)])))
         let kind: X86BranchKind
         switch (map, opcode) {
         case (.oneByte, 0x70...0x7f), (.map0F, 0x80...0x8f): kind = .conditional(opcode & 0x0f)
@@ -248,7 +254,8 @@ enum InstructionDecoder {
                 base = sib & 7
             }
             let destination = operand.reg | (prefixes.rex & 0x04 != 0 ? 8 : 0)
-            return base | (prefixes.rex & 0x01 != 0 ? 8 : 0) == destination && operand.displacementIsZero(bytes)
+            return base | (prefixes.rex & 0x01 != 0 ? 8 : 0) == destination
+                && operand.displacementIsZero(bytes)
         default:
             return false
         }

@@ -13,8 +13,12 @@ struct LabelCorrespondence: Sendable {
 
     /// The correspondence for a function at `sectionOffset` in its object section and at
     /// `address` in the target.
-    init(mine: InstructionComparer.Code, theirs: InstructionComparer.Code, sectionOffset: UInt64, address: UInt64) {
-        object = Dictionary(uniqueKeysWithValues: mine.labels.map { (sectionOffset &+ UInt64($0.key), $0.value) })
+    init(
+        mine: InstructionComparer.Code, theirs: InstructionComparer.Code, sectionOffset: UInt64,
+        address: UInt64
+    ) {
+        object = Dictionary(
+            uniqueKeysWithValues: mine.labels.map { (sectionOffset &+ UInt64($0.key), $0.value) })
         target = Dictionary(uniqueKeysWithValues: theirs.labels.map { (address &+ UInt64($0.key), $0.value) })
     }
 
