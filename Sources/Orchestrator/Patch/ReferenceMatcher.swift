@@ -92,6 +92,9 @@ struct ReferenceMatcher {
                 inSection: Int(symbol.sectionIndex), symbolValue: symbol.value,
                 isSectionSymbol: symbol.type == .section, base: base, reach: reach, depth: depth)
         }
+        if inSection, let labels = labels[Int(symbol.sectionIndex)] {
+            return labels.sameLabel(objectOffset: symbol.value, targetAddress: base)  // (decoder)
+        }
         if inSection, let anchor = anchors[Int(symbol.sectionIndex)] {
             return anchor &+ symbol.value == base
         }
@@ -109,6 +112,11 @@ struct ReferenceMatcher {
         depth: Int
     ) throws -> Bool {
         let section = try unit.section(index)
+        if let labels = labels[index] {
+            // (decoder) a label of a function whose layout differs from the target's.
+            let label = UInt64(bitPattern: reach)
+            return labels.sameLabel(objectOffset: symbolValue &+ label, targetAddress: base &+ label)
+        }
         if let anchor = anchors[index] { return anchor &+ symbolValue == base }
         let named = unit.symbols.filter {
             Int($0.sectionIndex) == index && !$0.name.isEmpty && ($0.type == .object || $0.type == .function)

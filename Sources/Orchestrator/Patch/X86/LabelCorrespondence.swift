@@ -44,7 +44,13 @@ struct LabelCorrespondence: Sendable {
         default:
             return false
         }
-        guard let mine = object[objectLabel], let theirs = target[targetLabel] else { return false }
+        return sameLabel(objectOffset: objectLabel, targetAddress: targetLabel)
+    }
+
+    /// Whether the object's label at `objectOffset` (in its section) is the target's at
+    /// `targetAddress`: both start the same instruction once nops are skipped (or both end it).
+    func sameLabel(objectOffset: UInt64, targetAddress: UInt64) -> Bool {
+        guard let mine = object[objectOffset], let theirs = target[targetAddress] else { return false }
         return mine == theirs
     }
 }
