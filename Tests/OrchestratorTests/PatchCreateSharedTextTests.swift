@@ -57,6 +57,8 @@ final class PatchCreateSharedTextTests: XCTestCase {
             // A switch table whose cases moved (rel8 tail calls of tiny in the target): one arm changed.
             ("case 4: return v - 5;", "case 4: return v - 6;", ["sw_static"]),
             ("case 6: return v << 3;", "case 6: return v << 4;", ["sw_static"]),
+            // Self-calls the assembler resolved, after a rel8 tail call.
+            ("acc + n);", "acc + 2 * n);", ["rec_static"]),
         ]
         for fix in cases {
             XCTAssertTrue(SharedTextSources.library.contains(fix.from), fix.from)

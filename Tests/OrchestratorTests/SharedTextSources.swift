@@ -1,8 +1,8 @@
 /// A file of static helpers, tail calls, loops, a switch table and alignment padding, built into a
 /// target WITHOUT -ffunction-sections: the assembler resolves calls and jumps between its functions
 /// itself and shortens the close ones to rel8 (`slow_path`'s tail call of `clamp`, `sw_static`'s
-/// of `tiny`, which moves its switch cases), so the fix's object (with -ffunction-sections)
-/// encodes the same instructions differently.
+/// of `tiny`, which moves its switch cases, `rec_static`'s of `tiny2` before its self-calls), so
+/// the fix's object (with -ffunction-sections) encodes the same instructions differently.
 enum SharedTextSources {
     /// The library file (the one the fix recompiles).
     static let library = #"""
@@ -142,12 +142,23 @@ enum SharedTextSources {
         }
 
         __attribute__((noinline)) int switcher(int op, int v) { return sw_static(op, v) + 1; }
+
+        __attribute__((noinline)) static int tiny2(int v) { return v - table_hits; }
+
+        __attribute__((noinline)) static int rec_static(int n, int acc) {
+            if (n == 7) return tiny2(acc);
+            if (n <= 0) return acc;
+            int r = rec_static(n - 1, acc + n);
+            return r + rec_static(n - 2, acc) % 5;
+        }
+
+        __attribute__((noinline)) int rec(int n) { return rec_static(n, 0); }
         """#
 
     /// The program around it.
     static let main = #"""
         #include <stdio.h>
-        int compute(int); int lookup(int); int nested(int); long mix(long, long); int hits(void); int switcher(int, int); int scan(const int *, int); int pick(int); int pick2(int); int early_tail(const int *, int); unsigned tail_hash(const unsigned char *, int);
+        int compute(int); int lookup(int); int nested(int); long mix(long, long); int hits(void); int rec(int); int switcher(int, int); int scan(const int *, int); int pick(int); int pick2(int); int early_tail(const int *, int); unsigned tail_hash(const unsigned char *, int);
         unsigned hash_bytes(const unsigned char *, int); int sum_clamped(const int *, int, int, int);
         int argc_ = 3;
         int main(void) {
@@ -158,6 +169,7 @@ enum SharedTextSources {
             printf("%d %d\n", pick(argc_), pick2(7));
             printf("%d\n", scan(v, 4));
             printf("%d\n", switcher(2, 4));
+            printf("%d\n", rec(9));
             return 0;
         }
         """#
