@@ -97,26 +97,35 @@ private struct Walk {
     let relocations: [ELFRelocation]
     let functionStart: UInt64
 
+    /// The first instruction that differs. A branch to another label is reported only when
+    /// nothing else differs: when the code differs, its branches go to shifted labels first.
     func firstDifference() throws -> String? {
-        for index in 0..<max(mine.real.count, theirs.real.count) {
-            guard index < mine.real.count else {
-                return "the target has more instructions (from +\(theirs.real[index].offset))"
-            }
-            guard index < theirs.real.count else {
-                return "the object has more instructions (from +\(mine.real[index].offset))"
-            }
+        var firstBranch: String?
+        for index in 0..<min(mine.real.count, theirs.real.count) {
             let ours = mine.real[index]
             let their = theirs.real[index]
-            if let why = try difference(ours, their) {
-                return "\(why) at instruction \(index) (+\(ours.offset): \(hex(ours, mineBytes)); "
-                    + "the target's +\(their.offset): \(hex(their, theirBytes)))"
-            }
+            guard let why = try difference(ours, their) else { continue }
+            let message =
+                "\(why) at instruction \(index) (+\(ours.offset): \(hex(ours, mineBytes)); "
+                + "the target's +\(their.offset): \(hex(their, theirBytes)))"
+            guard why.hasSuffix(Walk.elsewhere) else { return message }
+            firstBranch = firstBranch ?? message
         }
+        if mine.real.count < theirs.real.count {
+            return "the target has more instructions (from +\(theirs.real[mine.real.count].offset))"
+        }
+        if mine.real.count > theirs.real.count {
+            return "the object has more instructions (from +\(mine.real[theirs.real.count].offset))"
+        }
+        if let firstBranch { return firstBranch }
         for relocation in relocations where !covered(relocation) {
             return "a relocation at +\(relocation.offset - functionStart) lies in padding"
         }
         return nil
     }
+
+    /// How a branch to another label of the function ends its reason.
+    private static let elsewhere = "goes elsewhere"
 
     /// Why two instructions at the same index differ, nil when they are the same.
     private func difference(_ ours: X86Instruction, _ their: X86Instruction) throws -> String? {
@@ -163,7 +172,7 @@ private struct Walk {
         _ branch: X86Branch, _ other: X86Branch, relocations: [ELFRelocation], at ours: X86Instruction
     ) throws -> String? {
         guard let relocation = relocations.first else {
-            return sameLabel(branch.target, other.target) ? nil : "its \(branch.kind) goes elsewhere"
+            return sameLabel(branch.target, other.target) ? nil : "its \(branch.kind) \(Walk.elsewhere)"
         }
         guard relocations.count == 1, relocation.type == .pc32 || relocation.type == .plt32,
             Int(relocation.offset - functionStart) == ours.offset + branch.field,
