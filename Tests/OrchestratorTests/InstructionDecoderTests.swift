@@ -84,34 +84,31 @@ final class InstructionDecoderTests: XCTestCase {
 private struct ObjdumpRow {
     let address: UInt64
     let length: Int
-    let text: String
+    let text: Substring
+    /// The words of the text, prefixes objdump spells out (`cs`, `data16`, `rex.W`, ...) dropped.
+    private let words: [Substring]
+
+    private static let prefixes: Set<Substring> = [
+        "cs", "ds", "ss", "es", "fs", "gs", "data16", "addr32", "bnd", "notrack", "lock", "rep", "repz",
+        "repnz", "xacquire", "xrelease",
+    ]
 
     init?(_ line: Substring) {
-        let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard columns.count >= 3, columns[0].hasSuffix(":"),
-            let address = UInt64(columns[0].dropLast().trimmingCharacters(in: .whitespaces), radix: 16)
+        guard let firstTab = line.firstIndex(of: "\t") else { return nil }
+        let rest = line[line.index(after: firstTab)...]
+        guard let secondTab = rest.firstIndex(of: "\t"), line[..<firstTab].hasSuffix(":"),
+            let address = UInt64(line[..<firstTab].dropLast().drop { $0 == " " }, radix: 16)
         else { return nil }
-        let text = columns[2...].joined(separator: "\t")
+        text = rest[rest.index(after: secondTab)...]
         guard !text.contains("(bad)"), !text.hasPrefix(".byte") else { return nil }
         self.address = address
-        length = columns[1].split(separator: " ").count
-        self.text = text
-    }
-
-    /// The words of the mnemonic column with prefixes objdump spells out dropped.
-    private var words: [Substring] {
-        let prefixes: Set<Substring> = [
-            "cs", "ds", "ss", "es", "fs", "gs", "data16", "addr32", "bnd", "notrack", "lock", "rex", "rex.W",
-            "rex.B", "rex.X", "rex.R", "rex.WB", "rex.WR", "rex.WX", "rep", "repz", "repnz", "xacquire",
-            "xrelease",
-        ]
-        return Array(
-            text.split(separator: " ", omittingEmptySubsequences: true).drop { prefixes.contains($0) })
+        length = rest[..<secondTab].split(separator: " ").count
+        words = Array(
+            text.split(separator: " ").drop { ObjdumpRow.prefixes.contains($0) || $0.hasPrefix("rex") })
     }
 
     /// The branch target objdump prints for direct jumps, calls and loops.
     private var branchTarget: UInt64? {
-        let words = self.words
         guard let mnemonic = words.first, words.count >= 2,
             mnemonic.hasPrefix("j") || mnemonic.hasPrefix("call") || mnemonic.hasPrefix("loop")
         else { return nil }
@@ -121,16 +118,14 @@ private struct ObjdumpRow {
     private var isNop: Bool {
         guard let mnemonic = words.first else { return false }
         if mnemonic.hasPrefix("nop") { return true }
-        if text.hasPrefix("xchg   %ax,%ax") { return true }
+        if mnemonic == "xchg", words.count == 2, words[1] == "%ax,%ax" { return true }
         // lea 0x0(%rsi),%rsi and lea 0x0(%rsi,%riz,1),%rsi
-        let operands = words.dropFirst().joined()
-        if mnemonic == "lea", operands.hasPrefix("0x0(%r"),
-            let register = operands.split(separator: ",").last,
+        guard mnemonic == "lea", words.count == 2 else { return false }
+        let operands = words[1]
+        guard operands.hasPrefix("0x0(%r"), let register = operands.split(separator: ",").last,
             register.hasPrefix("%r"), operands.hasPrefix("0x0(" + register)
-        {
-            return !operands.contains(",%r") || operands.contains("%riz")
-        }
-        return false
+        else { return false }
+        return !operands.contains(",%r") || operands.contains("%riz")
     }
 
     /// What the decoder got wrong about this row, nil when it agrees.
