@@ -49,6 +49,63 @@ final class InstructionDecoderTests: XCTestCase {
         print("decoder vs objdump on libc: \(total) instructions")
     }
 
+    func testShapesTheComparerReliesOn() {
+        // bytes, length, branch kind and target (decoded at 0x1000), RIP field, immediate, nop
+        let rows:
+            [(
+                bytes: [UInt8], length: Int, branch: X86BranchKind?, target: UInt64?, rip: Int?, imm: Int,
+                nop: Bool
+            )] = [
+                ([0x90], 1, nil, nil, nil, 0, true),
+                ([0x66, 0x90], 2, nil, nil, nil, 0, true),  // xchg %ax,%ax
+                ([0x41, 0x90], 2, nil, nil, nil, 0, false),  // xchg %eax,%r8d
+                ([0xf3, 0x90], 2, nil, nil, nil, 0, false),  // pause
+                ([0x0f, 0x1f, 0x44, 0x00, 0x00], 5, nil, nil, nil, 0, true),
+                ([0x66, 0x2e, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0], 10, nil, nil, nil, 0, true),  // cs nopw
+                ([0x48, 0x8d, 0x76, 0x00], 4, nil, nil, nil, 0, true),  // lea 0x0(%rsi),%rsi
+                ([0x8d, 0x76, 0x00], 3, nil, nil, nil, 0, false),  // lea 0x0(%rsi),%esi zero-extends
+                ([0x48, 0x8d, 0x76, 0x08], 4, nil, nil, nil, 0, false),
+                ([0xeb, 0x10], 2, .jump, 0x1012, nil, 0, false),
+                ([0xe9, 0x00, 0x01, 0x00, 0x00], 5, .jump, 0x1105, nil, 0, false),
+                ([0x76, 0xfe], 2, .conditional(6), 0x1000, nil, 0, false),  // jbe .
+                ([0x0f, 0x86, 0xfa, 0xff, 0xff, 0xff], 6, .conditional(6), 0x1000, nil, 0, false),
+                ([0xe8, 0xfb, 0xff, 0xff, 0xff], 5, .call, 0x1000, nil, 0, false),
+                ([0xe3, 0x00], 2, .loop(0xe3), 0x1002, nil, 0, false),  // jrcxz
+                ([0x48, 0x8b, 0x05, 1, 2, 3, 4], 7, nil, nil, 3, 0, false),  // mov x(%rip),%rax
+                ([0x83, 0x3d, 1, 2, 3, 4, 0x01], 7, nil, nil, 2, 1, false),  // cmpl $1,x(%rip)
+                ([0xc7, 0x05, 1, 2, 3, 4, 5, 6, 7, 8], 10, nil, nil, 2, 4, false),  // movl $imm32,x(%rip)
+                ([0x66, 0xc7, 0x05, 1, 2, 3, 4, 5, 6], 9, nil, nil, 3, 2, false),  // movw $imm16,x(%rip)
+                ([0xf6, 0x05, 1, 2, 3, 4, 0x01], 7, nil, nil, 2, 1, false),  // testb $1,x(%rip)
+                ([0xf6, 0x1d, 1, 2, 3, 4], 6, nil, nil, 2, 0, false),  // negb x(%rip): no immediate
+                ([0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8], 10, nil, nil, nil, 8, false),  // movabs
+                ([0xa1, 1, 2, 3, 4, 5, 6, 7, 8], 9, nil, nil, nil, 8, false),  // mov moffs64,%eax
+                ([0xc5, 0xfd, 0x6f, 0x05, 1, 2, 3, 4], 8, nil, nil, 4, 0, false),  // vmovdqa x(%rip),%ymm0
+                ([0xc4, 0xe3, 0x7d, 0x18, 0x05, 1, 2, 3, 4, 0x01], 10, nil, nil, 5, 1, false),  // vinsertf128
+                ([0x62, 0xf1, 0xfe, 0x48, 0x6f, 0x05, 1, 2, 3, 4], 10, nil, nil, 6, 0, false),  // vmovdqu64 zmm
+                ([0x62, 0xf3, 0x7d, 0x48, 0x3f, 0x05, 1, 2, 3, 4, 0x00], 11, nil, nil, 6, 1, false),  // vpcmpb
+                ([0xc5, 0xf8, 0x77], 3, nil, nil, nil, 0, false),  // vzeroupper
+                ([0x0f, 0x3a, 0x0f, 0xc1, 0x08], 5, nil, nil, nil, 1, false),  // palignr
+                ([0xf3, 0x0f, 0x1e, 0xfa], 4, nil, nil, nil, 0, false),  // endbr64
+            ]
+        for row in rows {
+            let name = row.bytes.map { String($0, radix: 16) }.joined(separator: " ")
+            guard let decoded = InstructionDecoder.decode(row.bytes, at: 0, address: 0x1000) else {
+                XCTFail("\(name): not decoded")
+                continue
+            }
+            XCTAssertEqual(decoded.length, row.length, name)
+            XCTAssertEqual(decoded.branch?.kind, row.branch, name)
+            XCTAssertEqual(decoded.branch?.target, row.target, name)
+            XCTAssertEqual(decoded.ripDisplacement, row.rip, name)
+            XCTAssertEqual(decoded.immediateSize, row.imm, name)
+            XCTAssertEqual(decoded.isNop, row.nop, name)
+        }
+        // Cut short, or not an instruction in 64-bit mode: nil, never a guess.
+        XCTAssertNil(InstructionDecoder.decode([0x48, 0x8b, 0x05, 1, 2], at: 0, address: 0))
+        XCTAssertNil(InstructionDecoder.decode([0x06], at: 0, address: 0))  // push %es
+        XCTAssertNil(InstructionDecoder.decode([0xd4, 0x0a], at: 0, address: 0))  // aam
+    }
+
     /// Checks every instruction objdump prints for `.text` of `path` (or the window given) and
     /// returns how many rows were checked; every disagreement is a failure naming the row.
     private func compare(_ path: String, from: UInt64? = nil, to: UInt64? = nil) throws -> Int {
