@@ -8,7 +8,8 @@ extension Hotpatch {
         static let configuration = CommandConfiguration(
             abstract: "Make a patch file from the target build and the fixed source's object.",
             discussion: """
-                Compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections -fPIC, \
+                Compile the fixed source with the target's own flags and PIC mode (-fPIE for a PIE executable, -fPIC \
+                for a shared library) plus -ffunction-sections -fdata-sections, \
                 then: hotpatch create --target BINARY_OR_LIB --object FIX.o -o fix.hotpatch. Functions whose code \
                 is identical once linked into the target are left out; changed ones are included. With two whole \
                 builds of identical layout, --old BINARY --new BINARY makes an in-place patch instead.

@@ -7,6 +7,8 @@ import Shared
 struct FunctionComparer {
     let target: TargetModule
     let unit: ObjectUnit
+    /// Decides what each relocation reaches, knowing where the compared function lives.
+    let matcher: ReferenceMatcher
 
     /// Nil when identical; otherwise why the function differs.
     func difference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
@@ -77,7 +79,7 @@ struct FunctionComparer {
         switch relocation.type {
         case .pc32, .plt32:
             let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
-            return (try matches(symbol, reached: reached, addend: addend, pcRelative: true), [])
+            return (try matcher.matches(symbol, base: reached, reach: addend + 4), [])
         case .gotpcrel, .gotpcrelx, .rexGotpcrelx:
             let slot = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
             let opcode = place.offset - 2
@@ -85,25 +87,17 @@ struct FunctionComparer {
             guard opcode < 0 || place.mine[opcode] == place.theirs[opcode] else { return (false, []) }
             if let name = target.gotSymbols[slot] { return (name == symbol.name, []) }
             if let value = target.gotRelative[slot] {
-                return (try matches(symbol, reached: value, addend: 0, pcRelative: false), [])
+                return (try matcher.matches(symbol, base: value, reach: 0), [])
             }
             return (false, [])
         case .abs64:
             let stored = target.gotRelative[place.address] ?? place.field64
-            return (
-                try matches(
-                    symbol, reached: stored &- UInt64(bitPattern: addend), addend: addend, pcRelative: false),
-                []
-            )
+            return (try matcher.matches(symbol, base: stored &- UInt64(bitPattern: addend), reach: addend), [])
         case .abs32s, .abs32:
             let raw = UInt32(littleEndian: place.theirs[place.offset..<(place.offset + 4)])
             let value =
                 relocation.type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw)))
-            return (
-                try matches(
-                    symbol, reached: value &- UInt64(bitPattern: addend), addend: addend, pcRelative: false),
-                []
-            )
+            return (try matcher.matches(symbol, base: value &- UInt64(bitPattern: addend), reach: addend), [])
         default:
             return (false, [])  // unknown kinds of reference: assume changed (include, never miss)
         }
@@ -122,77 +116,23 @@ struct FunctionComparer {
         switch (place.mine[opcode], place.theirs[opcode]) {
         case (0x8b, 0x8d):
             return (
-                try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true),
+                try matcher.matches(symbol, base: pcRelative, reach: relocation.addend + 4),
                 [opcode]
             )
         case (0x8b, 0xc7) where opcode >= 1:
             // The REX.R bit moves to REX.B and the ModRM byte becomes a register form.
             let absolute = UInt64(bitPattern: place.field32)
             return (
-                try matches(symbol, reached: absolute, addend: 0, pcRelative: false),
+                try matcher.matches(symbol, base: absolute, reach: 0),
                 [opcode - 1, opcode, opcode + 1]
             )
         case (0xff, 0x67) where place.mine[opcode + 1] == 0x15 && place.theirs[opcode + 1] == 0xe8:
             return (
-                try matches(symbol, reached: pcRelative, addend: relocation.addend, pcRelative: true),
+                try matcher.matches(symbol, base: pcRelative, reach: relocation.addend + 4),
                 [opcode, opcode + 1]
             )
         default:
             return nil
         }
-    }
-
-    /// Whether `reached` (the target's value of S) stands for the object's `symbol`.
-    private func matches(_ symbol: ELFSymbol, reached: UInt64, addend: Int64, pcRelative: Bool) throws -> Bool
-    {
-        if symbol.type == .section {
-            return try matchesData(
-                inSection: Int(symbol.sectionIndex), symbolValue: 0, base: reached, addend: addend,
-                pcRelative: pcRelative)
-        }
-        if symbol.isDefined, symbol.binding == .local, symbol.sectionIndex < 0xff00,
-            try unit.section(Int(symbol.sectionIndex)).flags.contains(.strings)
-        {
-            // Labels in merged string sections (.LC0) exist only in the object: compare the string.
-            return try matchesData(
-                inSection: Int(symbol.sectionIndex), symbolValue: symbol.value, base: reached, addend: addend,
-                pcRelative: pcRelative)
-        }
-        if target.pltEntries[reached] == symbol.name { return true }
-        guard let definition = try target.definition(of: symbol.name, sourceFile: unit.sourceFile) else {
-            return false
-        }
-        return definition.symbol.value == reached
-    }
-
-    /// A reference to anonymous data (string literals, constants) matches when the target's
-    /// bytes there are the same string, or the same named function or variable covers the offset.
-    /// `base` is where the target puts the symbol, `symbolValue` where the object does.
-    private func matchesData(
-        inSection index: Int, symbolValue: UInt64, base: UInt64, addend: Int64, pcRelative: Bool
-    )
-        throws -> Bool
-    {
-        let section = try unit.section(index)
-        // Where the instruction points, relative to the symbol (PC-relative fields end the instruction).
-        let delta = addend + (pcRelative ? 4 : 0)
-        let offset = Int64(bitPattern: symbolValue) + delta
-        guard offset >= 0, UInt64(offset) < max(section.size, 1) else { return false }
-        let reachedInTarget = base &+ UInt64(bitPattern: delta)
-        if section.flags.contains(.strings) {
-            let contents = try unit.elf.contents(of: section)
-            let tail = contents[(contents.startIndex + Int(offset))...]
-            guard let end = tail.firstIndex(of: 0) else { return false }
-            return target.cString(at: reachedInTarget) == Array(tail[..<end])
-        }
-        let covering = unit.symbols.first {
-            Int($0.sectionIndex) == section.index && !$0.name.isEmpty
-                && ($0.type == .object || $0.type == .function)
-                && UInt64(offset) >= $0.value && UInt64(offset) < $0.value + max($0.size, 1)
-        }
-        guard let covering,
-            let definition = try target.definition(of: covering.name, sourceFile: unit.sourceFile)
-        else { return false }
-        return definition.symbol.value &+ (UInt64(offset) - covering.value) == reachedInTarget
     }
 }

@@ -29,16 +29,29 @@ struct ObjectUnit {
     }
 
     /// The function defined in the section at `index`; throws when the section holds several
-    /// (the object was compiled without -ffunction-sections).
+    /// (the object was compiled without -ffunction-sections). Aliases of one function (C++
+    /// complete and base constructors and destructors, `C1`/`C2`, `D1`/`D2`: same place, same
+    /// size) count as one, named by the first.
     func function(inSection index: Int) throws -> ELFSymbol? {
-        let inside = functions.filter { Int($0.sectionIndex) == index }
-        guard inside.count <= 1 else {
+        // GCC's local aliases (`f.localalias`, -fno-semantic-interposition) name the same code.
+        let inside = functions.filter { Int($0.sectionIndex) == index && !$0.name.hasSuffix(".localalias") }
+        let isOneFunction = inside.allSatisfy { $0.value == inside[0].value && $0.size == inside[0].size }
+        guard isOneFunction else {
             let section = elf.sections[index].name
             throw PatchCreationError(
                 "\(path): section \(section) holds \(inside.count) functions (\(inside.map(\.name).joined(separator: ", "))); "
                     + "recompile with -ffunction-sections -fdata-sections")
         }
         return inside.first
+    }
+
+    /// Whether `function` is a second name of a function an earlier symbol already names (same
+    /// section, place and size: C++ `C1`/`C2`, `D1`/`D2`); decisions are about the first name.
+    func isAlias(_ function: ELFSymbol) -> Bool {
+        functions.contains {
+            $0.index < function.index && $0.sectionIndex == function.sectionIndex && $0.value == function.value
+                && $0.size == function.size
+        }
     }
 
     /// The section at `index`.

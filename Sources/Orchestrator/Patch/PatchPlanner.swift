@@ -11,10 +11,11 @@ struct PatchPlanner {
 
     func plan() throws -> PatchPlan {
         var plan = PatchPlan()
-        try refuseChangedVariables()
+        try checkExistingVariables()
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function that exists in the target: changed or not.
         for (index, unit) in units.enumerated() {
+            let matcher = try ReferenceMatcher(target: target, unit: unit)
             for section in unit.elf.sections
             where section.flags.contains(.execute) && section.flags.contains(.alloc) {
                 guard let function = try unit.function(inSection: section.index) else { continue }
@@ -25,8 +26,9 @@ struct PatchPlanner {
                 if let namedFunctions {
                     reason = namedFunctions.contains(function.name) ? "named with --function" : nil
                 } else {
-                    reason = try FunctionComparer(target: target, unit: unit).difference(
-                        function: function, old: old)
+                    let anchors = [section.index: old.symbol.value &- function.value]
+                    reason = try FunctionComparer(target: target, unit: unit, matcher: matcher.anchored(anchors))
+                        .difference(function: function, old: old)
                 }
                 guard let reason else {
                     plan.decisions.append(
@@ -69,7 +71,7 @@ struct PatchPlanner {
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
-            where !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
+            where !unit.isAlias(function) && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
                 && !plan.decisions.contains(where: { $0.name == function.name })
             {
                 plan.decisions.append(
@@ -83,25 +85,6 @@ struct PatchPlanner {
 
     private var identicalReason: String {
         namedFunctions == nil ? "identical to the target's once linked there" : "not named with --function"
-    }
-
-    /// An existing variable whose initial value differs cannot be patched: the running process
-    /// already has its own value.
-    private func refuseChangedVariables() throws {
-        for unit in units {
-            for variable in unit.variables {
-                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile) else {
-                    continue
-                }
-                let mine = try unit.initialBytes(of: variable)
-                guard old.symbol.size == variable.size, try target.initialBytes(of: old) == mine else {
-                    throw PatchCreationError(
-                        "\(unit.path): the initializer of existing variable \(variable.name) changed (the target's is at "
-                            + "\(old.address)); a running process keeps its own value: move the data change into code "
-                            + "(assign it in a patched function) or restart with the new build")
-                }
-            }
-        }
     }
 
     /// Walks one carried section's relocations; returns newly carried code sections to walk.

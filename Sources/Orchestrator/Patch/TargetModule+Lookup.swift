@@ -4,6 +4,10 @@ extension TargetModule {
     /// The target's definition of `name`; statics of several files are told apart by the
     /// object's source file. Nil when the target has none; throws when it stays ambiguous.
     func definition(of name: String, sourceFile: String?) throws -> Definition? {
+        // GCC's `f.localalias` (-fno-semantic-interposition) is `f` under a local name.
+        if definitions[name] == nil, name.hasSuffix(".localalias") {
+            return try definition(of: String(name.dropLast(".localalias".count)), sourceFile: sourceFile)
+        }
         guard let candidates = definitions[name], !candidates.isEmpty else { return nil }
         if candidates.count == 1 { return candidates[0] }
         let sameFile = candidates.filter { candidate in

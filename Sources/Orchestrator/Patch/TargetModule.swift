@@ -68,8 +68,10 @@ struct TargetModule {
             else { continue }
             // Globals come after every local in .symtab: their file run is meaningless.
             let definition = Definition(symbol: symbol, file: symbol.binding == .local ? file : nil)
-            if !(result[symbol.name]?.contains { $0.symbol.value == symbol.value } ?? false) {
-                result[symbol.name, default: []].append(definition)
+            // ld names copy-relocated variables `stdout@GLIBC_2.2.5` in .symtab: the object says `stdout`.
+            let name = symbol.name.split(separator: "@", maxSplits: 1).first.map(String.init) ?? symbol.name
+            if !(result[name]?.contains { $0.symbol.value == symbol.value } ?? false) {
+                result[name, default: []].append(definition)
             }
         }
         return result

@@ -1,0 +1,74 @@
+import Shared
+
+extension PatchPlanner {
+    /// Every variable of the objects that the target already has must start with the target's
+    /// value, relocations resolved (``VariableComparer``): the patch then binds to the running
+    /// process's variable, which holds the live state. A changed initializer is refused, because
+    /// the process keeps its own value; a changed C++ vague-linkage object (vtable, typeinfo,
+    /// guard, COMDAT data) is refused too, because a second copy breaks identity (virtual calls
+    /// through old objects, `dynamic_cast`, exception matching). Variables the target lacks are
+    /// new data, carried when an included function reaches them.
+    func checkExistingVariables() throws {
+        let pointers = try TargetPointers(target: target)
+        for unit in units {
+            let comparer = VariableComparer(target: target, pointers: pointers, unit: unit)
+            for variable in unit.variables where !VagueLinkage.isPersonalityReference(variable.name) {
+                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile),
+                    old.symbol.type == .object || old.symbol.type == .tls || old.symbol.type == .none,
+                    let difference = try comparer.difference(variable: variable, old: old)
+                else { continue }
+                throw refusal(variable, in: unit, old: old, difference)
+            }
+        }
+    }
+
+    /// The refusal for an existing variable whose initial value changed, naming the place.
+    private func refusal(
+        _ variable: ELFSymbol, in unit: ObjectUnit, old: TargetModule.Definition,
+        _ difference: VariableComparer.Difference
+    ) -> PatchCreationError {
+        if let kind = try? VagueLinkage.kind(of: variable, in: unit) {
+            let place = VagueLinkage.place(difference.offset, inObjectOfKind: kind)
+            return PatchCreationError(
+                "\(unit.path): the C++ \(kind) \(variable.name) differs from the target's (at \(old.address)) at "
+                    + "\(place): \(difference.detail); the running process must keep its one copy (virtual calls, "
+                    + "dynamic_cast and exceptions compare it), so hotpatch cannot change it: keep the class's "
+                    + "virtual functions and layout as they are and change only function bodies, or restart with "
+                    + "the new build")
+        }
+        return PatchCreationError(
+            "\(unit.path): the initializer of existing variable \(variable.name) changed at +\(difference.offset): "
+                + "\(difference.detail) (the target's is at \(old.address)); a running process keeps its own value: "
+                + "move the data change into code (assign it in a patched function) or restart with the new build")
+    }
+}
+
+/// C++ vague linkage: objects every object file that needs them emits (in COMDAT groups, weak or
+/// `STB_GNU_UNIQUE`), of which the linked program keeps exactly one.
+enum VagueLinkage {
+    /// What kind of vague-linkage object `symbol` is (by its Itanium mangling or its COMDAT
+    /// section), or nil for an ordinary variable.
+    static func kind(of symbol: ELFSymbol, in unit: ObjectUnit) throws -> String? {
+        let prefixes = [("_ZTV", "vtable"), ("_ZTT", "VTT"), ("_ZTI", "typeinfo"), ("_ZTS", "typeinfo name"),
+            ("_ZGV", "guard variable")]
+        if let (_, kind) = prefixes.first(where: { symbol.name.hasPrefix($0.0) }) { return kind }
+        let inGroup = try unit.section(Int(symbol.sectionIndex)).flags.contains(.group)
+        return inGroup || symbol.binding == .weak || symbol.binding == .gnuUnique ? "COMDAT object" : nil
+    }
+
+    /// Where a difference lies, in the words of the object's layout (vtable slots).
+    static func place(_ offset: Int, inObjectOfKind kind: String) -> String {
+        guard kind == "vtable" else { return "+\(offset)" }
+        switch offset {
+        case 0..<8: return "its offset-to-top (+\(offset))"
+        case 8..<16: return "its typeinfo pointer (+\(offset))"
+        default: return "slot \((offset - 16) / 8) (+\(offset))"
+        }
+    }
+
+    /// `DW.ref.__gxx_personality_v0` and its kind: a hidden COMDAT pointer to the personality
+    /// routine that `.eh_frame` uses. Whatever copy the patch uses points to the same routine, so
+    /// it never refuses anything: it binds to the target's copy when the target has one, and is
+    /// carried otherwise.
+    static func isPersonalityReference(_ name: String) -> Bool { name.hasPrefix("DW.ref.") }
+}

@@ -1,0 +1,26 @@
+/* The program around the file under test: worker threads call it, the reporter prints what they see. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int type_name_length(int type);
+static volatile int observed;
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = type_name_length(4);
+        usleep(50);
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[3];
+    for (int i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("length=%d\n", observed);
+        usleep(10000);
+    }
+}
