@@ -2,7 +2,7 @@
 """Bounded memcached text-protocol load and probes, for scripts/real-fix-memcached.
 
     loadgen.py load --port P [--connections N] [--max-seconds S] --out FILE
-    loadgen.py probe --port P
+    loadgen.py probe --check exptime|lru --port P
 
 load: N connections (default 4), one thread each, send a set/get/me mix back to back until
 SIGTERM/SIGINT or --max-seconds (default 120; the load always stops by itself), then write one
@@ -12,9 +12,11 @@ the value this connection last stored under that key, `me` must answer `ME <key>
 (either sign: the load runs across apply and revert, so both behaviours are correct for it).
 A failure is an error, a timeout or any other answer; the connection is then reopened.
 
-probe: stores one key with a 1000 s expiry on a fresh connection, asks `me` for it and prints
-one line: `exp=<value> old` when the value is negative (the bug: current_time - exptime),
-`exp=<value> fixed` when it is positive (the fix: exptime - current_time).
+probe: one check on a fresh connection, printed as one line "<what the server said> old|fixed":
+  exptime  stores a key with a 1000 s expiry and asks `me` for it: `exp=-1000 old` (memcached
+           before 1776b021e printed current_time - exptime), `exp=1000 fixed` (exptime - current_time)
+  lru      sends `lru mode segmented` (the default mode, so setting it changes nothing): any answer
+           but OK is old (before 5f366ccbb the command went to `lru_crawler`), `OK fixed`
 """
 import argparse
 import json
@@ -158,6 +160,23 @@ def load(arguments):
 
 
 def probe(arguments):
+    if arguments.check == "lru":
+        probe_lru(arguments)
+    else:
+        probe_exptime(arguments)
+
+
+def probe_lru(arguments):
+    connection = Connection(arguments.port)
+    try:
+        connection.send(b"lru mode segmented\r\n")
+        answer = connection.line().decode()
+    finally:
+        connection.close()
+    print("%s %s" % (answer.replace(" ", "_"), "fixed" if answer == "OK" else "old"))
+
+
+def probe_exptime(arguments):
     connection = Connection(arguments.port)
     try:
         connection.send(b"set realfix:probe 0 1000 2\r\nok\r\n")
@@ -184,6 +203,7 @@ def main():
     load_parser.add_argument("--out", required=True)
     probe_parser = commands.add_parser("probe")
     probe_parser.add_argument("--port", type=int, required=True)
+    probe_parser.add_argument("--check", choices=("exptime", "lru"), default="exptime")
     arguments = parser.parse_args()
     if arguments.command == "load":
         load(arguments)
