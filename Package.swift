@@ -66,5 +66,8 @@ let package = Package(
         .executableTarget(name: "InventoryFuzz", dependencies: ["FleetInventory"], path: "Fuzz/InventoryFuzz"),
         // The parity service and the lab fleet, tested as a user runs them.
         .testTarget(name: "LabTests", dependencies: ["TestSupport"]),
+        // The compatibility corpus (Tests/Corpus/cases): small C and C++ programs and their fixes,
+        // patched with the built hotpatch and hotpatch-agent as a user does.
+        .testTarget(name: "CorpusTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -157,8 +157,8 @@ extension FaultFixture {
             state = fixture.path("state")
             target = try fixture.link("target", FaultFixture.source, flags: Fixtures.targetFlags)
             let object = try fixture.object("fg-fix", FaultFixture.fix, flags: Fixtures.objectFlags)
-            patch = try TestPatch.build(
-                id: "fg-fix", target: target, fixedObject: object, functions: ["version_f", "version_g"],
+            patch = try CreateBinary.create(
+                id: "fg-fix", target: target, object: object, functions: ["version_f", "version_g"],
                 output: fixture.path("fg-fix.hotpatch"))
             offsets = try FaultFixture.entryOffsets(target)
         }

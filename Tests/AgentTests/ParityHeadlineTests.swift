@@ -13,9 +13,9 @@ final class ParityHeadlineTests: XCTestCase {
 
     func testParityExecutablePatchStopsMisclassificationAndRevertBringsItBack() throws {
         let build = try ParityBuild.built()
-        let patch = try TestPatch.build(
-            id: "parity-fix", target: build.executable(.v1), fixedObject: build.classifierObject(.v2),
-            functions: ["is_even"], output: fixture.path("parity-fix.hotpatch"))
+        let patch = try CreateBinary.create(
+            id: "parity-fix", target: build.executable(.v1), object: build.classifierObject(.v2),
+            output: fixture.path("parity-fix.hotpatch"))
         let service = try ParityService.start(.executable(.v1), .init(threads: 4, intervalMilliseconds: 250))
         defer { try? service.stop(.kill) }
         // A few lines first: the stall meter's baseline on this (shared, noisy) machine.
@@ -52,9 +52,9 @@ final class ParityHeadlineTests: XCTestCase {
     func testSharedLibraryPatchAppliesToEveryProcessThatLoadedIt() throws {
         let build = try ParityBuild.built()
         let library = build.library(.v1)
-        let patch = try TestPatch.build(
-            id: "libparity-fix", target: library, fixedObject: build.classifierObject(.v2),
-            functions: ["is_even"], output: fixture.path("libparity-fix.hotpatch"))
+        let patch = try CreateBinary.create(
+            id: "libparity-fix", target: library, object: build.classifierObject(.v2),
+            output: fixture.path("libparity-fix.hotpatch"))
         let options = ParityService.Options(threads: 2, intervalMilliseconds: 250)
         let one = try ParityService.start(.sharedLibrary(.v1), options)
         defer { try? one.stop(.kill) }
@@ -90,9 +90,8 @@ final class ParityHeadlineTests: XCTestCase {
     /// written in place, in one stop at a safe point; revert writes the old byte back.
     func testInPlacePatchFromTwoBuildsWithOneLayout() throws {
         let build = try ParityBuild.built()
-        let patch = try TestPatch.buildInPlace(
+        let patch = try CreateBinary.createInPlace(
             id: "parity-inplace", old: build.executable(.v1), new: build.executable(.v2),
-            functions: ["is_even"],
             output: fixture.path("parity-inplace.hotpatch"))
         let service = try ParityService.start(.executable(.v1), .init(threads: 2, intervalMilliseconds: 250))
         defer { try? service.stop(.kill) }

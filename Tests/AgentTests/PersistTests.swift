@@ -15,9 +15,9 @@ final class PersistTests: XCTestCase {
             Fixtures.blockingService.replacingOccurrences(of: "return x + 1;", with: "return x + 2;"),
             flags: Fixtures.targetFlags)
         chmod(service, 0o751)
-        let patch = try TestPatch.build(
+        let patch = try CreateBinary.create(
             id: "compute-fix", target: service,
-            fixedObject: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
+            object: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
             functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
         let original = try fixture.bytes(service)
         let program = try TargetProgram(service)

@@ -67,9 +67,9 @@ final class StateTruthTests: XCTestCase {
     func testStackedPatchesRevertNewestFirst() throws {
         let first = try fixture.servicePatch(
             id: "compute-fix", fix: Fixtures.computeFix, functions: ["compute"])
-        let second = try TestPatch.build(
+        let second = try CreateBinary.create(
             id: "compute-fix-2", target: fixture.path("service"),
-            fixedObject: try fixture.object(
+            object: try fixture.object(
                 "fix2", Fixtures.computeFixCallingLibc, flags: Fixtures.objectFlags),
             functions: ["compute"], output: fixture.path("compute-fix-2.hotpatch"))
         let program = try TargetProgram(fixture.path("service"))

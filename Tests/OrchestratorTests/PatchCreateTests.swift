@@ -64,6 +64,7 @@ final class PatchCreateTests: XCTestCase {
             "-o", fixture.path("none.hotpatch"),
         ])
         XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("nothing changed: "), result.stderr)
         XCTAssertTrue(result.stderr.contains("nothing to patch"), result.stderr)
     }
 

@@ -30,34 +30,21 @@ enum RolloutFixture {
         }
     }
 
-    /// The parity fix as a patch file in `directory`: `hotpatch create` when it exists, else
-    /// Shared's PatchBuilder directly (is_even from classify_v2.o over parity-v1).
+    /// The parity fix as a patch file in `directory`, made by `hotpatch create` as a user makes it
+    /// (is_even from classify_v2.o over parity-v1); a failing create fails the test with its output.
     static func parityPatch(in directory: String, id: String = "parity-fix") throws -> String {
         let build = RepositoryPaths.path("examples/parity/build")
-        let target = build + "/parity-v1"
-        let object = build + "/classify_v2.o"
         let output = directory + "/\(id).hotpatch"
         let created = try Subprocess.run(
-            hotpatch, ["create", "--target", target, "--object", object, "--id", id, "-o", output])
-        if created.status == 0 { return output }
-        let targetELF = try ELFFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: target))))
-        let symbols = try targetELF.symbolTable() ?? []
-        guard let old = symbols.first(where: { $0.name == "is_even" && $0.isDefined }),
-            let buildID = try targetELF.buildID()
-        else { throw XCTSkip("\(target) has no is_even or build-id; run make -C examples/parity") }
-        let metadata = PatchMetadata(
-            kind: .relocatable, id: PatchID(id)!, description: "is_even: classify odd numbers correctly",
-            targetPathHint: target, targetBuildID: buildID)
-        let objectELF = try ELFFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: object))))
-        let bytes = try PatchBuilder(objects: [objectELF], objectNames: [object]).build(
-            metadata: metadata,
-            replacing: [
-                PatchBuilder.Replacement(
-                    newSymbol: "is_even", oldAddress: ModuleAddress(old.value), oldSize: old.size,
-                    oldName: "is_even")
-            ],
-            bind: { _, _ in nil })
-        try Data(bytes).write(to: URL(fileURLWithPath: output))
+            hotpatch,
+            [
+                "create", "--target", build + "/parity-v1", "--object", build + "/classify_v2.o", "--id", id, "-o",
+                output,
+            ])
+        guard created.status == 0 else {
+            throw RolloutFixtureError(
+                description: "hotpatch create of the parity fix exited \(created.status):\n\(created.stdout)\(created.stderr)")
+        }
         return output
     }
 
@@ -73,3 +60,9 @@ enum RolloutFixture {
 }
 
 private final class BundleMarker {}
+
+/// A fixture step that failed (create refused the parity fix), with the tool's output.
+struct RolloutFixtureError: Error, CustomStringConvertible {
+    /// What failed and the output that says why.
+    let description: String
+}

@@ -25,6 +25,29 @@ final class PatchMetadataTests: XCTestCase {
         XCTAssertEqual(decoded, metadata)
     }
 
+    func testPartsOfAReplacedFunctionRoundTripAndOldFilesStillRead() throws {
+        var metadata = sample()
+        metadata.replacedFunctions[0].parts = [
+            FunctionPart(address: ModuleAddress(0x1080), size: 13, name: "is_even.cold"),
+            FunctionPart(address: ModuleAddress(0x1300), size: 40, name: "is_even.part.0"),
+        ]
+        XCTAssertEqual(try PatchMetadata(decoding: metadata.encode()[...]), metadata)
+        // A file written before parts existed decodes with none.
+        XCTAssertEqual(try PatchMetadata(decoding: sample().encode()[...]).replacedFunctions[0].parts, [])
+    }
+
+    func testAPartBeforeAnyReplacedFunctionIsMalformed() {
+        var metadata = sample()
+        metadata.replacedFunctions = []
+        var bytes = metadata.encode()
+        var payload: [UInt8] = Array(repeating: 0, count: 16) + [1, 0, 0, 0] + Array("x".utf8)
+        payload[0] = 0x80
+        bytes += [20, 0] + [UInt8(payload.count), 0, 0, 0] + payload
+        XCTAssertThrowsError(try PatchMetadata(decoding: bytes[...])) { error in
+            XCTAssertTrue("\(error)".contains("before any replaced function"), "\(error)")
+        }
+    }
+
     func testNewerFormatVersionIsRefusedWithUpgradeAdvice() {
         var bytes = sample().encode()
         bytes[8] = 2  // formatVersion follows the 8-byte magic

@@ -22,9 +22,18 @@ struct PatchPlan {
         let functions = patch.replacedFunctions.map { function in
             (function, function.oldAddress.remote(bias: target.bias))
         }
-        applyGuards = functions.map { function, start in
-            SafePoint.Guard(
-                start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+        applyGuards = functions.flatMap { function, start in
+            // The old function's parts (X.cold, X.part.N) are the old function too: guard them alike.
+            let parts = function.parts.map { part in
+                let partStart = part.address.remote(bias: target.bias)
+                return SafePoint.Guard(
+                    start: partStart, end: partStart.advanced(by: max(part.size, 1)),
+                    name: "\(function.oldName) (its part \(part.name))")
+            }
+            return [
+                SafePoint.Guard(
+                    start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+            ] + parts
         }
         var entries: [PatchMemoryHeader.Entry] = []
         switch patch.kind {
@@ -98,10 +107,11 @@ struct PatchPlan {
                 .init(start: $0.start, size: $0.end.rawValue - $0.start.rawValue, name: $0.name)
             }
         }
-        let header = PatchMemoryHeader(
+        var record = PatchMemoryHeader(
             mappingSize: layout.totalSize, patchID: patch.id.rawValue, contentHash: patch.contentHash.bytes,
-            previous: previous, guards: guards, entries: entries
-        ).encoded()
+            previous: previous, guards: guards, entries: entries)
+        record.unwind = UnwindRegistration.record(patch: patch, layout: layout, base: base, image: &image)
+        let header = record.encoded()
         precondition(header.count <= Int(layout.headerSize), "header larger than its reserved space")
         image.replaceSubrange(0..<header.count, with: header)
         return image

@@ -14,13 +14,13 @@ struct SymbolResolver {
 
     /// Patch symbol index -> process address, for every undefined symbol the patch uses.
     func resolve(_ patch: PatchFile, memory: RemoteMemory) throws(AgentFailure) -> [Int: UInt64] {
-        var bindings: [String: ModuleAddress] = [:]
-        for binding in patch.targetBindings { bindings[binding.symbol] = binding.address }
+        var bindings: [String: TargetBinding] = [:]
+        for binding in patch.targetBindings { bindings[binding.symbol] = binding }
         var resolved: [Int: UInt64] = [:]
         var byName: [String: UInt64]? = nil
         for symbol in patch.undefinedSymbols {
-            if let address = bindings[symbol.name] {
-                resolved[symbol.index] = address.remote(bias: targetBias).rawValue
+            if let binding = bindings[symbol.name] {
+                resolved[symbol.index] = try address(of: binding, memory: memory)
                 continue
             }
             if byName == nil {
@@ -42,12 +42,31 @@ struct SymbolResolver {
         return resolved
     }
 
-    /// The first definition of each wanted name among the modules' `.dynsym`, in load order.
+    /// A target binding's process address: the target symbol plus the load bias, or for a slot
+    /// binding (an IFUNC) the address the process's dynamic linker stored in that slot.
+    private func address(of binding: TargetBinding, memory: RemoteMemory) throws(AgentFailure) -> UInt64 {
+        let place = binding.address.remote(bias: targetBias)
+        guard binding.kind == .slotValue else { return place.rawValue }
+        let value = try memory.readWord(place)
+        guard value != 0 else {
+            throw AgentFailure(
+                .targetMismatch,
+                "\(process): the target's GOT slot at \(place) for \(binding.symbol) is still empty (the dynamic "
+                    + "linker has not resolved it); apply again once the process has finished starting")
+        }
+        return value
+    }
+
+    /// The first definition of each wanted name among the modules' `.dynsym`, in load order; an
+    /// IFUNC resolves to what the process chose for it (``IndirectSymbolResolver``).
     private func exportedSymbols(wanted: Set<String>, memory: RemoteMemory) throws(AgentFailure) -> [String:
         UInt64]
     {
         var found: [String: UInt64] = [:]
-        for module in modules where found.count < wanted.count {
+        var loaded: [IndirectSymbolResolver.Module] = []
+        var indirect: [(name: String, resolver: UInt64, definer: Int)] = []
+        // Every module is read only when an IFUNC needs the slots of all of them.
+        for module in modules where found.count < wanted.count || !indirect.isEmpty {
             let elf: ELFFile
             do {
                 elf = try ELFFile(bytes: try module.fileBytes())
@@ -57,7 +76,8 @@ struct SymbolResolver {
                 continue  // not an ELF file we can read (e.g. a data file mapped executable): skip it
             }
             let bias = try module.bias(memory: memory)
-            guard let symbols = try? elf.dynamicSymbols() else { continue }
+            loaded.append(.init(module: module, elf: elf, bias: bias))
+            guard found.count < wanted.count, let symbols = try? elf.dynamicSymbols() else { continue }
             let hidden = hiddenVersions(elf, count: symbols.count)
             for symbol in symbols where wanted.contains(symbol.name) && found[symbol.name] == nil {
                 guard symbol.isDefined, symbol.binding != .local,
@@ -65,14 +85,17 @@ struct SymbolResolver {
                     !hidden.contains(symbol.index)
                 else { continue }
                 if symbol.type == .gnuIndirectFunction {
-                    throw AgentFailure(
-                        .badPatch,
-                        "patch calls \(symbol.name), an IFUNC of \(module.path) whose implementation is chosen at "
-                            + "load time; the agent cannot bind it yet: call it through a function pointer "
-                            + "variable of the target, or avoid it in the fix")
+                    indirect.append((symbol.name, symbol.value, loaded.count - 1))
+                    found[symbol.name] = 0  // placeholder: resolved below, once every module is read
+                    continue
                 }
                 found[symbol.name] = symbol.value &+ bias
             }
+        }
+        let resolver = IndirectSymbolResolver(process: process, modules: loaded)
+        for entry in indirect {
+            found[entry.name] = try resolver.resolve(
+                entry.name, resolver: entry.resolver, definer: entry.definer, memory: memory)
         }
         return found
     }

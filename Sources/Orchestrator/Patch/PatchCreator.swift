@@ -18,12 +18,16 @@ struct PatchCreator {
     ) throws -> Outcome {
         // Load: the target with its symbols, then the fix's objects.
         let target = try TargetModule(path: targetPath, debugFile: debugFile)
-        let units = try objects.map { try ObjectUnit(path: $0) }
+        // Relax: TLS sequences of the -fPIC objects rewritten as the linker did in the target.
+        let relaxation = try TLSRelaxation(target: target)
+        let units = try objects.map { try relaxation.relax(try ObjectUnit(path: $0)) }
         // Resolve: the libraries the target needs, for undefined symbols the agent finds by name.
         let libraries = try LibraryResolver(target: target)
+        let binder = TargetBinder(
+            target: target, indirect: try IndirectFunctionIndex(libraries: libraries.libraries))
         // Decide: changed functions, what they reach, what binds to the target.
         let planner = PatchPlanner(
-            target: target, units: units, libraries: libraries,
+            target: target, units: units, libraries: libraries, binder: binder,
             namedFunctions: functions.isEmpty ? nil : Set(functions))
         let plan = try planner.plan()
         // Build: copy the carried sections, bind references to existing symbols by address.
@@ -33,12 +37,12 @@ struct PatchCreator {
         let builder = PatchBuilder(objects: units.map(\.elf), objectNames: objects)
         let bytes = try builder.build(
             metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
-            bind: { index, symbol in
-                guard symbol.type != .section,
-                    let definition = try target.definition(
-                        of: symbol.name, sourceFile: units[index].sourceFile)
-                else { return nil }
-                return definition.address
+            bindSites: { index, symbol in
+                // Static locals bind to the running one their users reach, never by GCC's number.
+                if case .existing(let definition) = plan.staticCounterpart(object: index, symbol: symbol) {
+                    return (definition.address, .address)
+                }
+                return try binder.site(of: symbol, sourceFile: units[index].sourceFile)
             })
         // Check: the result loads the way the agent will load it.
         _ = try PatchFile(bytes: bytes)

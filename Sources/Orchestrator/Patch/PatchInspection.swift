@@ -74,12 +74,15 @@ struct PatchInspection: Encodable {
             }
         }
         let bindings = Dictionary(
-            patch.targetBindings.map { ($0.symbol, $0.address) }, uniquingKeysWith: { a, _ in a })
+            patch.targetBindings.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let defined = Set(patch.symbols.filter(\.isDefined).map(\.name))
         references = grouped.keys.sorted().map { name in
             let boundTo: String
-            if let address = bindings[name] {
-                boundTo = "target \(address)"
+            if let binding = bindings[name] {
+                boundTo =
+                    binding.kind == .slotValue
+                    ? "what the process holds in the target's slot at \(binding.address) (IFUNC, read at apply)"
+                    : "target \(binding.address)"
             } else if defined.contains(name) || name.hasPrefix(".") {
                 boundTo = "patch"
             } else {

@@ -5,7 +5,7 @@ struct PatchPlan {
     /// One line of the decision log.
     struct Decision: Equatable {
         enum Verdict: String {
-            case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds
+            case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds, hint
         }
         let verdict: Verdict
         let name: String
@@ -15,4 +15,13 @@ struct PatchPlan {
     var carried: Set<PatchBuilder.SectionRef> = []
     var replacements: [PatchBuilder.Replacement] = []
     var decisions: [Decision] = []
+    /// Per object: its function-scope statics paired with the target's (never by GCC's number).
+    var statics: [StaticLocals] = []
+
+    /// Where an object symbol binds in the target: a static local's counterpart (nil for a new
+    /// one), else nil to let the caller look the name up.
+    func staticCounterpart(object: Int, symbol: ELFSymbol) -> StaticLocals.Counterpart? {
+        guard object < statics.count else { return nil }
+        return statics[object].counterparts[symbol.index]
+    }
 }

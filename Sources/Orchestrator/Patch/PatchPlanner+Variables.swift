@@ -8,12 +8,20 @@ extension PatchPlanner {
     /// guard, COMDAT data) is refused too, because a second copy breaks identity (virtual calls
     /// through old objects, `dynamic_cast`, exception matching). Variables the target lacks are
     /// new data, carried when an included function reaches them.
-    func checkExistingVariables() throws {
+    /// Static locals (`counter.1`) are the target's static their users reach (`statics`), never
+    /// the one with the same number.
+    func checkExistingVariables(statics: [StaticLocals]) throws {
         let pointers = try TargetPointers(target: target)
-        for unit in units {
+        for (index, unit) in units.enumerated() {
             let comparer = VariableComparer(target: target, pointers: pointers, unit: unit)
             for variable in unit.variables where !VagueLinkage.isPersonalityReference(variable.name) {
-                guard let old = try target.definition(of: variable.name, sourceFile: unit.sourceFile),
+                let counterpart: TargetModule.Definition?
+                switch statics[index].counterparts[variable.index] {
+                case .existing(let definition): counterpart = definition
+                case .new: counterpart = nil
+                case nil: counterpart = try target.definition(of: variable.name, sourceFile: unit.sourceFile)
+                }
+                guard let old = counterpart,
                     old.symbol.type == .object || old.symbol.type == .tls || old.symbol.type == .none,
                     let difference = try comparer.difference(variable: variable, old: old)
                 else { continue }
@@ -66,9 +74,9 @@ enum VagueLinkage {
         }
     }
 
-    /// `DW.ref.__gxx_personality_v0` and its kind: a hidden COMDAT pointer to the personality
-    /// routine that `.eh_frame` uses. Whatever copy the patch uses points to the same routine, so
-    /// it never refuses anything: it binds to the target's copy when the target has one, and is
-    /// carried otherwise.
+    /// `DW.ref.__gxx_personality_v0` and its kind (`DW.ref._ZTI...` for catch clauses): hidden
+    /// COMDAT pointers that `.eh_frame` and `.gcc_except_table` read. Any copy points to the same
+    /// routine or typeinfo, so they never refuse anything: each binds to the target's copy when
+    /// the target has one, and is carried otherwise.
     static func isPersonalityReference(_ name: String) -> Bool { name.hasPrefix("DW.ref.") }
 }

@@ -7,42 +7,45 @@ struct PatchPlanner {
     let target: TargetModule
     let units: [ObjectUnit]
     let libraries: LibraryResolver
+    /// How references bind (existing symbols, IFUNC slots, by name).
+    let binder: TargetBinder
     let namedFunctions: Set<String>?
 
     func plan() throws -> PatchPlan {
         var plan = PatchPlan()
-        try checkExistingVariables()
+        // Step 0: function-scope statics paired with the target's by the functions that use them.
+        plan.statics = try units.map { unit in
+            try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
+        }
+        try checkExistingVariables(statics: plan.statics)
         var worklist: [(unit: Int, section: Int, by: String)] = []
-        // Step 1: every function that exists in the target: changed or not.
-        for (index, unit) in units.enumerated() {
-            let matcher = try ReferenceMatcher(target: target, unit: unit)
-            for section in unit.elf.sections
-            where section.flags.contains(.execute) && section.flags.contains(.alloc) {
-                guard let function = try unit.function(inSection: section.index) else { continue }
-                guard let old = try target.definition(of: function.name, sourceFile: unit.sourceFile),
-                    old.symbol.type == .function || old.symbol.type == .gnuIndirectFunction
-                else { continue }
-                let reason: String?
-                if let namedFunctions {
-                    reason = namedFunctions.contains(function.name) ? "named with --function" : nil
-                } else {
-                    let anchors = [section.index: old.symbol.value &- function.value]
-                    reason = try FunctionComparer(target: target, unit: unit, matcher: matcher.anchored(anchors))
-                        .difference(function: function, old: old)
-                }
-                guard let reason else {
-                    plan.decisions.append(
-                        .init(verdict: .leftOut, name: function.name, reason: identicalReason))
-                    continue
-                }
-                plan.decisions.append(.init(verdict: .included, name: function.name, reason: reason))
-                plan.carried.insert(.init(object: index, section: section.index))
-                plan.replacements.append(
-                    .init(
-                        object: index, newSymbol: function.name, oldAddress: old.address,
-                        oldSize: old.symbol.size,
-                        oldName: function.name))
-                worklist.append((index, section.index, function.name))
+        // Step 1: every function family that exists in the target: changed or not.
+        for verdict in try compareFamilies(statics: plan.statics) {
+            let name = verdict.family.root.name
+            let reason: String?
+            if let namedFunctions {
+                reason = namedFunctions.contains(name) ? "named with --function" : nil
+            } else {
+                reason = verdict.difference
+            }
+            guard let reason else {
+                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: identicalReason))
+                continue
+            }
+            plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
+            // The new parts travel with the new function: never bound to the old parts.
+            for member in verdict.family.members {
+                plan.carried.insert(.init(object: verdict.unit, section: Int(member.sectionIndex)))
+            }
+            plan.replacements.append(
+                .init(
+                    object: verdict.unit, newSymbol: name, oldAddress: verdict.old.address,
+                    oldSize: verdict.old.symbol.size, oldName: verdict.old.symbol.name,
+                    oldParts: verdict.oldParts.map {
+                        FunctionPart(address: $0.address, size: $0.symbol.size, name: $0.symbol.name)
+                    }))
+            for member in verdict.family.members {
+                worklist.append((verdict.unit, Int(member.sectionIndex), name))
             }
         }
         if let namedFunctions {
@@ -59,20 +62,29 @@ struct PatchPlanner {
                     "\(target.path) is stripped (no .symtab) and none of the objects' functions is in its .dynsym: "
                         + "pass its debug file with --debug-file")
             }
+            let compared = plan.decisions.filter { $0.verdict == .leftOut }.count
             throw PatchCreationError(
-                "no function of \(units.map(\.path).joined(separator: ", ")) differs from \(target.path): nothing to "
-                    + "patch (compile the fixed source with the target's flags plus -ffunction-sections -fdata-sections)"
-            )
+                "nothing changed: \(compared == 1 ? "the one function" : "all \(compared) functions") of "
+                    + "\(units.map(\.path).joined(separator: ", ")) that \(target.path) also has "
+                    + "\(compared == 1 ? "is" : "are") identical to the target's once linked there; nothing to patch (if the fix "
+                    + "is in another file, pass that file's object; compile it with the target's flags and PIC mode plus "
+                    + "-ffunction-sections -fdata-sections)")
         }
+        if let hint = try picModeHint() { plan.decisions.append(hint) }
         // Step 2: follow references from what is included, carrying new code and data.
-        while let (index, sectionIndex, by) = worklist.popLast() {
-            worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
-        }
+        // Unwind info of what is carried may carry more (exception tables): follow those too.
+        repeat {
+            while let (index, sectionIndex, by) = worklist.popLast() {
+                worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
+            }
+            worklist = try unwindReferences(into: &plan)
+        } while !worklist.isEmpty
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
             where !unit.isAlias(function) && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
                 && !plan.decisions.contains(where: { $0.name == function.name })
+                && !GCCName.isPart(function.name) && !function.name.hasSuffix(".localalias")
             {
                 plan.decisions.append(
                     .init(
@@ -81,6 +93,32 @@ struct PatchPlanner {
             }
         }
         return plan
+    }
+
+    /// A hint when an executable's fix was compiled with -fPIC: GCC then loads the target's own
+    /// globals through the GOT and stops inlining its functions, so unchanged code differs.
+    private func picModeHint() throws -> PatchPlan.Decision? {
+        guard target.elf.section(named: ".interp") != nil || target.isFixedAddress else { return nil }
+        for unit in units {
+            for section in unit.elf.sections where section.flags.contains(.execute) {
+                for relocation in try unit.elf.relocations(for: section)
+                where [.gotpcrel, .gotpcrelx, .rexGotpcrelx].contains(relocation.type)
+                    && relocation.symbolIndex < unit.symbols.count
+                {
+                    let symbol = unit.symbols[relocation.symbolIndex]
+                    guard !symbol.name.isEmpty, symbol.binding != .local,
+                        let definition = try? target.definition(of: symbol.name, sourceFile: unit.sourceFile),
+                        definition.symbol.value != 0
+                    else { continue }
+                    return .init(
+                        verdict: .hint, name: "compile the fix with -fPIE, the target's mode",
+                        reason: "\(unit.path) loads \(symbol.name) through the GOT as -fPIC code does, but "
+                            + "\(target.path) is an executable that defines it; -fPIC code of unchanged functions "
+                            + "differs from the target's")
+                }
+            }
+        }
+        return nil
     }
 
     private var identicalReason: String {
@@ -107,16 +145,27 @@ struct PatchPlanner {
             {
                 symbol = named  // GAS names local functions by section + offset: bind by the function's name
             }
-            let bound =
-                try symbol.type == .section
-                ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            let bound: TargetModule.Definition?
+            switch plan.staticCounterpart(object: index, symbol: symbol) {
+            case .existing(let definition): bound = definition
+            case .new: bound = nil
+            case nil:
+                bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+            }
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
+            let indirect = try binder.reason(for: symbol, sourceFile: unit.sourceFile)
             if let bound {
                 let decision = PatchPlan.Decision(
                     verdict: .binds, name: symbol.name,
-                    reason: "existing \(kind(bound.symbol)) at \(bound.address)")
+                    reason: indirect
+                        ?? "existing \(kind(bound.symbol))"
+                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)") + " at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
+            }
+            if let indirect {
+                let decision = PatchPlan.Decision(verdict: .binds, name: symbol.name, reason: indirect)
+                if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
             }
             guard symbol.isDefined else {
                 if symbol.sectionIndex == ELFSymbol.commonSection {
@@ -168,6 +217,27 @@ struct PatchPlanner {
         symbol.type == .function || symbol.type == .gnuIndirectFunction ? "function" : "variable"
     }
 
+    /// Why a thread-local reference left in carried code cannot be bound.
+    private func tlsRefusal(
+        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection, of unit: ObjectUnit
+    ) throws -> String {
+        let where_ = "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type))"
+        if symbol.isDefined, try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
+            return "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
+                + "to a running process: keep the state in an existing variable"
+        }
+        guard try TLSRelaxation.isExecutable(target.elf) else {
+            return "\(where_); \(target.path) is a shared library, whose TLS block the process placed at load time, "
+                + "and hotpatch binds thread-local variables only in executables: keep the state in an ordinary variable"
+        }
+        if try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
+            return "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
+                + "the executable's own thread-local variables: keep the state in an ordinary variable"
+        }
+        return "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
+            + "emits them with -fPIC, default TLS dialect): rebuild the fix without -mtls-dialect=gnu2"
+    }
+
     /// Refuses relocations the agent cannot place, naming the symbol and the fix.
     private func checkPlaceable(
         _ relocation: ELFRelocation, symbol: ELFSymbol, bound: Bool, in section: ELFSection,
@@ -176,9 +246,8 @@ struct PatchPlanner {
         let name = symbol.name.isEmpty ? "section data" : symbol.name
         switch relocation.type {
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
-            throw PatchCreationError(
-                "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type)); hotpatch cannot "
-                    + "place TLS references: keep the state in an ordinary variable")
+            // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
+            throw PatchCreationError(try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
         case .abs32s where bound && target.isFixedAddress:
             return  // a fixed-address target symbol always fits a sign-extended 32-bit field
         case _ where ELFRelocationType.placeable.contains(relocation.type) && relocation.type != .abs32s:

@@ -35,12 +35,29 @@ struct ReferenceMatcher {
     private(set) var anchors: [Int: UInt64] = [:]
     /// Section index -> sorted offsets that relocations of the object reach (item boundaries).
     private let itemStarts: [Int: [UInt64]]
+    /// What the target's data holds once loaded (symbolic dynamic relocations included).
+    private let pointers: TargetPointers
+
+    /// The unit's function-scope statics paired with the target's by their users.
+    let statics: StaticLocals
 
     /// A matcher for references of `unit` (reads its relocations once).
-    init(target: TargetModule, unit: ObjectUnit) throws {
+    init(target: TargetModule, unit: ObjectUnit, statics: StaticLocals) throws {
         self.target = target
         self.unit = unit
+        self.statics = statics
         itemStarts = try ReferenceMatcher.itemStarts(of: unit)
+        pointers = try TargetPointers(target: target)
+    }
+
+    /// The target's definition an object symbol stands for: a static local's counterpart, else
+    /// the same name (from the same source file for statics).
+    func counterpart(of symbol: ELFSymbol) throws -> TargetModule.Definition? {
+        switch statics.counterparts[symbol.index] {
+        case .existing(let definition): return definition
+        case .new: return nil
+        case nil: return try target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+        }
     }
 
     /// The same matcher, knowing where the target has the sections of the function compared.
@@ -68,8 +85,9 @@ struct ReferenceMatcher {
             return anchor &+ symbol.value == base
         }
         if target.pltEntries[base] == symbol.name { return true }
-        guard let definition = try target.definition(of: symbol.name, sourceFile: unit.sourceFile) else {
-            return false
+        guard let definition = try counterpart(of: symbol) else { return false }
+        if symbol.type == .object, definition.symbol.value == base {
+            return try sameConstant(symbol, at: base, depth: depth)
         }
         return definition.symbol.value == base
     }
@@ -86,13 +104,16 @@ struct ReferenceMatcher {
         }
         if !named.isEmpty {
             for symbol in named {
-                guard let definition = try target.definition(of: symbol.name, sourceFile: unit.sourceFile),
+                guard let definition = try counterpart(of: symbol),
                     definition.symbol.value == base &+ (symbol.value &- symbolValue)
                 else { return false }
             }
             // Read-only named data (`CSWTCH.N` tables, `const` arrays) is a constant: the same name
             // with other bytes is a new constant the new code needs.
-            if section.flags.contains(.write) || section.type == .nobits { return true }
+            // Functions are compared (and replaced) on their own; variables are state to share.
+            if section.flags.contains(.execute) || section.flags.contains(.write) || section.type == .nobits {
+                return true
+            }
             return try sameBytes(
                 in: section, from: 0, to: section.size, sectionBase: base &- symbolValue, depth: depth)
         }
@@ -103,6 +124,18 @@ struct ReferenceMatcher {
                 : matchesConstant(in: section, symbolValue: symbolValue, base: base, reach: reach)
         }
         return try matchesItem(in: section, symbolValue: symbolValue, base: base, reach: reach, depth: depth)
+    }
+
+    /// A named variable at the right place is the same unless it is a read-only constant whose
+    /// bytes changed (then the new code needs the new constant).
+    private func sameConstant(_ symbol: ELFSymbol, at base: UInt64, depth: Int) throws -> Bool {
+        let section = try unit.section(Int(symbol.sectionIndex))
+        if section.flags.contains(.write) || section.type == .nobits || section.flags.contains(.execute) {
+            return true
+        }
+        return try sameBytes(
+            in: section, from: symbol.value, to: symbol.value + symbol.size, sectionBase: base &- symbol.value,
+            depth: depth)
     }
 
     /// A `.LC` string: the target's NUL-terminated string at `base` is the object's.
@@ -162,6 +195,14 @@ struct ReferenceMatcher {
             let at = Int(relocation.offset - first)
             for index in at..<(at + Int(width)) { masked.insert(index) }
             let place = sectionBase &+ relocation.offset
+            if case .symbol(let name, let addend)? = try? pointers.pointer(at: place, type: relocation.type) {
+                // An imported or preemptible symbol (a symbolic dynamic relocation, bytes 0 in the
+                // file): the same name and addend.
+                guard unit.symbols[relocation.symbolIndex].name == name, relocation.addend == addend else {
+                    return false
+                }
+                continue
+            }
             guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
                 try matches(
                     unit.symbols[relocation.symbolIndex], base: reached,

@@ -18,8 +18,11 @@ struct TargetModule {
     let definitions: [String: [Definition]]
     /// PLT entry address -> imported symbol name.
     let pltEntries: [UInt64: String]
-    /// GOT slot address -> symbol name (GLOB_DAT, JUMP_SLOT, R_X86_64_64).
+    /// GOT slot address -> symbol name (GLOB_DAT, JUMP_SLOT, R_X86_64_64), and for an IFUNC the
+    /// target defines, its IRELATIVE slot -> the IFUNC's name (the slot holds what its resolver chose).
     let gotSymbols: [UInt64: String]
+    /// GOT slot address -> resolver address, for every `R_X86_64_IRELATIVE` slot.
+    let irelativeSlots: [UInt64: UInt64]
     /// GOT slot address -> address it holds (R_X86_64_RELATIVE: locally defined symbols in PIE).
     let gotRelative: [UInt64: UInt64]
 
@@ -48,7 +51,10 @@ struct TargetModule {
             symbols = try debug.symbolTable() ?? symbols
         }
         definitions = TargetModule.group(symbols)
-        (gotSymbols, gotRelative) = try TargetModule.gotSlots(elf)
+        let slots = try TargetModule.gotSlots(elf)
+        (gotRelative, irelativeSlots) = (slots.relative, slots.irelative)
+        gotSymbols = slots.named.merging(
+            TargetModule.indirectSlotNames(slots.irelative, definitions: definitions), uniquingKeysWith: { a, _ in a })
         pltEntries = try TargetModule.pltEntries(elf, gotSymbols: gotSymbols)
     }
 
@@ -78,10 +84,13 @@ struct TargetModule {
     }
 
     /// Reads the dynamic relocations that fill GOT slots.
-    private static func gotSlots(_ elf: ELFFile) throws -> ([UInt64: String], [UInt64: UInt64]) {
-        guard let dynsym = try elf.dynamicSymbols() else { return ([:], [:]) }
+    private static func gotSlots(_ elf: ELFFile) throws -> (
+        named: [UInt64: String], relative: [UInt64: UInt64], irelative: [UInt64: UInt64]
+    ) {
+        let dynsym = try elf.dynamicSymbols() ?? []
         var named: [UInt64: String] = [:]
         var relative: [UInt64: UInt64] = [:]
+        var irelative: [UInt64: UInt64] = [:]
         for table in elf.sections where table.type == .rela && table.flags.contains(.alloc) {
             for relocation in try elf.relocations(in: table) {
                 switch relocation.type.rawValue {
@@ -91,11 +100,27 @@ struct TargetModule {
                     }
                 case 8:  // RELATIVE
                     relative[relocation.offset] = UInt64(bitPattern: relocation.addend)
+                case 37:  // IRELATIVE: the slot gets what the resolver at the addend returns
+                    irelative[relocation.offset] = UInt64(bitPattern: relocation.addend)
                 default: break
                 }
             }
         }
-        return (named, relative)
+        return (named, relative, irelative)
+    }
+
+    /// Names IRELATIVE slots after the target's IFUNC whose value (its resolver) is the addend, so
+    /// `call foo@plt` through such a slot is seen to reach `foo`.
+    private static func indirectSlotNames(_ irelative: [UInt64: UInt64], definitions: [String: [Definition]])
+        -> [UInt64: String]
+    {
+        var byResolver: [UInt64: String] = [:]
+        for (name, candidates) in definitions {
+            for candidate in candidates where candidate.symbol.type == .gnuIndirectFunction {
+                byResolver[candidate.symbol.value] = name
+            }
+        }
+        return irelative.compactMapValues { byResolver[$0] }
     }
 
     /// Maps each PLT stub (`jmp *slot(%rip)`) in .plt, .plt.sec and .plt.got to its slot's symbol.

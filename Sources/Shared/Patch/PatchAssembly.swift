@@ -4,14 +4,14 @@ struct PatchAssembly {
     var writer = ELFObjectWriter()
     var bindings: [TargetBinding] = []
     /// Input section -> output section position.
-    private var sectionMap: [PatchBuilder.SectionRef: Int] = [:]
+    private(set) var sectionMap: [PatchBuilder.SectionRef: Int] = [:]
     /// (object, input symbol index) -> output symbol position.
     private var symbolMap: [SymbolKey: Int] = [:]
     /// Undefined output symbols by name or by bound address, so each appears once.
     private var undefinedByName: [String: Int] = [:]
     private var boundByAddress: [String: Int] = [:]
     private var usedNames: Set<String> = []
-    private var objectSymbols: [[ELFSymbol]] = []
+    private(set) var objectSymbols: [[ELFSymbol]] = []
 
     private struct SymbolKey: Hashable {
         let object: Int
@@ -62,7 +62,7 @@ struct PatchAssembly {
     }
 
     /// Step 3: copy the relocations, binding every reference that leaves the carried sections.
-    mutating func copyRelocations(bind: PatchBuilder.Binder) throws {
+    mutating func copyRelocations(bind: PatchBuilder.SiteBinder) throws {
         for (ref, output) in sectionMap.sorted(by: { $0.value < $1.value }) {
             let object = builder.objects[ref.object]
             let section = object.sections[ref.section]
@@ -85,8 +85,8 @@ struct PatchAssembly {
         }
     }
 
-    private mutating func outputSymbol(
-        for symbol: ELFSymbol, object: Int, from section: ELFSection, bind: PatchBuilder.Binder
+    mutating func outputSymbol(
+        for symbol: ELFSymbol, object: Int, from section: ELFSection, bind: PatchBuilder.SiteBinder
     ) throws -> Int {
         if let mapped = symbolMap[SymbolKey(object: object, index: symbol.index)] { return mapped }
         var symbol = symbol
@@ -98,13 +98,15 @@ struct PatchAssembly {
             // A section not carried, named by its section symbol: bind it by its function's name.
             symbol = named
         }
-        if let address = try bind(object, symbol) {
-            let key = "\(symbol.name)@\(address.rawValue)"
+        if let (address, kind) = try bind(object, symbol) {
+            let key = "\(symbol.name)@\(address.rawValue)\(kind == .slotValue ? "*" : "")"
             if let existing = boundByAddress[key] { return existing }
             let name = unique(symbol.name)
-            bindings.append(TargetBinding(address: address, symbol: name))
+            bindings.append(TargetBinding(address: address, symbol: name, kind: kind))
             boundByAddress[key] = writer.symbols.count
-            return append(undefined: name, type: symbol.type, binding: .global)
+            // What the slot holds is the implementation, an ordinary function (never the resolver).
+            let type: ELFSymbolType = symbol.type == .gnuIndirectFunction ? .function : symbol.type
+            return append(undefined: name, type: type, binding: .global)
         }
         guard symbol.sectionIndex == ELFSymbol.undefinedSection, !symbol.name.isEmpty else {
             let name = symbol.name.isEmpty ? "a section symbol" : symbol.name

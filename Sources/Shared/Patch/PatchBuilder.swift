@@ -29,15 +29,19 @@ public struct PatchBuilder {
         public var oldSize: UInt64
         /// The old function's name.
         public var oldName: String
+        /// The old function's parts in the target (guarded at the safe point, never jumped from).
+        public var oldParts: [FunctionPart]
         /// Describes one replacement.
         public init(
-            object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String
+            object: Int = 0, newSymbol: String, oldAddress: ModuleAddress, oldSize: UInt64, oldName: String,
+            oldParts: [FunctionPart] = []
         ) {
             self.object = object
             self.newSymbol = newSymbol
             self.oldAddress = oldAddress
             self.oldSize = oldSize
             self.oldName = oldName
+            self.oldParts = oldParts
         }
     }
 
@@ -45,6 +49,11 @@ public struct PatchBuilder {
     /// a section not carried) lives in the target: its address there, or nil to leave it to the
     /// agent's by-name lookup in the process's libraries.
     public typealias Binder = (_ object: Int, _ symbol: ELFSymbol) throws -> ModuleAddress?
+
+    /// Like ``Binder``, but the answer may also be a slot of the target whose value (read in the
+    /// process at apply) is the symbol's address: how IFUNCs bind to what the process resolved.
+    public typealias SiteBinder =
+        (_ object: Int, _ symbol: ELFSymbol) throws -> (address: ModuleAddress, kind: TargetBinding.Kind)?
 
     /// The input objects, in order.
     public let objects: [ELFFile]
@@ -97,10 +106,22 @@ public struct PatchBuilder {
         carrying carried: Set<SectionRef>? = nil,
         bind: Binder = { _, _ in nil }
     ) throws -> [UInt8] {
+        try build(
+            metadata: metadata, replacing: replacements, carrying: carried,
+            bindSites: { object, symbol in try bind(object, symbol).map { ($0, .address) } })
+    }
+
+    /// Builds the patch file's bytes, binding through ``SiteBinder`` (addresses or slots).
+    public func build(
+        metadata: PatchMetadata, replacing replacements: [Replacement],
+        carrying carried: Set<SectionRef>? = nil,
+        bindSites bind: SiteBinder
+    ) throws -> [UInt8] {
         var assembly = PatchAssembly(builder: self)
         try assembly.copySections(carried ?? defaultCarried())
         try assembly.copyDefinedSymbols()
         try assembly.copyRelocations(bind: bind)
+        try assembly.copyUnwindInfo(bind: bind)
         var metadata = metadata
         metadata.targetBindings += assembly.bindings
         for replacement in replacements {
@@ -108,7 +129,7 @@ public struct PatchBuilder {
                 ReplacedFunction(
                     oldAddress: replacement.oldAddress, oldSize: replacement.oldSize,
                     oldName: replacement.oldName,
-                    newName: try assembly.finalName(of: replacement)))
+                    newName: try assembly.finalName(of: replacement), parts: replacement.oldParts))
         }
         assembly.writer.sections.append(
             ELFObjectWriter.Section(name: ".hotpatch", flags: [], alignment: 8, bytes: metadata.encode()))

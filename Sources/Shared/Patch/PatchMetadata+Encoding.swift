@@ -13,6 +13,12 @@ extension PatchMetadata {
         case targetBinding = 6
         case inPlaceEdit = 7
         case createdBy = 8
+        /// An old part of the replaced function recorded just before it (readers that predate it
+        /// refuse the patch as "unknown record tag": they would not guard the part).
+        case functionPart = 20
+        /// A target binding whose address is a slot holding the symbol's address (format 1 readers
+        /// that predate it refuse the patch as "unknown record tag": they cannot bind it).
+        case targetSlotBinding = 12
     }
 
     /// The section contents for this metadata.
@@ -39,11 +45,18 @@ extension PatchMetadata {
             payload.appendLE(function.oldAddress.rawValue)
             payload.appendLE(function.oldSize)
             record(.replacedFunction, payload + counted(function.oldName) + counted(function.newName))
+            for part in function.parts {
+                var payload: [UInt8] = []
+                payload.appendLE(part.address.rawValue)
+                payload.appendLE(part.size)
+                record(.functionPart, payload + counted(part.name))
+            }
         }
         for binding in targetBindings {
             var payload: [UInt8] = []
             payload.appendLE(binding.address.rawValue)
-            record(.targetBinding, payload + counted(binding.symbol))
+            record(
+                binding.kind == .slotValue ? .targetSlotBinding : .targetBinding, payload + counted(binding.symbol))
         }
         for edit in inPlaceEdits {
             var payload: [UInt8] = []
@@ -134,11 +147,22 @@ private struct DecodedRecords {
             replacedFunctions.append(
                 ReplacedFunction(
                     oldAddress: ModuleAddress(address), oldSize: size, oldName: old, newName: new))
-        case .targetBinding:
+        case .functionPart:
+            guard let address = payload.u64(), let size = payload.u64(), let name = payload.string(), payload.atEnd
+            else { throw PatchFormatError.malformed("function-part record has the wrong length") }
+            guard !replacedFunctions.isEmpty else {
+                throw PatchFormatError.malformed("function-part record \(name) comes before any replaced function")
+            }
+            replacedFunctions[replacedFunctions.count - 1].parts.append(
+                FunctionPart(address: ModuleAddress(address), size: size, name: name))
+        case .targetBinding, .targetSlotBinding:
             guard let address = payload.u64(), let name = payload.string(), payload.atEnd else {
                 throw PatchFormatError.malformed("target-binding record has the wrong length")
             }
-            targetBindings.append(TargetBinding(address: ModuleAddress(address), symbol: name))
+            targetBindings.append(
+                TargetBinding(
+                    address: ModuleAddress(address), symbol: name,
+                    kind: tag == .targetSlotBinding ? .slotValue : .address))
         case .inPlaceEdit:
             guard let address = payload.u64(), let count = payload.u32(), let old = payload.take(Int(count)),
                 let new = payload.take(Int(count)), payload.atEnd

@@ -67,28 +67,65 @@ public struct ReplacedFunction: Sendable, Equatable {
     public var oldName: String
     /// The symbol defined in the patch that replaces it (equal to `oldName` for in-place patches).
     public var newName: String
+    /// The old function's GCC parts elsewhere in the target (`X.cold`, `X.part.N`): no jump is
+    /// written at them (only the old function's own code reaches them), but a thread inside one
+    /// is inside the old function, so the safe point guards them like `oldAddress`.
+    public var parts: [FunctionPart]
 
     /// Pairs an old function with its replacement.
-    public init(oldAddress: ModuleAddress, oldSize: UInt64, oldName: String, newName: String) {
+    public init(
+        oldAddress: ModuleAddress, oldSize: UInt64, oldName: String, newName: String, parts: [FunctionPart] = []
+    ) {
         self.oldAddress = oldAddress
         self.oldSize = oldSize
         self.oldName = oldName
         self.newName = newName
+        self.parts = parts
+    }
+}
+
+/// One old part of a replaced function (`X.cold`, `X.part.N`) as linked in the target.
+public struct FunctionPart: Sendable, Equatable {
+    /// Where the part starts in the target module, as linked.
+    public var address: ModuleAddress
+    /// Its size (`st_size`).
+    public var size: UInt64
+    /// Its name in the target (for messages).
+    public var name: String
+
+    /// Describes one part.
+    public init(address: ModuleAddress, size: UInt64, name: String) {
+        self.address = address
+        self.size = size
+        self.name = name
     }
 }
 
 /// An undefined symbol of the patch that binds to an existing symbol of the target module (a
 /// function the patch calls, or a variable it uses: never a copy).
 public struct TargetBinding: Sendable, Equatable {
-    /// Address of the existing symbol in the target module, as linked.
+    /// How `address` gives the symbol's address in the process.
+    public enum Kind: Sendable, Equatable {
+        /// The symbol is at `address` (plus the module's load bias).
+        case address
+        /// The symbol's address is the 8-byte value the process holds in the target's slot at
+        /// `address`: a GOT slot the dynamic linker filled (an IFUNC's chosen implementation,
+        /// never its resolver). Read in the process at apply.
+        case slotValue
+    }
+
+    /// Address of the existing symbol (or of the slot holding it) in the target module, as linked.
     public var address: ModuleAddress
     /// Name of the undefined symbol in the patch's `.symtab`.
     public var symbol: String
+    /// Whether `address` is the symbol or a slot holding its address.
+    public var kind: Kind
 
-    /// Binds a patch symbol to a target address.
-    public init(address: ModuleAddress, symbol: String) {
+    /// Binds a patch symbol to a target address (or to the value of a target slot).
+    public init(address: ModuleAddress, symbol: String, kind: Kind = .address) {
         self.address = address
         self.symbol = symbol
+        self.kind = kind
     }
 }
 

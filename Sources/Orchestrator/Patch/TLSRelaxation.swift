@@ -1,0 +1,146 @@
+import Shared
+
+/// Rewrites a `-fPIC` object's thread-local accesses the way the linker rewrote them in an
+/// executable target (x86-64 psABI, "ELF Handling For Thread-Local Storage" 5.5): general
+/// dynamic and local dynamic (`__tls_get_addr` calls) and initial exec (`mov x@gottpoff`)
+/// become local exec (`%fs:0` plus the variable's fixed offset). The relaxed object then reads
+/// exactly like the target's code (an unchanged function compares equal) and its patched code
+/// reaches each thread's own copy of the existing variable, with no relocation left to place.
+///
+/// What is not rewritten (a shared-library target, a variable the target lacks, an unknown
+/// sequence) keeps its TLS relocations, and the planner refuses it if a carried function uses it.
+struct TLSRelaxation {
+    let target: TargetModule
+    /// `alignUp(p_memsz, p_align)` of the executable's PT_TLS: the thread pointer is that far past
+    /// the start of the executable's TLS block (variant II); nil when nothing can be relaxed.
+    let blockSize: UInt64?
+
+    /// Reads the target's TLS segment; relaxation is for executables only (a library's TLS
+    /// block sits at an offset chosen at load time).
+    init(target: TargetModule) throws {
+        self.target = target
+        guard try TLSRelaxation.isExecutable(target.elf),
+            let tls = target.elf.programHeaders.first(where: { $0.type == ELFProgramHeader.tls })
+        else {
+            blockSize = nil
+            return
+        }
+        let align = max(tls.alignment, 1)
+        blockSize = (tls.memorySize + align - 1) / align * align
+    }
+
+    /// The offset of the target's thread-local `name` from the thread pointer (`%fs:0`).
+    func threadPointerOffset(of name: String, sourceFile: String?) throws -> Int64? {
+        guard let blockSize, let definition = try target.definition(of: name, sourceFile: sourceFile),
+            definition.symbol.type == .tls
+        else { return nil }
+        // In a linked module a TLS symbol's value is its offset in the TLS segment.
+        return Int64(bitPattern: definition.symbol.value) - Int64(bitPattern: blockSize)
+    }
+
+    /// The object with every relaxable TLS sequence of its code rewritten (itself when none).
+    func relax(_ unit: ObjectUnit) throws -> ObjectUnit {
+        guard blockSize != nil else { return unit }
+        var image = unit.elf.bytes
+        var changed = false
+        for section in unit.elf.sections where section.flags.contains(.execute) && section.type == .progbits {
+            for table in unit.elf.relocationSections(for: section) {
+                var code = Array(try unit.elf.contents(of: section))
+                let relocations = try unit.elf.relocations(in: table)
+                let dropped = try relaxSequences(relocations, code: &code, unit: unit)
+                guard !dropped.isEmpty else { continue }
+                changed = true
+                image.replaceSubrange(Int(section.offset)..<(Int(section.offset) + code.count), with: code)
+                let kept = relocations.indices.filter { !dropped.contains($0) }.map { relocations[$0] }
+                TLSRelaxation.rewrite(table, of: unit.elf, keeping: kept, in: &image)
+            }
+        }
+        return changed ? try ObjectUnit(path: unit.path, elf: try ELFFile(bytes: image)) : unit
+    }
+
+    /// Rewrites the sequences of one code section; returns the indices of relocations they consumed.
+    private func relaxSequences(_ relocations: [ELFRelocation], code: inout [UInt8], unit: ObjectUnit) throws
+        -> Set<Int>
+    {
+        let tlsGetAddr = Set(unit.symbols.filter { $0.name == "__tls_get_addr" }.map(\.index))
+        var sequence = TLSSequenceRewriter(relocations: relocations, code: code, tlsGetAddr: tlsGetAddr)
+        var allBasesRelaxed = true
+        for (index, relocation) in relocations.enumerated() {
+            switch relocation.type {
+            case .tlsgd:
+                guard let offset = try variableOffset(relocation, unit: unit, adjust: false) else { continue }
+                sequence.generalDynamic(at: index, threadPointerOffset: offset)
+            case .tlsld:
+                if !sequence.localDynamic(at: index) { allBasesRelaxed = false }
+            case .gottpoff:
+                guard let offset = try variableOffset(relocation, unit: unit, adjust: false) else { continue }
+                sequence.initialExec(at: index, threadPointerOffset: offset)
+            default: continue
+            }
+        }
+        // A DTPOFF32 is relative to the module's block: only right once its base became %fs:0.
+        for (index, relocation) in relocations.enumerated() where relocation.type == .dtpoff32 && allBasesRelaxed {
+            guard let offset = try variableOffset(relocation, unit: unit, adjust: true) else { continue }
+            sequence.moduleOffset(at: index, threadPointerOffset: offset)
+        }
+        code = sequence.code
+        return sequence.consumed
+    }
+
+    /// The thread-pointer offset a relocation's variable has in the target (plus the addend
+    /// when `adjust`, for DTPOFF32, whose addend selects a field); nil when the target lacks it.
+    private func variableOffset(_ relocation: ELFRelocation, unit: ObjectUnit, adjust: Bool) throws -> Int64? {
+        guard relocation.symbolIndex > 0, relocation.symbolIndex < unit.symbols.count else { return nil }
+        var symbol = unit.symbols[relocation.symbolIndex]
+        var addend = adjust ? relocation.addend : 0
+        if symbol.type == .section {
+            // GAS may name a local variable as its section plus an offset.
+            let at = UInt64(bitPattern: relocation.addend)
+            guard adjust,
+                let named = unit.symbols.first(where: {
+                    $0.sectionIndex == symbol.sectionIndex && $0.type == .tls && !$0.name.isEmpty
+                        && at >= $0.value && at < $0.value + max($0.size, 1)
+                })
+            else { return nil }
+            addend = relocation.addend - Int64(bitPattern: named.value)
+            symbol = named
+        }
+        guard symbol.type == .tls || symbol.type == .none,
+            let offset = try threadPointerOffset(of: symbol.name, sourceFile: unit.sourceFile)
+        else { return nil }
+        return offset + addend
+    }
+
+    /// Writes `kept` over a relocation table and shrinks its `sh_size` to match.
+    private static func rewrite(_ table: ELFSection, of elf: ELFFile, keeping kept: [ELFRelocation], in image: inout [UInt8]) {
+        var at = Int(table.offset)
+        for relocation in kept {
+            put(relocation.offset, at: at, in: &image)
+            put(UInt64(relocation.symbolIndex) << 32 | UInt64(relocation.type.rawValue), at: at + 8, in: &image)
+            put(UInt64(bitPattern: relocation.addend), at: at + 16, in: &image)
+            at += 24
+        }
+        let sizeField = Int(elf.header.sectionHeaderOffset) + table.index * 64 + 32
+        put(UInt64(kept.count * 24), at: sizeField, in: &image)
+    }
+
+    private static func put(_ value: UInt64, at offset: Int, in image: inout [UInt8]) {
+        for index in 0..<8 { image[offset + index] = UInt8(truncatingIfNeeded: value >> UInt64(index * 8)) }
+    }
+
+    /// Whether the module is an executable (fixed-address, or PIE: `DF_1_PIE` in `DT_FLAGS_1`).
+    static func isExecutable(_ elf: ELFFile) throws -> Bool {
+        if elf.header.type == .executable { return true }
+        return try elf.dynamicEntries().contains { $0.tag == 0x6fff_fffb && $0.value & 0x0800_0000 != 0 }
+    }
+}
+
+extension ObjectUnit {
+    /// An object already parsed (e.g. rewritten in memory); `path` names it in messages.
+    init(path: String, elf: ELFFile) throws {
+        self.path = path
+        self.elf = elf
+        symbols = try elf.symbolTable() ?? []
+        sourceFile = symbols.first { $0.type == .file }?.name
+    }
+}

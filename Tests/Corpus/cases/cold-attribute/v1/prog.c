@@ -1,0 +1,34 @@
+/* a function marked cold (placed in .text.unlikely) changes. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile int input = 3;
+static volatile int observed;
+
+__attribute__((cold, noinline)) int slow_path(int x) { return x * 100; }
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = slow_path(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("slow=%d\n", observed);
+        usleep(10000);
+    }
+}

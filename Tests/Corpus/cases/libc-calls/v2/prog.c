@@ -1,0 +1,48 @@
+/* the changed function calls snprintf, strlen and memcpy. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <string.h>
+
+static volatile int input = 7;
+static char shown[64];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+__attribute__((noinline)) void render(int x, char *out, size_t size) {
+    char buffer[48];
+    snprintf(buffer, sizeof buffer, "value=%d!", x);
+    size_t length = strlen(buffer);
+    memcpy(out, buffer, length + 1 < size ? length + 1 : size);
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        char local[64];
+        render(input, local, sizeof local);
+        pthread_mutex_lock(&lock);
+        memcpy(shown, local, sizeof shown);
+        pthread_mutex_unlock(&lock);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        printf("render=%s\n", shown);
+        pthread_mutex_unlock(&lock);
+        usleep(10000);
+    }
+}

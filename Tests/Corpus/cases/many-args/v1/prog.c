@@ -1,0 +1,36 @@
+/* a function with nine arguments (three on the stack) changes. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile long input = 1;
+static volatile long observed;
+
+__attribute__((noinline)) long weighted(long a, long b, long c, long d, long e, long f, long g, long h, long i) {
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i;
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = weighted(input, input, input, input, input, input, input, input, input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("weighted=%ld\n", observed);
+        usleep(10000);
+    }
+}

@@ -1,0 +1,40 @@
+/* the fix adds a new global variable with an initializer and uses it. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile int input = 9;
+static volatile int observed;
+
+int adjust_offset = 30;
+int adjust_calls;
+
+__attribute__((noinline)) int adjust(int x) {
+    __atomic_add_fetch(&adjust_calls, 1, __ATOMIC_RELAXED);
+    return x + adjust_offset + (adjust_calls < 0);
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = adjust(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("adjust=%d\n", observed);
+        usleep(10000);
+    }
+}

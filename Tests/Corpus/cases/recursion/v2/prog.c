@@ -1,0 +1,34 @@
+/* a recursive function changes. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile int input = 10;
+static volatile long observed;
+
+__attribute__((noinline)) long triangle(int n) { return n <= 0 ? 100 : n + triangle(n - 1); }
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = triangle(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("triangle=%ld\n", observed);
+        usleep(10000);
+    }
+}

@@ -1,0 +1,42 @@
+/* a file-static counter the changed function advances: the fix must keep counting the live one. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static long tickets;
+static volatile long last_ticket;
+static long high_water;
+static int reset_seen;
+
+static void continue_waiting(void) { printf("warming up\n"); }
+
+__attribute__((noinline)) long next_ticket(void) { return __atomic_add_fetch(&tickets, 1, __ATOMIC_RELAXED) * 10; }
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        last_ticket = next_ticket();
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        long seen = last_ticket;
+        if (seen < high_water / 2) reset_seen = 1;
+        if (seen > high_water) high_water = seen;
+        if (high_water < 200000) continue_waiting();
+        else printf("ticket-mod=%ld continuity=%s\n", seen % 10, reset_seen ? "RESET" : "ok");
+        usleep(10000);
+    }
+}

@@ -1,0 +1,36 @@
+/* a file-static function changes; its caller stays the same. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static volatile int input = 10;
+static volatile int observed;
+
+__attribute__((noinline)) static int penalty(int x) { return x + 5; }
+
+__attribute__((noinline)) int score(int x) { return penalty(x) * 2; }
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = score(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("score=%d\n", observed);
+        usleep(10000);
+    }
+}

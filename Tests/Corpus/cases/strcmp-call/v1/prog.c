@@ -1,0 +1,39 @@
+/* the changed function calls strcmp and strchr. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <string.h>
+
+static const char *volatile input = "alpha=1";
+static volatile int observed;
+
+__attribute__((noinline)) int classify(const char *s) {
+    if (strchr(s, '=') == NULL) return 0;
+    return strcmp(s, "alpha=1") == 0 ? 1 : 2;
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = classify(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("classify=%d\n", observed);
+        usleep(10000);
+    }
+}

@@ -1,0 +1,42 @@
+/* a function returning a struct by value changes one field. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+struct point { long x, y, z; };
+
+static volatile long input = 4;
+static volatile long seen_x, seen_y, seen_z;
+
+__attribute__((noinline)) struct point make_point(long v) {
+    struct point p = {v, v * 2, v * 4};
+    return p;
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        struct point p = make_point(input);
+        seen_x = p.x;
+        seen_y = p.y;
+        seen_z = p.z;
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("point=%ld,%ld,%ld\n", seen_x, seen_y, seen_z);
+        usleep(10000);
+    }
+}

@@ -1,0 +1,38 @@
+/* the changed function uses a thread-local variable. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static __thread int calls_here;
+static volatile int input = 8;
+static volatile int observed;
+
+__attribute__((noinline)) int counted(int x) {
+    calls_here = calls_here < 1000 ? calls_here + 1 : 1000;
+    return x + 10 * (calls_here == 1000);
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = counted(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("counted=%d\n", observed);
+        usleep(10000);
+    }
+}

@@ -1,0 +1,43 @@
+/* a variadic function changes. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <stdarg.h>
+
+static volatile int a = 1, b = 2, c = 3;
+static volatile int observed;
+
+__attribute__((noinline)) int sum_ints(int count, ...) {
+    va_list args;
+    va_start(args, count);
+    int total = 0;
+    for (int i = 0; i < count; i++) total += va_arg(args, int);
+    va_end(args);
+    return total;
+}
+
+/* Work outside the function under test between calls, as a real program has. */
+__attribute__((noinline)) static void other_work(void) {
+    for (volatile int i = 0; i < 100; i++) {
+    }
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = sum_ints(3, a, b, c);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("sum=%d\n", observed);
+        usleep(10000);
+    }
+}
