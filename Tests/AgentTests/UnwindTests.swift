@@ -83,7 +83,11 @@ final class UnwindTests: XCTestCase {
                 setvbuf(stdout, NULL, _IOLBF, 0);
                 for (;;) { printf("compute=%d\\n", compute(20)); usleep(10000); }
             }
-            """, flags: ["-O2", "-g0", "-Wl,--build-id", fixture.write("compute.c", "int compute(int v) { return v * 2; }")])
+            """, flags: ["-O2", "-g0", "-Wl,--build-id", fixture.write(
+                    // `spare` after it: a 4-byte compute last in .text is followed by _fini, which the
+                    // 5-byte entry jump would overwrite (the agent refuses that); padding follows it here.
+                    "compute.c", "int compute(int v) { return v * 2; }\nint spare(int v) { return v; }\n")
+            ])
         let fix = try fixture.object("fix", "int compute(int v) { return v * 2 + 1; }")
         let patch = fixture.path("plain.hotpatch")
         let made = try Subprocess.run(hotpatch, ["create", "--target", program, "--object", fix, "-o", patch])
