@@ -20,12 +20,15 @@ final class PatchCreateLineNumberTests: XCTestCase {
         try fixture.gcc(["-O2", "-Wl,--build-id", "lib.c", "main.c", "-o", "prog"])
         try fixture.write("fix/lib.c", fixed)
         let compiled = try Subprocess.run(
-            "/usr/bin/gcc", ["-O2", "-fPIE", "-ffunction-sections", "-fdata-sections", "-c", "lib.c", "-o", "../fix.o"],
+            "/usr/bin/gcc",
+            ["-O2", "-fPIE", "-ffunction-sections", "-fdata-sections", "-c", "lib.c", "-o", "../fix.o"],
             currentDirectory: fixture.path("fix"))
         XCTAssertEqual(compiled.status, 0, compiled.stderr)
         return try HotpatchCLI.run(
-            ["create", "--target", fixture.path("prog"), "--object", fixture.path("fix.o"), "-o",
-                fixture.path("fix.hotpatch")] + extra)
+            [
+                "create", "--target", fixture.path("prog"), "--object", fixture.path("fix.o"), "-o",
+                fixture.path("fix.hotpatch"),
+            ] + extra)
     }
 
     func testFunctionsWhoseAssertOrCheckLineMovedAreReportedAndLeftOut() throws {
@@ -34,9 +37,12 @@ final class PatchCreateLineNumberTests: XCTestCase {
         XCTAssertEqual(CreateOutput.included(result.stdout), ["fee", "constant"], result.stdout)
         XCTAssertTrue(
             result.stdout.contains(
-                "left out: guarded (only a __LINE__ constant changed, 6 -> 9; name it with --function to include it)"),
+                "left out: guarded (only a __LINE__ constant changed, 6 -> 9; name it with --function to include it)"
+            ),
             result.stdout)
-        XCTAssertTrue(result.stdout.contains("left out: checked (only a __LINE__ constant changed, 7 -> 10;"), result.stdout)
+        XCTAssertTrue(
+            result.stdout.contains("left out: checked (only a __LINE__ constant changed, 7 -> 10;"),
+            result.stdout)
     }
 
     func testANamedLineOnlyFunctionIsIncluded() throws {
@@ -46,10 +52,13 @@ final class PatchCreateLineNumberTests: XCTestCase {
     }
 
     func testOnlyMovedLinesIsNothingToPatch() throws {
-        let moved = LineSources.v1.replacingOccurrences(of: "int fee(int x) {", with: "int fee(int x) {\n\n\n")
+        let moved = LineSources.v1.replacingOccurrences(
+            of: "int fee(int x) {", with: "int fee(int x) {\n\n\n")
         let result = try create(fixed: moved)
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("nothing changed but __LINE__ constants (in guarded, checked)"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("nothing changed but __LINE__ constants (in guarded, checked)"),
+            result.stderr)
     }
 }
 
@@ -68,7 +77,8 @@ enum LineSources {
 
     /// fee's fix takes three more lines; constant's 120 changes (not a line: included).
     static let v2 = v1.replacingOccurrences(
-        of: "int fee(int x) { return x * 3 + 1; }", with: "int fee(int x) {\n    /* fixed */\n    return x * 3 + 2;\n}"
+        of: "int fee(int x) { return x * 3 + 1; }",
+        with: "int fee(int x) {\n    /* fixed */\n    return x * 3 + 2;\n}"
     ).replacingOccurrences(of: "? 120 : 7", with: "? 123 : 7")
 
     static let main = """

@@ -3,8 +3,10 @@ import Shared
 /// Where everything goes inside one patch memory mapping:
 ///
 /// ```
-/// [header][code and read-only data][GOT slots][call stubs] | page | [writable data, bss]
+/// [header][code and read-only data][GOT slots][call stubs][call trap] | page | [writable data, bss][unwind object]
 /// ```
+/// The call trap and the unwind object are there only when the patch carries `.eh_frame`
+/// (docs/PATCH-FORMAT.md, "Unwind information").
 /// The first part is mapped read+execute, the writable part read+write (W^X for the patch).
 struct PatchLayout: Equatable {
     /// Page size of x86-64 Linux.
@@ -24,6 +26,13 @@ struct PatchLayout: Equatable {
     let executableSize: UInt64
     /// The whole mapping (page aligned).
     let totalSize: UInt64
+    /// Offset of the `jmp .` an injected call returns to (read+execute part), with unwind info.
+    var trapOffset: UInt64? = nil
+    /// Offset of libgcc's `struct object` storage (64 zero bytes, read+write part), with unwind info.
+    var unwindObjectOffset: UInt64? = nil
+
+    /// Bytes reserved for libgcc's `struct object` (48 on x86-64; room to spare).
+    static let unwindObjectSize: UInt64 = 64
 
     /// What the layout needs to know of one carried section.
     struct Item: Equatable {
@@ -45,12 +54,13 @@ struct PatchLayout: Equatable {
                 Item(
                     index: $0.index, alignment: $0.alignment, size: $0.size,
                     writable: $0.flags.contains(.write))
-            }, slotSymbols: slotSymbols)
+            }, slotSymbols: slotSymbols,
+            unwind: sections.contains { $0.name == PatchBuilder.unwindSectionName })
     }
 
     /// Lays out `sections` after a header of `headerSize` bytes, with a slot and stub for every
-    /// symbol index in `slotSymbols`.
-    init(headerSize: Int, items sections: [Item], slotSymbols: [Int]) {
+    /// symbol index in `slotSymbols`, and with `unwind` a call trap and an unwind object.
+    init(headerSize: Int, items sections: [Item], slotSymbols: [Int], unwind: Bool = false) {
         var offset = PatchLayout.align(UInt64(headerSize), 64)
         self.headerSize = offset
         var offsets: [Int: UInt64] = [:]
@@ -66,12 +76,21 @@ struct PatchLayout: Equatable {
         slotIndex = slots
         stubsOffset = slotsOffset + UInt64(slots.count) * 8
         offset = stubsOffset + UInt64(slots.count) * 8
+        if unwind {
+            trapOffset = offset
+            offset += 8
+        }
         executableSize = PatchLayout.align(offset, PatchLayout.pageSize)
         offset = executableSize
         for section in sections where section.writable {
             offset = PatchLayout.align(offset, section.alignment)
             offsets[section.index] = offset
             offset += section.size
+        }
+        if unwind {
+            offset = PatchLayout.align(offset, 16)
+            unwindObjectOffset = offset
+            offset += PatchLayout.unwindObjectSize
         }
         sectionOffsets = offsets
         totalSize = PatchLayout.align(offset, PatchLayout.pageSize)

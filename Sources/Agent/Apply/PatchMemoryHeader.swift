@@ -30,6 +30,33 @@ struct PatchMemoryHeader: Equatable {
         var name: String
     }
 
+    /// Where the patch's unwind table is and whether the process's unwinder knows it
+    /// (docs/PATCH-FORMAT.md, "Unwind information"). Nil for a patch without one.
+    struct Unwind: Equatable {
+        /// Where the registration stands. Only `registered` is ever deregistered; the two
+        /// in-between states mean an agent died inside the call and nobody can know.
+        enum State: UInt32 {
+            /// Never registered (or deregistered): the memory may be freed.
+            case unregistered = 0
+            /// `__register_frame_info` was about to run or running.
+            case registering = 1
+            /// The unwinder has it: `__deregister_frame_info` before the memory is freed.
+            case registered = 2
+            /// `__deregister_frame_info` was about to run or running.
+            case deregistering = 3
+            /// The process has no libgcc_s: nothing to register with.
+            case noUnwinder = 4
+        }
+        /// The `.eh_frame` in the patch memory.
+        var table: RemoteAddress
+        /// libgcc's `struct object` storage in the patch memory's writable part.
+        var object: RemoteAddress
+        /// The `jmp .` an injected call returns to.
+        var trap: RemoteAddress
+        /// Where the registration stands.
+        var state: State
+    }
+
     /// The whole mapping's length (what `munmap` frees on revert).
     var mappingSize: UInt64
     /// The patch's id.
@@ -42,6 +69,11 @@ struct PatchMemoryHeader: Equatable {
     var guards: [GuardRange]
     /// Bytes overwritten, in order.
     var entries: [Entry]
+    /// The unwind table's registration, when the patch carries one.
+    var unwind: Unwind? = nil
+
+    /// Bytes the unwind record adds at the end of the body.
+    static let unwindRecordSize = 28
 
     /// The encoded header.
     func encoded() -> [UInt8] {
@@ -64,6 +96,12 @@ struct PatchMemoryHeader: Equatable {
             body.bytes(entry.patched)
             body.string(entry.symbol)
         }
+        if let unwind {
+            body.u64(unwind.table.rawValue)
+            body.u64(unwind.object.rawValue)
+            body.u64(unwind.trap.rawValue)
+            body.u32(unwind.state.rawValue)
+        }
         var out = ByteWriter()
         out.bytes(PatchMemoryHeader.magic)
         out.u32(UInt32(8 + 4 + body.data.count))
@@ -75,6 +113,7 @@ struct PatchMemoryHeader: Equatable {
     init?(decoding bytes: [UInt8]) {
         var reader = ByteCursor(bytes)
         guard reader.take(8) == PatchMemoryHeader.magic, let size = reader.u32(), Int(size) <= bytes.count,
+            Int(size) >= 12,
             let mappingSize = reader.u64(), let id = reader.string(), let hash = reader.take(32),
             let previous = reader.u64(), let guardCount = reader.u32(), guardCount < 100_000
         else { return nil }
@@ -99,6 +138,15 @@ struct PatchMemoryHeader: Equatable {
             mappingSize: mappingSize, patchID: id, contentHash: hash, previous: RemoteAddress(previous),
             guards: guards,
             entries: entries)
+        // Headers written before unwind info existed end here.
+        let position = bytes.count - reader.remaining
+        if Int(size) - position >= PatchMemoryHeader.unwindRecordSize, let table = reader.u64(),
+            let object = reader.u64(), let trap = reader.u64(), let raw = reader.u32()
+        {
+            guard let state = Unwind.State(rawValue: raw) else { return nil }
+            unwind = Unwind(
+                table: RemoteAddress(table), object: RemoteAddress(object), trap: RemoteAddress(trap), state: state)
+        }
     }
 
     /// Builds a header.
@@ -122,6 +170,7 @@ struct PatchMemoryHeader: Equatable {
     {
         8 + 4 + 8 + 4 + patchID.utf8.count + 32 + 8 + 4 + guardNames.reduce(0) { $0 + 20 + $1.utf8.count } + 4
             + entries.reduce(0) { $0 + 8 + 4 + 2 * $1.count + 4 + $1.symbol.utf8.count }
+            + unwindRecordSize  // always reserved: a patch with unwind info fills it
     }
 }
 
@@ -151,6 +200,8 @@ struct ByteCursor {
     private let bytes: [UInt8]
     private var offset = 0
     init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// Bytes not yet taken.
+    var remaining: Int { bytes.count - offset }
     mutating func take(_ count: Int) -> [UInt8]? {
         guard count >= 0, count <= bytes.count - offset else { return nil }
         defer { offset += count }

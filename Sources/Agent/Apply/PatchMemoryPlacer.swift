@@ -60,8 +60,10 @@ struct PatchMemoryPlacer {
 
 /// Frees patch memory in a process (injected `munmap`).
 enum PatchMemoryRelease {
-    /// Unmaps a patch found by the scanner.
+    /// Unmaps a patch found by the scanner, its unwind info deregistered first (no thread may be
+    /// in its code and no entry may lead there).
     static func unmap(_ patch: PatchInMemory, in process: TargetProcess) throws(AgentFailure) {
+        try UnwindRegistration(process: process, memory: try RemoteMemory(process)).deregister(at: patch.address)
         try unmap(address: patch.address, size: patch.header.mappingSize, in: process)
     }
 

@@ -107,10 +107,11 @@ struct PatchPlan {
                 .init(start: $0.start, size: $0.end.rawValue - $0.start.rawValue, name: $0.name)
             }
         }
-        let header = PatchMemoryHeader(
+        var record = PatchMemoryHeader(
             mappingSize: layout.totalSize, patchID: patch.id.rawValue, contentHash: patch.contentHash.bytes,
-            previous: previous, guards: guards, entries: entries
-        ).encoded()
+            previous: previous, guards: guards, entries: entries)
+        record.unwind = UnwindRegistration.record(patch: patch, layout: layout, base: base, image: &image)
+        let header = record.encoded()
         precondition(header.count <= Int(layout.headerSize), "header larger than its reserved space")
         image.replaceSubrange(0..<header.count, with: header)
         return image

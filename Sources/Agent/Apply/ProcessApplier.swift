@@ -56,6 +56,8 @@ struct ProcessApplier {
             .place(layout: layout, near: target.module, mappings: mappings) { (base) throws(AgentFailure) in
                 try plan.finish(base: base, layout: layout, external: external, previous: previous)
             }
+        // Register: the unwinder knows the patch's frames before any thread can enter them.
+        _ = try UnwindRegistration(process: process, memory: memory).register(at: placed, size: layout.totalSize)
         // Switch: all entries in one stop at a safe point; on failure free the memory again.
         do {
             let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
@@ -74,7 +76,10 @@ struct ProcessApplier {
             done.attempts = result.attempts
             return done
         } catch {
-            try? PatchMemoryRelease.unmap(address: placed, size: layout.totalSize, in: process)
+            // Deregistered first; memory whose registration is in doubt stays mapped.
+            if (try? UnwindRegistration(process: process, memory: memory).deregister(at: placed)) != nil {
+                try? PatchMemoryRelease.unmap(address: placed, size: layout.totalSize, in: process)
+            }
             throw error
         }
     }

@@ -19,13 +19,17 @@ enum TextReporter {
                     let entries = patch.entries.map { "\($0.symbol ?? "\($0.address)") \($0.state.rawValue)" }
                     Syscalls.print(
                         "\(who): \(patch.id) \(patch.state.rawValue) at \(patch.address) "
-                            + "[\(entries.joined(separator: ", "))] sha256 \(patch.contentHash.prefix(16))\n")
+                            + "[\(entries.joined(separator: ", "))] sha256 \(patch.contentHash.prefix(16))"
+                            + (patch.unwind.map { " unwind: \($0)" } ?? "") + "\n")
                 }
             default:
                 var line = "\(who): \(process.outcome.rawValue) \(report.patchID ?? "")"
                 if let pause = process.pauseMicroseconds {
                     line +=
                         " (pause \(pause) µs, \(process.attempts ?? 1) stop\((process.attempts ?? 1) == 1 ? "" : "s"))"
+                }
+                for unwind in process.patches.filter({ $0.id == report.patchID }).compactMap(\.unwind) {
+                    line += " unwind: \(unwind)"
                 }
                 Syscalls.print(line + "\n")
             }

@@ -62,7 +62,8 @@ struct ProcessReverter {
             },
             undo: { _ in EntryWriter.reapply(patch.header.entries, memory: memory) })
         Failpoint.reached(.afterDetach)
-        // No thread is in the patch's code (the safe point) and no entry leads there any more.
+        // No thread is in the patch's code (the safe point) and no entry leads there any more:
+        // the unwinder forgets its frames, then its memory is freed.
         try PatchMemoryRelease.unmap(patch, in: process)
         Failpoint.reached(.afterUnmap)
         var done = report(.reverted, memory: memory)

@@ -36,7 +36,7 @@ struct PatchInMemory {
                 PatchEntryStatus(
                     address: header.entries[$0].address, symbol: header.entries[$0].symbol,
                     state: state(ofEntry: $0))
-            })
+            }, unwind: header.unwind?.state.summary)
     }
 }
 

@@ -27,7 +27,10 @@ extension FunctionComparer {
         var shift: LineShift?
         var covered = Set<Int>()
         for index in differing where !covered.contains(index) {
-            guard let opcode = (max(0, index - 4)..<index).first(where: { isMoveImmediate(mine, at: $0, covering: index) }),
+            guard
+                let opcode = (max(0, index - 4)..<index).first(where: {
+                    isMoveImmediate(mine, at: $0, covering: index)
+                }),
                 mine[opcode] == theirs[opcode], opcode + 5 <= mine.count
             else { return nil }
             let new = Int64(UInt32(littleEndian: mine[(opcode + 1)..<(opcode + 5)]))
@@ -62,10 +65,15 @@ extension FunctionComparer {
         }.map { Int($0.offset) }
         guard let call = calls.first(where: { $0 > opcode + 5 }) else { return false }
         let previous = calls.last { $0 < opcode } ?? -1
-        guard let callee = comparison.relocations.first(where: { Int($0.offset) == call }) else { return false }
+        guard let callee = comparison.relocations.first(where: { Int($0.offset) == call }) else {
+            return false
+        }
         let name = unit.symbols[callee.symbolIndex].name
         if ["__assert_fail", "__assert_perror_fail"].contains(name) { return register == 2 }  // %edx
-        guard let file = unit.sourceFile.map({ ($0 as String).split(separator: "/").last.map(String.init) ?? $0 })
+        guard
+            let file = unit.sourceFile.map({
+                ($0 as String).split(separator: "/").last.map(String.init) ?? $0
+            })
         else { return false }
         for relocation in comparison.relocations
         where Int(relocation.offset) > previous && Int(relocation.offset) < call

@@ -65,7 +65,8 @@ struct FunctionComparer {
                 offset: at, address: old.symbol.value + UInt64(at), mine: result.mine, theirs: result.theirs)
             let (same, relaxedBytes) = try reachesSame(relocation, place)
             if !same {
-                result.reason = "its reference to \(describeTarget(relocation)) at +\(at) reaches something else"
+                result.reason =
+                    "its reference to \(describeTarget(relocation)) at +\(at) reaches something else"
                 return result
             }
             result.masked.formUnion(relaxedBytes)
@@ -123,7 +124,9 @@ struct FunctionComparer {
             return (false, [])
         case .abs64:
             let stored = target.gotRelative[place.address] ?? place.field64
-            return (try matcher.matches(symbol, base: stored &- UInt64(bitPattern: addend), reach: addend), [])
+            return (
+                try matcher.matches(symbol, base: stored &- UInt64(bitPattern: addend), reach: addend), []
+            )
         case .abs32s, .abs32:
             let raw = UInt32(littleEndian: place.theirs[place.offset..<(place.offset + 4)])
             let value =

@@ -50,7 +50,9 @@ struct FunctionNameResolver {
     /// `price.constprop.0` -> `price` (C names keep GCC's suffixes after a dot).
     static func withoutCloneSuffix(_ name: String) -> String {
         if let clone = name.range(of: " [clone ") { return String(name[..<clone.lowerBound]) }
-        guard !name.contains("("), let dot = name.firstIndex(of: "."), dot != name.startIndex else { return name }
+        guard !name.contains("("), let dot = name.firstIndex(of: "."), dot != name.startIndex else {
+            return name
+        }
         return String(name[..<dot])
     }
 
@@ -99,8 +101,10 @@ struct FunctionNameResolver {
         writer.start()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+        let lines = String(decoding: data, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
         guard process.terminationStatus == 0, lines.count >= symbols.count else { return symbols }
         return Array(lines.prefix(symbols.count))
     }

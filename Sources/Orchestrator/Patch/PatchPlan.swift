@@ -5,7 +5,8 @@ struct PatchPlan {
     /// One line of the decision log.
     struct Decision: Equatable {
         enum Verdict: String {
-            case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds, hint
+            case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds,
+                hint
         }
         let verdict: Verdict
         let name: String

@@ -21,27 +21,35 @@ extension PatchPlanner {
     func compareFamilies(statics: [StaticLocals]) throws -> [FamilyVerdict] {
         var verdicts: [FamilyVerdict] = []
         for (index, unit) in units.enumerated() {
-            for section in unit.elf.sections where section.flags.contains(.execute) && section.flags.contains(.alloc) {
-                _ = try unit.function(inSection: section.index)  // one function per section, or say how to compile
+            for section in unit.elf.sections
+            where section.flags.contains(.execute) && section.flags.contains(.alloc) {
+                // One function per section, or say how to compile.
+                _ = try unit.function(inSection: section.index)
             }
             let names = NumberedNames(target: target, unit: unit)
             let matcher = try ReferenceMatcher(target: target, unit: unit, statics: statics[index])
-            for family in FunctionFamily.families(of: unit.functions.filter { !$0.name.hasSuffix(".localalias") }) {
+            for family in FunctionFamily.families(
+                of: unit.functions.filter { !$0.name.hasSuffix(".localalias") })
+            {
                 let match = try names.match(family.root)
                 let old: TargetModule.Definition
                 switch match {
                 case .absent: continue  // new: carried when an included function reaches it
                 case .found(let definition): old = definition
                 case .ambiguous:
-                    guard let exact = try target.definition(of: family.root.name, sourceFile: unit.sourceFile) else {
+                    guard let exact = try target.definition(of: family.root.name, sourceFile: unit.sourceFile)
+                    else {
                         continue
                     }
                     old = exact
                 }
-                guard old.symbol.type == .function || old.symbol.type == .gnuIndirectFunction else { continue }
+                guard old.symbol.type == .function || old.symbol.type == .gnuIndirectFunction else {
+                    continue
+                }
                 let oldParts = try names.targetParts(of: old.symbol.name)
                 var verdict = FamilyVerdict(unit: index, family: family, old: old, oldParts: oldParts)
-                (verdict.difference, verdict.lineShift) = try difference(of: verdict, in: unit, matcher: matcher)
+                (verdict.difference, verdict.lineShift) = try difference(
+                    of: verdict, in: unit, matcher: matcher)
                 if verdict.difference != nil, case .ambiguous(let mine, let theirs) = match {
                     throw PatchCreationError(
                         "\(unit.path): \(family.root.name) changed, and which of the target's clones it replaces cannot "
@@ -87,7 +95,9 @@ extension PatchPlanner {
                 shift = shift ?? moved
                 continue
             }
-            return (symbol.name == verdict.family.root.name ? reason : "its part \(symbol.name): \(reason)", nil)
+            return (
+                symbol.name == verdict.family.root.name ? reason : "its part \(symbol.name): \(reason)", nil
+            )
         }
         return (nil, shift)
     }
@@ -102,7 +112,9 @@ extension PatchPlanner {
                 let verdict = verdicts[index]
                 let unit = units[verdict.unit]
                 let changedParts = verdicts.filter { $0.unit == verdict.unit && $0.difference != nil }
-                    .flatMap { changed in changed.family.parts.map { (Int($0.sectionIndex), $0.name, changed) } }
+                    .flatMap { changed in
+                        changed.family.parts.map { (Int($0.sectionIndex), $0.name, changed) }
+                    }
                 guard !changedParts.isEmpty else { continue }
                 for member in verdict.family.members {
                     let section = try unit.section(Int(member.sectionIndex))

@@ -64,7 +64,8 @@ struct PatchPlanner {
             if !moved.isEmpty {
                 throw PatchCreationError(
                     "nothing changed but __LINE__ constants (in \(moved.joined(separator: ", "))): the fix moved lines, "
-                        + "no code changed; nothing to patch (name a function with --function to include it anyway)")
+                        + "no code changed; nothing to patch (name a function with --function to include it anyway)"
+                )
             }
             let compared = plan.decisions.filter { $0.verdict == .leftOut }.count
             throw PatchCreationError(
@@ -75,14 +76,25 @@ struct PatchPlanner {
                     + "-ffunction-sections -fdata-sections)")
         }
         if let hint = try picModeHint() { plan.decisions.append(hint) }
-        // Step 2: follow references from what is included, carrying new code and data.
-        while let (index, sectionIndex, by) = worklist.popLast() {
-            worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
+        // Step 2: statics pointing inside a replaced function travel with it (computed-goto
+        // tables); then follow references from what is included, carrying new code and data.
+        // Unwind info of what is carried may carry more (exception tables): follow those too.
+        for index in units.indices {
+            let sections = Set(
+                plan.carried.filter { $0.object == index }.map(\.section))
+            try plan.statics[index].carryStatics(pointingInto: sections, of: units[index])
         }
+        repeat {
+            while let (index, sectionIndex, by) = worklist.popLast() {
+                worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
+            }
+            worklist = try unwindReferences(into: &plan)
+        } while !worklist.isEmpty
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
-            where !unit.isAlias(function) && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
+            where !unit.isAlias(function)
+                && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
                 && !plan.decisions.contains(where: { $0.name == function.name })
                 && !GCCName.isPart(function.name) && !function.name.hasSuffix(".localalias")
             {
@@ -101,7 +113,10 @@ struct PatchPlanner {
         let resolver = try FunctionNameResolver(symbols: verdicts.map(\.family.root.name))
         var names = Set<String>()
         for request in requests.sorted() {
-            let found = try resolver.resolve(request)
+            // A part (`X.cold`, `X.part.0`) is replaced only with its function.
+            var root = request
+            while let parent = GCCName.parent(of: root) { root = parent }
+            let found = try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
             guard !found.isEmpty else {
                 throw PatchCreationError(
                     "--function \(request): no function of that name is in both the objects and \(target.path) (give "
@@ -124,9 +139,10 @@ struct PatchPlanner {
                     && relocation.symbolIndex < unit.symbols.count
                 {
                     let symbol = unit.symbols[relocation.symbolIndex]
+                    // Variables only: -fPIE code loads function addresses from the GOT too.
                     guard !symbol.name.isEmpty, symbol.binding != .local,
                         let definition = try? target.definition(of: symbol.name, sourceFile: unit.sourceFile),
-                        definition.symbol.value != 0
+                        definition.symbol.value != 0, definition.symbol.type == .object
                     else { continue }
                     return .init(
                         verdict: .hint, name: "compile the fix with -fPIE, the target's mode",
@@ -168,7 +184,9 @@ struct PatchPlanner {
             case .existing(let definition): bound = definition
             case .new: bound = nil
             case nil:
-                bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+                bound =
+                    try symbol.type == .section
+                    ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
             }
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
             let indirect = try binder.reason(for: symbol, sourceFile: unit.sourceFile)
@@ -177,7 +195,8 @@ struct PatchPlanner {
                     verdict: .binds, name: symbol.name,
                     reason: indirect
                         ?? "existing \(kind(bound.symbol))"
-                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)") + " at \(bound.address)")
+                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)")
+                        + " at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
             }
@@ -237,22 +256,27 @@ struct PatchPlanner {
 
     /// Why a thread-local reference left in carried code cannot be bound.
     private func tlsRefusal(
-        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection, of unit: ObjectUnit
+        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection,
+        of unit: ObjectUnit
     ) throws -> String {
         let where_ = "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type))"
         if symbol.isDefined, try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
-            return "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
+            return
+                "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
                 + "to a running process: keep the state in an existing variable"
         }
         guard try TLSRelaxation.isExecutable(target.elf) else {
-            return "\(where_); \(target.path) is a shared library, whose TLS block the process placed at load time, "
+            return
+                "\(where_); \(target.path) is a shared library, whose TLS block the process placed at load time, "
                 + "and hotpatch binds thread-local variables only in executables: keep the state in an ordinary variable"
         }
         if try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
-            return "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
+            return
+                "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
                 + "the executable's own thread-local variables: keep the state in an ordinary variable"
         }
-        return "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
+        return
+            "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
             + "emits them with -fPIC, default TLS dialect): rebuild the fix without -mtls-dialect=gnu2"
     }
 
@@ -265,7 +289,8 @@ struct PatchPlanner {
         switch relocation.type {
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
             // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
-            throw PatchCreationError(try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
+            throw PatchCreationError(
+                try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
         case .abs32s where bound && target.isFixedAddress:
             return  // a fixed-address target symbol always fits a sign-extended 32-bit field
         case _ where ELFRelocationType.placeable.contains(relocation.type) && relocation.type != .abs32s:

@@ -153,7 +153,8 @@ struct ReferenceMatcher {
             return true
         }
         return try sameBytes(
-            in: section, from: symbol.value, to: symbol.value + symbol.size, sectionBase: base &- symbol.value,
+            in: section, from: symbol.value, to: symbol.value + symbol.size,
+            sectionBase: base &- symbol.value,
             depth: depth)
     }
 
@@ -167,7 +168,8 @@ struct ReferenceMatcher {
     }
 
     /// A `.LC` constant in `.rodata.cstN`: the entry the code reads has the same bytes in the target.
-    private func matchesConstant(in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64) throws
+    private func matchesConstant(in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64)
+        throws
         -> Bool
     {
         let size = Int64(max(section.entrySize, 1))
@@ -182,7 +184,9 @@ struct ReferenceMatcher {
     }
 
     /// Anonymous non-merged data: the item the reference reaches, relocations resolved.
-    private func matchesItem(in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64, depth: Int)
+    private func matchesItem(
+        in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64, depth: Int
+    )
         throws -> Bool
     {
         guard section.type != .nobits else { return false }  // no bytes to compare, no name to bind
@@ -191,12 +195,15 @@ struct ReferenceMatcher {
         let first = (start + alignment - 1) / alignment * alignment
         guard first >= 0, first < Int64(section.size) else { return false }
         let end = try itemEnd(in: section, after: UInt64(first))
-        return try sameBytes(in: section, from: UInt64(first), to: end, sectionBase: base &- symbolValue, depth: depth)
+        return try sameBytes(
+            in: section, from: UInt64(first), to: end, sectionBase: base &- symbolValue, depth: depth)
     }
 
     /// Whether the target's bytes for `section[from..<to]`, the section placed at `sectionBase`,
     /// are the object's, every relocation inside resolved and matched in turn.
-    private func sameBytes(in section: ELFSection, from first: UInt64, to end: UInt64, sectionBase: UInt64, depth: Int)
+    private func sameBytes(
+        in section: ELFSection, from first: UInt64, to end: UInt64, sectionBase: UInt64, depth: Int
+    )
         throws -> Bool
     {
         guard first < end else { return true }
@@ -254,7 +261,8 @@ struct ReferenceMatcher {
     private static func itemStarts(of unit: ObjectUnit) throws -> [Int: [UInt64]] {
         var starts: [Int: Set<UInt64>] = [:]
         for other in unit.elf.sections where other.type == .rela {
-            for relocation in try unit.elf.relocations(in: other) where relocation.symbolIndex < unit.symbols.count {
+            for relocation in try unit.elf.relocations(in: other)
+            where relocation.symbolIndex < unit.symbols.count {
                 let symbol = unit.symbols[relocation.symbolIndex]
                 guard symbol.isDefined, symbol.sectionIndex < 0xff00 else { continue }
                 let section = try unit.section(Int(symbol.sectionIndex))

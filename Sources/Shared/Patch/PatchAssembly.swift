@@ -4,14 +4,14 @@ struct PatchAssembly {
     var writer = ELFObjectWriter()
     var bindings: [TargetBinding] = []
     /// Input section -> output section position.
-    private var sectionMap: [PatchBuilder.SectionRef: Int] = [:]
+    private(set) var sectionMap: [PatchBuilder.SectionRef: Int] = [:]
     /// (object, input symbol index) -> output symbol position.
     private var symbolMap: [SymbolKey: Int] = [:]
     /// Undefined output symbols by name or by bound address, so each appears once.
     private var undefinedByName: [String: Int] = [:]
     private var boundByAddress: [String: Int] = [:]
     private var usedNames: Set<String> = []
-    private var objectSymbols: [[ELFSymbol]] = []
+    private(set) var objectSymbols: [[ELFSymbol]] = []
 
     private struct SymbolKey: Hashable {
         let object: Int
@@ -85,7 +85,7 @@ struct PatchAssembly {
         }
     }
 
-    private mutating func outputSymbol(
+    mutating func outputSymbol(
         for symbol: ELFSymbol, object: Int, from section: ELFSection, bind: PatchBuilder.SiteBinder
     ) throws -> Int {
         if let mapped = symbolMap[SymbolKey(object: object, index: symbol.index)] { return mapped }

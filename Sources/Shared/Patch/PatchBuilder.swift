@@ -121,6 +121,7 @@ public struct PatchBuilder {
         try assembly.copySections(carried ?? defaultCarried())
         try assembly.copyDefinedSymbols()
         try assembly.copyRelocations(bind: bind)
+        try assembly.copyUnwindInfo(bind: bind)
         var metadata = metadata
         metadata.targetBindings += assembly.bindings
         for replacement in replacements {

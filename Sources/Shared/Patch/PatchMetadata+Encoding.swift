@@ -56,7 +56,8 @@ extension PatchMetadata {
             var payload: [UInt8] = []
             payload.appendLE(binding.address.rawValue)
             record(
-                binding.kind == .slotValue ? .targetSlotBinding : .targetBinding, payload + counted(binding.symbol))
+                binding.kind == .slotValue ? .targetSlotBinding : .targetBinding,
+                payload + counted(binding.symbol))
         }
         for edit in inPlaceEdits {
             var payload: [UInt8] = []
@@ -148,10 +149,12 @@ private struct DecodedRecords {
                 ReplacedFunction(
                     oldAddress: ModuleAddress(address), oldSize: size, oldName: old, newName: new))
         case .functionPart:
-            guard let address = payload.u64(), let size = payload.u64(), let name = payload.string(), payload.atEnd
+            guard let address = payload.u64(), let size = payload.u64(), let name = payload.string(),
+                payload.atEnd
             else { throw PatchFormatError.malformed("function-part record has the wrong length") }
             guard !replacedFunctions.isEmpty else {
-                throw PatchFormatError.malformed("function-part record \(name) comes before any replaced function")
+                throw PatchFormatError.malformed(
+                    "function-part record \(name) comes before any replaced function")
             }
             replacedFunctions[replacedFunctions.count - 1].parts.append(
                 FunctionPart(address: ModuleAddress(address), size: size, name: name))

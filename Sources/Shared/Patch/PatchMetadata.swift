@@ -74,7 +74,8 @@ public struct ReplacedFunction: Sendable, Equatable {
 
     /// Pairs an old function with its replacement.
     public init(
-        oldAddress: ModuleAddress, oldSize: UInt64, oldName: String, newName: String, parts: [FunctionPart] = []
+        oldAddress: ModuleAddress, oldSize: UInt64, oldName: String, newName: String,
+        parts: [FunctionPart] = []
     ) {
         self.oldAddress = oldAddress
         self.oldSize = oldSize

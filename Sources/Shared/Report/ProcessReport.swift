@@ -82,17 +82,21 @@ public struct PatchInProcess: Codable, Sendable, Equatable {
     public var state: PatchState
     /// Each patched entry.
     public var entries: [PatchEntryStatus]
+    /// Whether the process's unwinder knows the patch's unwind info (`registered`, `not
+    /// registered (no libgcc_s in the process)`, ...); nil when the patch carries none.
+    public var unwind: String?
 
     /// Builds an entry.
     public init(
         id: String, contentHash: String, address: RemoteAddress, state: PatchState,
-        entries: [PatchEntryStatus]
+        entries: [PatchEntryStatus], unwind: String? = nil
     ) {
         self.id = id
         self.contentHash = contentHash
         self.address = address
         self.state = state
         self.entries = entries
+        self.unwind = unwind
     }
 }
 
