@@ -19,12 +19,16 @@ final class PatchCreatePartsTests: XCTestCase {
         return fixture.path("prog")
     }
 
-    private func create(_ target: String, fixed source: String, extra: [String] = []) throws -> ProgramResult {
+    private func create(_ target: String, fixed source: String, extra: [String] = []) throws -> ProgramResult
+    {
         try fixture.write("fix/lib.c", source)
         try fixture.gcc(
-            ["-O2", "-ffunction-sections", "-fdata-sections", "-fPIC", "-c", "fix/lib.c", "-o", "fix.o"])
+            ["-O2", "-ffunction-sections", "-fdata-sections", "-fPIE", "-c", "fix/lib.c", "-o", "fix.o"])
         return try HotpatchCLI.run(
-            ["create", "--target", target, "--object", fixture.path("fix.o"), "-o", fixture.path("fix.hotpatch")]
+            [
+                "create", "--target", target, "--object", fixture.path("fix.o"), "-o",
+                fixture.path("fix.hotpatch"),
+            ]
                 + extra)
     }
 
@@ -46,7 +50,8 @@ final class PatchCreatePartsTests: XCTestCase {
             patch.replacedFunctions.first?.parts,
             [FunctionPart(address: ModuleAddress(cold.value), size: cold.size, name: "validate.cold")])
         XCTAssertNotNil(patch.definedSymbol(named: "validate.cold"), "the new part travels with validate")
-        XCTAssertFalse(patch.targetBindings.contains { $0.address.rawValue == cold.value }, "bound to the old part")
+        XCTAssertFalse(
+            patch.targetBindings.contains { $0.address.rawValue == cold.value }, "bound to the old part")
     }
 
     func testFunctionNamedWithItsHotPartChangedCarriesItsOwnColdPart() throws {
@@ -71,11 +76,33 @@ final class PatchCreatePartsTests: XCTestCase {
         XCTAssertFalse(result.stdout.contains("validate.cold"), result.stdout)
     }
 
+    func testCallersOfAChangedPartialInliningPartAreIncluded() throws {
+        // GCC inlines lookup's test into use_a and use_b, which then call lookup.part.0 directly:
+        // a change in the part must reach them too (a jump at lookup's entry does not).
+        let binary = try target(PartsSources.partial)
+        let result = try create(
+            binary, fixed: PartsSources.partial.replacingOccurrences(of: "s + 5", with: "s + 6"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(CreateOutput.included(result.stdout), ["lookup", "use_a", "use_b"], result.stdout)
+        XCTAssertTrue(
+            result.stdout.contains("it calls lookup.part.0, a part of changed lookup"), result.stdout)
+        let patch = try HotpatchCLI.load(fixture.path("fix.hotpatch"))
+        XCTAssertEqual(
+            patch.replacedFunctions.first { $0.oldName == "lookup" }?.parts.map(\.name), ["lookup.part.0"])
+        // A change elsewhere leaves the part and its callers alone (bound to the old, unchanged part).
+        let other = try create(
+            binary, fixed: PartsSources.partial.replacingOccurrences(of: "* 2) + 2", with: "* 2) + 3"))
+        XCTAssertEqual(CreateOutput.included(other.stdout), ["use_b"], other.stdout)
+    }
+
     func testChangedCloneReplacesTheTargetsClone() throws {
         let binary = try target(PartsSources.clones)
         let constprop = try XCTUnwrap(
-            try ELFFile(bytes: try fixture.bytes(binary)).symbolTable()?.first { $0.name.hasPrefix("scale.constprop.") })
-        let result = try create(binary, fixed: PartsSources.clones.replacingOccurrences(of: "x * m + 1", with: "x * m + 2"))
+            try ELFFile(bytes: try fixture.bytes(binary)).symbolTable()?.first {
+                $0.name.hasPrefix("scale.constprop.")
+            })
+        let result = try create(
+            binary, fixed: PartsSources.clones.replacingOccurrences(of: "x * m + 1", with: "x * m + 2"))
         XCTAssertEqual(result.status, 0, result.stderr)
         let included = CreateOutput.included(result.stdout)
         XCTAssertEqual(included.count, 1, result.stdout)
@@ -83,9 +110,12 @@ final class PatchCreatePartsTests: XCTestCase {
         let patch = try HotpatchCLI.load(fixture.path("fix.hotpatch"))
         XCTAssertEqual(patch.replacedFunctions.first?.oldAddress, ModuleAddress(constprop.value))
         // The isra clone's change is found the same way.
-        let isra = try create(binary, fixed: PartsSources.clones.replacingOccurrences(of: "p->b * 5", with: "p->b * 6"))
+        let isra = try create(
+            binary, fixed: PartsSources.clones.replacingOccurrences(of: "p->b * 5", with: "p->b * 6"))
         XCTAssertEqual(isra.status, 0, isra.stderr)
-        XCTAssertEqual(CreateOutput.included(isra.stdout).map { GCCNameForTests.unnumbered($0) }, ["weigh.isra"], isra.stdout)
+        XCTAssertEqual(
+            CreateOutput.included(isra.stdout).map { GCCNameForTests.unnumbered($0) }, ["weigh.isra"],
+            isra.stdout)
     }
 }
 
@@ -107,6 +137,20 @@ enum PartsSources {
             return k * 2 + 1;
         }
         __attribute__((noinline)) int checksum(int k) { return (k * 31) ^ 7; }
+        """
+
+    /// lookup's early return is inlined into its callers, the rest is lookup.part.0.
+    static let partial = """
+        static int table[256];
+        int lookup(int k) {
+            if (__builtin_expect(k < 0, 1)) return -1;
+            int s = 0;
+            for (int i = 0; i < k && i < 256; i++) { s += table[i] * i; s ^= (s << 3); s += i * 7; table[i] = s; }
+            for (int i = 0; i < k && i < 128; i++) { s -= table[i + 1]; s = s * 31 + i; }
+            return s + 5;
+        }
+        int use_a(int k) { return lookup(k) + 1; }
+        int use_b(int k) { return lookup(k * 2) + 2; }
         """
 
     /// scale is always called with m = 3 (scale.constprop.N); weigh uses one field of its

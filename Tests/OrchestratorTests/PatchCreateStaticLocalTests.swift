@@ -16,7 +16,9 @@ final class PatchCreateStaticLocalTests: XCTestCase {
         try fixture.write("main.c", "int main(void) { return 0; }\n")
         try fixture.gcc(["-O2", "-Wl,--build-id", "lib.c", "main.c", "-o", "prog"])
         try fixture.write("fix/lib.c", v2)
-        try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections", "-fPIE", "-c", "fix/lib.c", "-o", "fix.o"])
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-fPIE", "-c", "fix/lib.c", "-o", "fix.o",
+        ])
         let result = try HotpatchCLI.run([
             "create", "--target", fixture.path("prog"), "--object", fixture.path("fix.o"), "-o",
             fixture.path("fix.hotpatch"),
@@ -49,7 +51,8 @@ final class PatchCreateStaticLocalTests: XCTestCase {
         let patch = try HotpatchCLI.load(fixture.path("fix.hotpatch"))
         // The patched scaled binds to the running static; burst_of's new `limit` travels as new data.
         XCTAssertEqual(
-            patch.targetBindings.filter { $0.symbol.hasPrefix("limit.") }.map(\.address.rawValue), [live.value],
+            patch.targetBindings.filter { $0.symbol.hasPrefix("limit.") }.map(\.address.rawValue),
+            [live.value],
             result.stdout)
         XCTAssertTrue(result.stdout.contains("new data: limit."), result.stdout)
     }

@@ -12,8 +12,29 @@ struct FunctionComparer {
 
     /// Nil when identical; otherwise why the function differs.
     func difference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
+        guard try compare(function: function, old: old).reason != nil else { return nil }
+        // Targets built without -ffunction-sections: other jump widths and nop padding (decoder's hook).
+        return try InstructionComparer(comparer: self).difference(function: function, old: old)
+    }
+
+    /// The two versions' bytes once every relocation is checked, and the first difference.
+    struct Comparison {
+        /// Nil when identical; otherwise why the function differs.
+        var reason: String?
+        var mine: [UInt8] = []
+        var theirs: [UInt8] = []
+        /// Bytes relocations (and the linker's relaxations) account for.
+        var masked = Set<Int>()
+        /// The function's relocations, offsets relative to its first byte.
+        var relocations: [ELFRelocation] = []
+        /// True when only unrelocated bytes differ (same size, every reference reaches the same).
+        var onlyBytesDiffer = false
+    }
+
+    /// Compares `function` placed at `old` with the target's bytes there.
+    func compare(function: ELFSymbol, old: TargetModule.Definition) throws -> Comparison {
         guard function.size == old.symbol.size else {
-            return "\(function.size) bytes, the target's has \(old.symbol.size)"
+            return Comparison(reason: "\(function.size) bytes, the target's has \(old.symbol.size)")
         }
         let section = try unit.section(Int(function.sectionIndex))
         let contents = Array(try unit.elf.contents(of: section))
@@ -23,33 +44,44 @@ struct FunctionComparer {
             throw PatchCreationError("\(unit.path): function \(function.name) lies outside its section")
         }
         let start = Int(function.value)
-        let mine = Array(contents[start..<(start + Int(function.size))])
-        let theirs = try target.bytes(at: old.symbol.value, count: function.size)
-        var masked = Set<Int>()
+        var result = Comparison()
+        result.mine = Array(contents[start..<(start + Int(function.size))])
+        result.theirs = try target.bytes(at: old.symbol.value, count: function.size)
         for relocation in try unit.elf.relocations(for: section) {
             guard relocation.offset >= function.value, relocation.offset < function.value + function.size
             else { continue }
             let at = Int(relocation.offset - function.value)
             let width = Int(relocation.type.width)
-            guard at + width <= mine.count else {
-                return "a relocation runs past the end of \(function.name)"
+            guard at + width <= result.mine.count else {
+                result.reason = "a relocation runs past the end of \(function.name)"
+                return result
             }
-            for index in at..<(at + width) { masked.insert(index) }
-            let place = Place(offset: at, address: old.symbol.value + UInt64(at), mine: mine, theirs: theirs)
+            for index in at..<(at + width) { result.masked.insert(index) }
+            result.relocations.append(
+                ELFRelocation(
+                    offset: UInt64(at), type: relocation.type, symbolIndex: relocation.symbolIndex,
+                    addend: relocation.addend))
+            let place = Place(
+                offset: at, address: old.symbol.value + UInt64(at), mine: result.mine, theirs: result.theirs)
             let (same, relaxedBytes) = try reachesSame(relocation, place)
             if !same {
-                return "its reference to \(describeTarget(relocation)) at +\(at) reaches something else"
+                result.reason =
+                    "its reference to \(describeTarget(relocation)) at +\(at) reaches something else"
+                return result
             }
-            masked.formUnion(relaxedBytes)
+            result.masked.formUnion(relaxedBytes)
         }
-        for index in 0..<mine.count where !masked.contains(index) && mine[index] != theirs[index] {
-            return "code differs at +\(index)"
+        for index in 0..<result.mine.count
+        where !result.masked.contains(index) && result.mine[index] != result.theirs[index] {
+            result.reason = "code differs at +\(index)"
+            result.onlyBytesDiffer = true
+            return result
         }
-        return nil
+        return result
     }
 
     /// A relocation's place in the function, with both versions' bytes.
-    private struct Place {
+    struct Place {
         let offset: Int
         let address: UInt64
         let mine: [UInt8]
@@ -63,7 +95,7 @@ struct FunctionComparer {
         }
     }
 
-    private func describeTarget(_ relocation: ELFRelocation) -> String {
+    func describeTarget(_ relocation: ELFRelocation) -> String {
         let symbol = unit.symbols[relocation.symbolIndex]
         return symbol.name.isEmpty
             ? "section \((try? unit.section(Int(symbol.sectionIndex)).name) ?? "?")" : symbol.name
@@ -72,7 +104,7 @@ struct FunctionComparer {
     /// Whether the target's bytes at `place` reach what the relocation names; the second value
     /// lists instruction bytes the linker rewrote when it relaxed a GOT load (`mov` to `lea` or
     /// to `mov $imm`, indirect `call` to direct), which may differ from the object's.
-    private func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
+    func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
         guard relocation.symbolIndex < unit.symbols.count else { return (false, []) }
         let symbol = unit.symbols[relocation.symbolIndex]
         let addend = relocation.addend
@@ -92,7 +124,9 @@ struct FunctionComparer {
             return (false, [])
         case .abs64:
             let stored = target.gotRelative[place.address] ?? place.field64
-            return (try matcher.matches(symbol, base: stored &- UInt64(bitPattern: addend), reach: addend), [])
+            return (
+                try matcher.matches(symbol, base: stored &- UInt64(bitPattern: addend), reach: addend), []
+            )
         case .abs32s, .abs32:
             let raw = UInt32(littleEndian: place.theirs[place.offset..<(place.offset + 4)])
             let value =

@@ -31,7 +31,8 @@ struct NumberedNames {
     /// The target's definition for `symbol` of the object (same source file for statics).
     func match(_ symbol: ELFSymbol) throws -> Match {
         guard GCCName.isNumbered(symbol.name) else {
-            return try target.definition(of: symbol.name, sourceFile: unit.sourceFile).map { .found($0) } ?? .absent
+            return try target.definition(of: symbol.name, sourceFile: unit.sourceFile).map { .found($0) }
+                ?? .absent
         }
         let key = GCCName.unnumbered(symbol.name)
         let mine = unit.symbols.filter {
@@ -62,7 +63,9 @@ struct NumberedNames {
         var statics: [TargetModule.Definition] = []
         for name in (targetNames[key] ?? []).sorted() {
             for definition in target.definitions[name] ?? []
-            where definition.symbol.type == .object && definition.symbol.binding == .local && sameFile(definition.file) {
+            where definition.symbol.type == .object && definition.symbol.binding == .local
+                && sameFile(definition.file)
+            {
                 statics.append(definition)
             }
         }
@@ -79,7 +82,8 @@ struct NumberedNames {
             }
             guard GCCName.parent(of: ancestor) == root,
                 let definition = try? target.definition(of: name, sourceFile: unit.sourceFile),
-                definition.symbol.type == .function, definition.symbol.binding != .local || sameFile(definition.file)
+                definition.symbol.type == .function,
+                definition.symbol.binding != .local || sameFile(definition.file)
             else { continue }
             parts.append(definition)
         }

@@ -17,19 +17,25 @@ struct PatchPlanner {
         plan.statics = try units.map { unit in
             try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
         }
-        try checkExistingVariables(statics: plan.statics)
+        plan.changedConstants = try checkExistingVariables(statics: plan.statics)
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function family that exists in the target: changed or not.
-        for verdict in try compareFamilies(statics: plan.statics) {
+        let verdicts = try compareFamilies(statics: plan.statics)
+        let named = try namedFunctions.map { try resolve($0, among: verdicts) }
+        for verdict in verdicts {
             let name = verdict.family.root.name
             let reason: String?
-            if let namedFunctions {
-                reason = namedFunctions.contains(name) ? "named with --function" : nil
+            if let named {
+                reason = named.contains(name) ? "named with --function" : nil
             } else {
                 reason = verdict.difference
             }
             guard let reason else {
-                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: identicalReason))
+                let why =
+                    verdict.lineShift.map {
+                        "only a __LINE__ constant changed, \($0.old) -> \($0.new); name it with --function to include it"
+                    } ?? identicalReason
+                plan.decisions.append(.init(verdict: .leftOut, name: name, reason: why))
                 continue
             }
             plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
@@ -48,19 +54,18 @@ struct PatchPlanner {
                 worklist.append((verdict.unit, Int(member.sectionIndex), name))
             }
         }
-        if let namedFunctions {
-            let found = Set(plan.replacements.map(\.newSymbol))
-            if let absent = namedFunctions.subtracting(found).sorted().first {
-                throw PatchCreationError(
-                    "--function \(absent): no function of that name is in both the objects and \(target.path)"
-                )
-            }
-        }
         guard !plan.replacements.isEmpty else {
             if target.elf.section(named: ".symtab") == nil {
                 throw PatchCreationError(
                     "\(target.path) is stripped (no .symtab) and none of the objects' functions is in its .dynsym: "
                         + "pass its debug file with --debug-file")
+            }
+            let moved = verdicts.filter { $0.lineShift != nil }.map(\.family.root.name)
+            if !moved.isEmpty {
+                throw PatchCreationError(
+                    "nothing changed but __LINE__ constants (in \(moved.joined(separator: ", "))): the fix moved lines, "
+                        + "no code changed; nothing to patch (name a function with --function to include it anyway)"
+                )
             }
             let compared = plan.decisions.filter { $0.verdict == .leftOut }.count
             throw PatchCreationError(
@@ -71,8 +76,14 @@ struct PatchPlanner {
                     + "-ffunction-sections -fdata-sections)")
         }
         if let hint = try picModeHint() { plan.decisions.append(hint) }
-        // Step 2: follow references from what is included, carrying new code and data.
+        // Step 2: statics pointing inside a replaced function travel with it (computed-goto
+        // tables); then follow references from what is included, carrying new code and data.
         // Unwind info of what is carried may carry more (exception tables): follow those too.
+        for index in units.indices {
+            let sections = Set(
+                plan.carried.filter { $0.object == index }.map(\.section))
+            try plan.statics[index].carryStatics(pointingInto: sections, of: units[index])
+        }
         repeat {
             while let (index, sectionIndex, by) = worklist.popLast() {
                 worklist += try follow(unit: index, section: sectionIndex, by: by, into: &plan)
@@ -82,7 +93,8 @@ struct PatchPlanner {
         // Step 3: say which new functions nothing included reaches (they stay out).
         for (index, unit) in units.enumerated() {
             for function in unit.functions
-            where !unit.isAlias(function) && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
+            where !unit.isAlias(function)
+                && !plan.carried.contains(.init(object: index, section: Int(function.sectionIndex)))
                 && !plan.decisions.contains(where: { $0.name == function.name })
                 && !GCCName.isPart(function.name) && !function.name.hasSuffix(".localalias")
             {
@@ -94,6 +106,27 @@ struct PatchPlanner {
         }
         try refuseCarriedIndirectFunctions(plan)
         return plan
+    }
+
+    /// The object functions the `--function` names stand for (C, mangled or demangled C++, bare
+    /// names, clones included); refuses a name that matches none or several source functions.
+    private func resolve(_ requests: Set<String>, among verdicts: [FamilyVerdict]) throws -> Set<String> {
+        let resolver = try FunctionNameResolver(symbols: verdicts.map(\.family.root.name))
+        var names = Set<String>()
+        for request in requests.sorted() {
+            // A part (`X.cold`, `X.part.0`) is replaced only with its function.
+            var root = request
+            while let parent = GCCName.parent(of: root) { root = parent }
+            let found = try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
+            guard !found.isEmpty else {
+                throw PatchCreationError(
+                    "--function \(request): no function of that name is in both the objects and \(target.path) (give "
+                        + "the C name, the C++ name as `ns::f(int)` or `ns::f`, a bare name that is unique, or the "
+                        + "symbol)")
+            }
+            names.formUnion(found)
+        }
+        return names
     }
 
     /// An IFUNC whose resolver the patch carries would be bound, in the patch, to the resolver
@@ -124,9 +157,10 @@ struct PatchPlanner {
                     && relocation.symbolIndex < unit.symbols.count
                 {
                     let symbol = unit.symbols[relocation.symbolIndex]
+                    // Variables only: -fPIE code loads function addresses from the GOT too.
                     guard !symbol.name.isEmpty, symbol.binding != .local,
                         let definition = try? target.definition(of: symbol.name, sourceFile: unit.sourceFile),
-                        definition.symbol.value != 0
+                        definition.symbol.value != 0, definition.symbol.type == .object
                     else { continue }
                     return .init(
                         verdict: .hint, name: "compile the fix with -fPIE, the target's mode",
@@ -168,7 +202,9 @@ struct PatchPlanner {
             case .existing(let definition): bound = definition
             case .new: bound = nil
             case nil:
-                bound = try symbol.type == .section ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+                bound =
+                    try symbol.type == .section
+                    ? nil : target.definition(of: symbol.name, sourceFile: unit.sourceFile)
             }
             try checkPlaceable(relocation, symbol: symbol, bound: bound != nil, in: section, of: unit)
             let indirect = try binder.reason(for: symbol, sourceFile: unit.sourceFile)
@@ -177,7 +213,8 @@ struct PatchPlanner {
                     verdict: .binds, name: symbol.name,
                     reason: indirect
                         ?? "existing \(kind(bound.symbol))"
-                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)") + " at \(bound.address)")
+                        + (bound.symbol.name == symbol.name ? "" : " \(bound.symbol.name)")
+                        + " at \(bound.address)")
                 if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
                 continue
             }
@@ -237,11 +274,13 @@ struct PatchPlanner {
 
     /// Why a thread-local reference left in carried code cannot be bound.
     private func tlsRefusal(
-        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection, of unit: ObjectUnit
+        _ relocation: ELFRelocation, name: String, symbol: ELFSymbol, in section: ELFSection,
+        of unit: ObjectUnit
     ) throws -> String {
         let where_ = "\(unit.path): \(section.name) uses thread-local variable \(name) (\(relocation.type))"
         if symbol.isDefined, try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
-            return "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
+            return
+                "\(unit.path): \(section.name) uses new thread-local variable \(name); hotpatch cannot add TLS "
                 + "to a running process: keep the state in an existing variable"
         }
         guard try TLSRelaxation.isExecutable(target.elf) else {
@@ -250,7 +289,8 @@ struct PatchPlanner {
                 + "dynamic (one binding cannot serve both): keep the state in an ordinary variable"
         }
         if try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
-            return "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
+            return
+                "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
                 + "the executable's own thread-local variables: keep the state in an ordinary variable"
         }
         if symbol.binding == .local, let dot = symbol.name.lastIndex(of: "."),
@@ -280,7 +320,8 @@ struct PatchPlanner {
             return  // a shared library's dynamic TLS: through the library's own GOT pair
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
             // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
-            throw PatchCreationError(try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
+            throw PatchCreationError(
+                try tlsRefusal(relocation, name: name, symbol: symbol, in: section, of: unit))
         case .abs32s where bound && target.isFixedAddress:
             return  // a fixed-address target symbol always fits a sign-extended 32-bit field
         case _ where ELFRelocationType.placeable.contains(relocation.type) && relocation.type != .abs32s:

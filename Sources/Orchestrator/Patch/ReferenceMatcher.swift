@@ -67,6 +67,17 @@ struct ReferenceMatcher {
         return copy
     }
 
+    /// Functions compared instruction by instruction (decoder): section index -> which object
+    /// label is which target label, for data pointing into them (switch tables).
+    private(set) var labels: [Int: LabelCorrespondence] = [:]
+
+    /// The same matcher, matching data that points into `labels`' sections label for label.
+    func relabeled(_ labels: [Int: LabelCorrespondence]) -> ReferenceMatcher {
+        var copy = self
+        copy.labels = labels
+        return copy
+    }
+
     /// How deep data may refer to data (a table of pointers to tables) before giving up.
     private static let maximumDepth = 4
 
@@ -80,6 +91,9 @@ struct ReferenceMatcher {
             return try matchesData(
                 inSection: Int(symbol.sectionIndex), symbolValue: symbol.value,
                 isSectionSymbol: symbol.type == .section, base: base, reach: reach, depth: depth)
+        }
+        if inSection, let labels = labels[Int(symbol.sectionIndex)] {
+            return labels.sameLabel(objectOffset: symbol.value, targetAddress: base)  // (decoder)
         }
         if inSection, let anchor = anchors[Int(symbol.sectionIndex)] {
             return anchor &+ symbol.value == base
@@ -98,6 +112,11 @@ struct ReferenceMatcher {
         depth: Int
     ) throws -> Bool {
         let section = try unit.section(index)
+        if let labels = labels[index] {
+            // (decoder) a label of a function whose layout differs from the target's.
+            let label = UInt64(bitPattern: reach)
+            return labels.sameLabel(objectOffset: symbolValue &+ label, targetAddress: base &+ label)
+        }
         if let anchor = anchors[index] { return anchor &+ symbolValue == base }
         let named = unit.symbols.filter {
             Int($0.sectionIndex) == index && !$0.name.isEmpty && ($0.type == .object || $0.type == .function)
@@ -117,6 +136,14 @@ struct ReferenceMatcher {
             return try sameBytes(
                 in: section, from: 0, to: section.size, sectionBase: base &- symbolValue, depth: depth)
         }
+        if section.flags.contains(.merge), section.flags.contains(.strings), isSectionSymbol, depth > 0,
+            reach >= 0
+        {
+            // Inside data (a pointer in a table, depth > 0) the addend is exact: `.rodata.str1.1 + 0x127`
+            // is the string at that offset (GAS keeps section symbols for strings in data).
+            let offset = UInt64(reach)
+            return try matchesString(in: section, at: symbolValue &+ offset, base: base &+ offset)
+        }
         if section.flags.contains(.merge) {
             guard !isSectionSymbol else { return false }
             return try section.flags.contains(.strings)
@@ -134,7 +161,8 @@ struct ReferenceMatcher {
             return true
         }
         return try sameBytes(
-            in: section, from: symbol.value, to: symbol.value + symbol.size, sectionBase: base &- symbol.value,
+            in: section, from: symbol.value, to: symbol.value + symbol.size,
+            sectionBase: base &- symbol.value,
             depth: depth)
     }
 
@@ -148,7 +176,8 @@ struct ReferenceMatcher {
     }
 
     /// A `.LC` constant in `.rodata.cstN`: the entry the code reads has the same bytes in the target.
-    private func matchesConstant(in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64) throws
+    private func matchesConstant(in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64)
+        throws
         -> Bool
     {
         let size = Int64(max(section.entrySize, 1))
@@ -163,7 +192,9 @@ struct ReferenceMatcher {
     }
 
     /// Anonymous non-merged data: the item the reference reaches, relocations resolved.
-    private func matchesItem(in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64, depth: Int)
+    private func matchesItem(
+        in section: ELFSection, symbolValue: UInt64, base: UInt64, reach: Int64, depth: Int
+    )
         throws -> Bool
     {
         guard section.type != .nobits else { return false }  // no bytes to compare, no name to bind
@@ -172,12 +203,15 @@ struct ReferenceMatcher {
         let first = (start + alignment - 1) / alignment * alignment
         guard first >= 0, first < Int64(section.size) else { return false }
         let end = try itemEnd(in: section, after: UInt64(first))
-        return try sameBytes(in: section, from: UInt64(first), to: end, sectionBase: base &- symbolValue, depth: depth)
+        return try sameBytes(
+            in: section, from: UInt64(first), to: end, sectionBase: base &- symbolValue, depth: depth)
     }
 
     /// Whether the target's bytes for `section[from..<to]`, the section placed at `sectionBase`,
     /// are the object's, every relocation inside resolved and matched in turn.
-    private func sameBytes(in section: ELFSection, from first: UInt64, to end: UInt64, sectionBase: UInt64, depth: Int)
+    private func sameBytes(
+        in section: ELFSection, from first: UInt64, to end: UInt64, sectionBase: UInt64, depth: Int
+    )
         throws -> Bool
     {
         guard first < end else { return true }
@@ -203,6 +237,16 @@ struct ReferenceMatcher {
                 }
                 continue
             }
+            let symbol = unit.symbols[relocation.symbolIndex]
+            if symbol.isDefined, let labels = labels[Int(symbol.sectionIndex)] {
+                // (decoder) into a function whose layout differs from the target's: label for label.
+                guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
+                    labels.sameLabel(
+                        relocation, symbolValue: symbol.value, reached: reached, place: place, item: first,
+                        itemAddress: sectionBase &+ first)
+                else { return false }
+                continue
+            }
             guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
                 try matches(
                     unit.symbols[relocation.symbolIndex], base: reached,
@@ -225,7 +269,8 @@ struct ReferenceMatcher {
     private static func itemStarts(of unit: ObjectUnit) throws -> [Int: [UInt64]] {
         var starts: [Int: Set<UInt64>] = [:]
         for other in unit.elf.sections where other.type == .rela {
-            for relocation in try unit.elf.relocations(in: other) where relocation.symbolIndex < unit.symbols.count {
+            for relocation in try unit.elf.relocations(in: other)
+            where relocation.symbolIndex < unit.symbols.count {
                 let symbol = unit.symbols[relocation.symbolIndex]
                 guard symbol.isDefined, symbol.sectionIndex < 0xff00 else { continue }
                 let section = try unit.section(Int(symbol.sectionIndex))

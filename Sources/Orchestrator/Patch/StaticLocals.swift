@@ -13,7 +13,7 @@ struct StaticLocals {
     }
 
     /// Object symbol index -> its counterpart, for every numbered local variable of the unit.
-    let counterparts: [Int: Counterpart]
+    private(set) var counterparts: [Int: Counterpart]
 
     /// Correlates the numbered local variables of `unit` with the target's.
     init(target: TargetModule, unit: ObjectUnit, names: NumberedNames) throws {
@@ -35,7 +35,96 @@ struct StaticLocals {
                     of: variable, candidates: candidates, target: target, unit: unit, names: names)
             }
         }
+        // A read-only static (CSWTCH.N, __func__.N, a computed-goto label table in
+        // .data.rel.ro) is a constant, not state: it binds to the target's only when its bytes
+        // are the same with its relocations resolved; else a fresh copy travels with its users.
+        let pointers = try TargetPointers(target: target)
+        for variable in statics {
+            guard case .existing(let old) = counterparts[variable.index],
+                try !StaticLocals.sameConstant(variable, old: old, pointers: pointers, unit: unit)
+            else { continue }
+            counterparts[variable.index] = .new
+        }
         self.counterparts = counterparts
+    }
+
+    /// False for a read-only static whose bytes, relocations resolved, differ from the target's.
+    private static func sameConstant(
+        _ variable: ELFSymbol, old: TargetModule.Definition, pointers: TargetPointers, unit: ObjectUnit
+    ) throws -> Bool {
+        let section = try unit.section(Int(variable.sectionIndex))
+        let readOnly = !section.flags.contains(.write) || section.name.hasPrefix(".data.rel.ro")
+        guard readOnly, section.type != .nobits else { return true }
+        guard variable.size == old.symbol.size else { return false }
+        var mine = try unit.initialBytes(of: variable)
+        var theirs = try pointers.target.initialBytes(of: old)
+        for relocation in try unit.elf.relocations(for: section)
+        where relocation.offset + UInt64(relocation.type.width) > variable.value
+            && relocation.offset < variable.value + variable.size
+        {
+            guard relocation.offset >= variable.value,
+                relocation.offset + UInt64(relocation.type.width) <= variable.value + variable.size,
+                relocation.symbolIndex < unit.symbols.count,
+                let held = try pointers.pointer(
+                    at: old.symbol.value + (relocation.offset - variable.value), type: relocation.type),
+                try reaches(
+                    held, unit.symbols[relocation.symbolIndex], addend: relocation.addend, pointers: pointers,
+                    unit: unit)
+            else { return false }
+            let at = Int(relocation.offset - variable.value)
+            for index in at..<(at + Int(relocation.type.width)) { (mine[index], theirs[index]) = (0, 0) }
+        }
+        return mine == theirs
+    }
+
+    /// Whether what the target holds stands for `symbol + addend` of the object: a named
+    /// function or variable of the target, a local function through its section (a label inside
+    /// it lies at the same offset only when its code is laid out the same), or the same string.
+    private static func reaches(
+        _ held: TargetPointers.Pointer, _ symbol: ELFSymbol, addend: Int64, pointers: TargetPointers,
+        unit: ObjectUnit
+    ) throws -> Bool {
+        let target = pointers.target
+        var named = symbol
+        var base: Int64 = 0
+        if symbol.type == .section {
+            guard
+                let start = PatchBuilder.namedSymbol(
+                    startingSection: Int(symbol.sectionIndex), in: unit.elf, symbols: unit.symbols)
+            else {
+                guard case .address(let address) = held,
+                    let string = try unit.string(in: Int(symbol.sectionIndex), at: UInt64(bitPattern: addend))
+                else { return false }
+                return target.cString(at: address) == Array(string.utf8)
+            }
+            named = start
+            base = -Int64(bitPattern: start.value)
+        }
+        if case .symbol(let name, let heldAddend) = held {
+            return name == named.name && heldAddend == addend + base
+        }
+        guard case .address(let address) = held,
+            let definition = try target.definition(of: named.name, sourceFile: unit.sourceFile)
+        else { return false }
+        return Int64(bitPattern: definition.symbol.value) + base + addend == Int64(bitPattern: address)
+    }
+
+    /// Carries a fresh copy of every static that points inside one of `sections` (labels of a
+    /// computed goto in a function being replaced): the old copy points into the old code.
+    mutating func carryStatics(pointingInto sections: Set<Int>, of unit: ObjectUnit) throws {
+        for (index, counterpart) in counterparts where counterpart != .new {
+            let variable = unit.symbols[index]
+            let section = try unit.section(Int(variable.sectionIndex))
+            let inside = try unit.elf.relocations(for: section).contains { relocation in
+                guard relocation.offset >= variable.value, relocation.offset < variable.value + variable.size,
+                    relocation.symbolIndex < unit.symbols.count
+                else { return false }
+                let symbol = unit.symbols[relocation.symbolIndex]
+                return sections.contains(Int(symbol.sectionIndex))
+                    && symbol.value &+ UInt64(bitPattern: relocation.addend) != 0
+            }
+            if inside { counterparts[index] = .new }
+        }
     }
 
     /// The candidate the old code of `variable`'s users reaches.
@@ -48,7 +137,9 @@ struct StaticLocals {
         for user in try usersOf(variable, in: unit) {
             users.append(user.name)
             guard case .found(let old) = try names.match(user) else { continue }
-            if let exact = try placed(variable, in: user, old: old, candidates: candidates, target: target, unit: unit) {
+            if let exact = try placed(
+                variable, in: user, old: old, candidates: candidates, target: target, unit: unit)
+            {
                 reached[exact.symbol.name] = exact
                 continue
             }
@@ -57,7 +148,8 @@ struct StaticLocals {
                 let code = try target.bytes(at: piece.symbol.value, count: piece.symbol.size)
                 for candidate in candidates
                 where references(
-                    code, at: piece.symbol.value, reach: candidate.symbol.value, absolute: target.isFixedAddress)
+                    code, at: piece.symbol.value, reach: candidate.symbol.value,
+                    absolute: target.isFixedAddress)
                 {
                     reached[candidate.symbol.name] = candidate
                 }
@@ -96,7 +188,9 @@ struct StaticLocals {
             let at = Int(relocation.offset - user.value)
             let field = Int64(Int32(bitPattern: UInt32(littleEndian: code[at..<(at + 4)])))
             let base = field + Int64(bitPattern: old.symbol.value) + Int64(at) - relocation.addend
-            if let hit = candidates.first(where: { Int64(bitPattern: $0.symbol.value) == base - offsetInVariable }) {
+            if let hit = candidates.first(where: {
+                Int64(bitPattern: $0.symbol.value) == base - offsetInVariable
+            }) {
                 return hit
             }
         }
@@ -106,7 +200,8 @@ struct StaticLocals {
     /// The object's functions whose code refers to `variable` (by name or by its section).
     private static func usersOf(_ variable: ELFSymbol, in unit: ObjectUnit) throws -> [ELFSymbol] {
         var users: [ELFSymbol] = []
-        for section in unit.elf.sections where section.flags.contains(.execute) && section.flags.contains(.alloc) {
+        for section in unit.elf.sections
+        where section.flags.contains(.execute) && section.flags.contains(.alloc) {
             let uses = try unit.elf.relocations(for: section).contains { relocation in
                 guard relocation.symbolIndex < unit.symbols.count else { return false }
                 let symbol = unit.symbols[relocation.symbolIndex]
