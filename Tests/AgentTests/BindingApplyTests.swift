@@ -5,8 +5,8 @@ import XCTest
 
 /// What real fixes call, bound in live processes: glibc IFUNCs (strlen, strcmp, memcpy, memset,
 /// time, gettimeofday), an IFUNC the target defines, and thread-local variables. Each test builds
-/// one of the `Tests/Corpus/cases/bind-*` programs with gcc, makes the patch with the `hotpatch
-/// create` binary as a user does (no --function), applies it with `hotpatch-agent` to the running
+/// one of the `Tests/Corpus/cases/bind-*` programs with gcc as the corpus runner does (v2 `-fPIE`
+/// plus the case's cflags), makes the patch with the `hotpatch create` binary as a user does (no --function), applies it with `hotpatch-agent` to the running
 /// program, sees the new behaviour, reverts, and sees the old one again.
 final class BindingApplyTests: XCTestCase {
     func testFixCallingStrlenThatTheTargetNeverImports() throws {
@@ -15,8 +15,13 @@ final class BindingApplyTests: XCTestCase {
 
     func testFixCallingStrcmpMemcpyAndMemset() throws {
         let create = try runCase("bind-strcmp-memcpy")
-        XCTAssertTrue(create.contains("binds: strcmp (IFUNC: what the process resolved, read at apply"), create)
+        XCTAssertTrue(
+            create.contains("binds: strcmp (IFUNC: what the process resolved, read at apply"), create)
         XCTAssertTrue(create.contains("binds: memset (IFUNC of "), create)
+    }
+
+    func testIFUNCWhoseLazySlotTheTargetNeverResolved() throws {
+        try runCase("bind-lazy-jump-slot")
     }
 
     func testFixCallingTimeAndGettimeofday() throws {
@@ -38,6 +43,137 @@ final class BindingApplyTests: XCTestCase {
         try runCase("bind-tls-changed")
     }
 
+    func testUnchangedTLSUserIsLeftOutInPIE() throws {
+        let create = try runCase("bind-tls-pie-unchanged")
+        XCTAssertTrue(create.contains("left out: tick (identical"), create)
+    }
+
+    func testChangedTLSUserMovesEachThreadsOwnCountersInPIE() throws {
+        try runCase("bind-tls-pie-changed")
+    }
+
+    /// A variable of a shared library, reached with initial exec through the target's own TPOFF64
+    /// slot: -fPIE objects use IE directly, -fPIC ones use GD, which create relaxes to IE as ld did.
+    func testChangedUserOfALibrarysThreadLocalVariable() throws {
+        for cflags in ["-O2", "-O2 -fPIC"] {
+            let fixture = try CFixture("bind-tls-library")
+            defer { fixture.remove() }
+            try fixture.write("lib/ticks.c", "__thread long lib_ticks;\n")
+            try fixture.gcc(["-O2", "-fPIC", "-shared", "lib/ticks.c", "-o", "libticks.so"])
+            let step = "__attribute__((noipa)) void step(void) { lib_ticks += STEP; }"
+            for (version, amount) in [("v1", "1"), ("v2", "2")] {
+                try fixture.write(
+                    "case/\(version)/prog.c",
+                    Self.libraryProgram.replacingOccurrences(
+                        of: "STEP_FUNCTION", with: step.replacingOccurrences(of: "STEP", with: amount)))
+            }
+            try fixture.write(
+                "case/case.txt",
+                "lang: c\ncflags: \(cflags)\nincluded: step\nbefore: steps=1,1,1\nafter: steps=2,2,2\n")
+            try runCase(
+                at: URL(fileURLWithPath: fixture.path("case")),
+                link: ["-L", fixture.path(""), "-lticks", "-Wl,-rpath," + fixture.path("")])
+        }
+    }
+
+    /// A shared-library target whose fixed function calls IFUNCs: strcmp through the library's own
+    /// GOT slot (read at apply, plus the library's load bias), strlen through libc's IRELATIVE slot.
+    func testFixInASharedLibraryCallingIFUNCs() throws {
+        let fixture = try CFixture("bind-library-ifunc")
+        defer { fixture.remove() }
+        let v1 = """
+            #include <string.h>
+            char word[32] = "hotpatch";
+            long compute(void) { return strcmp(word, "hotfix") > 0; }
+            """
+        try fixture.write("v1/measure.c", v1)
+        try fixture.write(
+            "v2/measure.c",
+            v1.replacingOccurrences(
+                of: "return strcmp(word, \"hotfix\") > 0;",
+                with: "return 10 * (long)strlen(word) + (strcmp(word, \"hotfix\") > 0);"))
+        try fixture.gcc(["-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/measure.c", "-o", "libmeasure.so"])
+        try fixture.gcc([
+            "-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/measure.c", "-o", "measure.o",
+        ])
+        try fixture.write(
+            "main.c",
+            """
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            long compute(void);
+            static volatile long observed[3];
+            static void *worker(void *arg) {
+                for (;;) {
+                    observed[(long)arg] = compute();
+                    usleep(200);
+                }
+                return NULL;
+            }
+            int main(void) {
+                setvbuf(stdout, NULL, _IOLBF, 0);
+                pthread_t threads[3];
+                for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
+                for (;;) {
+                    printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
+                    usleep(10000);
+                }
+            }
+            """)
+        try fixture.gcc(["-O2", "main.c", "-L.", "-lmeasure", "-Wl,-rpath," + fixture.path(""), "-o", "prog"])
+        let running = try TargetProgram(fixture.path("prog"))
+        defer { running.stop() }
+        XCTAssertNotNil(running.waitForLine { $0 == "steps=1,1,1" }, "the library's old compute")
+        let create = try Subprocess.run(
+            AgentBinary.productsDirectory() + "/hotpatch",
+            [
+                "create", "--target", fixture.path("libmeasure.so"), "--object", fixture.path("measure.o"),
+                "-o", fixture.path("fix.hotpatch"), "--id", "library-ifunc",
+            ])
+        XCTAssertEqual(create.status, 0, create.stdout + create.stderr)
+        XCTAssertTrue(
+            create.stdout.contains("binds: strcmp (IFUNC: what the process resolved"), create.stdout)
+        let state = fixture.path("state")
+        let applied = try AgentBinary.run(
+            ["apply", fixture.path("fix.hotpatch"), "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertNotNil(
+            running.waitForLine { $0 == "steps=81,81,81" }, "strlen and strcmp bound in the library")
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "library-ifunc", "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        XCTAssertTrue(running.process.isRunning)
+    }
+
+    private static let libraryProgram = """
+        #include <pthread.h>
+        #include <stdio.h>
+        #include <unistd.h>
+        extern __thread long lib_ticks;
+        STEP_FUNCTION
+        static volatile long observed[3];
+        static void *worker(void *arg) {
+            long index = (long)arg;
+            for (;;) {
+                long before = lib_ticks;
+                step();
+                observed[index] = lib_ticks - before;
+                usleep(200);
+            }
+            return NULL;
+        }
+        int main(void) {
+            setvbuf(stdout, NULL, _IOLBF, 0);
+            pthread_t threads[3];
+            for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
+            for (;;) {
+                printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
+                usleep(10000);
+            }
+        }
+        """
+
     func testNewThreadLocalVariableIsRefusedByCreate() throws {
         try runCase("bind-tls-new-refuse")
     }
@@ -49,15 +185,27 @@ final class BindingApplyTests: XCTestCase {
     /// Builds, patches, applies and reverts one case; returns what `create` printed.
     @discardableResult
     private func runCase(_ name: String) throws -> String {
-        let spec = try BindCase(name)
+        try runCase(at: RepositoryPaths.root.appendingPathComponent("Tests/Corpus/cases/\(name)"))
+    }
+
+    /// Like ``runCase(_:)`` for a case directory anywhere, linking the program with `link` too.
+    @discardableResult
+    private func runCase(at directory: URL, link: [String] = []) throws -> String {
+        let spec = try BindCase(directory)
+        let name = directory.lastPathComponent
         let fixture = try CFixture("bind-\(name)")
         defer { fixture.remove() }
         let program = fixture.path("prog")
-        try fixture.gcc(spec.flags + ["-Wl,--build-id"] + (try spec.sources("v1")) + ["-o", program])
+        try fixture.gcc(spec.flags + ["-Wl,--build-id"] + (try spec.sources("v1")) + link + ["-o", program])
         var objects: [String] = []
         for source in try spec.sources("v2") {
-            let object = fixture.path(URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent + ".o")
-            try fixture.gcc(spec.flags + ["-ffunction-sections", "-fdata-sections", "-fPIC", "-c", source, "-o", object])
+            let object = fixture.path(
+                URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent + ".o")
+            // The target's own code model (-fPIE, gcc's default here) unless the case builds both PIC.
+            try fixture.gcc(
+                ["-fPIE"] + spec.flags + [
+                    "-ffunction-sections", "-fdata-sections", "-c", source, "-o", object,
+                ])
             objects += ["--object", object]
         }
         let running = try TargetProgram(program)
@@ -83,11 +231,14 @@ final class BindingApplyTests: XCTestCase {
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertNotNil(running.waitForLine { $0 == spec.after }, "\(name): never printed \(spec.after)")
         XCTAssertTrue(running.process.isRunning, "\(name): the patched process died")
-        let reverted = try AgentBinary.run(["revert", "--id", name, "--pid", "\(running.pid)"], stateDirectory: state)
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", name, "--pid", "\(running.pid)"], stateDirectory: state)
         XCTAssertEqual(reverted.status, 0, reverted.output)
         let afterRevert = running.lines.count
         XCTAssertNotNil(
-            running.waitForLine { _ in running.lines.count > afterRevert + 2 && running.lines.last == spec.before },
+            running.waitForLine { _ in
+                running.lines.count > afterRevert + 2 && running.lines.last == spec.before
+            },
             "\(name): the old behaviour did not come back")
         XCTAssertTrue(running.process.isRunning, "\(name): the reverted process died")
         return created
@@ -99,13 +250,14 @@ private struct BindCase {
     let directory: URL
     let fields: [String: String]
 
-    init(_ name: String) throws {
-        directory = RepositoryPaths.root.appendingPathComponent("Tests/Corpus/cases/\(name)")
+    init(_ directory: URL) throws {
+        self.directory = directory
         let text = try String(contentsOf: directory.appendingPathComponent("case.txt"), encoding: .utf8)
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         self.fields = fields
     }
@@ -118,7 +270,8 @@ private struct BindCase {
     var expect: String { fields["expect"] ?? "apply" }
     var refusal: String { fields["refusal"] ?? "" }
     var included: [String] {
-        (fields["included"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
+        (fields["included"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .sorted()
     }
 
     /// The C files of `v1` or `v2`, by path.

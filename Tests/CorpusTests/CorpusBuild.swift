@@ -22,44 +22,46 @@ struct CorpusBuild: Sendable {
         let v1 = try sources(in: corpusCase.directory + "/v1", of: corpusCase)
         let v2 = try sources(in: corpusCase.directory + "/v2", of: corpusCase)
         guard !v1.isEmpty, !v2.isEmpty else {
-            throw CorpusStepError(step: .build, message: "v1/ and v2/ must each hold at least one source file")
+            throw CorpusStepError(
+                step: .build, message: "v1/ and v2/ must each hold at least one source file")
         }
         let common = corpusCase.cflags + ["-pthread", "-g0"]
+        // Each side is compiled in its own folder under the files' plain names, as a user rebuilds
+        // a fixed file where it lives: __FILE__ (assert, log macros) is then the same on both sides.
+        let v1Folder = corpusCase.directory + "/v1"
         let target = work + "/prog"
-        try compile(corpusCase, common + v1 + ["-Wl,--build-id", "-o", target], in: work)
+        try compile(corpusCase, common + v1 + ["-Wl,--build-id", "-o", target], in: v1Folder)
         var running = target
         if corpusCase.applyTo == .otherBuild {
             // The same sources with one extra symbol: a different file, so a different build-id.
             running = work + "/prog-other-build"
             try compile(
-                corpusCase, common + v1 + ["-Wl,--build-id", "-Wl,--defsym=corpus_other_build=1", "-o", running],
-                in: work)
+                corpusCase,
+                common + v1 + ["-Wl,--build-id", "-Wl,--defsym=corpus_other_build=1", "-o", running],
+                in: v1Folder)
         }
         let objectFolder = work + "/v2"
         try FileManager.default.createDirectory(atPath: objectFolder, withIntermediateDirectories: true)
         let objects = try v2.map { source -> String in
-            let base = ((source as NSString).lastPathComponent as NSString).deletingPathExtension
+            let base = (source as NSString).deletingPathExtension
             let object = "\(objectFolder)/\(base).o"
             try compile(
                 corpusCase,
                 // -fPIE first: a case whose cflags say -fPIC builds both sides PIC.
                 ["-fPIE"] + common + [
-                    "-ffunction-sections", "-fdata-sections", "-I", corpusCase.directory + "/v1", "-c",
-                    source, "-o", object,
-                ], in: work)
+                    "-ffunction-sections", "-fdata-sections", "-I", v1Folder, "-c", source, "-o", object,
+                ], in: corpusCase.directory + "/v2")
             return object
         }
         return CorpusBuild(target: target, running: running, objects: objects)
     }
 
-    /// The compilable files of `folder` (headers are only included), full paths, sorted.
+    /// The compilable files of `folder` (headers are only included), by name, sorted.
     private static func sources(in folder: String, of corpusCase: CorpusCase) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
             throw CorpusStepError(step: .build, message: "\(folder) is missing")
         }
-        return names.filter { corpusCase.sourceExtensions.contains(($0 as NSString).pathExtension) }.sorted().map {
-            folder + "/" + $0
-        }
+        return names.filter { corpusCase.sourceExtensions.contains(($0 as NSString).pathExtension) }.sorted()
     }
 
     /// Runs the case's compiler driver with `arguments`.
@@ -68,7 +70,8 @@ struct CorpusBuild: Sendable {
         guard result.status == 0 else {
             throw CorpusStepError(
                 step: .build,
-                message: "\(corpusCase.compiler) \(arguments.joined(separator: " ")) exited \(result.status):\n"
+                message:
+                    "\(corpusCase.compiler) \(arguments.joined(separator: " ")) exited \(result.status):\n"
                     + result.stderr + result.stdout)
         }
     }

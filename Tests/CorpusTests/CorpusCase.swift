@@ -61,7 +61,8 @@ struct CorpusCaseError: Error, CustomStringConvertible {
 extension CorpusCase {
     /// The keys `case.txt` may hold.
     static let keys: Set<String> = [
-        "summary", "lang", "cflags", "included", "before", "after", "expect", "refusal", "pending", "apply-to",
+        "summary", "lang", "cflags", "included", "before", "after", "expect", "refusal", "pending",
+        "apply-to",
     ]
 
     /// Reads the case in `directory` (its `case.txt`).
@@ -88,7 +89,8 @@ extension CorpusCase {
                 description: "\(name)/case.txt: expect: must be apply, refuse-create or refuse-apply")
         }
         guard let applyTo = ApplyTarget(rawValue: values["apply-to"] ?? "same-build") else {
-            throw CorpusCaseError(description: "\(name)/case.txt: apply-to: must be same-build or other-build")
+            throw CorpusCaseError(
+                description: "\(name)/case.txt: apply-to: must be same-build or other-build")
         }
         let lang = try required("lang")
         guard ["c", "c++"].contains(lang) else {
@@ -124,7 +126,8 @@ extension CorpusCase {
             let key = String(line[..<colon])
             guard keys.contains(key) else {
                 throw CorpusCaseError(
-                    description: "\(file):\(number + 1): unknown key \(key) (known: \(keys.sorted().joined(separator: ", ")))"
+                    description:
+                        "\(file):\(number + 1): unknown key \(key) (known: \(keys.sorted().joined(separator: ", ")))"
                 )
             }
             guard values[key] == nil else {
@@ -161,7 +164,8 @@ extension CorpusCase {
     /// that cannot be read is returned as an error for its name.
     static func all(in folder: String) -> [(name: String, result: Result<CorpusCase, CorpusCaseError>)] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        return names.filter { FileManager.default.fileExists(atPath: "\(folder)/\($0)/case.txt") }.map { name in
+        return names.filter { FileManager.default.fileExists(atPath: "\(folder)/\($0)/case.txt") }.map {
+            name in
             do { return (name, .success(try CorpusCase(directory: "\(folder)/\(name)"))) } catch let error
                 as CorpusCaseError
             {

@@ -17,7 +17,8 @@ final class CorpusProgram: @unchecked Sendable {
     init(_ executable: String, in work: String) throws {
         stdoutPath = work + "/stdout"
         stderrPath = work + "/stderr"
-        pid = try Subprocess.spawn(executable, [], stdout: stdoutPath, stderr: stderrPath, currentDirectory: work)
+        pid = try Subprocess.spawn(
+            executable, [], stdout: stdoutPath, stderr: stderrPath, currentDirectory: work)
     }
 
     /// The number of bytes of stdout so far: a mark to wait for lines printed after it.
@@ -60,7 +61,8 @@ final class CorpusProgram: @unchecked Sendable {
         let out = lines(after: 0).suffix(count).joined(separator: "\n")
         let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         let state = isAlive ? "running" : "NOT running"
-        return "program (pid \(pid), \(state)) last printed:\n\(out)" + (err.isEmpty ? "" : "\nstderr:\n\(err)")
+        return "program (pid \(pid), \(state)) last printed:\n\(out)"
+            + (err.isEmpty ? "" : "\nstderr:\n\(err)")
     }
 
     /// Kills the program and reaps it.

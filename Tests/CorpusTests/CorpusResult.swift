@@ -16,6 +16,8 @@ struct CorpusResult: Sendable {
     var revert = "-"
     /// Whether `before` was seen after revert (`ok`, `FAIL`, `-`).
     var oldBack = "-"
+    /// How long the case took, build included (seconds, one decimal).
+    var seconds = "-"
     /// Set when the case is pending on another room (`room: why`).
     var pending: String?
     /// Every check that failed, in order.
@@ -34,10 +36,16 @@ struct CorpusResult: Sendable {
 enum CorpusTable {
     /// The table's text.
     static func render(_ results: [CorpusResult]) -> String {
-        let header = ["case", "lang", "expected included", "create included", "apply", "new seen", "revert",
-            "old back", "verdict"]
+        let header = [
+            "case", "lang", "expected included", "create included", "apply", "new seen", "revert",
+            "old back", "verdict", "secs",
+        ]
         let rows = results.map {
-            [$0.name, $0.lang, $0.expected, $0.created, $0.apply, $0.newSeen, $0.revert, $0.oldBack, $0.verdict]
+            [
+                $0.name, $0.lang, $0.expected, $0.created, $0.apply, $0.newSeen, $0.revert, $0.oldBack,
+                $0.verdict,
+                $0.seconds,
+            ]
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { min($0[column].count, 40) }.max() ?? 0

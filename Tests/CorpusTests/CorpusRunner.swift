@@ -24,6 +24,7 @@ struct CorpusRunner: Sendable {
             result.pending = pending
             return result
         }
+        let started = ContinuousClock.now
         guard let fixture = try? CFixture("corpus-\(corpusCase.name)") else {
             result.fail(.build, "cannot create a temporary folder")
             return result
@@ -41,6 +42,7 @@ struct CorpusRunner: Sendable {
             let last = result.failures.removeLast()
             result.fail(last.step, last.message + "\n(files kept in \(fixture.directory))")
         }
+        result.seconds = CorpusTests.seconds(ContinuousClock.now - started)
         return result
     }
 
@@ -60,13 +62,15 @@ struct CorpusRunner: Sendable {
         let program = try CorpusProgram(build.running, in: work)
         defer { program.stop() }
         guard program.waitForLine(corpusCase.before, after: 0) else {
-            throw CorpusStepError(step: .start, message: "no line \"\(corpusCase.before)\"; \(program.tail())")
+            throw CorpusStepError(
+                step: .start, message: "no line \"\(corpusCase.before)\"; \(program.tail())")
         }
         // Make the patch as a user does and check it holds exactly the changed functions.
         let created = try tools.create(build, id: id, output: patch)
         guard created.status == 0 else {
             result.created = "failed"
-            throw CorpusStepError(step: .create, message: "hotpatch create exited \(created.status):\n\(created.output)")
+            throw CorpusStepError(
+                step: .create, message: "hotpatch create exited \(created.status):\n\(created.output)")
         }
         result.created = names(created)
         if CorpusTools.includedNames(created.stdout) != corpusCase.included {
@@ -74,9 +78,11 @@ struct CorpusRunner: Sendable {
         }
         let state = work + "/state"
         if corpusCase.expect == .refuseApply {
-            try refusedApply(corpusCase, patch: patch, id: id, program: program, state: state, result: &result)
+            try refusedApply(
+                corpusCase, patch: patch, id: id, program: program, state: state, result: &result)
         } else {
-            try appliedAndReverted(corpusCase, patch: patch, id: id, program: program, state: state, result: &result)
+            try appliedAndReverted(
+                corpusCase, patch: patch, id: id, program: program, state: state, result: &result)
         }
     }
 
@@ -86,11 +92,14 @@ struct CorpusRunner: Sendable {
         result: inout CorpusResult
     ) throws {
         let beforeApply = program.mark
-        let applied = try tools.apply(patch, pid: program.pid, stateDirectory: state, timeout: Self.applyTimeout)
+        let applied = try tools.apply(
+            patch, pid: program.pid, stateDirectory: state, timeout: Self.applyTimeout)
         result.apply = applied.status == 0 ? "ok" : "FAIL"
         guard applied.status == 0 else {
             throw CorpusStepError(
-                step: .apply, message: "hotpatch-agent apply exited \(applied.status):\n\(applied.output)\n\(program.tail())")
+                step: .apply,
+                message:
+                    "hotpatch-agent apply exited \(applied.status):\n\(applied.output)\n\(program.tail())")
         }
         let seen = program.waitForLine(corpusCase.after, after: beforeApply)
         result.newSeen = seen ? "ok" : "FAIL"
@@ -104,7 +113,8 @@ struct CorpusRunner: Sendable {
         result.revert = reverted.status == 0 ? "ok" : "FAIL"
         guard reverted.status == 0 else {
             throw CorpusStepError(
-                step: .revert, message: "hotpatch-agent revert exited \(reverted.status):\n\(reverted.output)")
+                step: .revert, message: "hotpatch-agent revert exited \(reverted.status):\n\(reverted.output)"
+            )
         }
         let back = program.waitForLine(corpusCase.before, after: program.mark)
         result.oldBack = back ? "ok" : "FAIL"
@@ -122,20 +132,26 @@ struct CorpusRunner: Sendable {
         result: inout CorpusResult
     ) throws {
         let beforeApply = program.mark
-        let applied = try tools.apply(patch, pid: program.pid, stateDirectory: state, timeout: Self.refusalTimeout)
+        let applied = try tools.apply(
+            patch, pid: program.pid, stateDirectory: state, timeout: Self.refusalTimeout)
         result.apply = applied.status == 0 ? "APPLIED" : "refused"
         checkRefusal(applied, of: corpusCase, step: .apply, result: &result)
         guard program.isAlive else {
-            throw CorpusStepError(step: .alive, message: "the process died after the refused apply; \(program.tail())")
+            throw CorpusStepError(
+                step: .alive, message: "the process died after the refused apply; \(program.tail())")
         }
         let back = program.waitForLine(corpusCase.before, after: program.mark)
         result.oldBack = back ? "ok" : "FAIL"
         if !back {
-            result.fail(.oldBack, "no line \"\(corpusCase.before)\" after the refused apply; \(program.tail())")
+            result.fail(
+                .oldBack, "no line \"\(corpusCase.before)\" after the refused apply; \(program.tail())")
         }
-        if !corpusCase.after.isEmpty, program.lines(after: beforeApply).contains(where: { $0 == corpusCase.after }) {
+        if !corpusCase.after.isEmpty,
+            program.lines(after: beforeApply).contains(where: { $0 == corpusCase.after })
+        {
             result.newSeen = "SEEN"
-            result.fail(.after, "\"\(corpusCase.after)\" printed although apply was refused; \(program.tail())")
+            result.fail(
+                .after, "\"\(corpusCase.after)\" printed although apply was refused; \(program.tail())")
         }
     }
 
@@ -145,9 +161,12 @@ struct CorpusRunner: Sendable {
     ) {
         let tool = step == .create ? "hotpatch create" : "hotpatch-agent apply"
         if run.status == 0 {
-            result.fail(step, "\(tool) succeeded; expected a refusal with \"\(corpusCase.refusal ?? "")\":\n\(run.output)")
+            result.fail(
+                step,
+                "\(tool) succeeded; expected a refusal with \"\(corpusCase.refusal ?? "")\":\n\(run.output)")
         } else if let refusal = corpusCase.refusal, !run.output.contains(refusal) {
-            result.fail(step, "\(tool) refused, but without \"\(refusal)\" (exit \(run.status)):\n\(run.output)")
+            result.fail(
+                step, "\(tool) refused, but without \"\(refusal)\" (exit \(run.status)):\n\(run.output)")
         }
     }
 

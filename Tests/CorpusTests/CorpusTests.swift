@@ -23,7 +23,9 @@ final class CorpusTests: XCTestCase {
         let jobs = max(1, Int(environment["HOTPATCH_CORPUS_JOBS"] ?? "") ?? 2)
         let started = ContinuousClock.now
         let results = Self.run(cases, tools: tools, jobs: jobs)
-        let table = CorpusTable.render(results) + "\nwall time \(Self.seconds(ContinuousClock.now - started)) s with \(jobs) jobs"
+        let table =
+            CorpusTable.render(results)
+            + "\nwall time \(Self.seconds(ContinuousClock.now - started)) s with \(jobs) jobs"
         for result in results {
             for failure in result.failures {
                 XCTFail("corpus case \(result.name), step \(failure.step.rawValue): \(failure.message)")
@@ -37,7 +39,9 @@ final class CorpusTests: XCTestCase {
 
     /// `duration` in seconds with one decimal.
     static func seconds(_ duration: Duration) -> String {
-        String(format: "%.1f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        String(
+            format: "%.1f",
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 
     /// Runs the cases `jobs` at a time (each builds with gcc and runs a busy program, so a few in

@@ -19,9 +19,12 @@ struct CorpusTools: Sendable {
             url.deleteLastPathComponent()
         }
         let tools = CorpusTools(
-            hotpatch: environment["HOTPATCH_CREATE_BINARY"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path + "/hotpatch",
-            agent: environment["HOTPATCH_AGENT"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path + "/hotpatch-agent")
-        for binary in [tools.hotpatch, tools.agent] where !FileManager.default.isExecutableFile(atPath: binary) {
+            hotpatch: environment["HOTPATCH_CREATE_BINARY"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path
+                + "/hotpatch",
+            agent: environment["HOTPATCH_AGENT"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path
+                + "/hotpatch-agent")
+        for binary in [tools.hotpatch, tools.agent]
+        where !FileManager.default.isExecutableFile(atPath: binary) {
             throw CorpusCaseError(description: "\(binary) is not built; run swift build --build-tests first")
         }
         return tools
@@ -52,7 +55,12 @@ struct CorpusTools: Sendable {
     /// `hotpatch-agent revert --id ID --pid PID` with the same state directory.
     func revert(id: String, pid: pid_t, stateDirectory: String) throws -> ProgramResult {
         try Subprocess.run(
-            agent, ["revert", "--id", id, "--pid", "\(pid)", "--max-pause", "2s", "--state-dir", stateDirectory])
+            agent,
+            [
+                "revert", "--id", id, "--pid", "\(pid)", "--max-pause", "2s", "--timeout",
+                CorpusRunner.applyTimeout,
+                "--state-dir", stateDirectory,
+            ])
     }
 
     /// The function names of create's `included: NAME (reason)` lines.

@@ -20,6 +20,11 @@ final class PatchVariableTests: XCTestCase {
         case pie = "-pie"
         case library = "-shared"
         case fixedAddress = "-no-pie"
+
+        /// The code model both builds are compiled in, as the README tells users (gcc's default
+        /// -fPIE also for the fixed-address link: -fno-pie code reaches new data with R_X86_64_32,
+        /// which patch memory cannot hold).
+        var codeModel: String { self == .library ? "-fPIC" : "-fPIE" }
     }
 
     /// A source file of a corpus case.
@@ -33,17 +38,37 @@ final class PatchVariableTests: XCTestCase {
         let sources = files.map { caseFile(name, "v1", $0) }
         let cxx = files.contains { $0.hasSuffix(".cpp") } ? ["-lstdc++"] : []
         try fixture.gcc(
-            ["-O2", "-fPIC", "-pthread", "-g0", "-Wl,--build-id", link.rawValue] + sources + cxx + ["-o", output])
+            ["-O2", link.codeModel, "-pthread", "-g0", "-Wl,--build-id", link.rawValue] + sources + cxx + [
+                "-o", output,
+            ])
         return fixture.path(output)
     }
 
-    /// Compiles the fixed file the way users are told to.
-    private func object(_ name: String, _ file: String, version: String = "v2") throws -> String {
-        let output = "\(name)-\(version)-\(file).o"
+    /// Compiles the fixed file the way users are told to: the target's code model plus sections.
+    private func object(_ name: String, _ file: String, link: Link = .pie) throws -> String {
+        let output = "\(name)-\(link)-\(file).o"
         try fixture.gcc(
-            ["-O2", "-fPIC", "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
-                caseFile(name, version, file), "-o", output])
+            [
+                "-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
+                caseFile(name, "v2", file), "-o", output,
+            ])
         return fixture.path(output)
+    }
+
+    /// Compiles an edited copy of a case's v1 file (`edit` applied) as a fix for a `link` target.
+    private func editedObject(
+        _ name: String, _ file: String, link: Link = .pie, _ edit: (String) -> String
+    ) throws -> String {
+        let source = "\(name)-\(link)-edited-\(file)"
+        try fixture.write(
+            source, edit(try String(contentsOfFile: caseFile(name, "v1", file), encoding: .utf8)))
+        try fixture.gcc(
+            [
+                "-O2", link.codeModel, "-pthread", "-g0", "-ffunction-sections", "-fdata-sections", "-c",
+                source,
+                "-o", source + ".o",
+            ])
+        return fixture.path(source + ".o")
     }
 
     /// Runs `hotpatch create`; the patch path is returned with the result.
@@ -71,7 +96,8 @@ final class PatchVariableTests: XCTestCase {
         let patch = try HotpatchCLI.load(path)
         let binding = patch.targetBindings.first { $0.symbol == name }
         XCTAssertEqual(
-            binding?.address.rawValue, try address(of: name, in: target), "\(name) binding", file: file, line: line)
+            binding?.address.rawValue, try address(of: name, in: target), "\(name) binding", file: file,
+            line: line)
         XCTAssertNil(patch.definedSymbol(named: name), "\(name) must not be copied", file: file, line: line)
     }
 
@@ -82,13 +108,10 @@ final class PatchVariableTests: XCTestCase {
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["proto.c"] : ["proto.c", "main.c"], link: link)
             // The fix rewrites dispatch, the table's reader: the table is reached and must bind.
-            try fixture.write(
-                "dispatch-fix.c",
-                try String(contentsOfFile: caseFile(name, "v1", "proto.c"), encoding: .utf8)
-                    .replacingOccurrences(of: "return 0;\n}", with: "return -1;\n}"))
-            try fixture.gcc(
-                ServiceSources.flags + ["-c", "dispatch-fix.c", "-o", "dispatch-fix.o"])
-            let (result, patch) = try create(binary, fixture.path("dispatch-fix.o"))
+            let fix = try editedObject(name, "proto.c", link: link) {
+                $0.replacingOccurrences(of: "return 0;\n}", with: "return -1;\n}")
+            }
+            let (result, patch) = try create(binary, fix)
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["dispatch"], "\(link): \(result.stdout)")
             try assertBindsToTheTargetsCopy("text_cmd_entries", patch: patch, target: binary)
@@ -99,7 +122,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-ops-struct"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["store.c"] : ["store.c", "main.c"], link: link)
-            let (result, _) = try create(binary, try object(name, "store.c"))
+            let (result, _) = try create(binary, try object(name, "store.c", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["disk_read"], "\(link): \(result.stdout)")
         }
@@ -109,7 +132,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-char-banner"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["greet.c"] : ["greet.c", "main.c"], link: link)
-            let (result, patch) = try create(binary, try object(name, "greet.c"))
+            let (result, patch) = try create(binary, try object(name, "greet.c", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["greet_length"], "\(link): \(result.stdout)")
             try assertBindsToTheTargetsCopy("banner", patch: patch, target: binary)
@@ -120,7 +143,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-string-array"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["types.c"] : ["types.c", "main.c"], link: link)
-            let (result, patch) = try create(binary, try object(name, "types.c"))
+            let (result, patch) = try create(binary, try object(name, "types.c", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["type_name_length"], "\(link): \(result.stdout)")
             try assertBindsToTheTargetsCopy("obj_type_name", patch: patch, target: binary)
@@ -132,7 +155,7 @@ final class PatchVariableTests: XCTestCase {
         let name = "data-changed-initializer"
         for link in Link.allCases {
             let binary = try target(name, link == .library ? ["proto.c"] : ["proto.c", "main.c"], link: link)
-            let (result, patch) = try create(binary, try object(name, "proto.c"))
+            let (result, patch) = try create(binary, try object(name, "proto.c", link: link))
             XCTAssertNotEqual(result.status, 0, "\(link)")
             XCTAssertTrue(
                 result.stderr.contains(
@@ -145,12 +168,11 @@ final class PatchVariableTests: XCTestCase {
     func testChangedPlainFieldIsRefusedNamingTheOffsetAndBytes() throws {
         let name = "data-handler-table"
         let binary = try target(name, ["proto.c", "main.c"])
-        try fixture.write(
-            "flags-fix.c",
-            try String(contentsOfFile: caseFile(name, "v1", "proto.c"), encoding: .utf8)
-                .replacingOccurrences(of: "{\"delete\", process_delete, 3}", with: "{\"delete\", process_delete, 4}"))
-        try fixture.gcc(ServiceSources.flags + ["-c", "flags-fix.c", "-o", "flags-fix.o"])
-        let (result, _) = try create(binary, fixture.path("flags-fix.o"))
+        let fix = try editedObject(name, "proto.c") {
+            $0.replacingOccurrences(
+                of: "{\"delete\", process_delete, 3}", with: "{\"delete\", process_delete, 4}")
+        }
+        let (result, _) = try create(binary, fix)
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(
             result.stderr.contains(
@@ -165,7 +187,7 @@ final class PatchVariableTests: XCTestCase {
         for link in Link.allCases {
             let binary = try target(
                 name, link == .library ? ["shapes.cpp"] : ["shapes.cpp", "main.cpp"], link: link)
-            let (result, _) = try create(binary, try object(name, "shapes.cpp"))
+            let (result, _) = try create(binary, try object(name, "shapes.cpp", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(included(result.stdout), ["_ZNK6Square4areaEv"], "\(link): \(result.stdout)")
         }
@@ -176,14 +198,15 @@ final class PatchVariableTests: XCTestCase {
         for link in Link.allCases {
             let binary = try target(
                 name, link == .library ? ["shapes.cpp"] : ["shapes.cpp", "main.cpp"], link: link)
-            let (result, _) = try create(binary, try object(name, "shapes.cpp"))
+            let (result, _) = try create(binary, try object(name, "shapes.cpp", link: link))
             XCTAssertNotEqual(result.status, 0, "\(link)")
             XCTAssertTrue(
                 result.stderr.contains(
                     "the C++ vtable _ZTV6Circle differs from the target's (at "), "\(link): \(result.stderr)")
             XCTAssertTrue(
                 result.stderr.contains(
-                    "at slot 3 (+40): the target's points to _ZNK5Shape5sidesEv, the fix's to _ZNK6Circle5sidesEv"),
+                    "at slot 3 (+40): the target's points to _ZNK5Shape5sidesEv, the fix's to _ZNK6Circle5sidesEv"
+                ),
                 "\(link): \(result.stderr)")
         }
     }
@@ -194,16 +217,15 @@ final class PatchVariableTests: XCTestCase {
         // The fix rewrites main, which constructs the lambda's thread state: its (local) vtable is
         // reached and binds. The weak COMDAT state vtable for the plain-function thread is compared
         // too (create would refuse if it differed) but only _M_realloc_insert, left out, uses it.
-        try fixture.write(
-            "thread-fix.cpp",
-            try String(contentsOfFile: caseFile(name, "v1", "main.cpp"), encoding: .utf8)
-                .replacingOccurrences(of: "usleep(10000);", with: "usleep(20000);"))
-        try fixture.gcc(ServiceSources.flags + ["-c", "thread-fix.cpp", "-o", "thread-fix.o"])
-        let (result, patch) = try create(binary, fixture.path("thread-fix.o"))
+        let fix = try editedObject(name, "main.cpp") {
+            $0.replacingOccurrences(of: "usleep(10000);", with: "usleep(20000);")
+        }
+        let (result, patch) = try create(binary, fix)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["main"], result.stdout)
         try assertBindsToTheTargetsCopy(
-            "_ZTVNSt6thread11_State_implINS_8_InvokerISt5tupleIJZ4mainEUlvE_EEEEEE", patch: patch, target: binary)
+            "_ZTVNSt6thread11_State_implINS_8_InvokerISt5tupleIJZ4mainEUlvE_EEEEEE", patch: patch,
+            target: binary)
     }
 
     func testChangedTemplateInstantiationIsTheOnlyFunctionIncluded() throws {
@@ -211,10 +233,11 @@ final class PatchVariableTests: XCTestCase {
         for link in [Link.pie, .library] {
             let binary = try target(
                 name, link == .library ? ["stats.cpp"] : ["stats.cpp", "main.cpp"], link: link)
-            let (result, _) = try create(binary, try object(name, "stats.cpp"))
+            let (result, _) = try create(binary, try object(name, "stats.cpp", link: link))
             XCTAssertEqual(result.status, 0, "\(link): \(result.stderr)")
             XCTAssertEqual(
-                included(result.stdout), ["_Z8weightedIiET_RKSt6vectorIS0_SaIS0_EE"], "\(link): \(result.stdout)")
+                included(result.stdout), ["_Z8weightedIiET_RKSt6vectorIS0_SaIS0_EE"],
+                "\(link): \(result.stdout)")
         }
     }
 
@@ -243,17 +266,20 @@ final class PatchVariableTests: XCTestCase {
             }
             int main(int argc, char **) { return counted(argc); }
             """)
-        try fixture.gcc(["-O2", "-fPIC", "-Wl,--build-id", "counter.cpp", "-lstdc++", "-o", "counter"])
+        try fixture.gcc(["-O2", "-Wl,--build-id", "counter.cpp", "-lstdc++", "-o", "counter"])
         try fixture.write(
             "fix/counter.cpp",
             try String(contentsOfFile: fixture.path("counter.cpp"), encoding: .utf8)
                 .replacingOccurrences(of: "+ n;", with: "+ 2 * n;"))
-        try fixture.gcc(ServiceSources.flags + ["-c", "fix/counter.cpp", "-o", "counter.o"])
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/counter.cpp", "-o", "counter.o",
+        ])
         let (result, patch) = try create(fixture.path("counter"), fixture.path("counter.o"))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["_Z7countedi"], result.stdout)
         try assertBindsToTheTargetsCopy("_ZZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
-        try assertBindsToTheTargetsCopy("_ZGVZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
+        try assertBindsToTheTargetsCopy(
+            "_ZGVZ7countediE6prefix", patch: patch, target: fixture.path("counter"))
     }
 
     func testAnonymousDataPointingIntoLibstdcxxStaysEqualInPIE() throws {
@@ -270,9 +296,80 @@ final class PatchVariableTests: XCTestCase {
         try fixture.write("render.cpp", source)
         try fixture.gcc(["-O2", "-Wl,--build-id", "render.cpp", "-lstdc++", "-o", "render"])
         try fixture.write("fix/render.cpp", source.replacingOccurrences(of: "n * 2", with: "n * 3"))
-        try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/render.cpp", "-o", "render.o"])
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/render.cpp", "-o", "render.o",
+        ])
         let (result, _) = try create(fixture.path("render"), fixture.path("render.o"))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(included(result.stdout), ["_Z5scalei"], result.stdout)
+    }
+
+    func testChangedFileLocalConstantIsCarriedWithEveryReader() throws {
+        let source = """
+            static const int primes[] = {2, 3, 5, 7, 11, 13, 17, 19};
+            __attribute__((noipa)) int nth_prime(int n) { return primes[n % 8]; }
+            __attribute__((noipa)) int prime_sum(void) { int s = 0; for (int i = 0; i < 8; i++) s += primes[i]; return s; }
+            __attribute__((noipa)) int unrelated(int n) { return n + 1; }
+            int main(int argc, char **argv) { (void)argv; return nth_prime(argc) + prime_sum() + unrelated(argc); }
+            """
+        try fixture.write("primes.c", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "primes.c", "-o", "primes"])
+        try fixture.write("fix/primes.c", source.replacingOccurrences(of: "11, 13", with: "11, 23"))
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/primes.c", "-o", "primes.o",
+        ])
+        let (result, path) = try create(fixture.path("primes"), fixture.path("primes.o"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(included(result.stdout).sorted(), ["nth_prime", "prime_sum"], result.stdout)
+        XCTAssertTrue(result.stdout.contains("new data: primes"), result.stdout)
+        let patch = try HotpatchCLI.load(path)
+        XCTAssertNotNil(patch.definedSymbol(named: "primes"))
+        XCTAssertFalse(patch.targetBindings.contains { $0.symbol == "primes" })
+    }
+
+    func testChangedGlobalConstantIsRefusedBecauseOtherFilesReadIt() throws {
+        let source = """
+            const int primes[] = {2, 3, 5, 7, 11, 13, 17, 19};
+            __attribute__((noipa)) int nth_prime(int n) { return primes[n % 8]; }
+            int main(int argc, char **argv) { (void)argv; return nth_prime(argc); }
+            """
+        try fixture.write("primes.c", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "primes.c", "-o", "primes"])
+        try fixture.write("fix/primes.c", source.replacingOccurrences(of: "11, 13", with: "11, 23"))
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/primes.c", "-o", "primes.o",
+        ])
+        let (result, _) = try create(fixture.path("primes"), fixture.path("primes.o"))
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("the existing constant primes changed at +20"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("make it static to this file"), result.stderr)
+    }
+
+    func testLocalArrayTemplateOfStringPointersLeavesItsFunctionOut() throws {
+        // memcached's main: a local `struct option longopts[]` is copied from an anonymous .data
+        // template whose string pointers are `.rodata.<fn>.str1.1 + offset` (section symbol into
+        // a merged string section): matched by the string at that offset.
+        let source = """
+            struct option { const char *name; int has_arg; int *flag; int val; };
+            __attribute__((noipa)) int lookup(const char *key) {
+                struct option longopts[] = {
+                    {"alpha", 0, 0, 'a'}, {"beta", 1, 0, 'b'}, {"gamma", 0, 0, 'g'}, {"delta", 1, 0, 'd'},
+                    {"epsilon", 0, 0, 'e'}, {"zeta", 1, 0, 'z'}, {"eta", 0, 0, 'h'}, {"theta", 1, 0, 't'},
+                    {"iota", 0, 0, 'i'}, {"kappa", 1, 0, 'k'}, {0, 0, 0, 0}};
+                for (struct option *o = longopts; o->name; o++) if (o->name[0] == key[0]) return o->val;
+                return -1;
+            }
+            __attribute__((noipa)) int twice(int x) { return x * 2; }
+            int main(int argc, char **argv) { return lookup(argv[0]) + twice(argc); }
+            """
+        try fixture.write("options.c", source)
+        try fixture.gcc(["-O2", "-Wl,--build-id", "options.c", "-o", "options"])
+        try fixture.write("fix/options.c", source.replacingOccurrences(of: "x * 2", with: "x * 3"))
+        try fixture.gcc([
+            "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/options.c", "-o", "options.o",
+        ])
+        let (result, _) = try create(fixture.path("options"), fixture.path("options.o"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(included(result.stdout), ["twice"], result.stdout)
     }
 }

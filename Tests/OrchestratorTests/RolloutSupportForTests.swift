@@ -38,12 +38,15 @@ enum RolloutFixture {
         let created = try Subprocess.run(
             hotpatch,
             [
-                "create", "--target", build + "/parity-v1", "--object", build + "/classify_v2.o", "--id", id, "-o",
+                "create", "--target", build + "/parity-v1", "--object", build + "/classify_v2.o", "--id", id,
+                "-o",
                 output,
             ])
         guard created.status == 0 else {
             throw RolloutFixtureError(
-                description: "hotpatch create of the parity fix exited \(created.status):\n\(created.stdout)\(created.stderr)")
+                description:
+                    "hotpatch create of the parity fix exited \(created.status):\n\(created.stdout)\(created.stderr)"
+            )
         }
         return output
     }

@@ -62,8 +62,18 @@ final class TLSRelaxationTests: XCTestCase {
                 relocations: [tls(.gottpoff, 3)],
                 expected: nil),
         ]
+        var toIE = TLSSequenceRewriter(
+            relocations: [tls(.tlsgd, 4), tls(.plt32, 12, symbol: getAddr)],
+            code: [0x66, 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0x66, 0x66, 0x48, 0xe8, 0, 0, 0, 0],
+            tlsGetAddr: [getAddr])
+        XCTAssertTrue(toIE.generalDynamicToInitialExec(at: 0), "GD -> IE")
+        XCTAssertEqual(
+            toIE.code, [0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x03, 0x05, 0, 0, 0, 0], "GD -> IE")
+        XCTAssertEqual(toIE.consumed, [1], "GD -> IE: the call is gone")
+        XCTAssertEqual(toIE.replaced, [0: tls(.gottpoff, 12)], "GD -> IE: a GOTTPOFF on the add")
         for row in rows {
-            var rewriter = TLSSequenceRewriter(relocations: row.relocations, code: row.code, tlsGetAddr: [getAddr])
+            var rewriter = TLSSequenceRewriter(
+                relocations: row.relocations, code: row.code, tlsGetAddr: [getAddr])
             switch row.relocations[0].type {
             case .tlsgd: rewriter.generalDynamic(at: 0, threadPointerOffset: -16)
             case .tlsld: rewriter.localDynamic(at: 0)
@@ -126,7 +136,8 @@ final class TLSRelaxationTests: XCTestCase {
             int main(void) { return use_g() + use_s(); }
             """)
         for flags in [["-fPIC"], ["-fPIC", "-fno-plt"]] {
-            try fixture.gcc(["-O2", "-ffunction-sections", "-fdata-sections"] + flags + ["-c", "t.c", "-o", "t.o"])
+            try fixture.gcc(
+                ["-O2", "-ffunction-sections", "-fdata-sections"] + flags + ["-c", "t.c", "-o", "t.o"])
             try fixture.gcc(["-Wl,--build-id", "t.o", "-o", "t"])
             let target = try TargetModule(path: fixture.path("t"))
             let unit = try TLSRelaxation(target: target).relax(try ObjectUnit(path: fixture.path("t.o")))

@@ -8,7 +8,9 @@ final class EHFrameFilterTests: XCTestCase {
     private func table() -> (bytes: [UInt8], relocations: [ELFRelocation]) {
         var bytes: [UInt8] = []
         var relocations: [ELFRelocation] = []
-        func u32(_ value: UInt32) { bytes += (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(8 * $0)) } }
+        func u32(_ value: UInt32) {
+            bytes += (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(8 * $0)) }
+        }
         func cie(_ body: UInt8) -> Int {
             let at = bytes.count
             u32(12)
@@ -56,7 +58,9 @@ final class EHFrameFilterTests: XCTestCase {
             XCTAssertEqual(output.bytes.count, item.size, "keep \(item.keep)")
             XCTAssertEqual(output.relocations.map(\.symbolIndex), item.symbols, "keep \(item.keep)")
             XCTAssertEqual(output.relocations.map(\.offset), item.offsets, "keep \(item.keep)")
-            XCTAssertEqual(output.relocations.filter { $0.symbolIndex == 9 }.map(\.addend), item.keep.contains(1) ? [4] : [])
+            XCTAssertEqual(
+                output.relocations.filter { $0.symbolIndex == 9 }.map(\.addend),
+                item.keep.contains(1) ? [4] : [])
         }
     }
 

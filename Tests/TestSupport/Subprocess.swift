@@ -67,8 +67,17 @@ public enum Subprocess {
                 nil
             ]
         defer { env.forEach { free($0) } }
+        // An empty signal mask: the test's threads (Dispatch workers) block signals, and a child
+        // inherits the mask through exec; a program waiting for SIGALRM would never see it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, command[0], &actions, nil, argv, env)
+        let rc = posix_spawn(&pid, command[0], &actions, &attributes, argv, env)
         guard rc == 0 else {
             throw SubprocessError(description: "cannot start \(path): \(String(cString: strerror(rc)))")
         }

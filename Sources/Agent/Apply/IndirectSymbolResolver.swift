@@ -30,9 +30,10 @@ struct IndirectSymbolResolver {
             RemoteAddress(defining.bias &+ $0)
         }
         for module in modules {
-            candidates += slots(in: module) { type, symbol, _ in (type == 6 || type == 7) && symbol == name }.map {
-                RemoteAddress(module.bias &+ $0)
-            }
+            candidates += slots(in: module) { type, symbol, _ in (type == 6 || type == 7) && symbol == name }
+                .map {
+                    RemoteAddress(module.bias &+ $0)
+                }
         }
         for slot in candidates {
             let value = try memory.readWord(slot)

@@ -111,6 +111,12 @@ struct PatchImage {
             }
             let slotAddress = Int64(bitPattern: base.rawValue + layout.slotsOffset + UInt64(slot) * 8)
             write32(UInt32(truncatingIfNeeded: slotAddress &+ addend &- place), at: offset)
+        case .gottpoff:
+            // `create` bound the variable to the target's own TPOFF64 GOT slot (initial exec): the
+            // instruction loads the thread-pointer offset the dynamic linker stored there.
+            let value = target &+ addend &- place
+            guard PatchImage.fitsInt32(value) else { throw tooWide(relocation, symbol, section) }
+            write32(UInt32(truncatingIfNeeded: value), at: offset)
         case .abs32s:
             let value = target &+ addend
             guard PatchImage.fitsInt32(value) else { throw tooWide(relocation, symbol, section) }

@@ -31,8 +31,11 @@ struct PatchLayout: Equatable {
     /// Offset of libgcc's `struct object` storage (64 zero bytes, read+write part), with unwind info.
     var unwindObjectOffset: UInt64? = nil
 
-    /// Bytes reserved for libgcc's `struct object` (48 on x86-64; room to spare).
-    static let unwindObjectSize: UInt64 = 64
+    /// Bytes reserved for libgcc's `struct object` (48 on x86-64; room to spare), then 32 bytes
+    /// of scratch for what a probe call (`_Unwind_Find_FDE`) writes back.
+    static let unwindObjectSize: UInt64 = 96
+    /// Where the scratch starts, from the unwind object.
+    static let unwindScratchOffset: UInt64 = 64
 
     /// What the layout needs to know of one carried section.
     struct Item: Equatable {

@@ -145,7 +145,8 @@ struct PatchMemoryHeader: Equatable {
         {
             guard let state = Unwind.State(rawValue: raw) else { return nil }
             unwind = Unwind(
-                table: RemoteAddress(table), object: RemoteAddress(object), trap: RemoteAddress(trap), state: state)
+                table: RemoteAddress(table), object: RemoteAddress(object), trap: RemoteAddress(trap),
+                state: state)
         }
     }
 

@@ -52,6 +52,11 @@ struct PatchMemoryPlacer {
             Failpoint.reached(.afterProtect)
         } catch {
             _ = try? syscall.unmap(base, size: layout.totalSize, on: tid, of: stopped)
+            guard process.isAlive else {
+                throw AgentFailure(
+                    .processExited,
+                    "\(process) exited while the agent was filling patch memory; nothing was written")
+            }
             throw error
         }
         return base
@@ -63,7 +68,8 @@ enum PatchMemoryRelease {
     /// Unmaps a patch found by the scanner, its unwind info deregistered first (no thread may be
     /// in its code and no entry may lead there).
     static func unmap(_ patch: PatchInMemory, in process: TargetProcess) throws(AgentFailure) {
-        try UnwindRegistration(process: process, memory: try RemoteMemory(process)).deregister(at: patch.address)
+        try UnwindRegistration(process: process, memory: try RemoteMemory(process)).deregister(
+            at: patch.address)
         try unmap(address: patch.address, size: patch.header.mappingSize, in: process)
     }
 

@@ -30,9 +30,11 @@ struct PatchPlan {
                     start: partStart, end: partStart.advanced(by: max(part.size, 1)),
                     name: "\(function.oldName) (its part \(part.name))")
             }
+            // The old entry stays callable (it jumps to the new code, or is edited in place).
             return [
                 SafePoint.Guard(
-                    start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName)
+                    start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName,
+                    entryIsCallable: true)
             ] + parts
         }
         var entries: [PatchMemoryHeader.Entry] = []
@@ -41,6 +43,15 @@ struct PatchPlan {
             for (function, start) in functions {
                 try PatchPlan.checkInside(target, start, 5, function.oldName, process)
                 let current = try memory.read(start, count: 5)
+                guard PatchPlan.jumpFits(size: function.oldSize, entryBytes: current) else {
+                    throw AgentFailure(
+                        .refused,
+                        "\(process): \(function.oldName) at \(start) is \(function.oldSize) bytes, shorter than the "
+                            + "5-byte jump that replaces it, and the bytes after it are code (\(HexDigits.encode(current))), "
+                            + "not padding: the jump would overwrite the next function; nothing was written. Patch a "
+                            + "caller of \(function.oldName) too (hotpatch create --function CALLER)",
+                        symbol: function.oldName)
+                }
                 entries.append(
                     .init(address: start, original: current, patched: [], symbol: function.oldName))
             }
@@ -64,6 +75,32 @@ struct PatchPlan {
             }
         }
         self.entries = entries
+    }
+
+    /// True when the 5-byte jump over a function's entry stays inside it: the function is at
+    /// least 5 bytes, or the bytes after its end (of the 5 at its entry) are padding, never run:
+    /// `int3`s, or the start of an assembler's NOP (`90`, `0f 1f ..`, `66 .. 2e 0f 1f 84 ..`).
+    /// Not the next function's first instruction (a 4-byte `.cold` part can be followed directly
+    /// by another function). A tail of only `66` bytes is taken for padding: a function starting
+    /// with an operand-size prefix right after a tiny unaligned one is possible but not seen.
+    static func jumpFits(size: UInt64, entryBytes: [UInt8]) -> Bool {
+        // A jump already there (an earlier patch replaced this entry): it covers the same 5 bytes.
+        guard size < 5, entryBytes.first != 0xe9 else { return true }
+        let tail = entryBytes.dropFirst(Int(size))
+        if tail.allSatisfy({ $0 == 0xcc }) { return true }
+        var rest = Array(tail)
+        let nops: [[UInt8]] = [
+            [0x90], [0x0f, 0x1f, 0x00], [0x0f, 0x1f, 0x40, 0x00], [0x0f, 0x1f, 0x44, 0x00, 0x00],
+            [0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00], [0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+            [0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ]
+        // Whole NOPs one after another, the last one possibly cut off by the jump's end.
+        while true {
+            rest = Array(rest.drop { $0 == 0x66 })
+            if rest.isEmpty || nops.contains(where: { $0.starts(with: rest) }) { return true }
+            guard let whole = nops.first(where: { rest.starts(with: $0) }) else { return false }
+            rest.removeFirst(whole.count)
+        }
     }
 
     /// Bytes the header needs (entries, one guard per replaced function or the code range).

@@ -57,7 +57,8 @@ struct ProcessApplier {
                 try plan.finish(base: base, layout: layout, external: external, previous: previous)
             }
         // Register: the unwinder knows the patch's frames before any thread can enter them.
-        _ = try UnwindRegistration(process: process, memory: memory).register(at: placed, size: layout.totalSize)
+        _ = try UnwindRegistration(process: process, memory: memory).register(
+            at: placed, size: layout.totalSize)
         // Switch: all entries in one stop at a safe point; on failure free the memory again.
         do {
             let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
@@ -98,9 +99,11 @@ extension PatchInMemory {
     /// The guard ranges of this patch, as the safe point wants them.
     var guards: [SafePoint.Guard] {
         header.guards.map {
+            // "code" is a relocatable patch's own code, unmapped at revert: a pointer to it would
+            // dangle. An in-place patch guards the edited functions, which stay where they are.
             SafePoint.Guard(
                 start: $0.start, end: $0.start.advanced(by: $0.size),
-                name: "\($0.name) of patch \(header.patchID)")
+                name: "\($0.name) of patch \(header.patchID)", entryIsCallable: $0.name != "code")
         }
     }
 }

@@ -13,8 +13,19 @@ enum SafePoint {
         let end: RemoteAddress
         /// The function or code it is, for messages.
         let name: String
+        /// True when the first byte stays a working entry after the switch (a replaced function:
+        /// its entry then jumps to the new code). A stack word equal to it is then a pointer to
+        /// the function (a callback the program or libc left there), never a return address into
+        /// it: a call ending exactly at an entry is a noreturn call of the previous function,
+        /// whose return is never taken. False for patch code being removed: a pointer to it would
+        /// dangle once it is unmapped, so every word into it, entry or not, stays in the way.
+        var entryIsCallable: Bool = false
         /// True when the address lies inside.
         func contains(_ address: UInt64) -> Bool { start.rawValue <= address && address < end.rawValue }
+        /// True when a stack word holding `word` could be a return address into the range.
+        func mayReturnInto(_ word: UInt64) -> Bool {
+            contains(word) && !(entryIsCallable && word == start.rawValue)
+        }
     }
 
     /// What one thread looks like to the check.
@@ -32,39 +43,73 @@ enum SafePoint {
 
     /// Why a thread is in the way.
     struct Conflict: Equatable, CustomStringConvertible {
+        /// Where the thread touches the guarded range.
+        enum Place: Equatable {
+            /// Its instruction pointer is inside.
+            case executing(instructionPointer: UInt64)
+            /// A word of its stack (at `slot`) could be a return address into it.
+            case returnAddress(word: UInt64, slot: RemoteAddress)
+        }
+
         /// The thread.
         let tid: Tid
         /// The guarded function or code it is in.
         let name: String
-        /// Where: its instruction pointer, or a stack slot holding a pointer into the range.
-        let detail: String
+        /// Where.
+        let place: Place
+
+        /// Where, in words: its instruction pointer, or the stack slot holding a pointer into the range.
+        var detail: String {
+            switch place {
+            case .executing(let rip): return "executing (rip \(RemoteAddress(rip))) inside"
+            case .returnAddress(let word, let slot):
+                return "holding a return address (\(RemoteAddress(word)) at stack \(slot)) into"
+            }
+        }
 
         var description: String { "tid \(tid) is \(detail) \(name)" }
     }
 
-    /// The first conflict, or nil when the process is at a safe point.
+    /// The first conflict, or nil when the process is at a safe point: a thread executing inside
+    /// a guarded range first, else the first thread with a return address into one.
     static func firstConflict(threads: [ThreadView], guards: [Guard]) -> Conflict? {
-        for thread in threads {
-            if let hit = guards.first(where: { $0.contains(thread.instructionPointer) }) {
-                return Conflict(
-                    tid: thread.tid, name: hit.name,
-                    detail: "executing (rip \(RemoteAddress(thread.instructionPointer))) inside")
-            }
-        }
+        first(of: conflicts(threads: threads, guards: guards))
+    }
+
+    /// The conflict the refusal names among `conflicts` (see ``firstConflict(threads:guards:)``).
+    static func first(of conflicts: [Conflict]) -> Conflict? {
+        conflicts.first {
+            if case .executing = $0.place { return true }
+            return false
+        } ?? conflicts.first
+    }
+
+    /// Every thread in the way, one conflict each (its instruction pointer if that is inside,
+    /// else its lowest stack slot that could return into a guarded range), in thread order.
+    static func conflicts(threads: [ThreadView], guards: [Guard]) -> [Conflict] {
         // Every guarded address lies in [lowest start, highest end): a word outside that span
         // (nearly every word) needs no closer look. The answer is the same, only found faster.
         guard let lowest = guards.map(\.start.rawValue).min(), let highest = guards.map(\.end.rawValue).max()
-        else { return nil }
+        else { return [] }
+        var found: [Conflict] = []
         for thread in threads {
-            for (index, word) in thread.stackWords.enumerated() where lowest <= word && word < highest {
-                if let hit = guards.first(where: { $0.contains(word) }) {
-                    let slot = RemoteAddress(thread.stackPointer + UInt64(index) * 8)
-                    return Conflict(
+            if let hit = guards.first(where: { $0.contains(thread.instructionPointer) }) {
+                found.append(
+                    Conflict(
                         tid: thread.tid, name: hit.name,
-                        detail: "holding a return address (\(RemoteAddress(word)) at stack \(slot)) into")
+                        place: .executing(instructionPointer: thread.instructionPointer)))
+                continue
+            }
+            for (index, word) in thread.stackWords.enumerated() where lowest <= word && word < highest {
+                if let hit = guards.first(where: { $0.mayReturnInto(word) }) {
+                    let slot = RemoteAddress(thread.stackPointer + UInt64(index) * 8)
+                    found.append(
+                        Conflict(
+                            tid: thread.tid, name: hit.name, place: .returnAddress(word: word, slot: slot)))
+                    break
                 }
             }
         }
-        return nil
+        return found
     }
 }

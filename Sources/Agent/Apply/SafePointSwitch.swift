@@ -9,6 +9,8 @@ struct SafePointSwitch {
         var timeoutNanoseconds: UInt64
         /// Never keep the process stopped longer than this (microseconds).
         var maxPauseMicroseconds: UInt64
+        /// Let threads in the way run to their return inside the stop (false: only back off and retry).
+        var runToReturn = true
     }
 
     /// What a successful switch cost.
@@ -30,6 +32,10 @@ struct SafePointSwitch {
     /// What the commit writes, for the guardian (nil: no net, e.g. a single write).
     var intent: GuardIntent? = nil
 
+    /// Stops whose run to return left threads in the way, after which threads are no longer run
+    /// (only backed off from): each such stop lasts the whole pause budget.
+    static let maximumFailedRuns = 10
+
     /// Runs `commit` in a stop where no thread is in a guarded range. If the whole pause (the
     /// forecast detach included) would exceed the budget once `commit` is done, `undo` runs in
     /// the same stop and the switch tries again.
@@ -42,6 +48,8 @@ struct SafePointSwitch {
         var attempts = 0
         var lastProblem = ""
         var lastConflict: SafePoint.Conflict? = nil
+        var runs = 0  // stops that let threads run toward their return, and they did not get out
+        var restAfterRun: UInt64 = 0  // the least back-off after such a stop (ns)
         // The threads run again only once the last one is detached, so the budget must hold
         // the detach too. It cannot be undone once done, so it is forecast: the slowest detach
         // seen so far in this process, or before the first one, what stopping them all cost.
@@ -72,7 +80,27 @@ struct SafePointSwitch {
                 resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
             }
             let views = try threadViews(stopped, mappings: &mappings)
-            if let conflict = SafePoint.firstConflict(threads: views, guards: guards) {
+            var conflicts = SafePoint.conflicts(threads: views, guards: guards)
+            if !conflicts.isEmpty && limits.runToReturn && runs < Self.maximumFailedRuns {
+                // Threads inside a replaced function, running user code: let just them finish
+                // their frames, the others stopped, then check again in this same stop.
+                let checked = stopped.elapsedMicroseconds - stopped.stopMicroseconds
+                conflicts = try letFramesFinish(
+                    stopped, conflicts: conflicts, views: views, mappings: &mappings,
+                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100,
+                    deadline: deadline)
+                // A run that left threads in the way counts: a frame that never returns (a loop
+                // that never ends) must not cost a budget-long stop at every retry.
+                if stopped.ran.threads > 0 && !conflicts.isEmpty {
+                    runs += 1
+                    // And the threads get at least as long to run as this stop held them.
+                    restAfterRun = stopped.elapsedMicroseconds * 1000
+                }
+            }
+            // Named: a thread that could not be run, else one executing inside, else the first.
+            if let conflict = RunToReturn.blocker(conflicts, held: stopped.threads)
+                ?? SafePoint.first(of: conflicts)
+            {
                 release()
                 lastConflict = conflict
                 lastProblem = conflict.description
@@ -107,25 +135,37 @@ struct SafePointSwitch {
                     release()
                 } else {
                     release()
-                    return Result(pauseMicroseconds: stopped.elapsedMicroseconds, attempts: attempts)
+                    // The pause as the threads saw it (first interrupt to last detach), not
+                    // counting what the agent does after letting them go.
+                    return Result(pauseMicroseconds: stopped.pauseMicroseconds, attempts: attempts)
                 }
             }
             guard Syscalls.monotonicNanoseconds() < deadline else {
-                throw failure(verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict)
+                throw failure(
+                    verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict, runs: runs)
             }
             // Back off: 1 ms doubling to 64 ms, so a busy function gets room to return.
-            Syscalls.sleep(nanoseconds: 1_000_000 << UInt64(min(attempts - 1, 6)))
+            Syscalls.sleep(nanoseconds: max(1_000_000 << UInt64(min(attempts - 1, 6)), restAfterRun))
+            restAfterRun = 0
         }
     }
 
-    private func failure(verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?)
+    private func failure(
+        verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?, runs: Int
+    )
         -> AgentFailure
     {
         let seconds = Double(limits.timeoutNanoseconds) / 1e9
         if let conflict {
+            let ran =
+                runs == 0
+                ? ""
+                : " (in \(runs) of them the threads in the way ran on toward their return, the others stopped, "
+                    + "and did not get out within the --max-pause budget; after \(Self.maximumFailedRuns) such "
+                    + "stops they are no longer run)"
             return AgentFailure(
                 .noSafePoint,
-                "\(process): no safe point to \(verb) within \(seconds) s (\(attempts) stops): \(conflict); "
+                "\(process): no safe point to \(verb) within \(seconds) s (\(attempts) stops\(ran)): \(conflict); "
                     + "nothing was changed. Retry when tid \(conflict.tid) has left \(conflict.name), "
                     + "or raise --timeout",
                 tid: conflict.tid, symbol: conflict.name)

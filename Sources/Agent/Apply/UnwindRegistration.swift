@@ -8,9 +8,10 @@ import Shared
 /// the table and a `struct object` that lives in the patch memory's writable part (libgcc keeps it
 /// in its list; nothing is allocated in the process). Revert calls `__deregister_frame_info`.
 /// Each step is first written into the patch memory header, so another agent run knows where the
-/// registration stands; an agent dead inside a call leaves `registering`/`deregistering`, and then
-/// the memory is never freed (freeing memory the unwinder still lists would crash the process at
-/// its next exception; keeping it costs a few pages).
+/// registration stands; an agent dead inside a call leaves `registering`/`deregistering`: the next
+/// agent asks the unwinder (`_Unwind_Find_FDE` on the patch's code) and deregisters only what it
+/// lists; when even that cannot tell, the memory is never freed (freeing memory the unwinder still
+/// lists would crash the process at its next exception; keeping it costs a few pages).
 struct UnwindRegistration {
     /// The process.
     let process: TargetProcess
@@ -23,6 +24,8 @@ struct UnwindRegistration {
         let register: RemoteAddress
         /// `__deregister_frame_info`.
         let deregister: RemoteAddress
+        /// `_Unwind_Find_FDE`: what the unwinder finds for a PC (the probe of an unknown state).
+        let find: RemoteAddress?
     }
 
     /// The header's unwind record for a patch laid out with unwind info (trap written into the
@@ -45,6 +48,9 @@ struct UnwindRegistration {
     /// without libgcc_s). On failure, frees the memory when nothing can be registered and throws
     /// naming the step; when the call was cut short the memory stays (see the type's comment).
     func register(at base: RemoteAddress, size: UInt64) throws(AgentFailure) -> PatchMemoryHeader.State? {
+        // Exited or exec'd while the memory was filled: say so (nothing of a new image is touched).
+        try PatchMemoryRelease.checkStillMapped(
+            base, memory: memory, verb: "register the patch's unwind information")
         guard var header = try readHeader(base), var unwind = header.unwind else { return nil }
         do {
             guard let unwinder = try findUnwinder() else {
@@ -54,9 +60,19 @@ struct UnwindRegistration {
             }
             unwind.state = .registering
             try write(&header, unwind, at: base)
-            _ = try call(unwinder.register, [unwind.table.rawValue, unwind.object.rawValue], "__register_frame_info", unwind)
+            _ = try call(
+                unwinder.register, [unwind.table.rawValue, unwind.object.rawValue], "__register_frame_info",
+                unwind)
         } catch {
-            if unwind.state != .registering { try? PatchMemoryRelease.unmap(address: base, size: size, in: process) }
+            guard process.isAlive else {
+                throw AgentFailure(
+                    .processExited,
+                    "\(process) exited while the agent registered the patch's unwind information; nothing was written"
+                )
+            }
+            if unwind.state != .registering {
+                try? PatchMemoryRelease.unmap(address: base, size: size, in: process)
+            }
             throw AgentFailure(
                 error.kind,
                 "registering the patch's unwind information failed (\(error.message)); no entry was written"
@@ -77,21 +93,25 @@ struct UnwindRegistration {
         switch unwind.state {
         case .unregistered, .noUnwinder:
             return
-        case .registering, .deregistering:
-            throw AgentFailure(
-                .failed,
-                "\(process): the unwind registration of the patch memory at \(base) is in an unknown state (an agent "
-                    + "died while calling libgcc); the memory stays mapped so the unwinder never reads freed memory")
-        case .registered:
+        case .registering, .deregistering, .registered:
             break
         }
         guard let unwinder = try findUnwinder() else {
             throw AgentFailure(
                 .failed, "\(process): the patch's unwind info is registered but libgcc_s is no longer mapped")
         }
+        if unwind.state != .registered {
+            // An agent died inside a call: ask the unwinder itself whether it lists the table.
+            guard try probe(unwinder, header: header, base: base) else {
+                unwind.state = .unregistered
+                try write(&header, unwind, at: base)
+                return
+            }
+        }
         unwind.state = .deregistering
         try write(&header, unwind, at: base)
-        let returned = try call(unwinder.deregister, [unwind.table.rawValue], "__deregister_frame_info", unwind)
+        let returned = try call(
+            unwinder.deregister, [unwind.table.rawValue], "__deregister_frame_info", unwind)
         guard returned == unwind.object.rawValue else {
             throw AgentFailure(
                 .failed,
@@ -103,6 +123,29 @@ struct UnwindRegistration {
         try memory.write([UInt8](repeating: 0, count: Int(PatchLayout.unwindObjectSize)), at: unwind.object)
     }
 
+    /// True when the unwinder finds an FDE inside this patch memory for the patch's first new
+    /// function (`_Unwind_Find_FDE`, bases written to the scratch after the unwind object).
+    /// Throws when it cannot tell: then the memory must stay.
+    private func probe(_ unwinder: Unwinder, header: PatchMemoryHeader, base: RemoteAddress)
+        throws(AgentFailure)
+        -> Bool
+    {
+        guard let unwind = header.unwind, let find = unwinder.find, let entry = header.entries.first,
+            entry.patched.count == 5, entry.patched[0] == 0xe9
+        else {
+            throw AgentFailure(
+                .failed,
+                "\(process): the unwind registration of the patch memory at \(base) is in an unknown state (an agent "
+                    + "died while calling libgcc) and cannot be probed; the memory stays mapped so the unwinder never "
+                    + "reads freed memory (make the patch with another --id to apply it again)")
+        }
+        let displacement = entry.patched[1...4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let pc = entry.address.rawValue &+ 5 &+ UInt64(bitPattern: Int64(Int32(bitPattern: displacement)))
+        let scratch = unwind.object.advanced(by: PatchLayout.unwindScratchOffset)
+        let fde = try call(find, [pc, scratch.rawValue], "_Unwind_Find_FDE", unwind)
+        return fde >= base.rawValue && fde < base.rawValue + header.mappingSize
+    }
+
     private func readHeader(_ base: RemoteAddress) throws(AgentFailure) -> PatchMemoryHeader? {
         let prefix = try memory.read(base, count: 12)
         let size = prefix[8..<12].reversed().reduce(0) { $0 << 8 | Int($1) }
@@ -110,7 +153,9 @@ struct UnwindRegistration {
         return PatchMemoryHeader(decoding: try memory.read(base, count: size))
     }
 
-    private func write(_ header: inout PatchMemoryHeader, _ unwind: PatchMemoryHeader.Unwind, at base: RemoteAddress)
+    private func write(
+        _ header: inout PatchMemoryHeader, _ unwind: PatchMemoryHeader.Unwind, at base: RemoteAddress
+    )
         throws(AgentFailure)
     {
         header.unwind = unwind
@@ -118,8 +163,13 @@ struct UnwindRegistration {
     }
 
     /// Runs `function` on one borrowed thread (preferring the main thread), choosing a moment
-    /// when that thread is not inside libgcc_s itself (where it may hold the lock the call takes).
-    private func call(_ function: RemoteAddress, _ arguments: [UInt64], _ name: String, _ unwind: PatchMemoryHeader.Unwind)
+    /// when that thread is not inside libgcc_s itself (where it may hold the lock the call takes)
+    /// nor in a system call malloc makes while it holds an arena lock (mmap, munmap, mprotect,
+    /// brk, madvise: `__deregister_frame_info` may `free`). A heuristic, not a proof: a thread
+    /// stopped between instructions inside malloc is not recognised (see docs/PATCH-FORMAT.md).
+    private func call(
+        _ function: RemoteAddress, _ arguments: [UInt64], _ name: String, _ unwind: PatchMemoryHeader.Unwind
+    )
         throws(AgentFailure) -> UInt64
     {
         let unwinderRange = libgccRange()
@@ -130,7 +180,11 @@ struct UnwindRegistration {
                 throw AgentFailure(.processExited, "\(process) exited while the agent was calling \(name)")
             }
             let rip = thread.registers.rip
-            if let range = unwinderRange, range.start.rawValue <= rip, rip < range.end.rawValue, attempt < 199 {
+            let inUnwinder = unwinderRange.map { $0.start.rawValue <= rip && rip < $0.end.rawValue } ?? false
+            let inMallocCall =
+                thread.registers.isInSystemCall
+                && UnwindRegistration.mallocSystemCalls.contains(thread.registers.orig_rax)
+            if inUnwinder || inMallocCall, attempt < 199 {
                 stopped.resume()
                 Syscalls.sleep(nanoseconds: 1_000_000)
                 continue
@@ -140,6 +194,9 @@ struct UnwindRegistration {
         }
         throw AgentFailure(.failed, "\(process): no moment found to call \(name)")
     }
+
+    /// mmap, mprotect, munmap, brk, madvise (x86-64 numbers).
+    private static let mallocSystemCalls: Set<UInt64> = [9, 10, 11, 12, 28]
 
     private func libgccModule() throws(AgentFailure) -> LoadedModule? {
         let modules = LoadedModule.all(in: process, mappings: try process.mappings())
@@ -169,12 +226,14 @@ struct UnwindRegistration {
             symbols.first { $0.name == name && $0.isDefined && $0.type == .function }
                 .map { RemoteAddress($0.value &+ bias) }
         }
-        guard let register = address("__register_frame_info"), let deregister = address("__deregister_frame_info")
+        guard let register = address("__register_frame_info"),
+            let deregister = address("__deregister_frame_info")
         else {
             throw AgentFailure(
-                .failed, "\(process): \(module.path) exports no __register_frame_info/__deregister_frame_info")
+                .failed, "\(process): \(module.path) exports no __register_frame_info/__deregister_frame_info"
+            )
         }
-        return Unwinder(register: register, deregister: deregister)
+        return Unwinder(register: register, deregister: deregister, find: address("_Unwind_Find_FDE"))
     }
 }
 

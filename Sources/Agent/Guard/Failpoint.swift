@@ -16,6 +16,12 @@ enum Failpoint {
         case afterHijackSetRegisters = "after-hijack-set-registers"
         /// The injected call ran; the borrowed thread's registers are not yet restored.
         case afterSyscallStep = "after-syscall-step"
+        /// A borrowed thread's registers point at a function the agent calls (unwind registration);
+        /// the thread has not run it yet.
+        case afterCallSetRegisters = "after-call-set-registers"
+        /// The called function returned: the thread spins on the call trap, its registers are
+        /// not yet restored.
+        case afterCallReturned = "after-call-returned"
         /// The patch memory is mapped (registers restored), nothing written into it yet.
         case afterMmap = "after-mmap"
         /// The patch memory holds the header and code; not yet protected.

@@ -26,7 +26,8 @@ struct RemoteCall {
     /// Calls `function(arguments...)` on `tid` (held by `stopped`); returns its `rax`. `name` is
     /// for messages.
     func call(
-        _ function: RemoteAddress, _ arguments: [UInt64], name: String, on tid: Tid, of stopped: StoppedProcess,
+        _ function: RemoteAddress, _ arguments: [UInt64], name: String, on tid: Tid,
+        of stopped: StoppedProcess,
         memory: RemoteMemory
     ) throws(AgentFailure) -> UInt64 {
         guard let thread = stopped.threads[tid], arguments.count <= 6 else {
@@ -57,6 +58,7 @@ struct RemoteCall {
             guardian?.done()
         }
         try stopped.setRegisters(regs, of: tid)
+        Failpoint.reached(.afterCallSetRegisters)
         let after: Registers
         do {
             after = try runUntilTrap(tid, name: name, stopped: stopped)
@@ -66,6 +68,7 @@ struct RemoteCall {
             throw error
         }
         SafetyNet.arm(process, tid: tid)
+        Failpoint.reached(.afterCallReturned)
         try stopped.setRegisters(saved, of: tid)
         guardian?.settled()
         return after.rax
@@ -74,7 +77,8 @@ struct RemoteCall {
     /// Continues the thread and interrupts it at growing intervals (50 µs to 2 ms) until it
     /// stands on the trap; returns its registers there. Past the deadline it throws with the
     /// thread stopped, so the caller can restore it.
-    private func runUntilTrap(_ tid: Tid, name: String, stopped: StoppedProcess) throws(AgentFailure) -> Registers
+    private func runUntilTrap(_ tid: Tid, name: String, stopped: StoppedProcess) throws(AgentFailure)
+        -> Registers
     {
         let started = Syscalls.monotonicNanoseconds()
         var interval: UInt64 = 50_000

@@ -21,12 +21,16 @@ final class StoppedProcess {
     private(set) var stopMicroseconds: UInt64 = 0
     /// How long ``resume()`` took to detach every thread (µs), once it ran.
     private(set) var resumeMicroseconds: UInt64 = 0
+    /// The whole pause (µs), once ``resume()`` ran: from the first interrupt to the last detach.
+    private(set) var pauseMicroseconds: UInt64 = 0
     /// How long seizing the threads took, before the pause (µs): they ran on meanwhile.
     private(set) var seizeMicroseconds: UInt64 = 0
     private var seized: Set<Tid> = []
     private var resumed = false
     private var boost = SchedulingBoost()
     private var stackScratch: [UInt64] = []
+    /// The leader lingers as a zombie (after pthread_exit in main): never waited for.
+    private var leaderIsZombie = false
 
     private init(process: TargetProcess) { self.process = process }
 
@@ -42,27 +46,20 @@ final class StoppedProcess {
     /// interrupted before any is waited for, so the kernel brings them to their stops at once.
     static func stopAll(_ process: TargetProcess) throws(AgentFailure) -> StoppedProcess {
         let stopped = StoppedProcess(process: process)
-        let leaderIsZombie = stopped.isZombieLeader(Tid(process.pid.rawValue))
-        func unseized(_ listed: [Tid]) -> [Tid] {
-            listed.filter {
-                !stopped.seized.contains($0) && !(leaderIsZombie && $0.rawValue == process.pid.rawValue)
-            }
+        stopped.leaderIsZombie = stopped.isZombieLeader(Tid(process.pid.rawValue))
+        let listed = try process.threads().filter {
+            !(stopped.leaderIsZombie && $0.rawValue == process.pid.rawValue)
         }
-        let listed = unseized(try process.threads())
         // Touched now: a fresh page costs a fault (microseconds each on a VM), and inside the
         // pause every thread would wait for all of them.
         stopped.stackScratch = [UInt64](repeating: 0, count: listed.count * stackScratchWordsPerThread)
         stopped.boost.raise()
         let seizeStarted = Syscalls.monotonicNanoseconds()
-        var batch = try stopped.seize(listed)
+        let batch = try stopped.seize(listed)
         stopped.stopStarted = Syscalls.monotonicNanoseconds()
         stopped.seizeMicroseconds = (stopped.stopStarted - seizeStarted) / 1000
-        while true {
-            try stopped.interruptAndWait(batch)
-            let new = unseized(try process.threads())
-            if new.isEmpty { break }
-            batch = try stopped.seize(new)
-        }
+        try stopped.interruptAndWait(batch)
+        try stopped.stopNewThreads()
         guard !stopped.threads.isEmpty else {
             stopped.resume()
             throw AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
@@ -70,6 +67,28 @@ final class StoppedProcess {
         stopped.stopMicroseconds = stopped.elapsedMicroseconds
         return stopped
     }
+
+    /// Stops the threads not held yet (created since the list was read, or by a thread the
+    /// agent let run), until the list holds no new one.
+    func stopNewThreads() throws(AgentFailure) {
+        while true {
+            let new = try process.threads().filter {
+                !seized.contains($0) && !(leaderIsZombie && $0.rawValue == process.pid.rawValue)
+            }
+            if new.isEmpty { return }
+            try interruptAndWait(try seize(new))
+        }
+    }
+
+    /// Records a held thread's new state after the agent let it run and stopped it again.
+    func record(_ thread: StoppedThread) {
+        precondition(threads[thread.tid] != nil, "record: tid \(thread.tid) is not held")
+        threads[thread.tid] = thread
+    }
+
+    /// Threads let run inside this stop (run to return) and how long that took (µs), for the
+    /// pause trace.
+    var ran: (threads: Int, microseconds: UInt64) = (0, 0)
 
     /// Room for the live stacks of the stopped threads, at least `words` long: the memory made
     /// ready before the pause when it is big enough, new memory otherwise. The caller owns it.
@@ -140,6 +159,7 @@ final class StoppedProcess {
         let ended = Syscalls.monotonicNanoseconds()
         boost.lower()
         resumeMicroseconds = (ended - started) / 1000
+        pauseMicroseconds = stopStarted == 0 ? 0 : (ended - stopStarted) / 1000
         if stopStarted != 0 { tracePause(heldUntil: started, endedAt: ended) }
         threads = [:]
         seized = []
@@ -154,6 +174,7 @@ final class StoppedProcess {
             "pause-trace pid=\(process.pid) threads=\(threads.count) boosted=\(boost.wasRaised ? 1 : 0) "
                 + "seize_us=\(seizeMicroseconds) stop_us=\(stopMicroseconds) "
                 + "check_write_us=\(held - min(held, stopMicroseconds)) detach_us=\(resumeMicroseconds) "
+                + "ran=\(ran.threads) run_us=\(ran.microseconds) "
                 + "pause_us=\((ended - stopStarted) / 1000)\n", toError: true)
     }
 
@@ -242,6 +263,10 @@ final class StoppedProcess {
     }
 
     private func seizeFailure(_ tid: Tid, _ error: SystemError) -> AgentFailure {
+        // A dying process's threads linger (still traced by whoever held them) until reaped.
+        if isZombieLeader(Tid(process.pid.rawValue)) || !Syscalls.exists("/proc/\(process.pid)") {
+            return AgentFailure(.processExited, "\(process) exited while the agent was stopping it")
+        }
         if error.isPermission {
             let tracer = tracerPid()
             if let tracer, tracer != 0 {

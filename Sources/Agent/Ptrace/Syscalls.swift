@@ -39,6 +39,27 @@ enum Syscalls {
         if cptrace_singlestep(tid.rawValue) != 0 { throw failure("PTRACE_SINGLESTEP tid \(tid)") }
     }
 
+    /// Writes debug register `index` (DR0-DR3: breakpoint addresses, DR6: status, DR7: control)
+    /// of a stopped thread; the breakpoints are the thread's own, no other thread sees them.
+    static func setDebugRegister(_ index: Int32, _ value: UInt64, of tid: Tid) throws(SystemError) {
+        if cptrace_set_debugreg(tid.rawValue, index, UInt(value)) != 0 {
+            throw failure("PTRACE_POKEUSER DR\(index) tid \(tid)")
+        }
+    }
+
+    /// The state change of one traced thread if it has one, nil if it has none yet (no waiting).
+    static func waitIfChanged(_ tid: Tid) throws(SystemError) -> Int32? {
+        var status: Int32 = 0
+        while true {
+            let result = cptrace_waitpid_nohang(tid.rawValue, &status)
+            if result == tid.rawValue { return status }
+            if result == 0 { return nil }
+            let code = errno
+            if result < 0 && code == EINTR { continue }
+            throw SystemError(operation: "waitpid tid \(tid)", code: code)
+        }
+    }
+
     /// Reads the general registers of a stopped thread.
     static func registers(of tid: Tid) throws(SystemError) -> user_regs_struct {
         var regs = user_regs_struct()

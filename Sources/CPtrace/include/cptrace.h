@@ -97,12 +97,24 @@ static inline long cptrace_process_vm_readv(pid_t pid, const struct iovec *local
 /// Wait for any kind of child, including threads traced without being children (`__WALL`).
 static inline int cptrace_wall(void) { return __WALL; }
 
+/// Writes debug register `index` (0-7) of a stopped thread (`PTRACE_POKEUSER` into `u_debugreg`):
+/// DR0-DR3 hold breakpoint addresses, DR7 enables them (run-to-return's per-thread breakpoints).
+static inline long cptrace_set_debugreg(pid_t tid, int index, unsigned long value) {
+    return ptrace(PTRACE_POKEUSER, tid,
+                  (void *)(__builtin_offsetof(struct user, u_debugreg) + (unsigned long)index * sizeof(long)),
+                  (void *)value);
+}
+
+/// Reports a state change of one traced thread if there is one, without waiting (0: none yet).
+static inline pid_t cptrace_waitpid_nohang(pid_t tid, int *status) { return waitpid(tid, status, __WALL | WNOHANG); }
+
 /// Sets errno to zero so a call that reports failure only through errno can be checked.
 static inline void cptrace_clear_errno(void) { errno = 0; }
 
 _Static_assert(__builtin_offsetof(struct user_regs_struct, rip) == 16 * 8, "rip offset");
 _Static_assert(__builtin_offsetof(struct user_regs_struct, orig_rax) == 15 * 8, "orig_rax offset");
 _Static_assert(__builtin_offsetof(struct user_regs_struct, rsp) == 19 * 8, "rsp offset");
+_Static_assert(__builtin_offsetof(struct user, u_debugreg) == 848, "x86-64 u_debugreg offset");
 
 enum {
     CPTRACE_O_TRACECLONE = PTRACE_O_TRACECLONE,

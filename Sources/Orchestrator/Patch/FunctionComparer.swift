@@ -12,7 +12,9 @@ struct FunctionComparer {
 
     /// Nil when identical; otherwise why the function differs.
     func difference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
-        try compare(function: function, old: old).reason
+        guard try compare(function: function, old: old).reason != nil else { return nil }
+        // Targets built without -ffunction-sections: other jump widths and nop padding (decoder's hook).
+        return try InstructionComparer(comparer: self).difference(function: function, old: old)
     }
 
     /// The two versions' bytes once every relocation is checked, and the first difference.
@@ -79,7 +81,7 @@ struct FunctionComparer {
     }
 
     /// A relocation's place in the function, with both versions' bytes.
-    private struct Place {
+    struct Place {
         let offset: Int
         let address: UInt64
         let mine: [UInt8]
@@ -93,7 +95,7 @@ struct FunctionComparer {
         }
     }
 
-    private func describeTarget(_ relocation: ELFRelocation) -> String {
+    func describeTarget(_ relocation: ELFRelocation) -> String {
         let symbol = unit.symbols[relocation.symbolIndex]
         return symbol.name.isEmpty
             ? "section \((try? unit.section(Int(symbol.sectionIndex)).name) ?? "?")" : symbol.name
@@ -102,7 +104,7 @@ struct FunctionComparer {
     /// Whether the target's bytes at `place` reach what the relocation names; the second value
     /// lists instruction bytes the linker rewrote when it relaxed a GOT load (`mov` to `lea` or
     /// to `mov $imm`, indirect `call` to direct), which may differ from the object's.
-    private func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
+    func reachesSame(_ relocation: ELFRelocation, _ place: Place) throws -> (Bool, Set<Int>) {
         guard relocation.symbolIndex < unit.symbols.count else { return (false, []) }
         let symbol = unit.symbols[relocation.symbolIndex]
         let addend = relocation.addend
@@ -133,6 +135,14 @@ struct FunctionComparer {
             return (
                 try matcher.matches(
                     symbol, base: value &- UInt64(bitPattern: addend), reach: addend, absolute: true), []
+            )
+        case .tlsgd, .tlsld, .dtpoff32, .gottpoff:
+            // What TLSRelaxation left: a library's dynamic TLS, another module's initial exec.
+            let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)
+            return (
+                try target.reachesSameThreadLocal(
+                    relocation.type, symbol: symbol, addend: addend, sourceFile: unit.sourceFile, reached: reached,
+                    field: place.field32), []
             )
         default:
             return (false, [])  // unknown kinds of reference: assume changed (include, never miss)

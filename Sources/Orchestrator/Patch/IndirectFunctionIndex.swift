@@ -25,10 +25,13 @@ struct IndirectFunctionIndex {
             for table in elf.sections where table.type == .rela && table.flags.contains(.alloc) {
                 for relocation in try elf.relocations(in: table) {
                     switch relocation.type.rawValue {
-                    case 6, 7 where relocation.symbolIndex > 0 && relocation.symbolIndex < symbols.count:
+                    case 6,
+                        7 where relocation.symbolIndex > 0 && relocation.symbolIndex < symbols.count:
                         imported.insert(symbols[relocation.symbolIndex].name)
                     case 37:
-                        if let name = resolvers[UInt64(bitPattern: relocation.addend)] { resolvable.insert(name) }
+                        if let name = resolvers[UInt64(bitPattern: relocation.addend)] {
+                            resolvable.insert(name)
+                        }
                     default: break
                     }
                 }

@@ -15,7 +15,7 @@ struct LibraryResolver {
     init(target: TargetModule) throws {
         let cache = LibraryResolver.ldconfigCache()
         var queue: [(name: String, from: ELFFile, origin: String)] = try target.elf.neededLibraries().map {
-            ($0, target.elf, (target.path as NSString).deletingLastPathComponent)
+            ($0, target.elf, LibraryResolver.directory(of: target.path))
         }
         var seen = Set<String>()
         while !queue.isEmpty {
@@ -31,8 +31,14 @@ struct LibraryResolver {
             for symbol in try elf.dynamicSymbols() ?? [] where symbol.isDefined && !symbol.name.isEmpty {
                 exported.insert(symbol.name)
             }
-            queue += try elf.neededLibraries().map { ($0, elf, (path as NSString).deletingLastPathComponent) }
+            queue += try elf.neededLibraries().map { ($0, elf, LibraryResolver.directory(of: path)) }
         }
+    }
+
+    /// The directory holding `path` ($ORIGIN), absolute. NSString's deletingLastPathComponent
+    /// traps on a one-letter relative path such as `p` (swift-corelibs-foundation), so: URL.
+    static func directory(of path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
     }
 
     private static func locate(_ name: String, from elf: ELFFile, origin: String, cache: [String: String])

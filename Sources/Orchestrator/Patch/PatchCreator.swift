@@ -39,8 +39,10 @@ struct PatchCreator {
             metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
             bindSites: { index, symbol in
                 // Static locals bind to the running one their users reach, never by GCC's number.
-                if case .existing(let definition) = plan.staticCounterpart(object: index, symbol: symbol) {
-                    return (definition.address, .address)
+                switch plan.staticCounterpart(object: index, symbol: symbol) {
+                case .existing(let definition): return (definition.address, .address)
+                case .new: return nil  // carried: a new static, or a changed constant
+                case nil: break
                 }
                 return try binder.site(of: symbol, sourceFile: units[index].sourceFile)
             })

@@ -82,7 +82,9 @@ struct PatchInspection: Encodable {
                 boundTo =
                     binding.kind == .slotValue
                     ? "what the process holds in the target's slot at \(binding.address) (IFUNC, read at apply)"
-                    : "target \(binding.address)"
+                    : grouped[name]?[ELFRelocationType.gottpoff.description] != nil
+                        ? "the target's TPOFF64 slot at \(binding.address) (thread-local of another module)"
+                        : "target \(binding.address)"
             } else if defined.contains(name) || name.hasPrefix(".") {
                 boundTo = "patch"
             } else {

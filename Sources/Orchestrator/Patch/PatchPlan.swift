@@ -19,9 +19,13 @@ struct PatchPlan {
     /// Per object: its function-scope statics paired with the target's (never by GCC's number).
     var statics: [StaticLocals] = []
 
-    /// Where an object symbol binds in the target: a static local's counterpart (nil for a new
-    /// one), else nil to let the caller look the name up.
+    /// Per object: the symbol indices of changed file-local constants, carried as new data.
+    var changedConstants: [Set<Int>] = []
+
+    /// Where an object symbol binds in the target: a static local's counterpart (`.new` for a
+    /// new one or a changed constant), else nil to let the caller look the name up.
     func staticCounterpart(object: Int, symbol: ELFSymbol) -> StaticLocals.Counterpart? {
+        if object < changedConstants.count, changedConstants[object].contains(symbol.index) { return .new }
         guard object < statics.count else { return nil }
         return statics[object].counterparts[symbol.index]
     }

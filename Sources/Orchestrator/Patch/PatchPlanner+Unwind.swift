@@ -27,7 +27,8 @@ extension PatchPlanner {
                 }
                 for relocation in kept.relocations {
                     guard relocation.symbolIndex < unit.symbols.count else {
-                        throw PatchCreationError("\(unit.path): a relocation in .eh_frame names a missing symbol")
+                        throw PatchCreationError(
+                            "\(unit.path): a relocation in .eh_frame names a missing symbol")
                     }
                     let symbol = unit.symbols[relocation.symbolIndex]
                     if let found = try unwindTarget(symbol, unit: index, into: &plan) { more.append(found) }
@@ -46,10 +47,12 @@ extension PatchPlanner {
         if symbol.isDefined, plan.carried.contains(.init(object: index, section: Int(symbol.sectionIndex))) {
             return nil
         }
-        if symbol.type != .section, let bound = try target.definition(of: symbol.name, sourceFile: unit.sourceFile)
+        if symbol.type != .section,
+            let bound = try target.definition(of: symbol.name, sourceFile: unit.sourceFile)
         {
             let decision = PatchPlan.Decision(
-                verdict: .binds, name: symbol.name, reason: "existing variable at \(bound.address) (unwind info)")
+                verdict: .binds, name: symbol.name,
+                reason: "existing variable at \(bound.address) (unwind info)")
             if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
             return nil
         }
@@ -65,7 +68,8 @@ extension PatchPlanner {
         plan.carried.insert(.init(object: index, section: section.index))
         let what = section.name.hasPrefix(".gcc_except_table") ? "exception table" : "personality pointer"
         plan.decisions.append(
-            .init(verdict: .newData, name: section.name, reason: "\(what) of the included code's unwind info"))
+            .init(verdict: .newData, name: section.name, reason: "\(what) of the included code's unwind info")
+        )
         return (index, section.index, section.name)
     }
 }

@@ -10,10 +10,16 @@ extension PatchPlanner {
     /// new data, carried when an included function reaches them.
     /// Static locals (`counter.1`) are the target's static their users reach (`statics`), never
     /// the one with the same number.
-    func checkExistingVariables(statics: [StaticLocals]) throws {
+    /// A changed file-local read-only constant (`static const int primes[]` in `.rodata`) holds no
+    /// state: it becomes new data, and every function of its file that reads it counts as changed
+    /// (returned per object as symbol indices: ``PatchPlan/changedConstants``, so nothing binds to
+    /// the old copy).
+    func checkExistingVariables(statics: [StaticLocals]) throws -> [Set<Int>] {
         let pointers = try TargetPointers(target: target)
+        var changed: [Set<Int>] = []
         for (index, unit) in units.enumerated() {
             let comparer = VariableComparer(target: target, pointers: pointers, unit: unit)
+            var changedConstants: Set<Int> = []
             for variable in unit.variables where !VagueLinkage.isPersonalityReference(variable.name) {
                 let counterpart: TargetModule.Definition?
                 switch statics[index].counterparts[variable.index] {
@@ -25,9 +31,28 @@ extension PatchPlanner {
                     old.symbol.type == .object || old.symbol.type == .tls || old.symbol.type == .none,
                     let difference = try comparer.difference(variable: variable, old: old)
                 else { continue }
-                throw refusal(variable, in: unit, old: old, difference)
+                guard try isReplaceableConstant(variable, in: unit) else {
+                    throw refusal(variable, in: unit, old: old, difference)
+                }
+                changedConstants.insert(variable.index)
             }
+            changed.append(changedConstants)
         }
+        return changed
+    }
+
+    /// Whether a changed variable can be carried as a new copy: read-only (its section is neither
+    /// writable nor zero-filled), seen only by its own file (local binding), and no C++
+    /// vague-linkage object (a second vtable or typeinfo breaks identity). Constant tables of
+    /// pointers (`.data.rel.ro`: ops structs, handler tables) stay refused: running objects
+    /// commonly hold pointers into them (`conn->ops = &disk_ops`), which a new copy would not
+    /// reach.
+    private func isReplaceableConstant(_ variable: ELFSymbol, in unit: ObjectUnit) throws -> Bool {
+        let section = try unit.section(Int(variable.sectionIndex))
+        let readOnly =
+            !section.flags.contains(.write) && section.type != .nobits && !section.flags.contains(.tls)
+        let vague = try VagueLinkage.kind(of: variable, in: unit) != nil
+        return variable.binding == .local && readOnly && !vague
     }
 
     /// The refusal for an existing variable whose initial value changed, naming the place.
@@ -44,10 +69,20 @@ extension PatchPlanner {
                     + "virtual functions and layout as they are and change only function bodies, or restart with "
                     + "the new build")
         }
+        let section = try? unit.section(Int(variable.sectionIndex))
+        if let section, !section.flags.contains(.write), section.type != .nobits, variable.binding != .local {
+            return PatchCreationError(
+                "\(unit.path): the existing constant \(variable.name) changed at +\(difference.offset): "
+                    + "\(difference.detail) (the target's is at \(old.address)); it is global, so code in other files "
+                    + "reads the running copy and a new copy would leave them reading the old: make it static to "
+                    + "this file (then the patch carries the new constant with its readers) or move the change into code"
+            )
+        }
         return PatchCreationError(
             "\(unit.path): the initializer of existing variable \(variable.name) changed at +\(difference.offset): "
                 + "\(difference.detail) (the target's is at \(old.address)); a running process keeps its own value: "
-                + "move the data change into code (assign it in a patched function) or restart with the new build")
+                + "move the data change into code (assign it in a patched function) or restart with the new build"
+        )
     }
 }
 
@@ -57,8 +92,10 @@ enum VagueLinkage {
     /// What kind of vague-linkage object `symbol` is (by its Itanium mangling or its COMDAT
     /// section), or nil for an ordinary variable.
     static func kind(of symbol: ELFSymbol, in unit: ObjectUnit) throws -> String? {
-        let prefixes = [("_ZTV", "vtable"), ("_ZTT", "VTT"), ("_ZTI", "typeinfo"), ("_ZTS", "typeinfo name"),
-            ("_ZGV", "guard variable")]
+        let prefixes = [
+            ("_ZTV", "vtable"), ("_ZTT", "VTT"), ("_ZTI", "typeinfo"), ("_ZTS", "typeinfo name"),
+            ("_ZGV", "guard variable"),
+        ]
         if let (_, kind) = prefixes.first(where: { symbol.name.hasPrefix($0.0) }) { return kind }
         let inGroup = try unit.section(Int(symbol.sectionIndex)).flags.contains(.group)
         return inGroup || symbol.binding == .weak || symbol.binding == .gnuUnique ? "COMDAT object" : nil

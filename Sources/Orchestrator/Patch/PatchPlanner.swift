@@ -17,7 +17,7 @@ struct PatchPlanner {
         plan.statics = try units.map { unit in
             try StaticLocals(target: target, unit: unit, names: NumberedNames(target: target, unit: unit))
         }
-        try checkExistingVariables(statics: plan.statics)
+        plan.changedConstants = try checkExistingVariables(statics: plan.statics)
         var worklist: [(unit: Int, section: Int, by: String)] = []
         // Step 1: every function family that exists in the target: changed or not.
         let verdicts = try compareFamilies(statics: plan.statics)
@@ -104,6 +104,7 @@ struct PatchPlanner {
                         reason: "new in the object, but no included function calls it"))
             }
         }
+        try refuseCarriedIndirectFunctions(plan)
         return plan
     }
 
@@ -127,6 +128,23 @@ struct PatchPlanner {
             names.formUnion(found)
         }
         return names
+    }
+
+    /// An IFUNC whose resolver the patch carries would be bound, in the patch, to the resolver
+    /// itself; and a running process keeps the implementation its resolver chose at load time.
+    private func refuseCarriedIndirectFunctions(_ plan: PatchPlan) throws {
+        for (index, unit) in units.enumerated() {
+            for symbol in unit.symbols where symbol.type == .gnuIndirectFunction && symbol.isDefined {
+                guard plan.carried.contains(.init(object: index, section: Int(symbol.sectionIndex))) else {
+                    continue
+                }
+                let resolver = try unit.function(inSection: Int(symbol.sectionIndex))?.name ?? "its resolver"
+                throw PatchCreationError(
+                    "\(unit.path): the fix changes \(resolver), the resolver of IFUNC \(symbol.name); a running "
+                        + "process keeps the implementation its resolver chose at load time and hotpatch never calls a "
+                        + "resolver: patch the implementations instead, or restart with the new build")
+            }
+        }
     }
 
     /// A hint when an executable's fix was compiled with -fPIC: GCC then loads the target's own
@@ -276,9 +294,16 @@ struct PatchPlanner {
                 "\(where_), which \(target.path) does not define (another module's TLS); hotpatch binds only "
                 + "the executable's own thread-local variables: keep the state in an ordinary variable"
         }
-        return
-            "\(where_) in a code sequence hotpatch does not recognize (it relaxes GD, LD and IE sequences as gcc "
-            + "emits them with -fPIC, default TLS dialect): rebuild the fix without -mtls-dialect=gnu2"
+        if symbol.binding == .local, let dot = symbol.name.lastIndex(of: "."),
+            symbol.name[symbol.name.index(after: dot)...].allSatisfy(\.isNumber)
+        {
+            return "\(where_): a function-scope static thread-local, which GCC numbers per file (several "
+                + "\(symbol.name[..<dot]).N here), so hotpatch cannot tell which of the target's it is: give it a name "
+                + "unique in the file"
+        }
+        return "\(where_) in a code sequence hotpatch does not recognize (it binds local exec and initial exec as "
+            + "gcc emits them with -fPIE, and GD, LD and IE with -fPIC, default TLS dialect): rebuild the fix "
+            + "without -mtls-dialect=gnu2"
     }
 
     /// Refuses relocations the agent cannot place, naming the symbol and the fix.
@@ -288,6 +313,8 @@ struct PatchPlanner {
     ) throws {
         let name = symbol.name.isEmpty ? "section data" : symbol.name
         switch relocation.type {
+        case .gottpoff where !symbol.isDefined && target.tpoffSlots[symbol.name] != nil:
+            return  // another module's variable: through the target's own TPOFF64 slot
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
             // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
             throw PatchCreationError(

@@ -67,6 +67,17 @@ struct ReferenceMatcher {
         return copy
     }
 
+    /// Functions compared instruction by instruction (decoder): section index -> which object
+    /// label is which target label, for data pointing into them (switch tables).
+    private(set) var labels: [Int: LabelCorrespondence] = [:]
+
+    /// The same matcher, matching data that points into `labels`' sections label for label.
+    func relabeled(_ labels: [Int: LabelCorrespondence]) -> ReferenceMatcher {
+        var copy = self
+        copy.labels = labels
+        return copy
+    }
+
     /// How deep data may refer to data (a table of pointers to tables) before giving up.
     private static let maximumDepth = 4
 
@@ -86,6 +97,9 @@ struct ReferenceMatcher {
                 isSectionSymbol: symbol.type == .section, base: base, reach: reach, absolute: absolute,
                 depth: depth)
         }
+        if inSection, let labels = labels[Int(symbol.sectionIndex)] {
+            return labels.sameLabel(objectOffset: symbol.value, targetAddress: base)  // (decoder)
+        }
         if inSection, let anchor = anchors[Int(symbol.sectionIndex)] {
             return anchor &+ symbol.value == base
         }
@@ -103,6 +117,11 @@ struct ReferenceMatcher {
         absolute: Bool, depth: Int
     ) throws -> Bool {
         let section = try unit.section(index)
+        if let labels = labels[index] {
+            // (decoder) a label of a function whose layout differs from the target's.
+            let label = UInt64(bitPattern: reach)
+            return labels.sameLabel(objectOffset: symbolValue &+ label, targetAddress: base &+ label)
+        }
         if let anchor = anchors[index] { return anchor &+ symbolValue == base }
         let named = unit.symbols.filter {
             Int($0.sectionIndex) == index && !$0.name.isEmpty && ($0.type == .object || $0.type == .function)
@@ -222,6 +241,16 @@ struct ReferenceMatcher {
                 guard unit.symbols[relocation.symbolIndex].name == name, relocation.addend == addend else {
                     return false
                 }
+                continue
+            }
+            let symbol = unit.symbols[relocation.symbolIndex]
+            if symbol.isDefined, let labels = labels[Int(symbol.sectionIndex)] {
+                // (decoder) into a function whose layout differs from the target's: label for label.
+                guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
+                    labels.sameLabel(
+                        relocation, symbolValue: symbol.value, reached: reached, place: place, item: first,
+                        itemAddress: sectionBase &+ first)
+                else { return false }
                 continue
             }
             guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),

@@ -13,7 +13,10 @@ struct TLSSequenceRewriter {
     private(set) var code: [UInt8]
     /// Indices of relocations a rewrite made unnecessary.
     private(set) var consumed: Set<Int> = []
+    /// Relocations a rewrite turned into another (by index): GD -> IE leaves a GOTTPOFF.
+    private(set) var replaced: [Int: ELFRelocation] = [:]
 
+    /// A rewriter over one section's bytes and relocations.
     init(relocations: [ELFRelocation], code: [UInt8], tlsGetAddr: Set<Int>) {
         self.relocations = relocations
         self.code = code
@@ -38,6 +41,32 @@ struct TLSSequenceRewriter {
         write(Self.loadThreadPointer + [0x48, 0x8d, 0x80] + field, at: at - 4)
         consumed.formUnion([index, call])
         return true
+    }
+
+    /// General dynamic -> initial exec, for a variable of another module: the same 16 bytes become
+    /// `mov %fs:0,%rax; add x@gottpoff(%rip),%rax`, the TLSGD relocation a GOTTPOFF on the `add`.
+    @discardableResult
+    mutating func generalDynamicToInitialExec(at index: Int) -> Bool {
+        let relocation = relocations[index]
+        let at = Int(relocation.offset)
+        guard relocation.addend == -4, at >= 4, at + 12 <= code.count,
+            code[(at - 4)..<at].elementsEqual([0x66, 0x48, 0x8d, 0x3d]),
+            code[(at + 4)..<(at + 8)].elementsEqual([0x66, 0x66, 0x48, 0xe8])
+                || code[(at + 4)..<(at + 8)].elementsEqual([0x66, 0x48, 0xff, 0x15]),
+            let call = callRelocation(at: at + 8)
+        else { return false }
+        write(Self.loadThreadPointer + [0x48, 0x03, 0x05, 0, 0, 0, 0], at: at - 4)
+        consumed.insert(call)
+        replaced[index] = ELFRelocation(
+            offset: relocation.offset + 8, type: .gottpoff, symbolIndex: relocation.symbolIndex, addend: -4)
+        return true
+    }
+
+    /// Local exec (what -fPIE and non-PIC code use for the executable's own variables): the
+    /// TPOFF32 field gets the variable's offset from the thread pointer.
+    @discardableResult
+    mutating func localExec(at index: Int, threadPointerOffset: Int64) -> Bool {
+        moduleOffset(at: index, threadPointerOffset: threadPointerOffset)
     }
 
     /// Local dynamic -> local exec: `lea x@tlsld(%rip),%rdi; call __tls_get_addr@plt` (12 bytes)
@@ -98,6 +127,7 @@ struct TLSSequenceRewriter {
         }
     }
 
+    /// Overwrites the code at `offset` with `bytes` (same length: nothing moves).
     private mutating func write(_ bytes: [UInt8], at offset: Int) {
         code.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
     }

@@ -10,11 +10,26 @@ struct TargetBinder {
     let indirect: IndirectFunctionIndex
 
     /// Where `symbol` binds: nil for "carried or left to the agent by name".
-    func site(of symbol: ELFSymbol, sourceFile: String?) throws -> (address: ModuleAddress, kind: TargetBinding.Kind)? {
+    func site(of symbol: ELFSymbol, sourceFile: String?) throws -> (
+        address: ModuleAddress, kind: TargetBinding.Kind
+    )? {
         guard symbol.type != .section, !symbol.name.isEmpty else { return nil }
         if let definition = try target.definition(of: symbol.name, sourceFile: sourceFile) {
-            guard definition.symbol.type == .gnuIndirectFunction else { return (definition.address, .address) }
+            if definition.symbol.type == .tls {
+                // Its value is an offset in the TLS block, not an address: only TLSRelaxation binds it.
+                throw PatchCreationError(
+                    "thread-local variable \(symbol.name) of \(target.path) is referenced in a way hotpatch cannot "
+                        + "bind (its symbol value is a TLS offset, not an address): keep the state in an ordinary variable"
+                )
+            }
+            guard definition.symbol.type == .gnuIndirectFunction else {
+                return (definition.address, .address)
+            }
             return (try ownIndirectSlot(of: definition), .slotValue)
+        }
+        if symbol.type == .tls {
+            // Another module's variable, reached (initial exec) through the target's TPOFF64 slot.
+            return target.tpoffSlots[symbol.name].map { (ModuleAddress($0), .address) }
         }
         guard !symbol.isDefined, indirect.isIndirect(symbol.name) else { return nil }
         if let slot = importSlot(of: symbol.name) { return (slot, .slotValue) }
@@ -28,15 +43,21 @@ struct TargetBinder {
         return nil
     }
 
-    /// The line `create` prints for an IFUNC binding (nil for every other symbol).
+    /// The line `create` prints for an IFUNC or another module's TLS variable (nil for every other symbol).
     func reason(for symbol: ELFSymbol, sourceFile: String?) throws -> String? {
+        if symbol.type == .tls, !symbol.isDefined, let slot = target.tpoffSlots[symbol.name] {
+            return "thread-local variable of another module: each thread's own, through the target's TPOFF64 "
+                + "slot at \(ModuleAddress(slot)) (initial exec)"
+        }
         let site = try site(of: symbol, sourceFile: sourceFile)
         if let site, site.kind == .slotValue {
             let whose = target.definitions[symbol.name] != nil ? "the target's own IFUNC" : "IFUNC"
-            return "\(whose): what the process resolved, read at apply from the target's GOT slot at \(site.address)"
+            return
+                "\(whose): what the process resolved, read at apply from the target's GOT slot at \(site.address)"
         }
         guard site == nil, !symbol.isDefined, indirect.isIndirect(symbol.name) else { return nil }
-        return "IFUNC of \(indirect.definer(of: symbol.name) ?? "a library"): what the process resolved, found by "
+        return
+            "IFUNC of \(indirect.definer(of: symbol.name) ?? "a library"): what the process resolved, found by "
             + "the agent in the GOT slots of the process's modules"
     }
 

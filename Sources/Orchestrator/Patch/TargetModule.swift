@@ -23,6 +23,12 @@ struct TargetModule {
     let gotSymbols: [UInt64: String]
     /// GOT slot address -> resolver address, for every `R_X86_64_IRELATIVE` slot.
     let irelativeSlots: [UInt64: UInt64]
+    /// First slot of each TLS GOT pair (`R_X86_64_DTPMOD64`) -> its variable's name, or "" for a
+    /// module-local pair (local dynamic, or a static variable whose offset is the pair's second word).
+    let tlsModuleSlots: [UInt64: String]
+    /// Another module's thread-local variable -> the target's `R_X86_64_TPOFF64` GOT slot, which the
+    /// dynamic linker fills with the variable's offset from the thread pointer (initial exec).
+    let tpoffSlots: [String: UInt64]
     /// GOT slot address -> address it holds (R_X86_64_RELATIVE: locally defined symbols in PIE).
     let gotRelative: [UInt64: UInt64]
 
@@ -52,9 +58,11 @@ struct TargetModule {
         }
         definitions = TargetModule.group(symbols)
         let slots = try TargetModule.gotSlots(elf)
-        (gotRelative, irelativeSlots) = (slots.relative, slots.irelative)
+        (gotRelative, irelativeSlots, tlsModuleSlots) = (slots.relative, slots.irelative, slots.tlsModule)
+        tpoffSlots = slots.tpoff
         gotSymbols = slots.named.merging(
-            TargetModule.indirectSlotNames(slots.irelative, definitions: definitions), uniquingKeysWith: { a, _ in a })
+            TargetModule.indirectSlotNames(slots.irelative, definitions: definitions),
+            uniquingKeysWith: { a, _ in a })
         pltEntries = try TargetModule.pltEntries(elf, gotSymbols: gotSymbols)
     }
 
@@ -85,9 +93,12 @@ struct TargetModule {
 
     /// Reads the dynamic relocations that fill GOT slots.
     private static func gotSlots(_ elf: ELFFile) throws -> (
-        named: [UInt64: String], relative: [UInt64: UInt64], irelative: [UInt64: UInt64]
+        named: [UInt64: String], relative: [UInt64: UInt64], irelative: [UInt64: UInt64],
+        tlsModule: [UInt64: String], tpoff: [String: UInt64]
     ) {
         let dynsym = try elf.dynamicSymbols() ?? []
+        var tlsModule: [UInt64: String] = [:]
+        var tpoff: [String: UInt64] = [:]
         var named: [UInt64: String] = [:]
         var relative: [UInt64: UInt64] = [:]
         var irelative: [UInt64: UInt64] = [:]
@@ -102,11 +113,22 @@ struct TargetModule {
                     relative[relocation.offset] = UInt64(bitPattern: relocation.addend)
                 case 37:  // IRELATIVE: the slot gets what the resolver at the addend returns
                     irelative[relocation.offset] = UInt64(bitPattern: relocation.addend)
+                case 18:  // TPOFF64: initial exec slot of another module's variable
+                    if relocation.symbolIndex > 0, relocation.symbolIndex < dynsym.count,
+                        relocation.addend == 0
+                    {
+                        let name = dynsym[relocation.symbolIndex].name
+                        tpoff[name] = min(tpoff[name] ?? relocation.offset, relocation.offset)
+                    }
+                case 16:  // DTPMOD64: first word of a TLS GOT pair
+                    tlsModule[relocation.offset] =
+                        relocation.symbolIndex > 0 && relocation.symbolIndex < dynsym.count
+                        ? dynsym[relocation.symbolIndex].name : ""
                 default: break
                 }
             }
         }
-        return (named, relative, irelative)
+        return (named, relative, irelative, tlsModule, tpoff)
     }
 
     /// Names IRELATIVE slots after the target's IFUNC whose value (its resolver) is the addend, so

@@ -54,13 +54,15 @@ struct TargetPointers {
             return .address(bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) })
         case .pc32, .plt32:
             // Resolved by the linker: the field plus its own address.
-            let field = Int64(Int32(bitPattern: UInt32(littleEndian: try target.bytes(at: place, count: 4)[0..<4])))
+            let field = Int64(
+                Int32(bitPattern: UInt32(littleEndian: try target.bytes(at: place, count: 4)[0..<4])))
             return .address(UInt64(bitPattern: field &+ Int64(bitPattern: place)))
         case .pc64:
             let bytes = try target.bytes(at: place, count: 8)
             let field = bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
             return .address(field &+ place)
-        case .abs32, .abs32s where target.isFixedAddress:
+        case .abs32,
+            .abs32s where target.isFixedAddress:
             let raw = UInt32(littleEndian: try target.bytes(at: place, count: 4)[0..<4])
             return .address(type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw))))
         default:
@@ -70,7 +72,8 @@ struct TargetPointers {
 
     /// The link-time address of a variable's first byte (TLS symbols count from `PT_TLS`).
     func address(of definition: TargetModule.Definition) -> UInt64 {
-        definition.symbol.type == .tls ? (tlsSegment ?? 0) &+ definition.symbol.value : definition.symbol.value
+        definition.symbol.type == .tls
+            ? (tlsSegment ?? 0) &+ definition.symbol.value : definition.symbol.value
     }
 
     /// A variable's initial bytes in the target: zeros for `.bss`-like variables.

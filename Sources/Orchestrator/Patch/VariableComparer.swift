@@ -35,7 +35,8 @@ struct VariableComparer {
         var first: Difference?
         let relocations = section.type == .nobits ? [] : try unit.elf.relocations(for: section)
         for relocation in relocations.sorted(by: { $0.offset < $1.offset }) where relocation.type != .none {
-            guard relocation.offset >= variable.value, relocation.offset < variable.value + variable.size else {
+            guard relocation.offset >= variable.value, relocation.offset < variable.value + variable.size
+            else {
                 continue
             }
             let at = Int(relocation.offset - variable.value)
@@ -47,14 +48,21 @@ struct VariableComparer {
             let symbol = unit.symbols[relocation.symbolIndex]
             let fixed = try matcher.describe(symbol, addend: relocation.addend)
             guard let pointer = try pointers.pointer(at: base + UInt64(at), type: relocation.type) else {
-                first = first ?? Difference(
-                    offset: at, detail: "the fix's points to \(fixed) with \(relocation.type), which hotpatch cannot compare")
+                first =
+                    first
+                    ?? Difference(
+                        offset: at,
+                        detail:
+                            "the fix's points to \(fixed) with \(relocation.type), which hotpatch cannot compare"
+                    )
                 continue
             }
             if try !matcher.matches(symbol, addend: relocation.addend, pointer: pointer) {
-                first = first ?? Difference(
-                    offset: at,
-                    detail: "the target's points to \(matcher.describe(pointer)), the fix's to \(fixed)")
+                first =
+                    first
+                    ?? Difference(
+                        offset: at,
+                        detail: "the target's points to \(matcher.describe(pointer)), the fix's to \(fixed)")
             }
         }
         // The first difference in the variable's order, pointer or plain byte.
@@ -71,8 +79,10 @@ struct VariableComparer {
         let start = byte / 8 * 8
         let end = min(start + 8, mine.count)
         func hex(_ bytes: [UInt8]) -> String {
-            bytes[start..<end].map { String($0, radix: 16).count == 1 ? "0\(String($0, radix: 16))" : String($0, radix: 16) }
-                .joined(separator: " ")
+            bytes[start..<end].map {
+                String($0, radix: 16).count == 1 ? "0\(String($0, radix: 16))" : String($0, radix: 16)
+            }
+            .joined(separator: " ")
         }
         return "bytes +\(start)..<+\(end) are \(hex(theirs)) in the target, \(hex(mine)) in the fix"
     }

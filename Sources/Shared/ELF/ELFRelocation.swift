@@ -113,5 +113,6 @@ public struct ELFRelocationType: RawRepresentable, Hashable, Sendable, CustomStr
     /// The relocation types the agent knows how to place (see docs/PATCH-FORMAT.md).
     public static let placeable: Set<ELFRelocationType> = [
         .abs64, .pc32, .plt32, .gotpcrel, .gotpcrelx, .rexGotpcrelx, .abs32s, .pc64, .none,
+        .gottpoff,  // bound by create to the target's own TPOFF64 slot, placed PC-relative to it
     ]
 }

@@ -34,7 +34,8 @@ public enum EHFrameFilter {
         bytes: [UInt8], relocations: [ELFRelocation], keep: (ELFRelocation) throws -> Bool
     ) throws -> Output {
         let records = try parse(bytes)
-        let byOffset = Dictionary(relocations.map { (Int($0.offset), $0) }, uniquingKeysWith: { first, _ in first })
+        let byOffset = Dictionary(
+            relocations.map { (Int($0.offset), $0) }, uniquingKeysWith: { first, _ in first })
         var keptFDEs: [Record] = []
         for record in records {
             guard record.cie != nil else { continue }
@@ -46,9 +47,13 @@ public enum EHFrameFilter {
         let usedCIEs = Set(keptFDEs.compactMap(\.cie))
         var output = Output()
         var newStart: [Int: Int] = [:]
-        for record in records where record.cie == nil ? usedCIEs.contains(record.start) : keptFDEs.contains(where: {
-            $0.start == record.start
-        }) {
+        for record in records
+        where record.cie == nil
+            ? usedCIEs.contains(record.start)
+            : keptFDEs.contains(where: {
+                $0.start == record.start
+            })
+        {
             let at = output.bytes.count
             newStart[record.start] = at
             output.bytes += bytes[record.start..<record.end]
@@ -60,7 +65,8 @@ public enum EHFrameFilter {
                 writeU32(UInt32(at + 4 - cieAt), into: &output.bytes, at: at + 4)
                 output.frameCount += 1
             }
-            for relocation in relocations where Int(relocation.offset) >= record.start
+            for relocation in relocations
+            where Int(relocation.offset) >= record.start
                 && Int(relocation.offset) < record.end
             {
                 output.relocations.append(

@@ -53,7 +53,9 @@ extension PatchAssembly {
         }
         let symbol = objectSymbols[object][relocation.symbolIndex]
         let ref = PatchBuilder.SectionRef(object: object, section: Int(symbol.sectionIndex))
-        guard sectionMap[ref] != nil, ref.section < builder.objects[object].sections.count else { return false }
+        guard sectionMap[ref] != nil, ref.section < builder.objects[object].sections.count else {
+            return false
+        }
         return builder.objects[object].sections[ref.section].flags.contains(.execute)
     }
 }

@@ -48,7 +48,8 @@ enum CreateBinary {
         let result = try Subprocess.run(path, arguments)
         guard result.status == 0 else {
             throw TestPatchError(
-                "hotpatch \(arguments.joined(separator: " ")) exited \(result.status):\n\(result.stdout)\(result.stderr)")
+                "hotpatch \(arguments.joined(separator: " ")) exited \(result.status):\n\(result.stdout)\(result.stderr)"
+            )
         }
         return output
     }

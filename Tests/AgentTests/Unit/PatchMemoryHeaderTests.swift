@@ -32,7 +32,9 @@ final class PatchMemoryHeaderTests: XCTestCase {
                 patchID: "parity-fix", guardNames: ["code"], entries: [(5, "is_even")]),
             bytes.count)
         // Each registration state survives the round trip (status reads it back).
-        for state in [PatchMemoryHeader.State.unregistered, .registering, .registered, .deregistering, .noUnwinder] {
+        for state in [
+            PatchMemoryHeader.State.unregistered, .registering, .registered, .deregistering, .noUnwinder,
+        ] {
             withUnwind.unwind?.state = state
             XCTAssertEqual(PatchMemoryHeader(decoding: withUnwind.encoded())?.unwind?.state, state)
         }

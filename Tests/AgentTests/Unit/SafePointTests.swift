@@ -27,6 +27,63 @@ final class SafePointTests: XCTestCase {
         }
     }
 
+    /// A stack word equal to a guard's first byte: a pointer to the function (a callback that
+    /// nanosleep's caller or the program left there), never a return address, while that entry
+    /// stays callable (apply); patch code being removed keeps every word into it in the way.
+    func testEntryAddressWordsTable() {
+        let replaced = [
+            SafePoint.Guard(
+                start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "is_even",
+                entryIsCallable: true)
+        ]
+        let removed = [
+            SafePoint.Guard(start: RemoteAddress(0x1000), end: RemoteAddress(0x1040), name: "code")
+        ]
+        let cases: [(String, [SafePoint.ThreadView], [SafePoint.Guard], Int32?)] = [
+            (
+                "apply: a callback pointer to the entry", [thread(1, rip: 0x2000, stack: [0, 0x1000, 7])],
+                replaced, nil
+            ),
+            (
+                "apply: the entry twice, on two threads",
+                [thread(1, rip: 0x2000, stack: [0x1000]), thread(2, rip: 0x2000, stack: [0x1000])], replaced,
+                nil
+            ),
+            (
+                "apply: one past the entry returns into it",
+                [thread(2, rip: 0x2000, stack: [0x1000, 0x1001])], replaced, 2
+            ),
+            ("apply: the last byte", [thread(3, rip: 0x2000, stack: [0x103f])], replaced, 3),
+            ("apply: rip at the entry is still inside", [thread(4, rip: 0x1000)], replaced, 4),
+            ("apply: the end is outside", [thread(5, rip: 0x2000, stack: [0x1040])], replaced, nil),
+            (
+                "revert: a pointer to patch code dangles once it is unmapped",
+                [thread(6, rip: 0x2000, stack: [0x1000])], removed, 6
+            ),
+            (
+                "revert: a return address into patch code", [thread(7, rip: 0x2000, stack: [0x1010])],
+                removed, 7
+            ),
+        ]
+        for (name, threads, guards, expected) in cases {
+            XCTAssertEqual(
+                SafePoint.firstConflict(threads: threads, guards: guards)?.tid, expected.map { Tid($0) }, name
+            )
+        }
+    }
+
+    /// Every thread in the way is listed once, and the refusal names one executing inside first.
+    func testConflictsListsEveryThreadOnce() {
+        let threads = [
+            thread(1, rip: 0x2000, stack: [0x1010, 0x1020]), thread(2, rip: 0x2000),
+            thread(3, rip: 0x1004, stack: [0x1010]),
+        ]
+        let all = SafePoint.conflicts(threads: threads, guards: guards)
+        XCTAssertEqual(all.map(\.tid), [Tid(1), Tid(3)])
+        XCTAssertEqual(all.first?.place, .returnAddress(word: 0x1010, slot: RemoteAddress(0x7000)))
+        XCTAssertEqual(SafePoint.first(of: all)?.tid, Tid(3), "executing inside is named first")
+    }
+
     func testConflictNamesThreadFunctionAndStackSlot() {
         let conflict = SafePoint.firstConflict(
             threads: [thread(4, rip: 0x2000, stack: [0, 0x1010])], guards: guards)

@@ -2,15 +2,24 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 static volatile int input = 5;
 static volatile int observed;
 
 __attribute__((noinline)) int grade(int x) { return x >= 5 ? 'B' : 'C'; }
 
+__attribute__((noinline)) static void other_work(void) {
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 64 == 0) usleep(50);
+}
+
 static void *worker(void *arg) {
     (void)arg;
-    for (;;) observed = grade(input);
+    for (;;) {
+        observed = grade(input);
+        other_work();
+    }
     return NULL;
 }
 
@@ -22,6 +31,7 @@ int main(void) {
     clock_gettime(CLOCK_MONOTONIC, &last);
     for (;;) {
         int mine = grade(input);
+        other_work();
         clock_gettime(CLOCK_MONOTONIC, &now);
         if ((now.tv_sec - last.tv_sec) * 1000000000L + (now.tv_nsec - last.tv_nsec) >= 10000000L) {
             printf("grade=%c main=%c\n", observed, mine);

@@ -8,8 +8,8 @@ static volatile int input = 200;
 static volatile int seen_tax, seen_net;
 
 __attribute__((noinline)) static void other_work(void) {
-    for (volatile int i = 0; i < 100; i++) {
-    }
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 64 == 0) usleep(50);
 }
 
 static void *worker(void *arg) {

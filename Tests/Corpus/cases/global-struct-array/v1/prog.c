@@ -1,0 +1,43 @@
+/* a function updating a writable global array of structs changes what it computes. */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+struct slot { int id; int hits; };
+
+struct slot slots[4] = {{1, 0}, {2, 0}, {3, 0}, {4, 0}};
+static volatile int input = 2;
+static volatile int observed;
+
+__attribute__((noinline)) int touch(int index) {
+    __atomic_add_fetch(&slots[index & 3].hits, 1, __ATOMIC_RELAXED);
+    return slots[index & 3].id * 100;
+}
+
+/* Work outside the function under test, as a real program has, with a short pause every 64 calls
+   so the many programs of a corpus run leave the machine usable. Its count lives in memory: a
+   value kept in a register across the call would make the caller depend on the callee's
+   register use (gcc's -fipa-ra), a different case. */
+__attribute__((noinline)) static void other_work(void) {
+    static unsigned calls;
+    if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 64 == 0) usleep(50);
+}
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        observed = touch(input);
+        other_work();
+    }
+    return NULL;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, worker, NULL);
+    for (;;) {
+        printf("touch=%d live=%s\n", observed, slots[2].hits > 0 ? "yes" : "no");
+        usleep(10000);
+    }
+}
