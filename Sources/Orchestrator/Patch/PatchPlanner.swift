@@ -117,7 +117,8 @@ struct PatchPlanner {
             // A part (`X.cold`, `X.part.0`) is replaced only with its function.
             var root = request
             while let parent = GCCName.parent(of: root) { root = parent }
-            let found = try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
+            let found =
+                try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
             guard !found.isEmpty else {
                 throw PatchCreationError(
                     "--function \(request): no function of that name is in both the objects and \(target.path) (give "
