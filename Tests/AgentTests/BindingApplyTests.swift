@@ -146,6 +146,81 @@ final class BindingApplyTests: XCTestCase {
         XCTAssertTrue(running.process.isRunning)
     }
 
+    /// A shared-library target's changed function using its TLS: general dynamic (a global) and
+    /// local dynamic (statics) bound to the library's own GOT pairs; the unchanged reader compares
+    /// equal; each thread sees its own counters move by the new step.
+    func testFixInASharedLibraryUsingItsThreadLocals() throws {
+        let fixture = try CFixture("bind-library-tls")
+        defer { fixture.remove() }
+        let v1 = """
+            __thread long ticks;
+            static __thread long first, second;
+            __attribute__((noipa)) void step(void) { ticks += 1; first += 1; second += 1; }
+            __attribute__((noipa)) long total(void) { return ticks + first + second; }
+            """
+        try fixture.write("v1/counters.c", v1)
+        try fixture.write("v2/counters.c", v1.replacingOccurrences(of: "+= 1", with: "+= 2"))
+        try fixture.gcc([
+            "-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/counters.c", "-o", "libcounters.so",
+        ])
+        try fixture.gcc([
+            "-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/counters.c", "-o",
+            "counters.o",
+        ])
+        try fixture.write(
+            "main.c",
+            """
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            void step(void);
+            long total(void);
+            static volatile long observed[3];
+            static void *worker(void *arg) {
+                for (;;) {
+                    long before = total();
+                    step();
+                    observed[(long)arg] = total() - before;
+                    usleep(200);
+                }
+                return NULL;
+            }
+            int main(void) {
+                setvbuf(stdout, NULL, _IOLBF, 0);
+                pthread_t threads[3];
+                for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
+                for (;;) {
+                    printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
+                    usleep(10000);
+                }
+            }
+            """)
+        try fixture.gcc([
+            "-O2", "-pthread", "main.c", "-L.", "-lcounters", "-Wl,-rpath," + fixture.path(""), "-o", "prog",
+        ])
+        let running = try TargetProgram(fixture.path("prog"))
+        defer { running.stop() }
+        XCTAssertNotNil(running.waitForLine { $0 == "steps=3,3,3" }, "the library's old step")
+        let create = try Subprocess.run(
+            AgentBinary.productsDirectory() + "/hotpatch",
+            [
+                "create", "--target", fixture.path("libcounters.so"), "--object", fixture.path("counters.o"),
+                "-o", fixture.path("fix.hotpatch"), "--id", "library-tls",
+            ])
+        XCTAssertEqual(create.status, 0, create.stdout + create.stderr)
+        XCTAssertTrue(create.stdout.contains("included: step"), create.stdout)
+        XCTAssertTrue(create.stdout.contains("left out: total"), create.stdout)
+        let state = fixture.path("state")
+        let applied = try AgentBinary.run(
+            ["apply", fixture.path("fix.hotpatch"), "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertNotNil(running.waitForLine { $0 == "steps=6,6,6" }, "each thread's own counters moved by 2")
+        let reverted = try AgentBinary.run(
+            ["revert", "--id", "library-tls", "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        XCTAssertTrue(running.process.isRunning)
+    }
+
     private static let libraryProgram = """
         #include <pthread.h>
         #include <stdio.h>

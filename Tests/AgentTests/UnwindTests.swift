@@ -164,6 +164,10 @@ final class UnwindTests: XCTestCase {
     /// A C program has no libgcc_s: the patch applies, and the report says its unwind info was
     /// not registered and why.
     func testProcessWithoutLibgccSaysNotRegistered() throws {
+        // `spare` after compute: a 4-byte compute last in .text is followed by _fini, which the
+        // 5-byte entry jump would overwrite (the agent refuses that); NOP padding follows it here.
+        let computeSource = try fixture.write(
+            "compute.c", "int compute(int v) { return v * 2; }\nint spare(int v) { return v; }\n")
         let program = try fixture.link(
             "plain",
             """
@@ -174,11 +178,7 @@ final class UnwindTests: XCTestCase {
                 setvbuf(stdout, NULL, _IOLBF, 0);
                 for (;;) { printf("compute=%d\\n", compute(20)); usleep(10000); }
             }
-            """,
-            flags: [
-                "-O2", "-g0", "-Wl,--build-id",
-                fixture.write("compute.c", "int compute(int v) { return v * 2; }"),
-            ])
+            """, flags: ["-O2", "-g0", "-Wl,--build-id", computeSource])
         let fix = try fixture.object("fix", "int compute(int v) { return v * 2 + 1; }")
         let patch = fixture.path("plain.hotpatch")
         let made = try Subprocess.run(

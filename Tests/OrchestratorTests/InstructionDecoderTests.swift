@@ -86,6 +86,8 @@ final class InstructionDecoderTests: XCTestCase {
                 ([0xc5, 0xf8, 0x77], 3, nil, nil, nil, 0, false),  // vzeroupper
                 ([0x0f, 0x3a, 0x0f, 0xc1, 0x08], 5, nil, nil, nil, 1, false),  // palignr
                 ([0xf3, 0x0f, 0x1e, 0xfa], 4, nil, nil, nil, 0, false),  // endbr64
+                ([0xc7, 0xf8, 0x10, 0, 0, 0], 6, .transaction, 0x1016, nil, 0, false),  // xbegin
+                ([0xc7, 0xc0, 0x10, 0, 0, 0], 6, nil, nil, nil, 4, false),  // mov $0x10,%eax
             ]
         for row in rows {
             let name = row.bytes.map { String($0, radix: 16) }.joined(separator: " ")
@@ -168,6 +170,7 @@ private struct ObjdumpRow {
     private var branchTarget: UInt64? {
         guard let mnemonic = words.first, words.count >= 2,
             mnemonic.hasPrefix("j") || mnemonic.hasPrefix("call") || mnemonic.hasPrefix("loop")
+                || mnemonic == "xbegin"
         else { return nil }
         return UInt64(words[1], radix: 16)
     }

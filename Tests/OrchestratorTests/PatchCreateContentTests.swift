@@ -47,6 +47,7 @@ final class PatchCreateContentTests: XCTestCase {
             ("a large array initializer", "10, 11, 12}", "10, 11, 13}", ["big_init"]),
             ("the immediate compared with a static", "maxgap_us == 1", "maxgap_us == 2", ["check_gap"]),
             ("one arm of a jump table", "x << 3", "x << 4", ["jumpy"]),
+            ("a string a local table of pointers holds", "\"gamma\"", "\"gammA\"", ["options"]),
         ]
         for fix in cases {
             XCTAssertTrue(ContentSources.library.contains(fix.from), fix.what)
@@ -117,6 +118,18 @@ enum ContentSources {
         }
         __attribute__((noinline)) int compute(int v) { return v * 3 + 1; }
         __attribute__((noinline)) void set_mode(int m) { mode = m; }
+        struct opt { const char *name; int has_arg; int *flag; int val; };
+        void take_options(struct opt *options);
+        /* Large enough that gcc copies it from an anonymous table of pointers (section + offset
+           into the merged strings), as memcached's main does with its option table. */
+        __attribute__((noinline)) int options(int k) {
+            struct opt table[] = {{"alpha", 1, 0, 'a'}, {"beta", 0, 0, 'b'}, {"gamma", 1, 0, 'g'},
+                {"delta", 0, 0, 'd'}, {"epsilon", 1, 0, 'e'}, {"zeta", 0, 0, 'z'}, {"eta", 1, 0, 'h'},
+                {"theta", 0, 0, 't'}, {"iota", 1, 0, 'i'}, {"kappa", 0, 0, 'k'}, {"lambda", 1, 0, 'l'},
+                {"mu", 0, 0, 'm'}, {"nu", 1, 0, 'n'}, {"xi", 0, 0, 'x'}, {0, 0, 0, 0}};
+            take_options(table);
+            return table[k & 3].val;
+        }
         __attribute__((noinline)) int jumpy(int k, int x) {
             switch (k) {
             case 0: return x * 7; case 1: return x + 22; case 2: return x ^ 37; case 3: return x / 41;
@@ -130,10 +143,12 @@ enum ContentSources {
         struct cfg { int a; int b; int c; int d; int e; int f; };
         double scale_it(double); const char *name_of(int); int check_gap(int); int init_cfg(struct cfg *, int);
         int compute(int); int big_init(int *, int); void set_mode(int); int jumpy(int, int);
+        struct opt; void take_options(struct opt *options) { (void)options; }
+        int options(int k);
         int main(int argc, char **argv) {
             struct cfg c; int b[12]; (void)argv; set_mode(argc);
             printf("%f %s %d %d %d %d %d\\n", scale_it(argc), name_of(argc), check_gap(argc), init_cfg(&c, argc),
-                compute(argc), big_init(b, argc), jumpy(argc, argc));
+                compute(argc), big_init(b, argc), jumpy(argc, argc) + options(argc));
             return 0;
         }
         """

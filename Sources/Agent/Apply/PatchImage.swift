@@ -111,9 +111,10 @@ struct PatchImage {
             }
             let slotAddress = Int64(bitPattern: base.rawValue + layout.slotsOffset + UInt64(slot) * 8)
             write32(UInt32(truncatingIfNeeded: slotAddress &+ addend &- place), at: offset)
-        case .gottpoff:
-            // `create` bound the variable to the target's own TPOFF64 GOT slot (initial exec): the
-            // instruction loads the thread-pointer offset the dynamic linker stored there.
+        case .gottpoff, .tlsgd, .tlsld:
+            // `create` bound the variable to the target's own TPOFF64 GOT slot (initial exec: the
+            // instruction loads the offset the dynamic linker stored there) or, in a library, to its
+            // own TLS GOT pair (`lea pair(%rip),%rdi` for the __tls_get_addr call that follows).
             let value = target &+ addend &- place
             guard PatchImage.fitsInt32(value) else { throw tooWide(relocation, symbol, section) }
             write32(UInt32(truncatingIfNeeded: value), at: offset)

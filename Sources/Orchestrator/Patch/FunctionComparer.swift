@@ -125,13 +125,17 @@ struct FunctionComparer {
         case .abs64:
             let stored = target.gotRelative[place.address] ?? place.field64
             return (
-                try matcher.matches(symbol, base: stored &- UInt64(bitPattern: addend), reach: addend), []
+                try matcher.matches(
+                    symbol, base: stored &- UInt64(bitPattern: addend), reach: addend, absolute: true), []
             )
         case .abs32s, .abs32:
             let raw = UInt32(littleEndian: place.theirs[place.offset..<(place.offset + 4)])
             let value =
                 relocation.type == .abs32 ? UInt64(raw) : UInt64(bitPattern: Int64(Int32(bitPattern: raw)))
-            return (try matcher.matches(symbol, base: value &- UInt64(bitPattern: addend), reach: addend), [])
+            return (
+                try matcher.matches(
+                    symbol, base: value &- UInt64(bitPattern: addend), reach: addend, absolute: true), []
+            )
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff:
             // What TLSRelaxation left: a library's dynamic TLS, another module's initial exec.
             let reached = UInt64(bitPattern: place.field32 &+ Int64(bitPattern: place.address) &- addend)

@@ -23,8 +23,9 @@ struct PatchCreator {
         let units = try objects.map { try relaxation.relax(try ObjectUnit(path: $0)) }
         // Resolve: the libraries the target needs, for undefined symbols the agent finds by name.
         let libraries = try LibraryResolver(target: target)
-        let binder = TargetBinder(
+        var binder = TargetBinder(
             target: target, indirect: try IndirectFunctionIndex(libraries: libraries.libraries))
+        binder.threadLocalModels = try TLSRelaxation.libraryModels(of: units)
         // Decide: changed functions, what they reach, what binds to the target.
         let planner = PatchPlanner(
             target: target, units: units, libraries: libraries, binder: binder,

@@ -29,7 +29,8 @@ extension PatchPlanner {
             let names = NumberedNames(target: target, unit: unit)
             let matcher = try ReferenceMatcher(target: target, unit: unit, statics: statics[index])
             for family in FunctionFamily.families(
-                of: unit.functions.filter { !$0.name.hasSuffix(".localalias") })
+                // One decision per function: C++ C1/C2 and D1/D2 aliases are the first name's.
+                of: unit.functions.filter { !$0.name.hasSuffix(".localalias") && !unit.isAlias($0) })
             {
                 let match = try names.match(family.root)
                 let old: TargetModule.Definition

@@ -117,7 +117,8 @@ struct PatchPlanner {
             // A part (`X.cold`, `X.part.0`) is replaced only with its function.
             var root = request
             while let parent = GCCName.parent(of: root) { root = parent }
-            let found = try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
+            let found =
+                try resolver.resolve(request).isEmpty ? resolver.resolve(root) : resolver.resolve(request)
             guard !found.isEmpty else {
                 throw PatchCreationError(
                     "--function \(request): no function of that name is in both the objects and \(target.path) (give "
@@ -284,9 +285,9 @@ struct PatchPlanner {
                 + "to a running process: keep the state in an existing variable"
         }
         guard try TLSRelaxation.isExecutable(target.elf) else {
-            return
-                "\(where_); \(target.path) is a shared library, whose TLS block the process placed at load time, "
-                + "and hotpatch binds thread-local variables only in executables: keep the state in an ordinary variable"
+            return "\(where_); \(target.path) is a shared library: hotpatch binds its TLS through its own GOT pairs, and "
+                + "either it has no pair for this variable or the fix reaches it both through general and local "
+                + "dynamic (one binding cannot serve both): keep the state in an ordinary variable"
         }
         if try target.definition(of: symbol.name, sourceFile: unit.sourceFile) == nil {
             return
@@ -314,6 +315,10 @@ struct PatchPlanner {
         switch relocation.type {
         case .gottpoff where !symbol.isDefined && target.tpoffSlots[symbol.name] != nil:
             return  // another module's variable: through the target's own TPOFF64 slot
+        case _
+        where try (relocation.type == .tlsgd || relocation.type == .tlsld)
+            && binder.libraryPair(of: symbol, sourceFile: unit.sourceFile) != nil:
+            return  // a shared library's dynamic TLS: through the library's own GOT pair
         case .tlsgd, .tlsld, .dtpoff32, .gottpoff, .tpoff32:
             // What TLSRelaxation could bind was rewritten before planning; this is what it could not.
             throw PatchCreationError(

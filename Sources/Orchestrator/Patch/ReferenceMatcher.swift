@@ -84,13 +84,18 @@ struct ReferenceMatcher {
     /// Whether `base` (the target's value for S) stands for the object's `symbol`. `reach` is how
     /// far past S the reference points: A + 4 for a PC-relative field (plus the size of any
     /// immediate after it), A for an absolute one.
-    func matches(_ symbol: ELFSymbol, base: UInt64, reach: Int64, depth: Int = 0) throws -> Bool {
+    /// `absolute` says the field holds S + A itself (`R_X86_64_64`, `32`, `32S`), not S + A - P.
+    func matches(_ symbol: ELFSymbol, base: UInt64, reach: Int64, absolute: Bool = false, depth: Int = 0)
+        throws
+        -> Bool
+    {
         guard depth <= ReferenceMatcher.maximumDepth else { return false }
         let inSection = symbol.isDefined && symbol.sectionIndex < 0xff00
         if inSection, symbol.type == .section || (symbol.type == .none && symbol.binding == .local) {
             return try matchesData(
                 inSection: Int(symbol.sectionIndex), symbolValue: symbol.value,
-                isSectionSymbol: symbol.type == .section, base: base, reach: reach, depth: depth)
+                isSectionSymbol: symbol.type == .section, base: base, reach: reach, absolute: absolute,
+                depth: depth)
         }
         if inSection, let labels = labels[Int(symbol.sectionIndex)] {
             return labels.sameLabel(objectOffset: symbol.value, targetAddress: base)  // (decoder)
@@ -109,7 +114,7 @@ struct ReferenceMatcher {
     /// A reference into an object section through its section symbol or a local label.
     private func matchesData(
         inSection index: Int, symbolValue: UInt64, isSectionSymbol: Bool, base: UInt64, reach: Int64,
-        depth: Int
+        absolute: Bool, depth: Int
     ) throws -> Bool {
         let section = try unit.section(index)
         if let labels = labels[index] {
@@ -136,16 +141,17 @@ struct ReferenceMatcher {
             return try sameBytes(
                 in: section, from: 0, to: section.size, sectionBase: base &- symbolValue, depth: depth)
         }
-        if section.flags.contains(.merge), section.flags.contains(.strings), isSectionSymbol, depth > 0,
-            reach >= 0
-        {
-            // Inside data (a pointer in a table, depth > 0) the addend is exact: `.rodata.str1.1 + 0x127`
-            // is the string at that offset (GAS keeps section symbols for strings in data).
-            let offset = UInt64(reach)
-            return try matchesString(in: section, at: symbolValue &+ offset, base: base &+ offset)
+        if section.flags.contains(.merge), isSectionSymbol {
+            // Data pointing at a string or constant names it by section + offset (a table of
+            // strings); the linker stored where that entry went, base + A. PC-relative section
+            // references into merged data (which GAS avoids) are not matched.
+            guard absolute, reach >= 0 else { return false }
+            let offset = symbolValue &+ UInt64(reach)
+            return try section.flags.contains(.strings)
+                ? matchesString(in: section, at: offset, base: base &+ UInt64(reach))
+                : matchesConstant(in: section, symbolValue: offset, base: base &+ UInt64(reach), reach: 0)
         }
         if section.flags.contains(.merge) {
-            guard !isSectionSymbol else { return false }
             return try section.flags.contains(.strings)
                 ? matchesString(in: section, at: symbolValue, base: base)
                 : matchesConstant(in: section, symbolValue: symbolValue, base: base, reach: reach)
@@ -250,7 +256,8 @@ struct ReferenceMatcher {
             guard let reached = dataReach(relocation, bytes: theirs, at: at, place: place),
                 try matches(
                     unit.symbols[relocation.symbolIndex], base: reached,
-                    reach: ReferenceMatcher.reach(of: relocation), depth: depth + 1)
+                    reach: ReferenceMatcher.reach(of: relocation),
+                    absolute: [.abs64, .abs32, .abs32s].contains(relocation.type), depth: depth + 1)
             else { return false }
         }
         for index in theirs.indices where !masked.contains(index) {

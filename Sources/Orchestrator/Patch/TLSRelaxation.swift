@@ -44,7 +44,7 @@ struct TLSRelaxation {
 
     /// The object with every relaxable TLS sequence of its code rewritten (itself when none).
     func relax(_ unit: ObjectUnit) throws -> ObjectUnit {
-        guard isExecutable else { return unit }
+
         var image = unit.elf.bytes
         var changed = false
         for section in unit.elf.sections where section.flags.contains(.execute) && section.type == .progbits {
@@ -71,6 +71,19 @@ struct TLSRelaxation {
     {
         let tlsGetAddr = Set(unit.symbols.filter { $0.name == "__tls_get_addr" }.map(\.index))
         var sequence = TLSSequenceRewriter(relocations: relocations, code: code, tlsGetAddr: tlsGetAddr)
+        guard isExecutable else {
+            // A library keeps its dynamic sequences (bound to its own GOT pairs); a DTPOFF32 is the
+            // variable's offset in the module's block, known once linked: written as ld writes it.
+            for (index, relocation) in relocations.enumerated() where relocation.type == .dtpoff32 {
+                guard let offset = try variableOffset(relocation, unit: unit, adjust: true, inBlock: true)
+                else {
+                    continue
+                }
+                sequence.moduleOffset(at: index, threadPointerOffset: offset)
+            }
+            code = sequence.code
+            return (sequence.consumed, sequence.replaced)
+        }
         var allBasesRelaxed = true
         for (index, relocation) in relocations.enumerated() {
             switch relocation.type {
@@ -108,8 +121,9 @@ struct TLSRelaxation {
 
     /// The thread-pointer offset a relocation's variable has in the target (plus the addend
     /// when `adjust`, for DTPOFF32, whose addend selects a field); nil when the target lacks it.
-    private func variableOffset(_ relocation: ELFRelocation, unit: ObjectUnit, adjust: Bool) throws -> Int64?
-    {
+    private func variableOffset(
+        _ relocation: ELFRelocation, unit: ObjectUnit, adjust: Bool, inBlock: Bool = false
+    ) throws -> Int64? {
         guard relocation.symbolIndex > 0, relocation.symbolIndex < unit.symbols.count else { return nil }
         var symbol = unit.symbols[relocation.symbolIndex]
         var addend = adjust ? relocation.addend : 0
@@ -125,10 +139,35 @@ struct TLSRelaxation {
             addend = relocation.addend - Int64(bitPattern: named.value)
             symbol = named
         }
-        guard symbol.type == .tls || symbol.type == .none, isPairedByName(symbol, unit: unit),
-            let offset = try threadPointerOffset(of: symbol.name, sourceFile: unit.sourceFile)
-        else { return nil }
+        guard symbol.type == .tls || symbol.type == .none, isPairedByName(symbol, unit: unit) else {
+            return nil
+        }
+        if inBlock {
+            return try target.blockOffset(of: symbol, sourceFile: unit.sourceFile).map {
+                Int64(bitPattern: $0) + addend
+            }
+        }
+        guard let offset = try threadPointerOffset(of: symbol.name, sourceFile: unit.sourceFile) else {
+            return nil
+        }
         return offset + addend
+    }
+
+    /// For a shared-library target, how the objects' code reaches each thread-local variable by name:
+    /// `.tlsgd` or `.tlsld`, `.none` when a name is reached both ways (one binding cannot serve both).
+    static func libraryModels(of units: [ObjectUnit]) throws -> [String: ELFRelocationType] {
+        var models: [String: ELFRelocationType] = [:]
+        for unit in units {
+            for section in unit.elf.sections where section.flags.contains(.execute) {
+                for relocation in try unit.elf.relocations(for: section)
+                where relocation.type == .tlsgd || relocation.type == .tlsld {
+                    guard relocation.symbolIndex < unit.symbols.count else { continue }
+                    let name = unit.symbols[relocation.symbolIndex].name
+                    models[name] = models[name].map { $0 == relocation.type ? $0 : .none } ?? relocation.type
+                }
+            }
+        }
+        return models
     }
 
     /// False for a function-scope `static __thread` (`count.0`) whose GCC number may not pair it

@@ -8,6 +8,17 @@ struct TargetBinder {
     let target: TargetModule
     /// The IFUNCs of the target's libraries, and whether the agent can find their resolution.
     let indirect: IndirectFunctionIndex
+    /// For a shared-library target: how the objects reach each thread-local variable (`.tlsgd` or
+    /// `.tlsld`; `.none` when both, which one binding cannot serve).
+    var threadLocalModels: [String: ELFRelocationType] = [:]
+
+    /// The target's TLS GOT pair a library's thread-local `symbol` binds to (nil: not bindable).
+    func libraryPair(of symbol: ELFSymbol, sourceFile: String?) throws -> ModuleAddress? {
+        guard !(try TLSRelaxation.isExecutable(target.elf)), let model = threadLocalModels[symbol.name],
+            model != .none
+        else { return nil }
+        return try target.threadLocalPair(model, of: symbol, sourceFile: sourceFile).map { ModuleAddress($0) }
+    }
 
     /// Where `symbol` binds: nil for "carried or left to the agent by name".
     func site(of symbol: ELFSymbol, sourceFile: String?) throws -> (
@@ -16,6 +27,7 @@ struct TargetBinder {
         guard symbol.type != .section, !symbol.name.isEmpty else { return nil }
         if let definition = try target.definition(of: symbol.name, sourceFile: sourceFile) {
             if definition.symbol.type == .tls {
+                if let pair = try libraryPair(of: symbol, sourceFile: sourceFile) { return (pair, .address) }
                 // Its value is an offset in the TLS block, not an address: only TLSRelaxation binds it.
                 throw PatchCreationError(
                     "thread-local variable \(symbol.name) of \(target.path) is referenced in a way hotpatch cannot "
@@ -28,6 +40,7 @@ struct TargetBinder {
             return (try ownIndirectSlot(of: definition), .slotValue)
         }
         if symbol.type == .tls {
+            if let pair = try libraryPair(of: symbol, sourceFile: sourceFile) { return (pair, .address) }
             // Another module's variable, reached (initial exec) through the target's TPOFF64 slot.
             return target.tpoffSlots[symbol.name].map { (ModuleAddress($0), .address) }
         }
@@ -45,6 +58,11 @@ struct TargetBinder {
 
     /// The line `create` prints for an IFUNC or another module's TLS variable (nil for every other symbol).
     func reason(for symbol: ELFSymbol, sourceFile: String?) throws -> String? {
+        if symbol.type == .tls, let pair = try libraryPair(of: symbol, sourceFile: sourceFile) {
+            return
+                "thread-local variable: each thread's own, through \(target.path)'s TLS GOT pair at \(pair) "
+                + "(__tls_get_addr)"
+        }
         if symbol.type == .tls, !symbol.isDefined, let slot = target.tpoffSlots[symbol.name] {
             return "thread-local variable of another module: each thread's own, through the target's TPOFF64 "
                 + "slot at \(ModuleAddress(slot)) (initial exec)"

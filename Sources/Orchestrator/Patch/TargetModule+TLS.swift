@@ -31,8 +31,27 @@ extension TargetModule {
         }
     }
 
+    /// The target's own TLS GOT pair (`DTPMOD64`, offset) a general dynamic (`.tlsgd`) or local
+    /// dynamic (`.tlsld`) reference to `symbol` goes through in a shared library: the pair naming
+    /// the variable, a module-local pair holding its offset, or the module's local-dynamic pair.
+    func threadLocalPair(_ model: ELFRelocationType, of symbol: ELFSymbol, sourceFile: String?) throws
+        -> UInt64?
+    {
+        let slots = tlsModuleSlots.keys.sorted()
+        switch model {
+        case .tlsgd:
+            if let named = slots.first(where: { tlsModuleSlots[$0] == symbol.name }) { return named }
+            guard let offset = try blockOffset(of: symbol, sourceFile: sourceFile) else { return nil }
+            return slots.first { tlsModuleSlots[$0] == "" && (try? word(at: $0 + 8)) == offset }
+        case .tlsld:
+            return slots.first { tlsModuleSlots[$0] == "" && (try? word(at: $0 + 8)) == 0 }
+        default:
+            return nil
+        }
+    }
+
     /// The offset of the target's thread-local variable named like `symbol` in the module's TLS block.
-    private func blockOffset(of symbol: ELFSymbol, sourceFile: String?) throws -> UInt64? {
+    func blockOffset(of symbol: ELFSymbol, sourceFile: String?) throws -> UInt64? {
         guard symbol.type != .section,
             let definition = try definition(of: symbol.name, sourceFile: sourceFile),
             definition.symbol.type == .tls

@@ -114,5 +114,6 @@ public struct ELFRelocationType: RawRepresentable, Hashable, Sendable, CustomStr
     public static let placeable: Set<ELFRelocationType> = [
         .abs64, .pc32, .plt32, .gotpcrel, .gotpcrelx, .rexGotpcrelx, .abs32s, .pc64, .none,
         .gottpoff,  // bound by create to the target's own TPOFF64 slot, placed PC-relative to it
+        .tlsgd, .tlsld,  // bound by create to a shared-library target's own TLS GOT pair, likewise
     ]
 }

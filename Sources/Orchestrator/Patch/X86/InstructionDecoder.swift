@@ -52,7 +52,7 @@ enum InstructionDecoder {
         let branch = branchOf(
             map: map, opcode: opcode, vex: vex, immediate: immediate, bytes: bytes, start: start,
             field: field,
-            size: size, next: address &+ UInt64(start + length))
+            size: size, next: address &+ UInt64(start + length), modRM: operand.modRM)
         return X86Instruction(
             offset: start, length: length, map: map, opcode: opcode, branch: branch,
             ripDisplacement: operand.ripDisplacement, immediateSize: branch == nil ? size : 0,
@@ -214,20 +214,25 @@ enum InstructionDecoder {
     /// `field` (in the instruction, `size` bytes), if it is one; `next` is the following address.
     private static func branchOf(
         map: X86OpcodeMap, opcode: UInt8, vex: Bool, immediate: X86OpcodeTables.Immediate, bytes: [UInt8],
-        start: Int, field: Int, size: Int, next: UInt64
+        start: Int, field: Int, size: Int, next: UInt64, modRM: UInt8?
     ) -> X86Branch? {
-        guard !vex, immediate == .relative8 || immediate == .relative32 else { return nil }
+        // xbegin (C7 F8) is `mov $imm, %eax`'s encoding with a relative abort address.
+        let transaction = !vex && map == .oneByte && opcode == 0xc7 && modRM == 0xf8
+        guard !vex, immediate == .relative8 || immediate == .relative32 || transaction else { return nil }
         let at = start + field
         let displacement: Int64 =
             size == 1
             ? Int64(Int8(bitPattern: bytes[at]))
-            : Int64(Int32(bitPattern: UInt32(littleEndian: bytes[at..<(at + 4)])))
+            : size == 2
+                ? Int64(Int16(bitPattern: UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8))
+                : Int64(Int32(bitPattern: UInt32(littleEndian: bytes[at..<(at + 4)])))
         let kind: X86BranchKind
         switch (map, opcode) {
         case (.oneByte, 0x70...0x7f), (.map0F, 0x80...0x8f): kind = .conditional(opcode & 0x0f)
         case (.oneByte, 0xeb), (.oneByte, 0xe9): kind = .jump
         case (.oneByte, 0xe8): kind = .call
         case (.oneByte, 0xe0...0xe3): kind = .loop(opcode)
+        case (.oneByte, 0xc7): kind = .transaction
         default: return nil
         }
         return X86Branch(kind: kind, target: next &+ UInt64(bitPattern: displacement), field: field)

@@ -10,7 +10,7 @@ struct X86Instruction: Equatable, Sendable {
     let map: X86OpcodeMap
     /// The opcode byte inside `map`.
     let opcode: UInt8
-    /// A direct relative branch (jmp, jcc, call, loop, jrcxz) and where it goes; nil for others.
+    /// A direct relative branch (jmp, jcc, call, loop, jrcxz, xbegin) and where it goes; nil for others.
     let branch: X86Branch?
     /// Where a RIP-relative operand's 32-bit displacement sits, as an offset into the instruction.
     let ripDisplacement: Int?
@@ -59,6 +59,8 @@ enum X86BranchKind: Hashable, Sendable, CustomStringConvertible {
     case conditional(UInt8)
     /// `loopne`, `loope`, `loop`, `jrcxz` (E0-E3), by opcode.
     case loop(UInt8)
+    /// `xbegin rel32` (C7 F8): the abort handler's address is relative like a branch's.
+    case transaction
 
     /// A short name for messages.
     var description: String {
@@ -67,6 +69,7 @@ enum X86BranchKind: Hashable, Sendable, CustomStringConvertible {
         case .call: return "call"
         case .conditional(let condition): return "jcc(\(condition))"
         case .loop(let opcode): return "loop(\(opcode))"
+        case .transaction: return "xbegin"
         }
     }
 }
