@@ -44,7 +44,10 @@ final class CorpusCaseParsingTests: XCTestCase {
 
     func testBadCaseTextIsAnErrorNamingTheProblem() {
         let table: [(String, String)] = [
-            ("summary: s\nlang: c\nincluded: a\nbefore: b\nafter: c\nexpected: apply\n", "unknown key expected"),
+            (
+                "summary: s\nlang: c\nincluded: a\nbefore: b\nafter: c\nexpected: apply\n",
+                "unknown key expected"
+            ),
             ("summary: s\nlang: c\nincluded: a\nbefore: b\n", "missing after:"),
             ("summary: s\nlang: rust\nincluded: a\nbefore: b\nafter: c\n", "lang: must be c or c++"),
             ("summary: s\nlang: c\nexpect: refuse-apply\nbefore: b\n", "needs refusal:"),
@@ -52,7 +55,8 @@ final class CorpusCaseParsingTests: XCTestCase {
             ("summary: s\nlang: c\nno colon here\n", "expected key: value"),
         ]
         for (text, message) in table {
-            XCTAssertThrowsError(try CorpusCase(name: "bad", directory: "/bad", text: text), message) { error in
+            XCTAssertThrowsError(try CorpusCase(name: "bad", directory: "/bad", text: text), message) {
+                error in
                 XCTAssertTrue("\(error)".contains(message), "\(error) should say \(message)")
             }
         }

@@ -24,7 +24,10 @@ struct TrustedHost {
         }
     }
 
+    // A fresh machine has no /etc/hotpatch: the mount needs the folder as its mount point (an
+    // empty folder is the same policy as none: the tmpfs over it is what the agent sees).
     private static let script = """
+        [ -d /etc/hotpatch ] || mkdir -m 0755 /etc/hotpatch || exit 97
         mount -t tmpfs -o mode=0755 tmpfs /etc/hotpatch || exit 97
         if [ -n "$HP_KEYS" ]; then
             printf '%s' "$HP_KEYS" > /etc/hotpatch/trusted-keys || exit 97
