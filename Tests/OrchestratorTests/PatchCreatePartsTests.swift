@@ -95,6 +95,36 @@ final class PatchCreatePartsTests: XCTestCase {
         XCTAssertEqual(CreateOutput.included(other.stdout), ["use_b"], other.stdout)
     }
 
+    func testATooShortFunctionTravelsAsNewCodeAndItsCallersAreReplaced() throws {
+        // times100 is `imul; ret` (4 bytes) with priced right after it: no room for the jump.
+        let source = """
+            __attribute__((noinline)) int times100(int x) { return x * 100; }
+            __attribute__((noinline)) int priced(int x) { return times100(x) + 1; }
+            __attribute__((noinline)) int other(int x) { return x - 1; }
+            """
+        try fixture.write("lib.c", source)
+        try fixture.write("main.c", "int main(void) { return 0; }\n")
+        try fixture.gcc(["-O2", "-falign-functions=1", "-Wl,--build-id", "lib.c", "main.c", "-o", "prog"])
+        try fixture.write("fix/lib.c", source.replacingOccurrences(of: "x * 100;", with: "x * 100 + 7;"))
+        try fixture.gcc([
+            "-O2", "-falign-functions=1", "-ffunction-sections", "-fdata-sections", "-fPIE", "-c",
+            "fix/lib.c",
+            "-o", "fix.o",
+        ])
+        let result = try HotpatchCLI.run([
+            "create", "--target", fixture.path("prog"), "--object", fixture.path("fix.o"), "-o",
+            fixture.path("fix.hotpatch"),
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(CreateOutput.included(result.stdout), ["priced"], result.stdout)
+        XCTAssertTrue(
+            result.stdout.contains("new function: times100 (changed, but its 4 bytes"), result.stdout)
+        let patch = try HotpatchCLI.load(fixture.path("fix.hotpatch"))
+        XCTAssertEqual(patch.replacedFunctions.map(\.oldName), ["priced"])
+        XCTAssertNotNil(patch.definedSymbol(named: "times100"), "the new times100 travels with priced")
+        XCTAssertFalse(patch.targetBindings.contains { $0.symbol == "times100" }, result.stdout)
+    }
+
     func testChangedCloneReplacesTheTargetsClone() throws {
         let binary = try target(PartsSources.clones)
         let constprop = try XCTUnwrap(

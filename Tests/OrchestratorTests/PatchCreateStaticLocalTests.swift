@@ -63,9 +63,9 @@ final class PatchCreateStaticLocalTests: XCTestCase {
                 { static int limit; limit += x; }
                 { static int limit = 3; limit += 2 * x; return limit; }
             }
-            __attribute__((noinline)) int other(int x) { return x + 1; }
+            __attribute__((noinline)) int other(int x) { return x * 37 + 11; }
             """
-        let (result, _) = try create(v1: source, v2: source.replacingOccurrences(of: "x + 1", with: "x + 2"))
+        let (result, _) = try create(v1: source, v2: source.replacingOccurrences(of: "x * 37 + 11", with: "x * 37 + 12"))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(CreateOutput.included(result.stdout), ["other"], result.stdout)
     }

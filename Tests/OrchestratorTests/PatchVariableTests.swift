@@ -359,12 +359,13 @@ final class PatchVariableTests: XCTestCase {
                 for (struct option *o = longopts; o->name; o++) if (o->name[0] == key[0]) return o->val;
                 return -1;
             }
-            __attribute__((noipa)) int twice(int x) { return x * 2; }
+            __attribute__((noipa)) int twice(int x) { return x * 37 + 11; }
             int main(int argc, char **argv) { return lookup(argv[0]) + twice(argc); }
             """
         try fixture.write("options.c", source)
         try fixture.gcc(["-O2", "-Wl,--build-id", "options.c", "-o", "options"])
-        try fixture.write("fix/options.c", source.replacingOccurrences(of: "x * 2", with: "x * 3"))
+        // (twice is longer than the 5-byte jump: a 4-byte one followed by _fini is not replaced in place.)
+        try fixture.write("fix/options.c", source.replacingOccurrences(of: "x * 37 + 11", with: "x * 37 + 12"))
         try fixture.gcc([
             "-O2", "-ffunction-sections", "-fdata-sections", "-c", "fix/options.c", "-o", "options.o",
         ])

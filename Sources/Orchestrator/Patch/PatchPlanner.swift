@@ -38,22 +38,9 @@ struct PatchPlanner {
                 plan.decisions.append(.init(verdict: .leftOut, name: name, reason: why))
                 continue
             }
-            plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
-            // The new parts travel with the new function: never bound to the old parts.
-            for member in verdict.family.members {
-                plan.carried.insert(.init(object: verdict.unit, section: Int(member.sectionIndex)))
-            }
-            plan.replacements.append(
-                .init(
-                    object: verdict.unit, newSymbol: name, oldAddress: verdict.old.address,
-                    oldSize: verdict.old.symbol.size, oldName: verdict.old.symbol.name,
-                    oldParts: verdict.oldParts.map {
-                        FunctionPart(address: $0.address, size: $0.symbol.size, name: $0.symbol.name)
-                    }))
-            for member in verdict.family.members {
-                worklist.append((verdict.unit, Int(member.sectionIndex), name))
-            }
+            include(verdict, reason: reason, into: &plan, worklist: &worklist)
         }
+        try redirectTinyFunctions(&plan, verdicts: verdicts, worklist: &worklist)
         guard !plan.replacements.isEmpty else {
             if target.elf.section(named: ".symtab") == nil {
                 throw PatchCreationError(
@@ -106,6 +93,29 @@ struct PatchPlanner {
         }
         try refuseCarriedIndirectFunctions(plan)
         return plan
+    }
+
+    /// Includes a family: a replacement of its root, its new parts carried as new code (never
+    /// bound to the old parts), its sections queued to follow.
+    func include(
+        _ verdict: FamilyVerdict, reason: String, into plan: inout PatchPlan,
+        worklist: inout [(unit: Int, section: Int, by: String)]
+    ) {
+        let name = verdict.family.root.name
+        plan.decisions.append(.init(verdict: .included, name: name, reason: reason))
+        for member in verdict.family.members {
+            plan.carried.insert(.init(object: verdict.unit, section: Int(member.sectionIndex)))
+        }
+        plan.replacements.append(
+            .init(
+                object: verdict.unit, newSymbol: name, oldAddress: verdict.old.address,
+                oldSize: verdict.old.symbol.size, oldName: verdict.old.symbol.name,
+                oldParts: verdict.oldParts.map {
+                    FunctionPart(address: $0.address, size: $0.symbol.size, name: $0.symbol.name)
+                }))
+        for member in verdict.family.members {
+            worklist.append((verdict.unit, Int(member.sectionIndex), name))
+        }
     }
 
     /// The object functions the `--function` names stand for (C, mangled or demangled C++, bare
@@ -198,8 +208,13 @@ struct PatchPlanner {
             {
                 symbol = named  // GAS names local functions by section + offset: bind by the function's name
             }
+            // What the patch carries (a replaced function, its part, new code or data) is used as
+            // carried, never bound to the target's copy.
+            let carriedHere =
+                symbol.isDefined && symbol.sectionIndex < 0xff00
+                && plan.carried.contains(.init(object: index, section: Int(symbol.sectionIndex)))
             let bound: TargetModule.Definition?
-            switch plan.staticCounterpart(object: index, symbol: symbol) {
+            switch carriedHere ? .new : plan.staticCounterpart(object: index, symbol: symbol) {
             case .existing(let definition): bound = definition
             case .new: bound = nil
             case nil:
@@ -301,7 +316,8 @@ struct PatchPlanner {
                 + "\(symbol.name[..<dot]).N here), so hotpatch cannot tell which of the target's it is: give it a name "
                 + "unique in the file"
         }
-        return "\(where_) in a code sequence hotpatch does not recognize (it binds local exec and initial exec as "
+        return
+            "\(where_) in a code sequence hotpatch does not recognize (it binds local exec and initial exec as "
             + "gcc emits them with -fPIE, and GD, LD and IE with -fPIC, default TLS dialect): rebuild the fix "
             + "without -mtls-dialect=gnu2"
     }
