@@ -22,9 +22,13 @@ enum SafePoint {
         var entryIsCallable: Bool = false
         /// True when the address lies inside.
         func contains(_ address: UInt64) -> Bool { start.rawValue <= address && address < end.rawValue }
-        /// True when a stack word holding `word` could be a return address into the range.
+        /// True when a stack word holding `word` could be a return address into the range: the
+        /// call before it lies inside (`start < word <= end`: a function whose last instruction
+        /// calls a noreturn function, as GCC's `.cold` parts and `call abort` endings do, leaves
+        /// exactly `end` on its callee's stack). For patch code being removed every word inside
+        /// counts too, its entry included (see ``entryIsCallable``).
         func mayReturnInto(_ word: UInt64) -> Bool {
-            contains(word) && !(entryIsCallable && word == start.rawValue)
+            word > start.rawValue && contains(word &- 1) || (!entryIsCallable && contains(word))
         }
     }
 
@@ -87,8 +91,8 @@ enum SafePoint {
     /// Every thread in the way, one conflict each (its instruction pointer if that is inside,
     /// else its lowest stack slot that could return into a guarded range), in thread order.
     static func conflicts(threads: [ThreadView], guards: [Guard]) -> [Conflict] {
-        // Every guarded address lies in [lowest start, highest end): a word outside that span
-        // (nearly every word) needs no closer look. The answer is the same, only found faster.
+        // Every word that may return into a guard lies in [lowest start, highest end]: a word
+        // outside that span (nearly every word) needs no closer look. Same answer, found faster.
         guard let lowest = guards.map(\.start.rawValue).min(), let highest = guards.map(\.end.rawValue).max()
         else { return [] }
         var found: [Conflict] = []
@@ -100,7 +104,7 @@ enum SafePoint {
                         place: .executing(instructionPointer: thread.instructionPointer)))
                 continue
             }
-            for (index, word) in thread.stackWords.enumerated() where lowest <= word && word < highest {
+            for (index, word) in thread.stackWords.enumerated() where lowest <= word && word <= highest {
                 if let hit = guards.first(where: { $0.mayReturnInto(word) }) {
                     let slot = RemoteAddress(thread.stackPointer + UInt64(index) * 8)
                     found.append(

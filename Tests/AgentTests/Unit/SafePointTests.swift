@@ -55,7 +55,11 @@ final class SafePointTests: XCTestCase {
             ),
             ("apply: the last byte", [thread(3, rip: 0x2000, stack: [0x103f])], replaced, 3),
             ("apply: rip at the entry is still inside", [thread(4, rip: 0x1000)], replaced, 4),
-            ("apply: the end is outside", [thread(5, rip: 0x2000, stack: [0x1040])], replaced, nil),
+            (
+                "apply: the end is a return address (the last instruction calls a noreturn function)",
+                [thread(5, rip: 0x2000, stack: [0x1040])], replaced, 5
+            ),
+            ("apply: one past the end is outside", [thread(6, rip: 0x2000, stack: [0x1041])], replaced, nil),
             (
                 "revert: a pointer to patch code dangles once it is unmapped",
                 [thread(6, rip: 0x2000, stack: [0x1000])], removed, 6
