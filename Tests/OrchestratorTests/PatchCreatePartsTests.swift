@@ -52,6 +52,10 @@ final class PatchCreatePartsTests: XCTestCase {
         XCTAssertNotNil(patch.definedSymbol(named: "validate.cold"), "the new part travels with validate")
         XCTAssertFalse(
             patch.targetBindings.contains { $0.address.rawValue == cold.value }, "bound to the old part")
+        let inspected = try HotpatchCLI.run(["inspect", fixture.path("fix.hotpatch")])
+        XCTAssertTrue(
+            inspected.stdout.contains("[old part validate.cold at \(ModuleAddress(cold.value)), \(cold.size) bytes: guarded]"),
+            inspected.stdout)
     }
 
     func testFunctionNamedWithItsHotPartChangedCarriesItsOwnColdPart() throws {

@@ -9,6 +9,13 @@ struct PatchInspection: Encodable {
         let oldSize: UInt64
         let newName: String
         let newSize: UInt64?
+        /// The old function's GCC parts (`X.cold`, `X.part.N`): guarded at the safe point, no jump.
+        let oldParts: [Part]
+    }
+    struct Part: Encodable {
+        let name: String
+        let address: String
+        let size: UInt64
     }
     struct Symbol: Encodable {
         let name: String
@@ -56,7 +63,10 @@ struct PatchInspection: Encodable {
             Function(
                 oldName: function.oldName, oldAddress: function.oldAddress.description,
                 oldSize: function.oldSize,
-                newName: function.newName, newSize: patch.definedSymbol(named: function.newName)?.size)
+                newName: function.newName, newSize: patch.definedSymbol(named: function.newName)?.size,
+                oldParts: function.parts.map {
+                    Part(name: $0.name, address: $0.address.description, size: $0.size)
+                })
         }
         let replacements = Set(patch.replacedFunctions.map(\.newName))
         newSymbols = patch.symbols.filter {
@@ -119,6 +129,7 @@ struct PatchInspection: Encodable {
         lines += functions.map {
             "  \($0.oldName) at \($0.oldAddress) (\($0.oldSize) bytes) -> \($0.newName)"
                 + ($0.newSize.map { " (\($0) bytes)" } ?? "")
+                + $0.oldParts.map { " [old part \($0.name) at \($0.address), \($0.size) bytes: guarded]" }.joined()
         }
         if !newSymbols.isEmpty {
             lines.append("new symbols:")
