@@ -177,9 +177,11 @@ struct SafePointSwitch {
                 + "quieter machine")
     }
 
-    private func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
+    func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
         -> [SafePoint.ThreadView]
     {
-        try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
+        var views = try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
+        ReturnSlots.attach(to: &views, stopped: stopped, guards: guards, mappings: mappings)
+        return views
     }
 }
