@@ -24,6 +24,8 @@ enum ReturnSlots {
     /// Tables per module (`inode:path`), loaded once per agent run (nil: none or unreadable). The
     /// agent is single-threaded, so unchecked access is safe.
     nonisolated(unsafe) private static var modules: [String: ModuleFrames?] = [:]
+    /// Modules a walk needed inside a stop and did not have yet (see ``loadWanted(pid:)``).
+    nonisolated(unsafe) private static var wanted: [(key: String, mapping: MemoryMapping)] = []
     /// `HOTPATCH_AGENT_STACKWALK_LOG` set: one stderr line per walk (frames, µs, outcome).
     nonisolated(unsafe) private static var log = Syscalls.environment("HOTPATCH_AGENT_STACKWALK_LOG") != nil
 
@@ -57,6 +59,12 @@ enum ReturnSlots {
         }
     }
 
+    /// Loads the tables that walks in the last stop wanted (call it with the threads running).
+    static func loadWanted(pid: Pid) {
+        for (key, mapping) in wanted where modules[key] == nil { modules[key] = .some(load(mapping, pid: pid)) }
+        wanted = []
+    }
+
     /// DWARF columns 0-16 of `registers` (rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip).
     static func columns(_ r: Registers) -> [UInt64?] {
         [r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip]
@@ -69,7 +77,12 @@ enum ReturnSlots {
             let path = mapping.path, path.hasPrefix("/")
         else { throw UnwindStop("pc in memory that no file backs") }
         let key = "\(mapping.inode):\(path)"
-        if modules[key] == nil { modules[key] = load(mapping, pid: pid) }
+        if modules[key] == nil {
+            // Reading and scanning a module (libc: ~10 ms in a debug build) is no work for the
+            // pause: this walk gives up, and the table is loaded once the threads run again.
+            if !wanted.contains(where: { $0.key == key }) { wanted.append((key, mapping)) }
+            throw UnwindStop("call-frame table of \(path) not loaded yet")
+        }
         guard let frames = modules[key] ?? nil, let linked = frames.linkedAddress(of: pc, in: mapping) else {
             throw UnwindStop("no call-frame table for \(path)")
         }
