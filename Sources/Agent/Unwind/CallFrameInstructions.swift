@@ -133,55 +133,76 @@ enum CallFrameInstructions {
         sectionAddress: UInt64
     ) throws(UnwindStop) -> FrameRule {
         guard !cie.isSignalFrame else { throw UnwindStop("signal frame") }
-        var initial = FrameRule()
-        var location = pcBegin
-        var reader = CFIReader(
+        let reader = CFIReader(
             bytes: bytes, sectionAddress: sectionAddress, at: cie.initialInstructions.lowerBound,
             limit: cie.initialInstructions.upperBound)
-        try run(&reader, cie: cie, rule: &initial, initial: nil, location: &location, until: UInt64.max)
-        var rule = initial
-        reader.at = instructions.lowerBound
-        reader.limit = instructions.upperBound
-        location = pcBegin
-        try run(&reader, cie: cie, rule: &rule, initial: initial, location: &location, until: pc)
-        return rule
+        var machine = Machine(reader: reader, cie: cie, location: pcBegin, until: UInt64.max)
+        try machine.run()
+        let initial = machine.rule
+        machine.initial = initial
+        machine.reader.at = instructions.lowerBound
+        machine.reader.limit = instructions.upperBound
+        machine.location = pcBegin
+        machine.until = pc
+        machine.remembered = []
+        try machine.run()
+        return machine.rule
     }
 
-    /// Runs instructions from `reader` into `rule` until the location passes `pc`.
-    private static func run(
-        _ reader: inout CFIReader, cie: CommonInformation, rule: inout FrameRule, initial: FrameRule?,
-        location: inout UInt64, until pc: UInt64
-    ) throws(UnwindStop) {
+    /// The interpreter's state: the row being built, the location it describes, the CIE's row
+    /// (for `restore`) and the `remember_state` stack.
+    private struct Machine {
+        var reader: CFIReader
+        let cie: CommonInformation
+        var location: UInt64
+        /// Stop once the location passes this address.
+        var until: UInt64
+        var rule = FrameRule()
+        var initial: FrameRule? = nil
         var remembered: [FrameRule] = []
-        func set(_ register: UInt64, _ value: RegisterRule) {
-            guard register < 64 else { return }
-            rule.registers[UInt16(register)] = value
-        }
-        func restore(_ register: UInt64) {
-            guard register < 64 else { return }
-            rule.registers[UInt16(register)] = initial?.registers[UInt16(register)]
-        }
-        func advance(_ delta: UInt64) -> Bool {
-            location = location &+ delta &* cie.codeAlignment
-            return location > pc
-        }
-        let data = cie.dataAlignment
-        while reader.at < reader.limit {
-            let opcode = try reader.u8()
-            switch opcode >> 6 {
-            case 1: if advance(UInt64(opcode & 0x3f)) { return }
-                continue
-            case 2: set(UInt64(opcode & 0x3f), .savedAt(Int64(bitPattern: try reader.uleb()) &* data))
-                continue
-            case 3: restore(UInt64(opcode & 0x3f))
-                continue
-            default: break
+
+        /// Runs instructions until the location passes `until` or the instructions end.
+        mutating func run() throws(UnwindStop) {
+            while reader.at < reader.limit {
+                if try step(try reader.u8()) { return }
             }
+        }
+
+        private mutating func set(_ register: UInt64, _ value: RegisterRule) {
+            if register < 64 { rule.registers[UInt16(register)] = value }
+        }
+        private mutating func restore(_ register: UInt64) {
+            if register < 64 { rule.registers[UInt16(register)] = initial?.registers[UInt16(register)] }
+        }
+        /// Moves the location; true when it passed `until` (the row is complete).
+        private mutating func advance(_ delta: UInt64) -> Bool {
+            location = location &+ delta &* cie.codeAlignment
+            return location > until
+        }
+
+        /// Runs one instruction; true when the row is complete.
+        private mutating func step(_ opcode: UInt8) throws(UnwindStop) -> Bool {
+            let data = cie.dataAlignment
+            switch opcode >> 6 {
+            case 1: return advance(UInt64(opcode & 0x3f))
+            case 2: set(UInt64(opcode & 0x3f), .savedAt(Int64(bitPattern: try reader.uleb()) &* data))
+            case 3: restore(UInt64(opcode & 0x3f))
+            default:
+                switch opcode {
+                case 0x02: return advance(try reader.fixed(1))
+                case 0x03: return advance(try reader.fixed(2))
+                case 0x04: return advance(try reader.fixed(4))
+                default: try extended(opcode)
+                }
+            }
+            return false
+        }
+
+        /// The instructions other than advances and the compact offset/restore forms.
+        private mutating func extended(_ opcode: UInt8) throws(UnwindStop) {
+            let data = cie.dataAlignment
             switch opcode {
             case 0x00: break  // nop
-            case 0x02: if advance(try reader.fixed(1)) { return }
-            case 0x03: if advance(try reader.fixed(2)) { return }
-            case 0x04: if advance(try reader.fixed(4)) { return }
             case 0x05: set(try reader.uleb(), .savedAt(Int64(bitPattern: try reader.uleb()) &* data))
             case 0x06: restore(try reader.uleb())
             case 0x07: set(try reader.uleb(), .undefined)
@@ -193,8 +214,7 @@ enum CallFrameInstructions {
             case 0x0a: remembered.append(rule)
             case 0x0b:
                 guard let state = remembered.popLast() else { throw UnwindStop("restore_state without remember_state") }
-                // restore_state restores register rules; the CFA rule is part of the row too.
-                rule = state
+                rule = state  // the CFA rule is part of the remembered row too
             case 0x0c:
                 rule.cfaRegister = UInt16(truncatingIfNeeded: try reader.uleb())
                 rule.cfaOffset = Int64(bitPattern: try reader.uleb())
@@ -212,7 +232,7 @@ enum CallFrameInstructions {
                 rule.cfaRegister = UInt16(truncatingIfNeeded: try reader.uleb())
                 rule.cfaOffset = try reader.sleb() &* data
             case 0x13: rule.cfaOffset = try reader.sleb() &* data
-            case 0x14:
+            case 0x14:  // val_offset: a value, not a saved register
                 set(try reader.uleb(), .unknown)
                 _ = try reader.uleb()
             case 0x15:
@@ -220,8 +240,7 @@ enum CallFrameInstructions {
                 _ = try reader.sleb()
             case 0x2e: _ = try reader.uleb()  // GNU_args_size: no effect on the CFA
             case 0x2f: set(try reader.uleb(), .savedAt(-Int64(bitPattern: try reader.uleb()) &* data))
-            default:
-                throw UnwindStop("call-frame opcode 0x\(String(opcode, radix: 16)) not supported")
+            default: throw UnwindStop("call-frame opcode 0x\(String(opcode, radix: 16)) not supported")
             }
         }
     }
