@@ -43,6 +43,10 @@ enum SafePoint {
         /// The live stack: 8-byte words from the stack pointer to the end of its mapping (a slice,
         /// so every thread's words can share the one buffer they were read into).
         let stackWords: ArraySlice<UInt64>
+        /// The stack slots that hold return addresses, when an exact walk of the thread's frames
+        /// completed (``ReturnSlots``); nil when not walked or not understood. A word into a
+        /// guarded range at any other slot is stale (a live frame there would be walked).
+        var returnSlots: Set<UInt64>? = nil
     }
 
     /// Why a thread is in the way.
@@ -105,8 +109,9 @@ enum SafePoint {
                 continue
             }
             for (index, word) in thread.stackWords.enumerated() where lowest <= word && word <= highest {
+                let slot = RemoteAddress(thread.stackPointer + UInt64(index) * 8)
+                if let exact = thread.returnSlots, !exact.contains(slot.rawValue) { continue }
                 if let hit = guards.first(where: { $0.mayReturnInto(word) }) {
-                    let slot = RemoteAddress(thread.stackPointer + UInt64(index) * 8)
                     found.append(
                         Conflict(
                             tid: thread.tid, name: hit.name, place: .returnAddress(word: word, slot: slot)))

@@ -144,6 +144,8 @@ struct SafePointSwitch {
                 throw failure(
                     verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict, runs: runs)
             }
+            // With the threads running: the call-frame tables the stack walks of this stop lacked.
+            ReturnSlots.loadWanted(pid: process.pid)
             // Back off: 1 ms doubling to 64 ms, so a busy function gets room to return.
             Syscalls.sleep(nanoseconds: max(1_000_000 << UInt64(min(attempts - 1, 6)), restAfterRun))
             restAfterRun = 0
@@ -177,9 +179,11 @@ struct SafePointSwitch {
                 + "quieter machine")
     }
 
-    private func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
+    func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
         -> [SafePoint.ThreadView]
     {
-        try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
+        var views = try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
+        ReturnSlots.attach(to: &views, stopped: stopped, guards: guards, mappings: mappings)
+        return views
     }
 }

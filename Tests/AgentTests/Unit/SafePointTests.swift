@@ -95,4 +95,30 @@ final class SafePointTests: XCTestCase {
         XCTAssertTrue(conflict?.description.contains("tid 4") == true)
         XCTAssertTrue(conflict?.description.contains("0x7008") == true, conflict?.description ?? "")
     }
+
+    /// With an exact walk (``ReturnSlots``), a word into a guard at a slot that is no return
+    /// address is stale; without one (walk incomplete: nil), every such word still counts.
+    func testExactReturnSlotsTable() {
+        // Stack at 0x7000: [0x2005 (live RA), 0x1010 (stale, into is_even), 0x2100 (live RA)].
+        func walked(_ slots: Set<UInt64>?) -> SafePoint.ThreadView {
+            SafePoint.ThreadView(
+                tid: Tid(7), instructionPointer: 0x2000, stackPointer: 0x7000, stackWords: [0x2005, 0x1010, 0x2100][...],
+                returnSlots: slots)
+        }
+        let cases: [(String, SafePoint.ThreadView, Int32?)] = [
+            ("stale word below live frames, walk complete -> no conflict", walked([0x7000, 0x7010]), nil),
+            ("walk incomplete -> conflict as before", walked(nil), 7),
+            ("the word is a live return slot -> conflict", walked([0x7000, 0x7008, 0x7010]), 7),
+            (
+                "rip inside stays a conflict whatever the walk",
+                SafePoint.ThreadView(
+                    tid: Tid(8), instructionPointer: 0x1004, stackPointer: 0x7000, stackWords: [0x2005][...],
+                    returnSlots: []), 8
+            ),
+        ]
+        for (name, thread, expected) in cases {
+            XCTAssertEqual(
+                SafePoint.firstConflict(threads: [thread], guards: guards)?.tid, expected.map { Tid($0) }, name)
+        }
+    }
 }
