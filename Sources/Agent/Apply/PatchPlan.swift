@@ -22,7 +22,7 @@ struct PatchPlan {
         let functions = patch.replacedFunctions.map { function in
             (function, function.oldAddress.remote(bias: target.bias))
         }
-        applyGuards = functions.flatMap { function, start in
+        let ranges = functions.flatMap { function, start in
             // The old function's parts (X.cold, X.part.N) are the old function too: guard them alike.
             let parts = function.parts.map { part in
                 let partStart = part.address.remote(bias: target.bias)
@@ -36,6 +36,14 @@ struct PatchPlan {
                     start: start, end: start.advanced(by: max(function.oldSize, 5)), name: function.oldName,
                     entryIsCallable: true)
             ] + parts
+        }
+        // A word equal to a guard's end is a return address only when the range ends in a call.
+        applyGuards = try ranges.map { guardRange throws(AgentFailure) in
+            var checked = guardRange
+            let tail = min(guardRange.end.rawValue - guardRange.start.rawValue, 7)
+            let last = try memory.read(RemoteAddress(guardRange.end.rawValue - tail), count: Int(tail))
+            checked.returnAtEnd = SafePoint.mayEndWithCall(last)
+            return checked
         }
         var entries: [PatchMemoryHeader.Entry] = []
         switch patch.kind {

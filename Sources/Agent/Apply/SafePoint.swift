@@ -22,13 +22,18 @@ enum SafePoint {
         var entryIsCallable: Bool = false
         /// True when the address lies inside.
         func contains(_ address: UInt64) -> Bool { start.rawValue <= address && address < end.rawValue }
+        /// False when the range's last bytes cannot end in a call (see ``mayEndWithCall(_:)``):
+        /// a word equal to its end is then a pointer to whatever follows (often the next
+        /// function, e.g. a thread's start routine), not a return address. True when unknown.
+        var returnAtEnd: Bool = true
         /// True when a stack word holding `word` could be a return address into the range: the
         /// call before it lies inside (`start < word <= end`: a function whose last instruction
         /// calls a noreturn function, as GCC's `.cold` parts and `call abort` endings do, leaves
         /// exactly `end` on its callee's stack). For patch code being removed every word inside
         /// counts too, its entry included (see ``entryIsCallable``).
         func mayReturnInto(_ word: UInt64) -> Bool {
-            word > start.rawValue && contains(word &- 1) || (!entryIsCallable && contains(word))
+            if word == end.rawValue { return returnAtEnd && end.rawValue > start.rawValue }
+            return word > start.rawValue && contains(word &- 1) || (!entryIsCallable && contains(word))
         }
     }
 
@@ -120,5 +125,18 @@ enum SafePoint {
             }
         }
         return found
+    }
+
+    /// Whether `lastBytes` (a range's final bytes, up to 7) may end with a call instruction:
+    /// `call rel32` (e8), or any `ff /2` (an indirect call through a register or memory, every
+    /// addressing form) starting in them. Decoding backwards is ambiguous, so this errs on "may":
+    /// only a range that surely does not end in a call answers false.
+    static func mayEndWithCall(_ lastBytes: [UInt8]) -> Bool {
+        let count = lastBytes.count
+        if count >= 5 && lastBytes[count - 5] == 0xe8 { return true }
+        for index in 0..<max(count - 1, 0) where lastBytes[index] == 0xff {
+            if (lastBytes[index + 1] >> 3) & 7 == 2 { return true }
+        }
+        return false
     }
 }

@@ -61,6 +61,11 @@ final class SafePointTests: XCTestCase {
             ),
             ("apply: one past the end is outside", [thread(6, rip: 0x2000, stack: [0x1041])], replaced, nil),
             (
+                "apply: the end of a range that cannot end in a call is a pointer to what follows",
+                [thread(7, rip: 0x2000, stack: [0x1040])], replaced.map { var g = $0; g.returnAtEnd = false; return g },
+                nil
+            ),
+            (
                 "revert: a pointer to patch code dangles once it is unmapped",
                 [thread(6, rip: 0x2000, stack: [0x1000])], removed, 6
             ),
@@ -119,6 +124,24 @@ final class SafePointTests: XCTestCase {
         for (name, thread, expected) in cases {
             XCTAssertEqual(
                 SafePoint.firstConflict(threads: [thread], guards: guards)?.tid, expected.map { Tid($0) }, name)
+        }
+    }
+
+    /// A range's last bytes may end in a call (the word at its end can be a return address into
+    /// it) unless no call can end there.
+    func testMayEndWithCallTable() {
+        let cases: [(String, [UInt8], Bool)] = [
+            ("call rel32 (call abort)", [0x90, 0x50, 0xe8, 0x11, 0x22, 0x33, 0x44], true),
+            ("call *%rax", [0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xd0], true),
+            ("call *0x10(%rip)", [0x90, 0xff, 0x15, 0x10, 0x00, 0x00, 0x00], true),
+            ("call *8(%rbx)", [0x90, 0x90, 0x90, 0x90, 0xff, 0x53, 0x08], true),
+            ("ret", [0x48, 0x83, 0xc4, 0x08, 0x5b, 0x5d, 0xc3], false),
+            ("jmp rel32 (a tail call)", [0x5b, 0x5d, 0xe9, 0x11, 0x22, 0x33, 0x44], false),
+            ("jmp *%rax (ff /4)", [0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xe0], false),
+            ("shorter than a call", [0x8d, 0x04, 0xc3], false),
+        ]
+        for (name, bytes, expected) in cases {
+            XCTAssertEqual(SafePoint.mayEndWithCall(bytes), expected, name)
         }
     }
 }
