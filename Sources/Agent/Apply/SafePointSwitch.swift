@@ -29,6 +29,8 @@ struct SafePointSwitch {
     let guards: [SafePoint.Guard]
     /// Timeout and pause budget.
     let limits: Limits
+    /// The stack walks' call-frame tables, kept between this switch's stops.
+    let returnSlots = ReturnSlots()
     /// What the commit writes, for the guardian (nil: no net, e.g. a single write).
     var intent: GuardIntent? = nil
 
@@ -145,7 +147,7 @@ struct SafePointSwitch {
                     verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict, runs: runs)
             }
             // With the threads running: the call-frame tables the stack walks of this stop lacked.
-            ReturnSlots.loadWanted(pid: process.pid)
+            returnSlots.loadWanted(pid: process.pid)
             // Back off: 1 ms doubling to 64 ms, so a busy function gets room to return.
             Syscalls.sleep(nanoseconds: max(1_000_000 << UInt64(min(attempts - 1, 6)), restAfterRun))
             restAfterRun = 0
@@ -183,7 +185,7 @@ struct SafePointSwitch {
         -> [SafePoint.ThreadView]
     {
         var views = try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
-        ReturnSlots.attach(to: &views, stopped: stopped, guards: guards, mappings: mappings)
+        returnSlots.attach(to: &views, stopped: stopped, guards: guards, mappings: mappings)
         return views
     }
 }

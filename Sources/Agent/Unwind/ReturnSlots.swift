@@ -19,19 +19,19 @@ struct ModuleFrames {
 /// Gives threads whose stacks hold words into a guarded range their exact return-address slots,
 /// from a ``StackWalk`` over the modules' `.eh_frame`, so stale words (left in frame padding by
 /// earlier calls) stop counting as frames. Only dismisses: a thread whose walk is incomplete
-/// keeps `returnSlots` nil, and the check stays as conservative as before.
-enum ReturnSlots {
-    /// Tables per module (`inode:path`), loaded once per agent run (nil: none or unreadable). The
-    /// agent is single-threaded, so unchecked access is safe.
-    nonisolated(unsafe) private static var modules: [String: ModuleFrames?] = [:]
+/// keeps `returnSlots` nil, and the check stays as conservative as before. One per safe-point
+/// switch (it owns the tables it loaded, between that switch's stops).
+final class ReturnSlots {
+    /// Tables per module (`inode:path`), loaded once per switch (nil: none or unreadable).
+    private var modules: [String: ModuleFrames?] = [:]
     /// Modules a walk needed inside a stop and did not have yet (see ``loadWanted(pid:)``).
-    nonisolated(unsafe) private static var wanted: [(key: String, mapping: MemoryMapping)] = []
+    private var wanted: [(key: String, mapping: MemoryMapping)] = []
     /// `HOTPATCH_AGENT_STACKWALK_LOG` set: one stderr line per walk (frames, µs, outcome).
-    nonisolated(unsafe) private static var log = Syscalls.environment("HOTPATCH_AGENT_STACKWALK_LOG") != nil
+    private let log = Syscalls.environment("HOTPATCH_AGENT_STACKWALK_LOG") != nil
 
     /// Sets `returnSlots` on every view whose stack holds a word into `guards` (and whose
     /// instruction pointer is not inside one) when its walk completes.
-    static func attach(
+    func attach(
         to views: inout [SafePoint.ThreadView], stopped: StoppedProcess, guards: [SafePoint.Guard],
         mappings: [MemoryMapping]
     ) {
@@ -42,9 +42,9 @@ enum ReturnSlots {
             else { continue }
             let started = Syscalls.monotonicNanoseconds()
             let outcome = StackWalk.walk(
-                registers: columns(thread.registers), stackPointer: view.stackPointer, words: view.stackWords
+                registers: ReturnSlots.columns(thread.registers), stackPointer: view.stackPointer, words: view.stackWords
             ) { (pc: UInt64) throws(UnwindStop) -> FrameRule in
-                try row(at: pc, pid: stopped.process.pid, mappings: mappings)
+                try self.row(at: pc, pid: stopped.process.pid, mappings: mappings)
             }
             if case .complete(let slots) = outcome { views[index].returnSlots = Set(slots) }
             if log {
@@ -60,8 +60,10 @@ enum ReturnSlots {
     }
 
     /// Loads the tables that walks in the last stop wanted (call it with the threads running).
-    static func loadWanted(pid: Pid) {
-        for (key, mapping) in wanted where modules[key] == nil { modules[key] = .some(load(mapping, pid: pid)) }
+    func loadWanted(pid: Pid) {
+        for (key, mapping) in wanted where modules[key] == nil {
+            modules[key] = .some(ReturnSlots.load(mapping, pid: pid))
+        }
         wanted = []
     }
 
@@ -72,7 +74,7 @@ enum ReturnSlots {
 
     /// The CFA row for process address `pc`: its file-backed mapping's module table, else a stop
     /// (anonymous memory such as patch code or JIT, `[vdso]`).
-    private static func row(at pc: UInt64, pid: Pid, mappings: [MemoryMapping]) throws(UnwindStop) -> FrameRule {
+    private func row(at pc: UInt64, pid: Pid, mappings: [MemoryMapping]) throws(UnwindStop) -> FrameRule {
         guard let mapping = ThreadStacks.mapping(containing: pc, in: mappings), mapping.inode != 0,
             let path = mapping.path, path.hasPrefix("/")
         else { throw UnwindStop("pc in memory that no file backs") }
