@@ -8,8 +8,8 @@ struct ModuleCensus {
     var targets: [PreflightProcess] = []
     /// Processes mapping a module of the target's file name with another build-id.
     var otherBuilds: [PreflightProcess] = []
-    /// Processes whose maps or memory could not be read (pids).
-    var unreadable: [Pid] = []
+    /// Processes whose maps or memory could not be read.
+    var unreadable: [TargetProcess] = []
 
     /// Looks at every process of the host.
     init(buildID: BuildID, pathHint: String) {
@@ -20,7 +20,7 @@ struct ModuleCensus {
             // Kernel threads map nothing: neither a target nor hidden from us.
             if mappings?.isEmpty == true { continue }
             guard let mappings, let memory = try? RemoteMemory(process) else {
-                unreadable.append(process.pid)
+                unreadable.append(process)
                 continue
             }
             var other: PreflightProcess?

@@ -68,7 +68,8 @@ struct Preflight {
             line += "; make the patch from the build this host runs"
         }
         if !census.unreadable.isEmpty {
-            line += "; \(census.unreadable.count) processes could not be read"
+            let names = census.unreadable.prefix(3).map { "pid \($0.pid) \($0.executable)" }
+            line += "; \(census.unreadable.count) processes could not be read (\(names.joined(separator: ", ")))"
         }
         return line
     }
@@ -83,11 +84,14 @@ struct Preflight {
                 scope: scope, agentUID: Syscalls.effectiveUser, capEff: "?", hasSysPtrace: false,
                 noNewPrivs: false, seccomp: 0, allowed: false, reason: "cannot read /proc/self/status")
         }
-        let subjects = census.targets.isEmpty ? census.unreadable : census.targets.map(\.pid)
+        let subjects =
+            census.targets.isEmpty
+            ? census.unreadable.map { ($0.pid, $0.executable) } : census.targets.map { ($0.pid, $0.executable) }
         var verdict = PtraceRules.verdict(scope: scope, agent: agent, target: nil)
-        for pid in subjects where verdict == .allowed {
+        for (pid, name) in subjects where verdict == .allowed {
             guard let target = ProcessCredentials.read("\(pid)") else { continue }
-            verdict = PtraceRules.verdict(scope: scope, agent: agent, target: target, targetName: "pid \(pid)")
+            verdict = PtraceRules.verdict(
+                scope: scope, agent: agent, target: target, targetName: "pid \(pid) (\(name))")
         }
         var reason: String?
         if case .denied(let why) = verdict { reason = why }

@@ -45,6 +45,9 @@ enum PlanReport {
         for target in preflight.targets { text += "  target: \(processLine(target))\n" }
         for other in preflight.otherBuilds { text += "  other build: \(processLine(other))\n" }
         for warning in preflight.warnings { text += "  note: \(SummaryTable.oneLine(warning))\n" }
+        let folder = preflight.uploadFolder
+        let free = folder.freeBytes.map { "\($0 / 1_048_576) MiB free" } ?? "free space unknown"
+        text += "  upload folder: \(SummaryTable.oneLine(folder.path)) (\(free))\n"
         return text
     }
 

@@ -35,7 +35,6 @@ public struct KernelRelease: Comparable, Sendable, CustomStringConvertible {
     /// unparsable release is let through: the agent's own start says the rest).
     public static func problem(_ release: String) -> String? {
         guard let found = KernelRelease(release), found < minimum else { return nil }
-        return "the host's kernel \(release) is older than \(minimum), the oldest the agent supports; "
-            + "upgrade the kernel or leave this host out (--limit '!HOST')"
+        return "the host's kernel \(release) is older than \(minimum), the oldest the agent supports"
     }
 }
