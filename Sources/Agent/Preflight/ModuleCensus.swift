@@ -11,8 +11,12 @@ struct ModuleCensus {
     /// Processes whose maps or memory could not be read.
     var unreadable: [TargetProcess] = []
 
+    /// The patch's target path hint.
+    let targetPathHint: String
+
     /// Looks at every process of the host.
     init(buildID: BuildID, pathHint: String) {
+        targetPathHint = pathHint
         let name = Self.fileName(pathHint)
         var cache: [String: BuildID?] = [:]
         for process in TargetProcess.all() {

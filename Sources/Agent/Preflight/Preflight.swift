@@ -84,9 +84,12 @@ struct Preflight {
                 scope: scope, agentUID: Syscalls.effectiveUser, capEff: "?", hasSysPtrace: false,
                 noNewPrivs: false, seccomp: 0, allowed: false, reason: "cannot read /proc/self/status")
         }
+        // Hidden processes named like the target first: the verdict then names the likely target.
+        let name = ModuleCensus.fileName(census.targetPathHint)
+        let hidden = census.unreadable.sorted { ($0.executable.hasSuffix(name) ? 0 : 1) < ($1.executable.hasSuffix(name) ? 0 : 1) }
         let subjects =
             census.targets.isEmpty
-            ? census.unreadable.map { ($0.pid, $0.executable) } : census.targets.map { ($0.pid, $0.executable) }
+            ? hidden.map { ($0.pid, $0.executable) } : census.targets.map { ($0.pid, $0.executable) }
         var verdict = PtraceRules.verdict(scope: scope, agent: agent, target: nil)
         for (pid, name) in subjects where verdict == .allowed {
             guard let target = ProcessCredentials.read("\(pid)") else { continue }

@@ -140,7 +140,7 @@ extension SSHSession {
         let needed = indexes.reduce(0) { $0 + files[$1].bytes.count * (survey.hasGzip ? 2 : 1) }
         guard free < UInt64(needed) else { return }
         throw failure(
-            .sftp, "no space for the upload in \(folder): \(free) bytes free, \(needed) needed",
+            .sftp, "no space left for the upload in \(folder): \(free) bytes free, \(needed) needed",
             next: "free space there, or pass --remote-dir DIR on a file system with room")
     }
 

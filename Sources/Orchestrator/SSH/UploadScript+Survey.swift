@@ -35,9 +35,8 @@ extension UploadScript {
                 case "kernel": kernel = value
                 case "uid": uid = value
                 case "hash": hashTool = value
-                case "dir":
-                    let fields = value.split(separator: " ", maxSplits: 3).map(String.init)
-                    if fields.count == 4 { folders.append((fields[0...2].joined(separator: " "), fields[3])) }
+                case "dir": folders.append(("? ? missing", value))
+                case "stat": if !folders.isEmpty { folders[folders.count - 1].status = value }
                 case "skip":
                     let fields = value.split(separator: " ", maxSplits: 1).map(String.init)
                     if fields.count == 2 { skipped.append((fields[0], fields[1])) }

@@ -21,7 +21,7 @@ enum UploadScript {
     /// kernel older than 3.2), before anything is written. Then `uid U`, the hash tool
     /// (`hash TOOL`, `hash none` stops). Then it tries the N candidate folders in order (a
     /// leading `~/` is the login's home): each is made 0700 if missing, then reported as
-    /// `dir OWNER MODE TYPE PATH`; a folder that exists but is not ours with mode 700 stops
+    /// `dir PATH` and `stat OWNER MODE TYPE`; a folder that exists but is not ours with mode 700 stops
     /// everything (someone may be waiting to swap the agent); one that cannot be made, or whose
     /// mount forbids running programs (`noexec`: a tiny script there does not run), is
     /// reported `skip REASON PATH` and the next is tried. The first good one is `use PATH`:
@@ -56,7 +56,8 @@ enum UploadScript {
           mkdir -p -- "${c%/*}" 2>/dev/null
           mkdir -m 700 -- "$c" 2>/dev/null
           s=$(stat -c "%u %a %F" -- "$c" 2>/dev/null) || { echo "skip missing $c"; continue; }
-          echo "dir $s $c"
+          echo "dir $c"
+          echo "stat $s"
           [ "$s" = "$u 700 directory" ] || exit 0
           p=$c/.exec-probe-$$
           if ! printf '#!/bin/sh\\nexit 0\\n' > "$p" 2>/dev/null; then rm -f -- "$p"; echo "skip unwritable $c"; continue; fi
