@@ -36,14 +36,18 @@ enum PreflightLabShaping {
     private static func inHost(_ lab: LabFleet, _ host: LabHost, _ argv: [String]) throws {
         let result = try FaultLab.inHost(lab, host, argv)
         guard result.status == 0 else {
-            throw Failure(description: "\(host): \(argv.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            throw Failure(
+                description:
+                    "\(host): \(argv.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
     }
 
     /// The service is stopped and parity v2 started from parity-v1's path (v2 bind-mounted over
     /// it): the host runs another build of the same file, at the same path.
     private static func runOnlyAnotherBuild(_ lab: LabFleet, _ host: LabHost) throws {
-        guard let pid = lab.servicePidOnThisMachine(host) else { throw Failure(description: "\(host): no service") }
+        guard let pid = lab.servicePidOnThisMachine(host) else {
+            throw Failure(description: "\(host): no service")
+        }
         kill(pid, SIGKILL)
         try waitFor("\(host)'s service to exit") { kill(pid, 0) != 0 || isZombie(pid) }
         let build = RepositoryPaths.path("examples/parity/build")
@@ -76,7 +80,8 @@ enum PreflightLabShaping {
     /// A fresh noexec tmpfs over each folder.
     private static func mountNoexec(_ lab: LabFleet, _ host: LabHost, _ folders: [String]) throws {
         for folder in folders {
-            try inHost(lab, host, ["/bin/mount", "-t", "tmpfs", "-o", "noexec,nosuid,mode=0755", "tmpfs", folder])
+            try inHost(
+                lab, host, ["/bin/mount", "-t", "tmpfs", "-o", "noexec,nosuid,mode=0755", "tmpfs", folder])
         }
     }
 
@@ -100,7 +105,9 @@ enum PreflightLabShaping {
     private static func fakeUname(_ lab: LabFleet, _ host: LabHost, option: String, answer: String) throws {
         let real = host.directory + "/uname.real"
         let fake = host.directory + "/uname.fake"
-        if !FileManager.default.fileExists(atPath: real) { try FileManager.default.copyItem(atPath: "/usr/bin/uname", toPath: real) }
+        if !FileManager.default.fileExists(atPath: real) {
+            try FileManager.default.copyItem(atPath: "/usr/bin/uname", toPath: real)
+        }
         try "#!/bin/sh\n[ \"$1\" = \(option) ] && { echo \(answer); exit 0; }\nexec \(real) \"$@\"\n"
             .write(toFile: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
@@ -108,7 +115,9 @@ enum PreflightLabShaping {
     }
 
     private static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+            return true
+        }
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 

@@ -45,7 +45,9 @@ final class PreflightLabTests: LabRolloutTestCase {
         XCTAssertEqual(result.status, 6, "plan exits 6 when a host would fail\n\(result.stderr)")
         let hosts = try PlanLine.decode(result.stdout)
         let target = try XCTUnwrap(hosts["lab-host-1"]?.preflight?.targetBuildID)
-        func problems(_ name: String) -> String { hosts[name]?.problems.joined(separator: " | ") ?? "no line for \(name)" }
+        func problems(_ name: String) -> String {
+            hosts[name]?.problems.joined(separator: " | ") ?? "no line for \(name)"
+        }
 
         let ready = try XCTUnwrap(hosts["lab-host-1"])
         XCTAssertTrue(ready.ready, problems("lab-host-1"))
@@ -61,7 +63,8 @@ final class PreflightLabTests: LabRolloutTestCase {
         XCTAssertTrue(problems("lab-host-2").contains("run another build"))
 
         XCTAssertEqual(hosts["lab-host-3"]?.preflight?.ptrace.hasSysPtrace, false)
-        XCTAssertTrue(problems("lab-host-3").contains("ptrace: the agent lacks CAP_SYS_PTRACE"), problems("lab-host-3"))
+        XCTAssertTrue(
+            problems("lab-host-3").contains("ptrace: the agent lacks CAP_SYS_PTRACE"), problems("lab-host-3"))
 
         let fallback = try XCTUnwrap(hosts["lab-host-4"])
         XCTAssertTrue(fallback.ready, problems("lab-host-4"))
@@ -70,8 +73,10 @@ final class PreflightLabTests: LabRolloutTestCase {
 
         XCTAssertEqual(hosts["lab-host-5"]?.preflight?.signature.accepted, false)
         XCTAssertEqual(hosts["lab-host-5"]?.preflight?.targets.count, 1)
-        XCTAssertTrue(problems("lab-host-5").contains("signature: refused, nothing touched"), problems("lab-host-5"))
-        XCTAssertTrue(problems("lab-host-5").contains("is unsigned and this host applies only signed patches"))
+        XCTAssertTrue(
+            problems("lab-host-5").contains("signature: refused, nothing touched"), problems("lab-host-5"))
+        XCTAssertTrue(
+            problems("lab-host-5").contains("is unsigned and this host applies only signed patches"))
 
         XCTAssertTrue(problems("lab-host-6").contains("the agent is built for x86-64 only (host is aarch64)"))
         XCTAssertTrue(problems("lab-host-7").contains("kernel 3.1.0-legacy is older than 3.2"))
@@ -83,12 +88,18 @@ final class PreflightLabTests: LabRolloutTestCase {
                 "\(name): nothing is uploaded (not even the folder made) to a host that cannot run the agent")
         }
         XCTAssertTrue(problems("lab-host-8").contains("no usable upload folder"), problems("lab-host-8"))
-        XCTAssertTrue(problems("lab-host-8").contains("/root/.cache/hotpatch (its file system is mounted noexec)"))
+        XCTAssertTrue(
+            problems("lab-host-8").contains("/root/.cache/hotpatch (its file system is mounted noexec)"))
         XCTAssertTrue(problems("lab-host-8").contains("--remote-dir"))
         XCTAssertTrue(problems("lab-host-9").contains("no SHA-256 tool"), problems("lab-host-9"))
         XCTAssertTrue(problems("lab-host-9").contains("install coreutils"))
         let notReady = hosts.values.filter { !$0.ready }.map(\.host).sorted()
-        XCTAssertEqual(notReady, ["lab-host-2", "lab-host-3", "lab-host-5", "lab-host-6", "lab-host-7", "lab-host-8", "lab-host-9"])
+        XCTAssertEqual(
+            notReady,
+            [
+                "lab-host-2", "lab-host-3", "lab-host-5", "lab-host-6", "lab-host-7", "lab-host-8",
+                "lab-host-9",
+            ])
 
         // The human view says the same, one line per reason.
         let text = try RolloutFixture.run(
@@ -112,7 +123,8 @@ final class PreflightLabTests: LabRolloutTestCase {
         XCTAssertEqual((lines.last?["failedHosts"] as? [String])?.count, 7)
         XCTAssertEqual(lines.dropLast().filter { $0["ready"] as? Bool == false }.count, 7)
         XCTAssertEqual(
-            (try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? [], [], "no journal is written")
+            (try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? [], [], "no journal is written"
+        )
         XCTAssertEqual(
             lab.hosts.map { FaultLab.agentJournalCount($0, outcome: "applied") }, appliedBefore,
             "no host applied anything")
@@ -125,11 +137,15 @@ final class PreflightLabTests: LabRolloutTestCase {
                 + FaultLab.arguments(lab, journal: work + "/journal"))
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let host = try XCTUnwrap(lab.hosts.first { $0.name == "lab-host-4" })
-        let uploaded = (try? FileManager.default.contentsOfDirectory(atPath: host.privateRoot + "/.cache/hotpatch")) ?? []
+        let uploaded =
+            (try? FileManager.default.contentsOfDirectory(atPath: host.privateRoot + "/.cache/hotpatch"))
+            ?? []
         XCTAssertTrue(uploaded.contains { $0.hasSuffix("-hotpatch-agent") }, "\(uploaded)")
         let rollback = try RolloutFixture.run(
-            ["rollback", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--limit",
-             "lab-host-1,lab-host-4", "--journal-dir", work + "/journal"] + RolloutFixture.relaxedPause)
+            [
+                "rollback", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--limit",
+                "lab-host-1,lab-host-4", "--journal-dir", work + "/journal",
+            ] + RolloutFixture.relaxedPause)
         XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
     }
 }

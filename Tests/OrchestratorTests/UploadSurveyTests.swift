@@ -36,7 +36,8 @@ final class UploadSurveyTests: XCTestCase {
     }
 
     func testAFolderWithSpacesInItsTypeAndPathKeepsBoth() {
-        let survey = UploadScript.Survey("arch x86_64\nkernel 6.1\nuid 0\nhash sha256sum\ndir /tmp/my dir\nstat 0 777 symbolic link\n")
+        let survey = UploadScript.Survey(
+            "arch x86_64\nkernel 6.1\nuid 0\nhash sha256sum\ndir /tmp/my dir\nstat 0 777 symbolic link\n")
         XCTAssertNil(survey.chosen)
         XCTAssertEqual(survey.folders.first?.path, "/tmp/my dir")
         XCTAssertEqual(survey.folders.first?.status, "0 777 symbolic link")
@@ -56,7 +57,8 @@ final class UploadSurveyTests: XCTestCase {
         for (machine, release, expected) in cases {
             let problem = UploadScript.Survey("arch \(machine)\nkernel \(release)\n").hostProblem
             if let expected {
-                XCTAssertTrue(problem?.contains(expected) == true, "\(machine) \(release): \(problem ?? "nil")")
+                XCTAssertTrue(
+                    problem?.contains(expected) == true, "\(machine) \(release): \(problem ?? "nil")")
             } else {
                 XCTAssertNil(problem, "\(machine) \(release)")
             }

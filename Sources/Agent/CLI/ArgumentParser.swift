@@ -107,7 +107,8 @@ enum ArgumentParser {
             }
         case .preflight:
             guard options.patchPath != nil, options.patchID == nil, options.persistPath == nil else {
-                throw UsageError("preflight needs the patch file: hotpatch-agent preflight FILE [--need BYTES]")
+                throw UsageError(
+                    "preflight needs the patch file: hotpatch-agent preflight FILE [--need BYTES]")
             }
         case .status:
             guard options.patchPath == nil, options.patchID == nil, options.persistPath == nil else {

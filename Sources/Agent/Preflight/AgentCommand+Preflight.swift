@@ -5,13 +5,15 @@ extension AgentCommand {
     /// nothing in its way; otherwise the code of the first problem's kind (untrusted, no-target,
     /// permission, failed) and every problem in the report.
     func preflight() -> AgentReport {
-        let (found, failure) = Preflight(patchPath: options.patchPath!, neededBytes: options.neededBytes).run()
+        let (found, failure) = Preflight(patchPath: options.patchPath!, neededBytes: options.neededBytes)
+            .run()
         var exit = AgentExitCode.success
         if let failure {
             exit = failure.kind
         } else if let first = found?.problems.first {
             exit =
-                first.hasPrefix("signature:") ? .untrusted
+                first.hasPrefix("signature:")
+                ? .untrusted
                 : first.hasPrefix("targets:") ? .noTarget : first.hasPrefix("ptrace:") ? .permission : .failed
         }
         return AgentReport(

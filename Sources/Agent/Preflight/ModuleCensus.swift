@@ -46,7 +46,9 @@ struct ModuleCensus {
         }
     }
 
-    private static func entry(_ process: TargetProcess, _ module: LoadedModule, _ id: BuildID?) -> PreflightProcess {
+    private static func entry(_ process: TargetProcess, _ module: LoadedModule, _ id: BuildID?)
+        -> PreflightProcess
+    {
         PreflightProcess(
             pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
             module: module.path, buildID: id?.hex ?? "none")

@@ -49,10 +49,12 @@ struct Preflight {
         let folder = folderCheck()
         if let free = folder.freeBytes, free < folder.neededBytes {
             problems.append(
-                "upload folder \(folder.path): \(free) bytes free, \(folder.neededBytes) needed; free space there")
+                "upload folder \(folder.path): \(free) bytes free, \(folder.neededBytes) needed; free space there"
+            )
         }
         let report = PreflightReport(
-            kernelRelease: kernel.release, architecture: kernel.machine, targetBuildID: patch.targetBuildID.hex,
+            kernelRelease: kernel.release, architecture: kernel.machine,
+            targetBuildID: patch.targetBuildID.hex,
             targetPathHint: patch.targetPathHint, targets: census.targets, otherBuilds: census.otherBuilds,
             unreadableProcesses: census.unreadable.count, ptrace: ptrace, uploadFolder: folder,
             signature: signature, problems: problems, warnings: warnings)
@@ -63,13 +65,16 @@ struct Preflight {
     private func noTargetLine(_ patch: PatchFile, _ census: ModuleCensus) -> String {
         var line = "targets: no process maps build-id \(patch.targetBuildID.hex) (\(patch.targetPathHint))"
         if !census.otherBuilds.isEmpty {
-            let named = census.otherBuilds.prefix(3).map { "pid \($0.pid) \($0.module) build-id \($0.buildID)" }
+            let named = census.otherBuilds.prefix(3).map {
+                "pid \($0.pid) \($0.module) build-id \($0.buildID)"
+            }
             line += "; \(census.otherBuilds.count) run another build: " + named.joined(separator: ", ")
             line += "; make the patch from the build this host runs"
         }
         if !census.unreadable.isEmpty {
             let names = census.unreadable.prefix(3).map { "pid \($0.pid) \($0.executable)" }
-            line += "; \(census.unreadable.count) processes could not be read (\(names.joined(separator: ", ")))"
+            line +=
+                "; \(census.unreadable.count) processes could not be read (\(names.joined(separator: ", ")))"
         }
         return line
     }
@@ -86,7 +91,9 @@ struct Preflight {
         }
         // Hidden processes named like the target first: the verdict then names the likely target.
         let name = ModuleCensus.fileName(census.targetPathHint)
-        let hidden = census.unreadable.sorted { ($0.executable.hasSuffix(name) ? 0 : 1) < ($1.executable.hasSuffix(name) ? 0 : 1) }
+        let hidden = census.unreadable.sorted {
+            ($0.executable.hasSuffix(name) ? 0 : 1) < ($1.executable.hasSuffix(name) ? 0 : 1)
+        }
         let subjects =
             census.targets.isEmpty
             ? hidden.map { ($0.pid, $0.executable) } : census.targets.map { ($0.pid, $0.executable) }

@@ -50,7 +50,10 @@ struct ProcessCredentials: Equatable {
     }
 
     /// Builds credentials from plain values (tests, and the table of rules).
-    init(uids: [UInt32], gids: [UInt32], capPrm: UInt64, capEff: UInt64, noNewPrivs: Bool = false, seccomp: Int = 0) {
+    init(
+        uids: [UInt32], gids: [UInt32], capPrm: UInt64, capEff: UInt64, noNewPrivs: Bool = false,
+        seccomp: Int = 0
+    ) {
         self.uids = uids
         self.gids = gids
         self.capPrm = capPrm

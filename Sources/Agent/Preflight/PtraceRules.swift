@@ -15,14 +15,17 @@ enum PtraceRules {
 
     /// Decides for `agent` attaching to `target` under Yama `scope` (nil: no Yama). Without a
     /// target (none runs yet) only the rules that hold for any process are applied.
-    static func verdict(scope: Int?, agent: ProcessCredentials, target: ProcessCredentials?, targetName: String = "")
+    static func verdict(
+        scope: Int?, agent: ProcessCredentials, target: ProcessCredentials?, targetName: String = ""
+    )
         -> Verdict
     {
         let fix = "run the agent as root with CAP_SYS_PTRACE (not in a container or service that drops it)"
         switch scope {
         case 3?:
             return .denied(
-                "kernel.yama.ptrace_scope is 3: no process may attach on this host until it reboots with a lower value")
+                "kernel.yama.ptrace_scope is 3: no process may attach on this host until it reboots with a lower value"
+            )
         case 2?, 1?:
             guard agent.hasSysPtrace else {
                 return .denied(
@@ -42,7 +45,8 @@ enum PtraceRules {
         guard target.uids.prefix(3).allSatisfy({ $0 == uid }), target.gids.prefix(3).allSatisfy({ $0 == gid })
         else {
             return .denied(
-                "the agent (uid \(uid)) lacks CAP_SYS_PTRACE and \(name) belongs to uid \(target.uids.first ?? 0); \(fix)")
+                "the agent (uid \(uid)) lacks CAP_SYS_PTRACE and \(name) belongs to uid \(target.uids.first ?? 0); \(fix)"
+            )
         }
         // ... and hold every capability the target may use.
         guard target.capPrm & ~agent.capPrm == 0 else {

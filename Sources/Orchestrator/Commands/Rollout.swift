@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 extension Hotpatch {
     /// `hotpatch rollout PATCH -i INVENTORY`: patch a fleet in waves, canary first, checking
@@ -47,7 +47,9 @@ extension Hotpatch {
 
         /// Run `plan`'s preflight on every selected host first.
         @Flag(
-            help: "Run the read-only preflight (as hotpatch plan) on every selected host first; if any host would fail, print why and start nothing (exit 7).")
+            help:
+                "Run the read-only preflight (as hotpatch plan) on every selected host first; if any host would fail, print why and start nothing (exit 7)."
+        )
         var preflight = false
 
         mutating func validate() throws {
@@ -68,7 +70,8 @@ extension Hotpatch {
                 if preflight {
                     let probes = FleetPreflight.probe(plan)
                     if probes.contains(where: { !$0.problems.isEmpty }) {
-                        FileHandle.standardOutput.write(Data(FleetPreflight.refusal(probes, json: output.json).utf8))
+                        FileHandle.standardOutput.write(
+                            Data(FleetPreflight.refusal(probes, json: output.json).utf8))
                         return .preflightRefused
                     }
                 }

@@ -7,7 +7,10 @@ enum PlanReport {
     /// each), its targets by build-id and other builds of the target file; then the waves.
     static func text(_ plan: RolloutStart, probes: [HostProbe]) -> String {
         var rows = [
-            ["HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "OTHER BUILDS", "ALREADY PATCHED", "READY"]
+            [
+                "HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "OTHER BUILDS", "ALREADY PATCHED",
+                "READY",
+            ]
         ]
         let become = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let waveOf = Dictionary(

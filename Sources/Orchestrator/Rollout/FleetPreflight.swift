@@ -18,14 +18,16 @@ enum FleetPreflight {
         let failing = probes.filter { !$0.problems.isEmpty }
         guard json else {
             var text = failing.map(PlanReport.hostLines).joined()
-            text += "rollout not started: \(failing.count) of \(probes.count) hosts would fail the preflight; "
+            text +=
+                "rollout not started: \(failing.count) of \(probes.count) hosts would fail the preflight; "
             text += "no process was touched and no journal was written\n"
             return text
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let summary = try! encoder.encode(
-            PreflightRefusal(event: "preflight-refused", failedHosts: failing.map(\.host), hosts: probes.count))
+            PreflightRefusal(
+                event: "preflight-refused", failedHosts: failing.map(\.host), hosts: probes.count))
         return FleetStatusReport.jsonLines(probes) + String(decoding: summary, as: UTF8.self) + "\n"
     }
 

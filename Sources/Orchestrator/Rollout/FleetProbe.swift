@@ -131,7 +131,8 @@ enum FleetProbe {
     /// Bytes the agent and the patch take in the upload folder.
     private static func uploadSize(_ paths: String...) -> UInt64 {
         paths.reduce(0) { total, path in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?
+                .uint64Value
             return total + (size ?? 0)
         }
     }

@@ -91,7 +91,9 @@ extension SSHSession {
         if let problem = survey.hostProblem {
             throw failure(
                 .exec, problem + "; nothing was uploaded",
-                next: "leave this host out of the rollout (--limit '!\(endpoint.label.split(separator: " ").first ?? "")')")
+                next:
+                    "leave this host out of the rollout (--limit '!\(endpoint.label.split(separator: " ").first ?? "")')"
+            )
         }
         guard let uid = survey.uid else {
             throw failure(
@@ -101,7 +103,8 @@ extension SSHSession {
         }
         if survey.hashTool == "none" {
             throw failure(
-                .exec, "the host has no SHA-256 tool (sha256sum, shasum, openssl or busybox) to check uploads with",
+                .exec,
+                "the host has no SHA-256 tool (sha256sum, shasum, openssl or busybox) to check uploads with",
                 next: "install coreutils (sha256sum) on the host")
         }
         if survey.chosen == nil, let last = survey.folders.last, last.status != "\(uid) 700 directory" {
@@ -113,9 +116,11 @@ extension SSHSession {
                 next: "inspect it on the host; if it is yours, `chmod 700 \(last.path)`, otherwise remove it")
         }
         guard let chosen = survey.chosen else {
-            let tried = survey.skipped.map { "\($0.path) (\(Self.skipReason($0.reason)))" }.joined(separator: ", ")
+            let tried = survey.skipped.map { "\($0.path) (\(Self.skipReason($0.reason)))" }.joined(
+                separator: ", ")
             throw failure(
-                .sftp, "no usable upload folder: \(tried.isEmpty ? candidates.joined(separator: ", ") : tried)",
+                .sftp,
+                "no usable upload folder: \(tried.isEmpty ? candidates.joined(separator: ", ") : tried)",
                 next: "pass --remote-dir DIR naming a folder the login user may create that allows exec")
         }
         privateDirectory = chosen

@@ -62,8 +62,10 @@ extension UploadScript {
             lhs.architecture == rhs.architecture && lhs.kernel == rhs.kernel && lhs.uid == rhs.uid
                 && lhs.hashTool == rhs.hashTool && lhs.chosen == rhs.chosen && lhs.hasGzip == rhs.hasGzip
                 && lhs.freeBytes == rhs.freeBytes && lhs.present == rhs.present
-                && lhs.folders.map { $0.status + " " + $0.path } == rhs.folders.map { $0.status + " " + $0.path }
-                && lhs.skipped.map { $0.reason + " " + $0.path } == rhs.skipped.map { $0.reason + " " + $0.path }
+                && lhs.folders.map { $0.status + " " + $0.path }
+                    == rhs.folders.map { $0.status + " " + $0.path }
+                && lhs.skipped.map { $0.reason + " " + $0.path }
+                    == rhs.skipped.map { $0.reason + " " + $0.path }
         }
     }
 }

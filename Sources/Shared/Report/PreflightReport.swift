@@ -125,7 +125,9 @@ public struct PreflightFolder: Codable, Sendable, Equatable {
     public var allowsExec: Bool
 
     /// Builds an entry.
-    public init(path: String, freeBytes: UInt64?, neededBytes: UInt64, mountOptions: [String], allowsExec: Bool) {
+    public init(
+        path: String, freeBytes: UInt64?, neededBytes: UInt64, mountOptions: [String], allowsExec: Bool
+    ) {
         self.path = path
         self.freeBytes = freeBytes
         self.neededBytes = neededBytes

@@ -16,7 +16,8 @@ final class PreflightRulesTests: XCTestCase {
     }
 
     func user(_ uid: UInt32, caps: UInt64 = 0) -> ProcessCredentials {
-        ProcessCredentials(uids: [uid, uid, uid, uid], gids: [uid, uid, uid, uid], capPrm: caps, capEff: caps)
+        ProcessCredentials(
+            uids: [uid, uid, uid, uid], gids: [uid, uid, uid, uid], capPrm: caps, capEff: caps)
     }
 
     func testPtraceDecisionTable() {
@@ -69,7 +70,9 @@ final class PreflightRulesTests: XCTestCase {
         // Old kernels lack NoNewPrivs and Seccomp: both read as off.
         let old = try XCTUnwrap(
             ProcessCredentials(
-                statusText: "Uid:\t5\t5\t5\t5\nGid:\t5\t5\t5\t5\nCapPrm:\t0000000000080000\nCapEff:\t0000000000080000\n"))
+                statusText:
+                    "Uid:\t5\t5\t5\t5\nGid:\t5\t5\t5\t5\nCapPrm:\t0000000000080000\nCapEff:\t0000000000080000\n"
+            ))
         XCTAssertTrue(old.hasSysPtrace)
         XCTAssertFalse(old.noNewPrivs)
         XCTAssertEqual(old.seccomp, 0)

@@ -39,8 +39,10 @@ struct ConnectionOptions: ParsableArguments {
         guard forks >= 1 else { throw ValidationError("--forks must be at least 1 (got \(forks))") }
         guard connectTimeout.seconds > 0 else { throw ValidationError("--connect-timeout must be above 0") }
         guard hostTimeout.seconds > 0 else { throw ValidationError("--host-timeout must be above 0") }
-        if let remoteDir, !(remoteDir.hasPrefix("/") || remoteDir.hasPrefix("~/")) || remoteDir.hasSuffix("/") {
-            throw ValidationError("--remote-dir \(remoteDir): give an absolute folder (or ~/FOLDER), without a trailing /")
+        if let remoteDir, !(remoteDir.hasPrefix("/") || remoteDir.hasPrefix("~/")) || remoteDir.hasSuffix("/")
+        {
+            throw ValidationError(
+                "--remote-dir \(remoteDir): give an absolute folder (or ~/FOLDER), without a trailing /")
         }
     }
 
