@@ -5,26 +5,12 @@ extension AgentCommand {
     /// nothing in its way; otherwise the code of the first problem's kind (untrusted, no-target,
     /// permission, failed) and every problem in the report.
     func preflight() -> AgentReport {
-        let (found, failure) = Preflight(patchPath: options.patchPath!, neededBytes: options.neededBytes)
-            .run()
-        var exit = AgentExitCode.success
-        if let failure {
-            exit = failure.kind
-        } else if let first = found?.problems.first {
-            exit =
-                first.hasPrefix("signature:")
-                ? .untrusted
-                : first.hasPrefix("targets:") ? .noTarget : first.hasPrefix("ptrace:") ? .permission : .failed
-        }
+        let found = Preflight(patchPath: options.patchPath!, neededBytes: options.neededBytes).run()
+        let problems = found.report?.problems.joined(separator: "; ") ?? ""
         return AgentReport(
             agentVersion: HotpatchVersion.current, host: Syscalls.hostName, command: "preflight",
-            patchID: nil, exitCode: exit,
-            message: failure?.message ?? found?.problems.joined(separator: "; ").nonEmpty,
-            processes: [], preflight: found)
+            patchID: nil, exitCode: found.exitCode,
+            message: found.failure?.message ?? (problems.isEmpty ? nil : problems),
+            processes: [], preflight: found.report)
     }
-}
-
-extension String {
-    /// Nil for the empty string.
-    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

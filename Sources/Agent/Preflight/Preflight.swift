@@ -13,13 +13,26 @@ struct Preflight {
     /// Bytes the coordinator needs in the upload folder (0 when not said).
     let neededBytes: UInt64
 
+    /// What was found: the report, or (when the patch itself is unreadable) the failure; and the
+    /// exit code of the first problem (success when ready).
+    struct Outcome {
+        var report: PreflightReport?
+        var failure: AgentFailure?
+        var exitCode: AgentExitCode
+    }
+
     /// Runs every check; never throws: each failure is a line of the report's problems.
-    func run() -> (report: PreflightReport?, failure: AgentFailure?) {
+    func run() -> Outcome {
         var problems: [String] = []
+        var kinds: [AgentExitCode] = []
+        func problem(_ kind: AgentExitCode, _ line: String) {
+            kinds.append(kind)
+            problems.append(line)
+        }
         var warnings: [String] = []
         // 1. The host itself.
         let kernel = PreflightSyscalls.kernel()
-        if let old = KernelRelease.problem(kernel.release) { problems.append(old) }
+        if let old = KernelRelease.problem(kernel.release) { problem(.failed, old) }
         // 2. Trust first, as apply does; a refused patch is still read to learn its target.
         let signature: PreflightSignature
         let patch: PatchFile
@@ -29,26 +42,27 @@ struct Preflight {
             patch = trusted.patch
         } catch {
             signature = PreflightSignature(accepted: false, summary: error.message)
-            problems.append("signature: " + error.message)
+            problem(.untrusted, "signature: " + error.message)
             do {
                 patch = try PatchLoader.load(patchPath)
             } catch {
-                return (nil, error)
+                return Outcome(report: nil, failure: error, exitCode: error.kind)
             }
         }
         // 3. Targets by build-id, and other builds of the same file.
         let census = ModuleCensus(buildID: patch.targetBuildID, pathHint: patch.targetPathHint)
-        if census.targets.isEmpty { problems.append(noTargetLine(patch, census)) }
+        if census.targets.isEmpty { problem(.noTarget, noTargetLine(patch, census)) }
         // 4. ptrace on the targets (or, when none could be seen, on the processes hidden from us).
         let ptrace = ptraceCheck(census)
-        if let reason = ptrace.reason { problems.append("ptrace: " + reason) }
+        if let reason = ptrace.reason { problem(.permission, "ptrace: " + reason) }
         if ptrace.seccomp == 2 {
             warnings.append("the agent runs under a seccomp filter (Seccomp 2): it may refuse ptrace")
         }
         // 5. The upload folder.
         let folder = folderCheck()
         if let free = folder.freeBytes, free < folder.neededBytes {
-            problems.append(
+            problem(
+                .failed,
                 "upload folder \(folder.path): \(free) bytes free, \(folder.neededBytes) needed; free space there"
             )
         }
@@ -58,7 +72,7 @@ struct Preflight {
             targetPathHint: patch.targetPathHint, targets: census.targets, otherBuilds: census.otherBuilds,
             unreadableProcesses: census.unreadable.count, ptrace: ptrace, uploadFolder: folder,
             signature: signature, problems: problems, warnings: warnings)
-        return (report, nil)
+        return Outcome(report: report, failure: nil, exitCode: kinds.first ?? .success)
     }
 
     /// "no process maps build-id ..." with the other builds found and the unreadable count.
