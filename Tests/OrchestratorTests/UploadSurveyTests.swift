@@ -53,6 +53,7 @@ final class UploadSurveyTests: XCTestCase {
             ("x86_64", "3.1.0-legacy", "kernel 3.1.0-legacy is older than 3.2"),
             ("x86_64", "2.6.32-754.el6.x86_64", "kernel 2.6.32-754.el6.x86_64 is older than 3.2"),
             ("x86_64", "unknown", nil),  // cannot tell: the agent's own start says the rest
+            ("unknown", "unknown", nil),  // no uname on the host
         ]
         for (machine, release, expected) in cases {
             let problem = UploadScript.Survey("arch \(machine)\nkernel \(release)\n").hostProblem

@@ -49,9 +49,10 @@ extension UploadScript {
             }
         }
 
-        /// Why the agent cannot run on this host at all (architecture, kernel), or nil.
+        /// Why the agent cannot run on this host at all (architecture, kernel), or nil; a host
+        /// that cannot say (`unknown`, no `uname`) is let through to try.
         var hostProblem: String? {
-            if let architecture, architecture != "x86_64", architecture != "amd64" {
+            if let architecture, !["x86_64", "amd64", "unknown"].contains(architecture) {
                 return "the agent is built for x86-64 only (host is \(architecture))"
             }
             if let kernel { return KernelRelease.problem(kernel) }

@@ -17,8 +17,8 @@ enum UploadScript {
         """
 
     /// `sh -c PREPARE sh N DIR... (NAME SHA256 MODE)...`: first says what the host is
-    /// (`arch M`, `kernel R`) and stops there when the agent cannot run on it (not x86-64, or a
-    /// kernel older than 3.2), before anything is written. Then `uid U`, the hash tool
+    /// (`arch M`, `kernel R`; `unknown` without `uname`) and stops there when the agent cannot
+    /// run on it (not x86-64, or a kernel older than 3.2), before anything is written. Then `uid U`, the hash tool
     /// (`hash TOOL`, `hash none` stops). Then it tries the N candidate folders in order (a
     /// leading `~/` is the login's home): each is made 0700 if missing, then reported as
     /// `dir PATH` and `stat OWNER MODE TYPE`; a folder that exists but is not ours with mode 700 stops
@@ -33,7 +33,7 @@ enum UploadScript {
         r=$(uname -r 2>/dev/null) || r=unknown
         echo "arch $a"
         echo "kernel $r"
-        case $a in x86_64|amd64) ;; *) exit 0 ;; esac
+        case $a in x86_64|amd64|unknown) ;; *) exit 0 ;; esac
         case $r in [0-2].*|3.[01]|3.[01][!0-9]*) exit 0 ;; esac
         u=$(id -u) || exit 90
         echo "uid $u"
