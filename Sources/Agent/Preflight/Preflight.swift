@@ -60,11 +60,13 @@ struct Preflight {
         }
         // 5. The upload folder.
         let folder = folderCheck()
+        // The files are already here when the agent runs, so too little room is for the next
+        // upload (a new agent or patch): worth knowing, not a reason this apply would fail. The
+        // coordinator refuses an upload that does not fit before sending it.
         if let free = folder.freeBytes, free < folder.neededBytes {
-            problem(
-                .failed,
-                "upload folder \(folder.path): \(free) bytes free, \(folder.neededBytes) needed; free space there"
-            )
+            warnings.append(
+                "upload folder \(folder.path): \(free) bytes free, less than the \(folder.neededBytes) "
+                    + "a new upload of the agent and patch takes; free space there")
         }
         let report = PreflightReport(
             kernelRelease: kernel.release, architecture: kernel.machine,

@@ -117,7 +117,8 @@ public struct PreflightFolder: Codable, Sendable, Equatable {
     public var path: String
     /// Bytes free for an unprivileged writer (statvfs `f_bavail` x `f_frsize`), nil if unknown.
     public var freeBytes: UInt64?
-    /// Bytes an upload needs there (as the coordinator said with `--need`), 0 when not said.
+    /// Bytes an upload of the agent and patch takes (the coordinator says with `--need`; 0: not
+    /// said); less free is a warning, since the files are already there when this runs.
     public var neededBytes: UInt64
     /// The options of the mount holding it (from /proc/self/mountinfo).
     public var mountOptions: [String]
