@@ -17,6 +17,9 @@ struct HostProbe: Sendable, Codable, Equatable {
     let patchedProcesses: [ProbedProcess]
     /// Processes mapping the patch's target module (when a patch was given), patched or not.
     let targetProcesses: [ProbedProcess]?
+    /// The files on disk the agent reported: the patch's target path (when a patch was given)
+    /// and every file `--persist` installed there, with their build-ids (nil when none).
+    var filesOnDisk: [DiskFileReport]? = nil
 
     /// Patch id -> number of processes where it is active.
     var patchesInPlace: [String: Int] {
@@ -101,7 +104,7 @@ enum FleetProbe {
                 agentVersion: status.agentVersion, patchedProcesses: status.processes.map(ProbedProcess.init),
                 targetProcesses: targets.map {
                     $0.processes.filter { $0.outcome != .failed }.map(ProbedProcess.init)
-                })
+                }, filesOnDisk: targets?.files ?? status.files)
         } catch {
             return HostProbe(
                 host: host.name, reachable: true, error: SummaryTable.oneLine("\(error)"),

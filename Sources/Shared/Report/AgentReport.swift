@@ -22,11 +22,15 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var processes: [ProcessReport]
     /// For `apply`: who signed the patch, as the host's trust policy saw it (nil otherwise).
     public var signature: SignatureReport?
+    /// Files on disk: what `apply --persist` installed, what `revert` restored, what `status`
+    /// found at the target paths (nil when the command looked at no file).
+    public var files: [DiskFileReport]?
 
     /// Builds a report of the current schema version.
     public init(
         agentVersion: String, host: String, command: String, patchID: String?, exitCode: AgentExitCode,
-        message: String?, processes: [ProcessReport], signature: SignatureReport? = nil
+        message: String?, processes: [ProcessReport], signature: SignatureReport? = nil,
+        files: [DiskFileReport]? = nil
     ) {
         self.schemaVersion = AgentReport.currentSchemaVersion
         self.agentVersion = agentVersion
@@ -37,5 +41,6 @@ public struct AgentReport: Codable, Sendable, Equatable {
         self.message = message
         self.processes = processes
         self.signature = signature
+        self.files = files
     }
 }
