@@ -58,9 +58,9 @@ final class PersistTests: XCTestCase {
         let service = setup.service
         XCTAssertEqual(chown(service, 1234, 2345), 0)
         XCTAssertEqual(chmod(service, 0o751), 0)
-        let setcap = try Subprocess.run("/usr/sbin/setcap", ["cap_net_bind_service+ep", service])
+        let setcap = try Subprocess.run("/sbin/setcap", ["cap_net_bind_service+ep", service])
         XCTAssertEqual(setcap.status, 0, "setcap (libcap2-bin): " + setcap.stderr)
-        let capabilities = try Subprocess.run("/usr/sbin/getcap", [service]).stdout
+        let capabilities = try Subprocess.run("/sbin/getcap", [service]).stdout
 
         let applied = try apply(setup)
         XCTAssertEqual(applied.status, 0, applied.output)
@@ -72,7 +72,7 @@ final class PersistTests: XCTestCase {
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o751, "mode kept")
         XCTAssertEqual((attributes[.ownerAccountID] as? NSNumber)?.intValue, 1234, "owner kept")
         XCTAssertEqual((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue, 2345, "group kept")
-        XCTAssertEqual(try Subprocess.run("/usr/sbin/getcap", [service]).stdout, capabilities, "capabilities kept")
+        XCTAssertEqual(try Subprocess.run("/sbin/getcap", [service]).stdout, capabilities, "capabilities kept")
         XCTAssertTrue(capabilities.contains("cap_net_bind_service"), capabilities)
         XCTAssertEqual(try setup.fixture.bytes(service + ".hotpatch-backup.compute-fix"), setup.original)
         XCTAssertNotNil(setup.program.waitForLine { $0 == "compute=43" }, "the running process is patched too")

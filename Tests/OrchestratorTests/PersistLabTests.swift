@@ -21,6 +21,7 @@ final class PersistLabTests: LabRolloutTestCase {
         }
         let host: String
         let reachable: Bool
+        let patchedProcesses: [Process]
         let targetProcesses: [Process]?
         let filesOnDisk: [DiskFileReport]?
         let onDisk: [String: String]?
@@ -80,6 +81,7 @@ final class PersistLabTests: LabRolloutTestCase {
         }
         var fleet = try status(lab)
         for host in lab.hosts {
+            XCTAssertEqual(fleet[host.name]?.patchedProcesses.count, 1, "\(host) runs the live patch")
             XCTAssertEqual(fleet[host.name]?.onDisk?[target], "fixed build", "\(host)")
             XCTAssertEqual(fleet[host.name]?.filesOnDisk?.first?.buildID, fixedID)
         }
@@ -96,6 +98,7 @@ final class PersistLabTests: LabRolloutTestCase {
         fleet = try status(lab)
         let running = fleet[first.name]?.targetProcesses?.first { $0.pid == restarted.pid }
         XCTAssertEqual(running?.patches.map(\.id), [], "the restarted service holds no patch")
+        XCTAssertFalse(fleet[first.name]?.patchedProcesses.contains { $0.pid == restarted.pid } ?? true)
         XCTAssertEqual(fleet[first.name]?.onDisk?[target], "fixed build")
 
         // Rollback: the live patch out of host 2's process, the old build back on both disks.
@@ -111,7 +114,7 @@ final class PersistLabTests: LabRolloutTestCase {
             XCTAssertEqual(fleet[host.name]?.onDisk?[target], "old build", "\(host)")
             XCTAssertEqual(fleet[host.name]?.filesOnDisk?.first?.buildID, oldID)
         }
-        XCTAssertEqual(fleet[second.name]?.targetProcesses?.flatMap(\.patches).count, 0, "host 2 unpatched")
+        XCTAssertEqual(fleet[second.name]?.patchedProcesses.count, 0, "host 2 unpatched")
 
         // The next restart runs the old build again, bug included.
         let again = try restart(first, lab: lab)
@@ -120,5 +123,52 @@ final class PersistLabTests: LabRolloutTestCase {
             skipping: 0, timeout: .seconds(30), description: "a misclassification by the old build"
         ) { $0.pid.rawValue == again.pid && $0.misclassified > 0 }
         XCTAssertGreaterThan(buggy.misclassified, 0)
+    }
+
+    func testAnotherBuildOnOneHostsDiskIsLeftThereAndRollbackRestoresOnlyWhereItInstalled() throws {
+        let lab = try fleet()
+        let build = RepositoryPaths.path("examples/parity/build")
+        let (target, fixed) = (build + "/parity-v1", build + "/parity-v2")
+        let (first, second) = (lab.hosts[0], lab.hosts[1])
+        // Someone deployed another build on host 2 after its service started (renamed into place,
+        // as package managers do): the patched process still runs the old one.
+        let private2 = second.directory + "/parity-build/parity-v1"
+        try FileManager.default.copyItem(atPath: build + "/parity-lib", toPath: private2 + ".new")
+        XCTAssertEqual(rename(private2 + ".new", private2), 0)
+        let otherID = try buildID(private2)
+        defer {
+            // Leave host 2 as the class found it for the next test.
+            try? FileManager.default.removeItem(atPath: private2)
+            try? FileManager.default.copyItem(atPath: target, toPath: private2)
+        }
+
+        let rollout = try hotpatch("rollout", [patch, "--persist", fixed, "--json"], lab: lab)
+        XCTAssertEqual(rollout.status, 6, "finished, host 2 not fixed on disk: " + rollout.stdout + rollout.stderr)
+        let events = try JSONLines(rollout.stdout)
+        let applied = Dictionary(uniqueKeysWithValues: events.named("applied").map {
+            ($0["host"] as? String ?? "", $0["outcome"] as? [String: Any] ?? [:])
+        })
+        XCTAssertEqual(applied[first.name]?["status"] as? String, "patched")
+        XCTAssertEqual(applied[second.name]?["status"] as? String, "patched", "the live patch stays")
+        let refused = (applied[second.name]?["files"] as? [[String: Any]])?.first
+        XCTAssertEqual(refused?["action"] as? String, "refused")
+        XCTAssertTrue((refused?["message"] as? String)?.contains("neither the build the patch targets") == true)
+        let rolloutID = try XCTUnwrap(events.all.first?["rollout"] as? String)
+
+        var fleet = try status(lab)
+        XCTAssertEqual(fleet[first.name]?.onDisk?[target], "fixed build")
+        XCTAssertEqual(fleet[second.name]?.onDisk?[target], "neither")
+        XCTAssertEqual(fleet[second.name]?.filesOnDisk?.first?.buildID, otherID)
+
+        // Undo exactly that rollout: host 1 gets its old build back, host 2 keeps the other build.
+        let rollback = try RolloutFixture.run(
+            ["rollback", "--rollout", rolloutID, "--journal-dir", work + "/journal", "--json"])
+        XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
+        fleet = try status(lab)
+        XCTAssertEqual(fleet[first.name]?.onDisk?[target], "old build")
+        XCTAssertEqual(fleet[second.name]?.onDisk?[target], "neither")
+        for host in lab.hosts {
+            XCTAssertEqual(fleet[host.name]?.patchedProcesses.count, 0, "\(host) unpatched")
+        }
     }
 }
