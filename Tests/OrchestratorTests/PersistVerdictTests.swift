@@ -112,4 +112,34 @@ final class PersistVerdictTests: XCTestCase {
             build + "/libparity-v2.so", patch: patch, targetPathHint: build + "/libparity-v1.so")
         XCTAssertNil(library.warning)
     }
+
+    /// The journal keeps the fixed build (resume pushes the same bytes) and the file entries, and
+    /// a host whose disk got the fixed build is one a rollback must visit even when its patch was
+    /// already in place.
+    func testTheJournalKeepsWhatWasPersistedAndRollbackKnowsTheHost() throws {
+        typealias R = JournalTestRecords
+        var plan = R.plan()
+        plan.fixedBuild = FixedBuildRecord(path: "/build/parity-v2", sha256: "ab", buildID: fixed)
+        let installed = ApplyOutcome(
+            status: .alreadyPatched, processes: 1, targets: [R.one], files: [file(.installed, build: fixed)])
+        let events: [RolloutEvent] = [
+            .started(plan), .applied(HostApplied(host: "b", wave: 2, outcome: installed)),
+        ]
+        let records = events.enumerated().map {
+            RolloutRecord(rollout: R.rollout, sequence: $0.offset + 1, time: R.t0, event: $0.element)
+        }
+        let lines = try records.map { try $0.jsonLine() }
+        let decoded = try lines.map {
+            try RolloutRecord.makeDecoder().decode(RolloutRecord.self, from: Data($0.utf8))
+        }
+        XCTAssertEqual(decoded, records)
+        let progress = RolloutProgress(replaying: decoded)
+        XCTAssertEqual(progress.start?.fixedBuild?.buildID, fixed)
+        XCTAssertEqual(progress.hostsToRevert, ["b"], "its disk has the fixed build")
+        // A journal written before --persist existed reads back without it.
+        let older = try RolloutRecord.makeDecoder().decode(
+            RolloutRecord.self, from: Data(try RolloutRecord(
+                rollout: R.rollout, sequence: 1, time: R.t0, event: .started(R.plan())).jsonLine().utf8))
+        if case .started(let start) = older.event { XCTAssertNil(start.fixedBuild) } else { XCTFail() }
+    }
 }
