@@ -115,7 +115,7 @@ struct AgentCommand {
         var files: [DiskFileReport]? = nil
         if !reports.contains(where: { $0.outcome == .failed }) {
             let (restored, failure) = restore(patchID: patchID, journal: journal)
-            files = restored
+            files = restored.isEmpty ? nil : restored
             if let failure { return finished(patchID: patchID, processes: reports, failure: failure, files: files) }
         }
         if found.targets.isEmpty, let empty = noTarget(found, what: "holds patch \(patchID)") {
