@@ -171,4 +171,43 @@ final class PersistLabTests: LabRolloutTestCase {
             XCTAssertEqual(fleet[host.name]?.patchedProcesses.count, 0, "\(host) unpatched")
         }
     }
+
+    /// The coordinator SIGKILLed once host 2's apply is under way: `resume` finishes with the
+    /// fixed build on every disk (a host whose agent had finished is asked, and its install
+    /// completed or confirmed), and `rollback --rollout` puts the old build back everywhere.
+    func testAResumedPersistedRolloutInstallsEverywhereAndItsRollbackRestoresEverywhere() throws {
+        let lab = try fleet()
+        let build = RepositoryPaths.path("examples/parity/build")
+        let (target, fixed) = (build + "/parity-v1", build + "/parity-v2")
+        let coordinator = try FaultLab.Coordinator(
+            ["rollout", patch, "--persist", fixed, "--waves", "1,100%", "--forks", "1"]
+                + FaultLab.arguments(lab, journal: work + "/journal"))
+        let reached = try coordinator.read { $0["event"] as? String == "applyIntent" && $0["wave"] as? Int == 2 }
+        XCTAssertTrue(reached, "host 2's apply never started: " + coordinator.lines.joined(separator: "\n"))
+        coordinator.kill()
+        let rollout = try XCTUnwrap(coordinator.rollout)
+
+        let resumed = try RolloutFixture.run(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        // Host 2's outcome, learned by asking it (its agent had finished) or by applying now,
+        // names its file either way.
+        let host2 = try JSONLines(resumed.stdout).named("applied").first { $0["host"] as? String == "lab-host-2" }
+        let files = (host2?["outcome"] as? [String: Any])?["files"] as? [[String: Any]]
+        XCTAssertTrue(
+            ["installed", "already-installed"].contains(files?.first?["action"] as? String ?? ""),
+            resumed.stdout)
+        var fleet = try status(lab)
+        for host in lab.hosts {
+            XCTAssertEqual(fleet[host.name]?.onDisk?[target], "fixed build", "\(host) after resume")
+            XCTAssertEqual(fleet[host.name]?.patchedProcesses.count, 1, "\(host) patched once")
+        }
+
+        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+        XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
+        fleet = try status(lab)
+        for host in lab.hosts {
+            XCTAssertEqual(fleet[host.name]?.onDisk?[target], "old build", "\(host) after rollback")
+            XCTAssertEqual(fleet[host.name]?.patchedProcesses.count, 0, "\(host) unpatched")
+        }
+    }
 }
