@@ -67,15 +67,18 @@ final class PersistTests: XCTestCase {
         let file = try XCTUnwrap(applied.report?.files?.first, applied.output)
         XCTAssertEqual(file.action, .installed, applied.output)
         XCTAssertEqual(file.path, service)
-        XCTAssertEqual(try setup.fixture.bytes(service), try setup.fixture.bytes(setup.fixed), "fixed build installed")
+        XCTAssertEqual(
+            try setup.fixture.bytes(service), try setup.fixture.bytes(setup.fixed), "fixed build installed")
         let attributes = try FileManager.default.attributesOfItem(atPath: service)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o751, "mode kept")
         XCTAssertEqual((attributes[.ownerAccountID] as? NSNumber)?.intValue, 1234, "owner kept")
         XCTAssertEqual((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue, 2345, "group kept")
-        XCTAssertEqual(try Subprocess.run("/sbin/getcap", [service]).stdout, capabilities, "capabilities kept")
+        XCTAssertEqual(
+            try Subprocess.run("/sbin/getcap", [service]).stdout, capabilities, "capabilities kept")
         XCTAssertTrue(capabilities.contains("cap_net_bind_service"), capabilities)
         XCTAssertEqual(try setup.fixture.bytes(service + ".hotpatch-backup.compute-fix"), setup.original)
-        XCTAssertNotNil(setup.program.waitForLine { $0 == "compute=43" }, "the running process is patched too")
+        XCTAssertNotNil(
+            setup.program.waitForLine { $0 == "compute=43" }, "the running process is patched too")
 
         // A second run finds the fixed build in place: nothing changes, still success.
         let again = try apply(setup)
@@ -114,7 +117,8 @@ final class PersistTests: XCTestCase {
         XCTAssertEqual(applied.report?.processes.map(\.outcome), [.applied], "the live patch is done")
         let file = try XCTUnwrap(applied.report?.files?.first, applied.output)
         XCTAssertEqual(file.action, .refused)
-        XCTAssertTrue(file.message?.contains("neither the build the patch targets") == true, file.message ?? "")
+        XCTAssertTrue(
+            file.message?.contains("neither the build the patch targets") == true, file.message ?? "")
         XCTAssertEqual(try setup.fixture.bytes(setup.service), other, "the third build is left as is")
         XCTAssertFalse(FileManager.default.fileExists(atPath: setup.service + ".hotpatch-backup.compute-fix"))
         XCTAssertNotNil(setup.program.waitForLine { $0 == "compute=43" }, "the process runs the fix")

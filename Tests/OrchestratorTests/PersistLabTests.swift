@@ -45,7 +45,8 @@ final class PersistLabTests: LabRolloutTestCase {
     }
 
     private func buildID(_ path: String) throws -> String {
-        try XCTUnwrap(try ELFFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))).buildID()).hex
+        try XCTUnwrap(try ELFFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))).buildID())
+            .hex
     }
 
     /// Restarts `host`'s service and returns the first line its new process prints.
@@ -54,7 +55,9 @@ final class PersistLabTests: LabRolloutTestCase {
         let before = try log.lines().count
         try lab.restartService(of: host)
         let pid = try XCTUnwrap(lab.servicePidInHost(host), "service.pid after the restart")
-        let line = try log.waitForLine(skipping: before, timeout: .seconds(30), description: "a line of pid \(pid)") {
+        let line = try log.waitForLine(
+            skipping: before, timeout: .seconds(30), description: "a line of pid \(pid)"
+        ) {
             $0.pid.rawValue == pid
         }
         return (pid, line)
@@ -70,7 +73,8 @@ final class PersistLabTests: LabRolloutTestCase {
         // Roll out with --persist: live patch, then the fixed build on each host's disk.
         let rollout = try hotpatch("rollout", [patch, "--persist", fixed, "--json"], lab: lab)
         XCTAssertEqual(rollout.status, 0, rollout.stdout + rollout.stderr)
-        XCTAssertTrue(rollout.stderr.contains("the patch's target is parity-v1"), "name warning: " + rollout.stderr)
+        XCTAssertTrue(
+            rollout.stderr.contains("the patch's target is parity-v1"), "name warning: " + rollout.stderr)
         let applied = try JSONLines(rollout.stdout).named("applied")
         XCTAssertEqual(applied.count, 2)
         for event in applied {
@@ -143,16 +147,19 @@ final class PersistLabTests: LabRolloutTestCase {
         }
 
         let rollout = try hotpatch("rollout", [patch, "--persist", fixed, "--json"], lab: lab)
-        XCTAssertEqual(rollout.status, 6, "finished, host 2 not fixed on disk: " + rollout.stdout + rollout.stderr)
+        XCTAssertEqual(
+            rollout.status, 6, "finished, host 2 not fixed on disk: " + rollout.stdout + rollout.stderr)
         let events = try JSONLines(rollout.stdout)
-        let applied = Dictionary(uniqueKeysWithValues: events.named("applied").map {
-            ($0["host"] as? String ?? "", $0["outcome"] as? [String: Any] ?? [:])
-        })
+        let applied = Dictionary(
+            uniqueKeysWithValues: events.named("applied").map {
+                ($0["host"] as? String ?? "", $0["outcome"] as? [String: Any] ?? [:])
+            })
         XCTAssertEqual(applied[first.name]?["status"] as? String, "patched")
         XCTAssertEqual(applied[second.name]?["status"] as? String, "patched", "the live patch stays")
         let refused = (applied[second.name]?["files"] as? [[String: Any]])?.first
         XCTAssertEqual(refused?["action"] as? String, "refused")
-        XCTAssertTrue((refused?["message"] as? String)?.contains("neither the build the patch targets") == true)
+        XCTAssertTrue(
+            (refused?["message"] as? String)?.contains("neither the build the patch targets") == true)
         let rolloutID = try XCTUnwrap(events.all.first?["rollout"] as? String)
 
         var fleet = try status(lab)
@@ -182,16 +189,22 @@ final class PersistLabTests: LabRolloutTestCase {
         let coordinator = try FaultLab.Coordinator(
             ["rollout", patch, "--persist", fixed, "--waves", "1,100%", "--forks", "1"]
                 + FaultLab.arguments(lab, journal: work + "/journal"))
-        let reached = try coordinator.read { $0["event"] as? String == "applyIntent" && $0["wave"] as? Int == 2 }
+        let reached = try coordinator.read {
+            $0["event"] as? String == "applyIntent" && $0["wave"] as? Int == 2
+        }
         XCTAssertTrue(reached, "host 2's apply never started: " + coordinator.lines.joined(separator: "\n"))
         coordinator.kill()
         let rollout = try XCTUnwrap(coordinator.rollout)
 
-        let resumed = try RolloutFixture.run(["resume", rollout, "--journal-dir", work + "/journal", "--json"])
+        let resumed = try RolloutFixture.run([
+            "resume", rollout, "--journal-dir", work + "/journal", "--json",
+        ])
         XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
         // Host 2's outcome, learned by asking it (its agent had finished) or by applying now,
         // names its file either way.
-        let host2 = try JSONLines(resumed.stdout).named("applied").first { $0["host"] as? String == "lab-host-2" }
+        let host2 = try JSONLines(resumed.stdout).named("applied").first {
+            $0["host"] as? String == "lab-host-2"
+        }
         let files = (host2?["outcome"] as? [String: Any])?["files"] as? [[String: Any]]
         XCTAssertTrue(
             ["installed", "already-installed"].contains(files?.first?["action"] as? String ?? ""),
@@ -202,7 +215,9 @@ final class PersistLabTests: LabRolloutTestCase {
             XCTAssertEqual(fleet[host.name]?.patchedProcesses.count, 1, "\(host) patched once")
         }
 
-        let undo = try RolloutFixture.run(["rollback", "--rollout", rollout, "--journal-dir", work + "/journal"])
+        let undo = try RolloutFixture.run([
+            "rollback", "--rollout", rollout, "--journal-dir", work + "/journal",
+        ])
         XCTAssertEqual(undo.status, 0, undo.stdout + undo.stderr)
         fleet = try status(lab)
         for host in lab.hosts {

@@ -11,37 +11,48 @@ final class PersistVerdictTests: XCTestCase {
 
     private func file(_ action: DiskFileAction, build: String?, message: String? = nil) -> DiskFileReport {
         DiskFileReport(
-            path: "/srv/parity", action: action, buildID: build, installedBuildID: fixed, replacedBuildID: old,
+            path: "/srv/parity", action: action, buildID: build, installedBuildID: fixed,
+            replacedBuildID: old,
             patchID: "parity-fix", backup: "/srv/parity.hotpatch-backup.parity-fix", message: message)
     }
 
-    private func report(_ code: AgentExitCode, _ outcomes: [ProcessOutcome], files: [DiskFileReport]?, message: String? = nil)
+    private func report(
+        _ code: AgentExitCode, _ outcomes: [ProcessOutcome], files: [DiskFileReport]?, message: String? = nil
+    )
         -> AgentReport
     {
         AgentReport(
             agentVersion: "0.1", host: "h", command: "apply", patchID: "parity-fix", exitCode: code,
             message: message,
             processes: outcomes.enumerated().map {
-                ProcessReport(pid: Pid(Int32($0.offset + 1)), startTime: 5, executable: "/srv/parity", outcome: $0.element)
+                ProcessReport(
+                    pid: Pid(Int32($0.offset + 1)), startTime: 5, executable: "/srv/parity",
+                    outcome: $0.element)
             }, files: files)
     }
 
     func testApplyWithFilesBecomesOutcomes() {
         let refused = file(.refused, build: other, message: "neither")
         let cases: [(String, AgentReport, ApplyStatus, installed: Bool, diskProblem: Bool)] = [
-            ("installed", report(.success, [.applied], files: [file(.installed, build: fixed)]), .patched, true, false),
             (
-                "already installed", report(.success, [.alreadyApplied], files: [file(.alreadyInstalled, build: fixed)]),
+                "installed", report(.success, [.applied], files: [file(.installed, build: fixed)]), .patched,
+                true, false
+            ),
+            (
+                "already installed",
+                report(.success, [.alreadyApplied], files: [file(.alreadyInstalled, build: fixed)]),
                 .alreadyPatched, false, false
             ),
             // A refusal on disk leaves the live patch: patched, with the disk's message.
             (
                 "refused, live patch done",
-                report(.targetMismatch, [.applied], files: [refused], message: "neither"), .patched, false, true
+                report(.targetMismatch, [.applied], files: [refused], message: "neither"), .patched, false,
+                true
             ),
             // A process that failed: the host failed, whatever the disk says.
             (
-                "process failed", report(.partial, [.applied, .failed], files: [file(.installed, build: fixed)]),
+                "process failed",
+                report(.partial, [.applied, .failed], files: [file(.installed, build: fixed)]),
                 .failed, true, false
             ),
             ("no persist", report(.success, [.applied], files: nil), .patched, false, false),
@@ -54,7 +65,8 @@ final class PersistVerdictTests: XCTestCase {
             XCTAssertEqual(outcome.files, report.files, name)
         }
         XCTAssertEqual(
-            AgentVerdict.apply(report(.targetMismatch, [.applied], files: [refused], message: "neither")).message,
+            AgentVerdict.apply(report(.targetMismatch, [.applied], files: [refused], message: "neither"))
+                .message,
             "fixed build not installed: neither")
     }
 
@@ -70,11 +82,15 @@ final class PersistVerdictTests: XCTestCase {
             ("fixed, from the record", file(.inspected, build: fixed), nil, .fixedBuild),
             ("old, from the record", file(.inspected, build: old), nil, .oldBuild),
             (
-                "old, from the patch", DiskFileReport(path: "/srv/parity", action: .inspected, buildID: old), old,
+                "old, from the patch", DiskFileReport(path: "/srv/parity", action: .inspected, buildID: old),
+                old,
                 .oldBuild
             ),
             ("a third build", file(.inspected, build: other), old, .neither),
-            ("no record, no patch", DiskFileReport(path: "/p", action: .inspected, buildID: other), nil, .neither),
+            (
+                "no record, no patch", DiskFileReport(path: "/p", action: .inspected, buildID: other), nil,
+                .neither
+            ),
             ("missing", DiskFileReport(path: "/p", action: .inspected, message: "ENOENT"), old, .unreadable),
         ]
         for (name, file, oldBuildID, kind) in cases {
@@ -90,7 +106,8 @@ final class PersistVerdictTests: XCTestCase {
             throw XCTSkip("examples/parity is not built (make -C examples/parity)")
         }
         let v1 = try XCTUnwrap(
-            try ELFFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: build + "/parity-v1")))).buildID())
+            try ELFFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: build + "/parity-v1"))))
+                .buildID())
         let patch = PatchRecord(path: "/p.hotpatch", id: "parity-fix", sha256: "00", targetBuildID: v1.hex)
         let hint = build + "/parity-v1"
         let refusals: [(String, String)] = [
@@ -138,8 +155,11 @@ final class PersistVerdictTests: XCTestCase {
         XCTAssertEqual(progress.hostsToRevert, ["b"], "its disk has the fixed build")
         // A journal written before --persist existed reads back without it.
         let older = try RolloutRecord.makeDecoder().decode(
-            RolloutRecord.self, from: Data(try RolloutRecord(
-                rollout: R.rollout, sequence: 1, time: R.t0, event: .started(R.plan())).jsonLine().utf8))
+            RolloutRecord.self,
+            from: Data(
+                try RolloutRecord(
+                    rollout: R.rollout, sequence: 1, time: R.t0, event: .started(R.plan())
+                ).jsonLine().utf8))
         if case .started(let start) = older.event { XCTAssertNil(start.fixedBuild) } else { XCTFail() }
     }
 }

@@ -116,11 +116,15 @@ struct AgentCommand {
         if !reports.contains(where: { $0.outcome == .failed }) {
             let (restored, failure) = restore(patchID: patchID, journal: journal)
             files = restored.isEmpty ? nil : restored
-            if let failure { return finished(patchID: patchID, processes: reports, failure: failure, files: files) }
+            if let failure {
+                return finished(patchID: patchID, processes: reports, failure: failure, files: files)
+            }
         }
         if found.targets.isEmpty, let empty = noTarget(found, what: "holds patch \(patchID)") {
             // Nothing to revert in memory; a restored file still counts as done.
-            if files?.isEmpty == false { return finished(patchID: patchID, processes: reports, failure: nil, files: files) }
+            if files?.isEmpty == false {
+                return finished(patchID: patchID, processes: reports, failure: nil, files: files)
+            }
             return finished(patchID: patchID, processes: reports, failure: empty)
         }
         return finished(patchID: patchID, processes: reports, failure: nil, files: files)

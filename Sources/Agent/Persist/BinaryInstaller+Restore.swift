@@ -49,7 +49,8 @@ extension BinaryInstaller {
             report.action = .restored
             report.buildID = DiskBuild(path: entry.path).buildID?.hex
         } catch {
-            report.message = "could not put the backup \(entry.backup) back over \(entry.path): \(error); move it back by hand"
+            report.message =
+                "could not put the backup \(entry.backup) back over \(entry.path): \(error); move it back by hand"
         }
         return report
     }

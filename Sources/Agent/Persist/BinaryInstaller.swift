@@ -21,12 +21,14 @@ struct BinaryInstaller {
         var report = DiskFileReport(path: target, action: .failed, patchID: patchID)
         // Step: which builds are these? The fixed one must be a build, and another than the target.
         guard let fixedID = DiskBuild(path: fixed).buildID else {
-            report.message = "the fixed build \(fixed) is \(DiskBuild(path: fixed).text); upload an ELF file with a build-id"
+            report.message =
+                "the fixed build \(fixed) is \(DiskBuild(path: fixed).text); upload an ELF file with a build-id"
             return report
         }
         guard fixedID != expected else {
             report.action = .refused
-            report.message = "the fixed build \(fixed) has the build-id the patch targets (\(expected.hex)): it is the old build, not a fix"
+            report.message =
+                "the fixed build \(fixed) has the build-id the patch targets (\(expected.hex)): it is the old build, not a fix"
             return report
         }
         report.installedBuildID = fixedID.hex
@@ -67,7 +69,9 @@ struct BinaryInstaller {
     }
 
     /// The steps of one install: backup link, record, new file beside the old, rename.
-    private func swap(_ fixed: String, over target: String, patchID: String, fixedID: BuildID, expected: BuildID)
+    private func swap(
+        _ fixed: String, over target: String, patchID: String, fixedID: BuildID, expected: BuildID
+    )
         throws(SystemError) -> String
     {
         let backup = target + ".hotpatch-backup." + patchID
@@ -77,7 +81,9 @@ struct BinaryInstaller {
         let contents = try Syscalls.readFile(fixed)
         // Backup first: a hard link keeps the running build's inode exactly as it was. A stale
         // backup (another build, left by an interrupted run) is replaced.
-        if Syscalls.exists(backup), DiskBuild(path: backup).buildID != expected { try Syscalls.unlink(backup) }
+        if Syscalls.exists(backup), DiskBuild(path: backup).buildID != expected {
+            try Syscalls.unlink(backup)
+        }
         if !Syscalls.exists(backup) { try Syscalls.link(target, to: backup) }
         // Record before the switch: a crash after the rename must still let revert find the backup.
         try addToRecord(
@@ -88,7 +94,8 @@ struct BinaryInstaller {
         do throws(SystemError) {
             try Syscalls.write(fd, contents, what: temporary)
             // Owner before mode: chown clears set-id bits. Capabilities last: chown clears them too.
-            try Syscalls.setOwnerAndMode(fd, uid: owner.uid, gid: owner.gid, mode: owner.mode, path: temporary)
+            try Syscalls.setOwnerAndMode(
+                fd, uid: owner.uid, gid: owner.gid, mode: owner.mode, path: temporary)
             if let capabilities {
                 try PersistSyscalls.setAttribute(
                     PersistSyscalls.capabilityAttribute, capabilities, of: fd, path: temporary)
@@ -116,7 +123,9 @@ struct BinaryInstaller {
     /// Every record on this host (what `status` reports).
     func allRecords() -> [PersistRecord] {
         let names = (try? Syscalls.listDirectory(stateDirectory + "/persist")) ?? []
-        return names.filter { PatchID($0) != nil && !$0.hasPrefix(".") }.sorted().compactMap { record(patchID: $0) }
+        return names.filter { PatchID($0) != nil && !$0.hasPrefix(".") }.sorted().compactMap {
+            record(patchID: $0)
+        }
     }
 
     private func recordedEntry(patchID: String, path: String) -> PersistRecord.Entry? {

@@ -26,7 +26,8 @@ enum PersistSyscalls {
     }
 
     /// Sets xattr `name` of the open file `fd`.
-    static func setAttribute(_ name: String, _ value: [UInt8], of fd: Int32, path: String) throws(SystemError) {
+    static func setAttribute(_ name: String, _ value: [UInt8], of fd: Int32, path: String) throws(SystemError)
+    {
         let result = value.withUnsafeBytes { cptrace_fsetxattr(fd, name, $0.baseAddress, value.count) }
         if result != 0 { throw SystemError(operation: "setxattr \(name) on \(path)", code: errno) }
     }

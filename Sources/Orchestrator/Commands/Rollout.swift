@@ -70,7 +70,8 @@ extension Hotpatch {
                     connection: connection, settings: settings)
                 if let persist {
                     let fixed = try FixedBuild.check(
-                        persist, patch: plan.patch, targetPathHint: try FleetSelection.targetPathHint(of: patch))
+                        persist, patch: plan.patch,
+                        targetPathHint: try FleetSelection.targetPathHint(of: patch))
                     if let warning = fixed.warning {
                         FileHandle.standardError.write(Data("hotpatch: warning: \(warning)\n".utf8))
                     }

@@ -44,7 +44,9 @@ struct RolloutProgress: Sendable, Equatable {
                 || apply.outcome.map { $0.status == .patched || $0.processes > 0 || $0.mayBeInPlace } == true
             // A fixed build installed on disk must go back too, even where the patch was in place.
             let installed = apply.outcome?.installedFiles == true
-            guard installed || (mayHavePatched && apply.outcome?.status != .alreadyPatched) else { return false }
+            guard installed || (mayHavePatched && apply.outcome?.status != .alreadyPatched) else {
+                return false
+            }
             if let reverted = revert.outcome { return !reverted.status.isClean }
             return true
         }

@@ -8,13 +8,15 @@ enum DiskLines {
         files.map { file in
             let what: String
             switch file.action {
-            case .installed: what = "fixed build \(short(file.buildID)) installed (backup \(file.backup ?? "-"))"
+            case .installed:
+                what = "fixed build \(short(file.buildID)) installed (backup \(file.backup ?? "-"))"
             case .alreadyInstalled: what = "fixed build \(short(file.buildID)) already on disk"
             case .restored: what = "old build \(short(file.buildID)) restored"
             case .refused, .failed, .leftInPlace: what = "\(file.action.rawValue): \(file.message ?? "")"
             case .inspected: what = "on disk: \(short(file.buildID))"
             }
-            return "  \(host): \(file.path): " + SummaryTable.oneLine(what)
+            // The path and the message come from the host: untrusted text, kept to one line.
+            return "  \(host): " + SummaryTable.oneLine("\(file.path): \(what)")
         }.joined(separator: "\n")
     }
 

@@ -14,15 +14,21 @@ enum FleetStatusReport {
         ]
         for probe in probes {
             let inPlace = probe.patchesInPlace.sorted { $0.key < $1.key }.map { "\($0.key)(\($0.value))" }
-            rows.append([
+            var row = [
                 probe.host, probe.reachable ? "yes" : "no",
                 probe.targetProcesses.map { String($0.count) } ?? "-",
                 probe.reachable ? String(probe.patchedProcesses.count) : "-",
                 inPlace.isEmpty ? "-" : inPlace.joined(separator: ","),
                 probe.reachable ? String(probe.driftedProcesses) : "-",
-            ] + (disk ? [DiskLines.cell(probe.filesOnDisk ?? [], oldBuildID: oldBuildID)] : []) + [
-                SummaryTable.oneLine(probe.error ?? "")
-            ])
+                SummaryTable.oneLine(probe.error ?? ""),
+            ]
+            // ON DISK goes before DETAIL, which stays last (it is the long one).
+            if disk {
+                // Paths come from the host: untrusted text, shown on one line like DETAIL.
+                let cell = DiskLines.cell(probe.filesOnDisk ?? [], oldBuildID: oldBuildID)
+                row.insert(SummaryTable.oneLine(cell), at: row.count - 1)
+            }
+            rows.append(row)
         }
         return TextTable.render(rows)
     }
@@ -32,7 +38,8 @@ enum FleetStatusReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return probes.map {
-            String(decoding: try! encoder.encode(StatusLine(probe: $0, oldBuildID: oldBuildID)), as: UTF8.self)
+            String(
+                decoding: try! encoder.encode(StatusLine(probe: $0, oldBuildID: oldBuildID)), as: UTF8.self)
                 + "\n"
         }
         .joined()

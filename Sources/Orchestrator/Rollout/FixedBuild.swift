@@ -36,7 +36,8 @@ enum FixedBuild {
         }
         guard elf.header.type == .executable || elf.header.type == .sharedObject else {
             throw RolloutSetupError(
-                "--persist \(absolute) is an ELF file of type \(elf.header.type.rawValue), not an executable or shared library")
+                "--persist \(absolute) is an ELF file of type \(elf.header.type.rawValue), not an executable or shared library"
+            )
         }
         guard let buildID else {
             throw RolloutSetupError(

@@ -89,7 +89,8 @@ enum RolloutLauncher {
             SHA256.hash(Array(data)).hex != fixed.sha256
         {
             throw RolloutSetupError(
-                "--persist \(fixed.path) changed since the rollout started; put the original back, or start a new rollout")
+                "--persist \(fixed.path) changed since the rollout started; put the original back, or start a new rollout"
+            )
         }
     }
 }

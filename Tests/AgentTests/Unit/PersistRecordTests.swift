@@ -15,8 +15,10 @@ final class PersistRecordTests: XCTestCase {
             (
                 "two files", "/srv/a\t/srv/a.bak\taa11\tbb22\n/opt/a\t/opt/a.bak\taa11\tbb22\n",
                 [
-                    PersistRecord.Entry(path: "/srv/a", backup: "/srv/a.bak", replaced: old, installed: fixed),
-                    PersistRecord.Entry(path: "/opt/a", backup: "/opt/a.bak", replaced: old, installed: fixed),
+                    PersistRecord.Entry(
+                        path: "/srv/a", backup: "/srv/a.bak", replaced: old, installed: fixed),
+                    PersistRecord.Entry(
+                        path: "/opt/a", backup: "/opt/a.bak", replaced: old, installed: fixed),
                 ]
             ),
             (
