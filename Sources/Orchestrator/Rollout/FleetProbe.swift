@@ -99,12 +99,15 @@ enum FleetProbe {
             }
             let status = try agent.status()
             let targets = try targetPath.map { try agent.status(mapping: $0) }
-            return HostProbe(
+            var found = HostProbe(
                 host: host.name, reachable: true, error: statusProblem(status),
                 agentVersion: status.agentVersion, patchedProcesses: status.processes.map(ProbedProcess.init),
                 targetProcesses: targets.map {
                     $0.processes.filter { $0.outcome != .failed }.map(ProbedProcess.init)
-                }, filesOnDisk: targets?.files ?? status.files)
+                })
+            // What is on disk: the target path's build (with a patch) and what --persist installed.
+            found.filesOnDisk = targets?.files ?? status.files
+            return found
         } catch {
             return HostProbe(
                 host: host.name, reachable: true, error: SummaryTable.oneLine("\(error)"),
