@@ -98,6 +98,10 @@ final class PersistVerdictTests: XCTestCase {
         }
         XCTAssertEqual(
             DiskLines.cell([file(.inspected, build: fixed)], oldBuildID: nil), "fixed build bb22 (parity)")
+        XCTAssertEqual(
+            DiskLines.cell(
+                [DiskFileReport(path: "/p", action: .inspected, message: "ENOENT")], oldBuildID: old),
+            "unreadable, no build-id (p)")
     }
 
     func testAFixedBuildThatCannotBeOneIsRefusedBeforeAnyHost() throws {

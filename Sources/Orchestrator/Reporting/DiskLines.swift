@@ -47,7 +47,8 @@ enum DiskLines {
         return files.map { file in
             let name = file.path.split(separator: "/").last.map(String.init) ?? file.path
             let kind = kind(file, oldBuildID: oldBuildID)
-            return "\(kind.rawValue) \(short(file.buildID)) (\(name))"
+            guard let build = file.buildID else { return "\(kind.rawValue), no build-id (\(name))" }
+            return "\(kind.rawValue) \(short(build)) (\(name))"
         }.joined(separator: ", ")
     }
 
