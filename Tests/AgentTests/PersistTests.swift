@@ -148,4 +148,34 @@ final class PersistTests: XCTestCase {
             try setup.fixture.bytes(setup.service + ".hotpatch-backup.compute-fix"), setup.original,
             "the old build is still kept")
     }
+
+    /// A process in another mount namespace (as in a container) sees another file at its path:
+    /// the agent patches it live but refuses to install there.
+    func testAProcessInAnotherMountNamespaceIsPatchedButItsFileIsNotReplaced() throws {
+        let fixture = try CFixture("agent-persist-mntns")
+        defer { fixture.remove() }
+        let service = try fixture.link("service", Fixtures.blockingService, flags: Fixtures.targetFlags)
+        let fixed = try fixture.link(
+            "service-fixed",
+            Fixtures.blockingService.replacingOccurrences(of: "return x + 1;", with: "return x + 2;"),
+            flags: Fixtures.targetFlags)
+        let patch = try CreateBinary.create(
+            id: "compute-fix", target: service,
+            object: try fixture.object("fix", Fixtures.computeFix, flags: Fixtures.objectFlags),
+            functions: ["compute"], output: fixture.path("compute-fix.hotpatch"))
+        let original = try fixture.bytes(service)
+        // unshare execs the service: the pid is the service's, in its own mount namespace.
+        let program = try TargetProgram("/usr/bin/unshare", ["--mount", "--propagation", "private", service])
+        defer { program.stop() }
+        XCTAssertNotNil(program.waitForLine { $0 == "compute=42" })
+
+        let applied = try AgentBinary.run(
+            ["apply", patch, "--pid", "\(program.pid)", "--persist", fixed],
+            stateDirectory: fixture.path("state"))
+        XCTAssertEqual(applied.report?.processes.map(\.outcome), [.applied], applied.output)
+        let file = try XCTUnwrap(applied.report?.files?.first, applied.output)
+        XCTAssertEqual(file.action, .refused, applied.output)
+        XCTAssertTrue(file.message?.contains("another mount namespace") == true, file.message ?? "")
+        XCTAssertEqual(try fixture.bytes(service), original, "the file is not replaced")
+    }
 }

@@ -3,15 +3,53 @@ import Shared
 /// The disk half of apply, revert and status: `--persist` installs, revert restores, status
 /// reads. Each file is its own entry; a refusal on one file never undoes the live patch.
 extension AgentCommand {
-    /// Installs `fixed` over each of `paths` (the files the patched processes were started
+    /// Where a fixed build would go for one patched process, or why not there.
+    struct PersistTarget: Equatable {
+        /// The file the process's target module is mapped from.
+        let path: String
+        /// Why this agent must not install there, or nil.
+        let refusal: String?
+    }
+
+    /// The file `process` was started from (its target module's path, from its maps). A process
+    /// in another mount namespace (a container) sees another file at that path than the agent
+    /// does, so installing here would change the wrong file: refused for that process.
+    func persistTarget(_ process: TargetProcess, patch: PatchFile) -> PersistTarget? {
+        let path: String
+        do throws(AgentFailure) {
+            let memory = try RemoteMemory(process)
+            let modules = LoadedModule.all(in: process, mappings: try process.mappings())
+            let target = try TargetModule.find(
+                patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
+            path =
+                target.module.path.hasSuffix(" (deleted)")
+                ? String(target.module.path.dropLast(" (deleted)".count)) : target.module.path
+        } catch {
+            return nil
+        }
+        let mine = try? Syscalls.readLink("/proc/self/ns/mnt")
+        let theirs = try? Syscalls.readLink("/proc/\(process.pid)/ns/mnt")
+        guard let mine, let theirs, mine != theirs else { return PersistTarget(path: path, refusal: nil) }
+        return PersistTarget(
+            path: path,
+            refusal: "pid \(process.pid) runs in another mount namespace (\(theirs), a container?): \(path) "
+                + "there is not the agent's \(path); not installed, put the fixed build in its image")
+    }
+
+    /// Installs `fixed` over each target's file (the files the patched processes were started
     /// from: processes started from different paths each get theirs, each checked on its own),
     /// journals each, and returns the entries with the first failure, if any, as the command's.
-    func persist(_ fixed: String, at paths: [String], patch: PatchFile, journal: Journal)
+    func persist(_ fixed: String, at targets: [PersistTarget], patch: PatchFile, journal: Journal)
         -> (files: [DiskFileReport], failure: AgentFailure?)
     {
         let installer = BinaryInstaller(stateDirectory: options.stateDirectory)
-        let files = paths.map {
-            installer.install(fixed, over: $0, patchID: patch.id.rawValue, expected: patch.targetBuildID)
+        let files = targets.map { target in
+            guard let refusal = target.refusal else {
+                return installer.install(
+                    fixed, over: target.path, patchID: patch.id.rawValue, expected: patch.targetBuildID)
+            }
+            return DiskFileReport(
+                path: target.path, action: .refused, patchID: patch.id.rawValue, message: refusal)
         }
         for file in files { journal.record("persist", Self.journalFields(file)) }
         return (files, Self.failure(of: files))

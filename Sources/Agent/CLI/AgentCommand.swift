@@ -50,7 +50,7 @@ struct AgentCommand {
         }
         // Apply to each process in turn; one failing never stops the others.
         var reports = found.failures
-        var persistPaths: [String] = []
+        var persistTargets: [PersistTarget] = []
         for process in found.targets {
             let fields =
                 journalFields(process, patchID: patch.id.rawValue) + [("hash", patch.contentHash.hex)]
@@ -60,10 +60,10 @@ struct AgentCommand {
                 reports.append(report)
                 journal.record("apply-end", fields + outcomeFields(report))
                 // The file this process was started from: where a fixed build would go.
-                if options.persistPath != nil, let path = try? persistPath(process, patch: patch),
-                    !persistPaths.contains(path)
+                if options.persistPath != nil, let target = persistTarget(process, patch: patch),
+                    !persistTargets.contains(target)
                 {
-                    persistPaths.append(path)
+                    persistTargets.append(target)
                 }
             } catch {
                 let report = failedReport(process, error)
@@ -75,7 +75,7 @@ struct AgentCommand {
         guard let fixed = options.persistPath else {
             return finished(patchID: patch.id.rawValue, processes: reports, failure: nil)
         }
-        let (files, failure) = persist(fixed, at: persistPaths, patch: patch, journal: journal)
+        let (files, failure) = persist(fixed, at: persistTargets, patch: patch, journal: journal)
         return finished(patchID: patch.id.rawValue, processes: reports, failure: failure, files: files)
     }
 
@@ -149,16 +149,6 @@ struct AgentCommand {
             found.unreadable > 0
             ? " (\(found.unreadable) processes could not be read: run as root to see them all)" : ""
         return AgentFailure(.noTarget, "no process on this host \(what)\(hint)")
-    }
-
-    func persistPath(_ process: TargetProcess, patch: PatchFile) throws(AgentFailure) -> String {
-        let memory = try RemoteMemory(process)
-        let modules = LoadedModule.all(in: process, mappings: try process.mappings())
-        let target = try TargetModule.find(
-            patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
-        var path = target.module.path
-        if path.hasSuffix(" (deleted)") { path.removeLast(" (deleted)".count) }
-        return path
     }
 
     private func failedReport(_ process: TargetProcess, _ failure: AgentFailure) -> ProcessReport {
