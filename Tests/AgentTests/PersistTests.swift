@@ -178,4 +178,26 @@ final class PersistTests: XCTestCase {
         XCTAssertTrue(file.message?.contains("another mount namespace") == true, file.message ?? "")
         XCTAssertEqual(try fixture.bytes(service), original, "the file is not replaced")
     }
+
+    /// An install that fails half-way (here: its temporary name is taken by a folder) leaves the
+    /// old file, no backup and no record behind.
+    func testAFailedInstallLeavesNoBackupAndNoRecord() throws {
+        let setup = try setUp("agent-persist-failed")
+        defer {
+            setup.program.stop()
+            setup.fixture.remove()
+        }
+        let blocker = setup.fixture.path(".service.hotpatch-new.compute-fix")
+        try FileManager.default.createDirectory(
+            atPath: blocker + "/inside", withIntermediateDirectories: true)
+
+        let applied = try apply(setup)
+        XCTAssertEqual(applied.status, AgentExitCode.failed.rawValue, applied.output)
+        XCTAssertEqual(applied.report?.processes.map(\.outcome), [.applied], "the live patch is done")
+        XCTAssertEqual(applied.report?.files?.map(\.action), [.failed], applied.output)
+        XCTAssertEqual(try setup.fixture.bytes(setup.service), setup.original, "the old file stays")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: setup.service + ".hotpatch-backup.compute-fix"))
+        let status = try AgentBinary.run(["status", "--exe", setup.service], stateDirectory: setup.state)
+        XCTAssertNil(status.report?.files?.first?.installedBuildID, "no record: " + status.output)
+    }
 }

@@ -84,11 +84,33 @@ struct BinaryInstaller {
         if Syscalls.exists(backup), DiskBuild(path: backup).buildID != expected {
             try Syscalls.unlink(backup)
         }
-        if !Syscalls.exists(backup) { try Syscalls.link(target, to: backup) }
+        let madeBackup = !Syscalls.exists(backup)
+        if madeBackup { try Syscalls.link(target, to: backup) }
         // Record before the switch: a crash after the rename must still let revert find the backup.
         try addToRecord(
             patchID: patchID,
             PersistRecord.Entry(path: target, backup: backup, replaced: expected, installed: fixedID))
+        do throws(SystemError) {
+            try replace(
+                target, with: contents, owner: owner, capabilities: capabilities, temporary: temporary)
+        } catch {
+            // Nothing was switched: take back what this run added, so no record tells a false tale.
+            if var record = record(patchID: patchID) {
+                record.entries.removeAll { $0.path == target }
+                try? writeRecord(record)
+            }
+            if madeBackup { try? Syscalls.unlink(backup) }
+            throw error
+        }
+        return backup
+    }
+
+    /// Writes `contents` to `temporary` beside `target` with the old file's owner, mode and
+    /// capabilities, flushes it, and renames it over `target`.
+    private func replace(
+        _ target: String, with contents: [UInt8], owner: (uid: uid_t, gid: gid_t, mode: mode_t),
+        capabilities: [UInt8]?, temporary: String
+    ) throws(SystemError) {
         if Syscalls.exists(temporary) { try Syscalls.unlink(temporary) }
         let fd = try Syscalls.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
         do throws(SystemError) {
@@ -108,9 +130,13 @@ struct BinaryInstaller {
             throw error
         }
         // The switch on disk: one rename, so a concurrent start sees the old or the new file.
-        try Syscalls.rename(temporary, to: target)
+        do throws(SystemError) {
+            try Syscalls.rename(temporary, to: target)
+        } catch {
+            try? Syscalls.unlink(temporary)
+            throw error
+        }
         PersistSyscalls.syncDirectory(directoryOf(target))
-        return backup
     }
 
     /// The record of `patchID`, if `--persist` installed anything for it.
