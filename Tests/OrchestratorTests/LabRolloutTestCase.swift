@@ -11,6 +11,9 @@ class LabRolloutTestCase: XCTestCase {
     class var labName: String { String(describing: self) }
     /// How many hosts the lab has.
     class var labHosts: Int { 3 }
+    /// Whether each host gets its own copy of the service's folder (`up --private-service`), for
+    /// tests that change files there.
+    class var labPrivateService: Bool { false }
 
     nonisolated(unsafe) private static var labs: [String: Result<LabFleet, LabUnavailable>] = [:]
 
@@ -27,7 +30,8 @@ class LabRolloutTestCase: XCTestCase {
     override class func setUp() {
         super.setUp()
         do {
-            labs[labName] = .success(try LabFleet.up(hosts: labHosts, name: labName))
+            labs[labName] = .success(
+                try LabFleet.up(hosts: labHosts, name: labName, privateService: labPrivateService))
         } catch {
             labs[labName] = .failure(LabUnavailable(description: "\(error)"))
         }

@@ -82,7 +82,7 @@ public final class LabFleet: Sendable {
     /// once every host answers over SSH. On failure the lab is already down again.
     public static func up(
         hosts count: Int, name: String, port: Int? = nil, service: Service = .exe,
-        threads: Int? = nil, delayMicroseconds: Int? = nil
+        threads: Int? = nil, delayMicroseconds: Int? = nil, privateService: Bool = false
     ) throws -> LabFleet {
         let directory = Self.directory(for: name)
         var arguments = [
@@ -91,6 +91,8 @@ public final class LabFleet: Sendable {
         ]
         if let threads { arguments += ["--threads", String(threads)] }
         if let delayMicroseconds { arguments += ["--delay-us", String(delayMicroseconds)] }
+        // Each host its own copy of the service's folder, so installing a file there touches one host.
+        if privateService { arguments.append("--private-service") }
         try runScript(arguments, directory: directory)
         let hosts = try readInventory(directory: directory)
         guard hosts.count == count else {
@@ -156,6 +158,12 @@ public final class LabFleet: Sendable {
     /// The pid, on this machine, of `host`'s init: PID 1 of its namespace.
     public func initPid(_ host: LabHost) -> Int32? {
         Self.readPid(host.directory + "/init.pid")
+    }
+
+    /// `scripts/lab restart-service`: the host's init stops the service and starts it again from
+    /// the file on disk; returns once the new service runs (its pids are then recorded).
+    public func restartService(of host: LabHost) throws {
+        try Self.runScript(["restart-service", host.name, "--dir", directory], directory: directory)
     }
 
     /// Kills `host`'s sshd listener, found by its exact command line (never by a broad name), so

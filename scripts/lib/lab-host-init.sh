@@ -27,6 +27,13 @@ for pair in root:/root var-tmp:/var/tmp var-lib-hotpatch:/var/lib/hotpatch etc-h
         fail "cannot bind-mount $host_dir/${pair%%:*} over ${pair#*:}"
 done
 
+# `up --private-service`: this host's own copy of the parity build folder, at the same path, so
+# a file installed there (`rollout --persist`) changes this host only, never this machine.
+if [[ -n ${LAB_PRIVATE_PARITY_DIR:-} ]]; then
+    mount --bind "$host_dir/parity-build" "$LAB_PRIVATE_PARITY_DIR" ||
+        fail "cannot bind-mount $host_dir/parity-build over $LAB_PRIVATE_PARITY_DIR"
+fi
+
 # Hundreds of concurrent sessions per host must not run out of descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -35,9 +42,26 @@ cd "$host_dir" || fail "cannot enter $host_dir"
 # sshd writes its PidFile (sshd.pid) only once it listens: scripts/lab waits for that file.
 /usr/sbin/sshd -D -f "$host_dir/sshd_config" -E "$host_dir/sshd.log" </dev/null &
 
-if ((${#LAB_SERVICE_ARGV[@]} > 0)); then
+start_service() {
     env "${LAB_SERVICE_ENV[@]}" "${LAB_SERVICE_ARGV[@]}" </dev/null >>"$host_dir/parity.log" 2>&1 &
     echo "$!" >"$host_dir/service.pid"
+}
+
+# `scripts/lab restart-service HOST` sends SIGUSR1: stop the service (SIGTERM, waited for) and
+# start it again from the file on disk, as an init system's restart does.
+restart_service() {
+    local pid=""
+    read -r pid <"$host_dir/service.pid" 2>/dev/null || true
+    if [[ -n $pid ]]; then
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    start_service
+}
+
+if ((${#LAB_SERVICE_ARGV[@]} > 0)); then
+    start_service
+    trap restart_service USR1
 fi
 
 echo "$LAB_HOST_NAME up: sshd and service started"

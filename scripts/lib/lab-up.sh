@@ -101,8 +101,8 @@ write_sshd_config() { # name address port  (printf, not cat: no fork per host)
 
 # Fresh host directories: private dirs, root's authorized key, sshd config, what init runs.
 # Done in bulk (one mkdir, one chmod per mode) because a fork per host per file is slow.
-prepare_hosts() { # count port
-    local count=$1 port=$2 i dir pubkey service_lines dirs=()
+prepare_hosts() { # count port private_service
+    local count=$1 port=$2 private=${3:-0} i dir pubkey service_lines dirs=()
     rm -rf "$lab_dir/hosts"
     for ((i = 1; i <= count; i++)); do dirs+=("$lab_dir/hosts/${names[i]}"); done
     mkdir -p "${dirs[@]/%//root/.ssh}" "${dirs[@]/%//var-tmp}" "${dirs[@]/%//var-lib-hotpatch}" \
@@ -121,6 +121,10 @@ prepare_hosts() { # count port
         write_sshd_config "${names[i]}" "${addresses[i]}" "$port"
         printf '%s\n' "LAB_HOST_NAME=${names[i]}" "LAB_HOST_ADDRESS=${addresses[i]}" \
             "$service_lines" >"$dir/host.env"
+        if ((private)); then
+            cp -a "$parity_dir" "$dir/parity-build"
+            printf '%s\n' "LAB_PRIVATE_PARITY_DIR=${parity_dir@Q}" >>"$dir/host.env"
+        fi
     done
     umask "$old_umask"
 }
@@ -200,7 +204,7 @@ phase() {
 }
 
 lab_up() {
-    local count="" force=0 port=22 variant=exe threads=4 delay="" timeout="" extra=()
+    local count="" force=0 port=22 variant=exe threads=4 delay="" timeout="" extra=() private=0
     while (($# > 0)); do
         case $1 in
         --force) force=1; shift ;;
@@ -210,6 +214,7 @@ lab_up() {
         --delay-us) delay=${2:?--delay-us needs a number}; shift 2 ;;
         --service-arg) extra+=("${2:?--service-arg needs a value}"); shift 2 ;;
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+        --private-service) private=1; shift ;;
         -*) die "up: unknown option '$1'" ;;
         *) [[ -z $count ]] || die "up: one host count only (got '$count' and '$1')"; count=$1; shift ;;
         esac
@@ -245,7 +250,7 @@ lab_up() {
     phase "keys"
 
     # Step: host directories and the files the tests and hotpatch read.
-    prepare_hosts "$count" "$port"
+    prepare_hosts "$count" "$port" "$private"
     write_inventory_and_known_hosts "$count" "$port"
     phase "host directories, inventory, known_hosts"
     # Mount points for the private directories must exist on the real filesystem.

@@ -51,7 +51,7 @@ struct AgentCommand {
         }
         // Apply to each process in turn; one failing never stops the others.
         var reports = found.failures
-        var persistTarget: String? = nil
+        var persistTargets: [PersistTarget] = []
         for process in found.targets {
             let fields =
                 journalFields(process, patchID: patch.id.rawValue) + [("hash", patch.contentHash.hex)]
@@ -60,25 +60,24 @@ struct AgentCommand {
                 let report = try ProcessApplier(process: process, patch: patch, limits: limits).apply()
                 reports.append(report)
                 journal.record("apply-end", fields + outcomeFields(report))
-                if persistTarget == nil { persistTarget = try? persistPath(process, patch: patch) }
+                // The file this process was started from: where a fixed build would go.
+                if options.persistPath != nil, let target = persistTarget(process, patch: patch),
+                    !persistTargets.contains(target)
+                {
+                    persistTargets.append(target)
+                }
             } catch {
                 let report = failedReport(process, error)
                 reports.append(report)
                 journal.record("apply-end", fields + outcomeFields(report))
             }
         }
-        // Persist once, after at least one process runs the fix.
-        if let newBinary = options.persistPath, let target = persistTarget {
-            do {
-                let backup = try BinaryInstaller(stateDirectory: options.stateDirectory)
-                    .install(newBinary, over: target, patchID: patch.id.rawValue)
-                journal.record(
-                    "persist", [("patch", patch.id.rawValue), ("installed", target), ("backup", backup)])
-            } catch {
-                return finished(patchID: patch.id.rawValue, processes: reports, failure: error)
-            }
+        // Persist after the live patch: only the files of processes that now run the fix.
+        guard let fixed = options.persistPath else {
+            return finished(patchID: patch.id.rawValue, processes: reports, failure: nil)
         }
-        return finished(patchID: patch.id.rawValue, processes: reports, failure: nil)
+        let (files, failure) = persist(fixed, at: persistTargets, patch: patch, journal: journal)
+        return finished(patchID: patch.id.rawValue, processes: reports, failure: failure, files: files)
     }
 
     private func revert() -> AgentReport {
@@ -114,21 +113,22 @@ struct AgentCommand {
             }
         }
         // The file on disk goes back only when no process is left running the patch.
+        var files: [DiskFileReport]? = nil
         if !reports.contains(where: { $0.outcome == .failed }) {
-            do {
-                if let restored = try BinaryInstaller(stateDirectory: options.stateDirectory).restore(
-                    patchID: patchID)
-                {
-                    journal.record("unpersist", [("patch", patchID), ("restored", restored)])
-                }
-            } catch {
-                return finished(patchID: patchID, processes: reports, failure: error)
+            let (restored, failure) = restore(patchID: patchID, journal: journal)
+            files = restored.isEmpty ? nil : restored
+            if let failure {
+                return finished(patchID: patchID, processes: reports, failure: failure, files: files)
             }
         }
         if found.targets.isEmpty, let empty = noTarget(found, what: "holds patch \(patchID)") {
+            // Nothing to revert in memory; a restored file still counts as done.
+            if files?.isEmpty == false {
+                return finished(patchID: patchID, processes: reports, failure: nil, files: files)
+            }
             return finished(patchID: patchID, processes: reports, failure: empty)
         }
-        return finished(patchID: patchID, processes: reports, failure: nil)
+        return finished(patchID: patchID, processes: reports, failure: nil, files: files)
     }
 
     private func status() -> AgentReport {
@@ -141,7 +141,7 @@ struct AgentCommand {
                 reports.append(failedReport(process, error))
             }
         }
-        return finished(patchID: nil, processes: reports, failure: nil)
+        return finished(patchID: nil, processes: reports, failure: nil, files: filesOnDisk())
     }
 
     private func noTarget(_ found: TargetSelector.Selection, what: String) -> AgentFailure? {
@@ -150,16 +150,6 @@ struct AgentCommand {
             found.unreadable > 0
             ? " (\(found.unreadable) processes could not be read: run as root to see them all)" : ""
         return AgentFailure(.noTarget, "no process on this host \(what)\(hint)")
-    }
-
-    private func persistPath(_ process: TargetProcess, patch: PatchFile) throws(AgentFailure) -> String {
-        let memory = try RemoteMemory(process)
-        let modules = LoadedModule.all(in: process, mappings: try process.mappings())
-        let target = try TargetModule.find(
-            patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
-        var path = target.module.path
-        if path.hasSuffix(" (deleted)") { path.removeLast(" (deleted)".count) }
-        return path
     }
 
     private func failedReport(_ process: TargetProcess, _ failure: AgentFailure) -> ProcessReport {
@@ -184,13 +174,14 @@ struct AgentCommand {
         return fields
     }
 
-    private func finished(patchID: String?, processes: [ProcessReport], failure: AgentFailure?) -> AgentReport
-    {
+    private func finished(
+        patchID: String?, processes: [ProcessReport], failure: AgentFailure?, files: [DiskFileReport]? = nil
+    ) -> AgentReport {
         AgentReport(
             agentVersion: HotpatchVersion.current, host: Syscalls.hostName, command: options.command.rawValue,
             patchID: patchID, exitCode: AgentCommand.exitCode(processes, failure: failure),
             message: failure?.message,
-            processes: processes)
+            processes: processes, files: files)
     }
 
     /// The exit code for a set of per-process results and an optional whole-command failure.

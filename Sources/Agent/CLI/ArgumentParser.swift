@@ -19,8 +19,9 @@ enum ArgumentParser {
         options:
           --timeout DUR     how long to look for a safe point (default 10s)
           --max-pause DUR   the longest the process may be stopped (default 20ms)
-          --persist FILE    apply: install FILE over the patched binary on disk (atomic,
-                            old kept as a backup); revert puts the backup back
+          --persist FILE    apply: install FILE over the patched file on disk when it is still
+                            the build the patch targets (atomic rename, owner, mode and
+                            capabilities kept, old kept as a backup); revert puts it back
           --state-dir DIR   journal and persist records (default /var/lib/hotpatch)
           --need BYTES      preflight: bytes the upload folder must still have free
           --json            print one JSON report (schema AgentReport v\(AgentReport.currentSchemaVersion))

@@ -34,6 +34,13 @@ enum TextReporter {
                 Syscalls.print(line + "\n")
             }
         }
+        for file in report.files ?? [] {
+            let build = file.buildID.map { "build \($0)" } ?? "no build-id"
+            let line =
+                "\(file.path): \(file.action.rawValue), \(build)"
+                + (file.backup.map { ", backup \($0)" } ?? "") + (file.message.map { ": \($0)" } ?? "") + "\n"
+            Syscalls.print(line, toError: !file.action.isSuccess)
+        }
         if let signature = report.signature {
             Syscalls.print("patch \(report.patchID ?? ""): \(signature.summary)\n")
         }

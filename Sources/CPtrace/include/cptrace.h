@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 _Static_assert(sizeof(struct user_regs_struct) == 27 * 8, "x86-64 user_regs_struct layout");
@@ -127,4 +128,13 @@ enum {
     CPTRACE_EVENT_EXEC = PTRACE_EVENT_EXEC,
     CPTRACE_EVENT_EXIT = PTRACE_EVENT_EXIT,
 };
+
+// Extended attributes, for --persist: file capabilities live in `security.capability`, which a
+// freshly written file lacks (sys/xattr.h is not in Swift's Glibc module).
+static inline long cptrace_getxattr(const char *path, const char *name, void *value, size_t size) {
+    return getxattr(path, name, value, size);
+}
+static inline int cptrace_fsetxattr(int fd, const char *name, const void *value, size_t size) {
+    return fsetxattr(fd, name, value, size, 0);
+}
 #endif

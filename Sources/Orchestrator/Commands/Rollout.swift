@@ -41,6 +41,15 @@ extension Hotpatch {
         @Option(help: "How long to keep checking after each wave before the next (e.g. 30s; 0: one round).")
         var soak = DurationArgument(seconds: 0)
 
+        /// The fixed build to install on disk after each host's live patch.
+        @Option(
+            help: ArgumentHelp(
+                "After the live patch succeeds on a host, install this fixed build (executable or shared "
+                    + "library) over the file the patched processes were started from, atomically, keeping a "
+                    + "backup; only where that file is still the build the patch targets.",
+                valueName: "fixed-build"))
+        var persist: String?
+
         /// Only halt on failure.
         @Flag(help: "On a halt, leave patched hosts as they are instead of reverting them.")
         var noRollback = false
@@ -64,9 +73,18 @@ extension Hotpatch {
                 rollbackOnHalt: !noRollback)
             safePoint.apply(to: &settings)
             throw CommandFailure.exitCode {
-                let plan = try RolloutStart.make(
+                var plan = try RolloutStart.make(
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
                     connection: connection, settings: settings)
+                if let persist {
+                    let fixed = try FixedBuild.check(
+                        persist, patch: plan.patch,
+                        targetPathHint: try FleetSelection.targetPathHint(of: patch))
+                    if let warning = fixed.warning {
+                        FileHandle.standardError.write(Data("hotpatch: warning: \(warning)\n".utf8))
+                    }
+                    plan.fixedBuild = fixed.record
+                }
                 if preflight {
                     let probes = FleetPreflight.probe(plan)
                     if probes.contains(where: { !$0.problems.isEmpty }) {

@@ -30,7 +30,11 @@ extension Hotpatch {
                     agentPath: try connection.agentPath(), patch: nil,
                     targetPath: try patch.map(FleetSelection.targetPathHint(of:)), forks: connection.forks,
                     timeout: .seconds(Int64(connection.hostTimeout.seconds)))
-                let text = output.json ? FleetStatusReport.jsonLines(probes) : FleetStatusReport.table(probes)
+                let old = try patch.map { try FleetSelection.patch(at: $0).targetBuildID }
+                let text =
+                    output.json
+                    ? FleetStatusReport.jsonLines(probes, oldBuildID: old)
+                    : FleetStatusReport.table(probes, oldBuildID: old)
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return probes.allSatisfy { $0.reachable && $0.error == nil }
                     ? .success : .completedWithFailures

@@ -42,7 +42,11 @@ struct RolloutProgress: Sendable, Equatable {
             let mayHavePatched =
                 apply == .inDoubt
                 || apply.outcome.map { $0.status == .patched || $0.processes > 0 || $0.mayBeInPlace } == true
-            guard mayHavePatched, apply.outcome?.status != .alreadyPatched else { return false }
+            // A fixed build installed on disk must go back too, even where the patch was in place.
+            let installed = apply.outcome?.installedFiles == true
+            guard installed || (mayHavePatched && apply.outcome?.status != .alreadyPatched) else {
+                return false
+            }
             if let reverted = revert.outcome { return !reverted.status.isClean }
             return true
         }

@@ -74,6 +74,10 @@ final class HumanReporter: RolloutReporter {
         case .reverted(let reverted) where !reverted.outcome.status.isClean:
             return
                 "  \(reverted.host): revert \(reverted.outcome.status.rawValue): \(SummaryTable.oneLine(reverted.outcome.message ?? ""))"
+        case .applied(let applied) where applied.outcome.files?.isEmpty == false:
+            return DiskLines.lines(host: applied.host, applied.outcome.files ?? [])
+        case .reverted(let reverted) where reverted.outcome.files?.isEmpty == false:
+            return DiskLines.lines(host: reverted.host, reverted.outcome.files ?? [])
         default:
             return nil
         }

@@ -15,6 +15,8 @@ struct AgentClient {
     private(set) var remoteAgent: String = ""
     /// The patch's path on the host.
     private(set) var remotePatch: String = ""
+    /// The fixed build's path on the host (`--persist`), once uploaded.
+    private(set) var remoteFixedBuild: String? = nil
     /// Extra arguments for `apply` and `revert` (the fleet-wide safe-point settings).
     let safePointArguments: [String]
 
@@ -39,6 +41,21 @@ struct AgentClient {
             host: host.name, agentBytesSent: uploads[0].bytesSent, patchBytesSent: uploads[1].bytesSent)
     }
 
+    /// Uploads the agent, the patch and the fixed build of `--persist` in one round trip (the
+    /// fixed build content-addressed like the rest); returns the bytes actually sent.
+    mutating func upload(agent: String, patch: String, fixedBuild: String) throws -> HostUpload {
+        let uploads = try connection.putFiles([
+            UploadRequest(localPath: agent, mode: 0o700), UploadRequest(localPath: patch, mode: 0o600),
+            UploadRequest(localPath: fixedBuild, mode: 0o600),
+        ])
+        remoteAgent = uploads[0].remotePath
+        remotePatch = uploads[1].remotePath
+        remoteFixedBuild = uploads[2].remotePath
+        return HostUpload(
+            host: host.name, agentBytesSent: uploads[0].bytesSent, patchBytesSent: uploads[1].bytesSent,
+            fixedBuildBytesSent: uploads[2].bytesSent)
+    }
+
     /// Uploads only the agent (what `status` needs); returns the bytes sent.
     @discardableResult
     mutating func uploadAgent(_ agent: String) throws -> Int {
@@ -49,8 +66,11 @@ struct AgentClient {
 
     /// `hotpatch-agent apply PATCH --all --json` (plus the safe-point settings).
     func apply() throws -> AgentReport {
-        try run(["apply", remotePatch, "--all", "--json"] + safePointArguments)
+        try run(["apply", remotePatch, "--all", "--json"] + safePointArguments + persistArguments)
     }
+
+    /// `--persist FILE` once the fixed build is uploaded: the agent installs it after the patch.
+    private var persistArguments: [String] { remoteFixedBuild.map { ["--persist", $0] } ?? [] }
 
     /// `hotpatch-agent revert PATCH --all --json` (plus the safe-point settings).
     func revert() throws -> AgentReport {

@@ -5,6 +5,31 @@ import Shared
 enum AgentVerdict {
     /// The outcome of `hotpatch-agent apply PATCH --all --json`.
     static func apply(_ report: AgentReport) -> ApplyOutcome {
+        var outcome = liveApply(report)
+        outcome.files = report.files
+        return outcome
+    }
+
+    /// The live half of an apply. A fixed build refused or failed on disk while every process
+    /// took the patch leaves the host patched: the agent's exit code then speaks of the disk,
+    /// so it is read from the processes instead, and the disk's message is kept.
+    private static func liveApply(_ report: AgentReport) -> ApplyOutcome {
+        let diskOnly =
+            report.files?.contains { !$0.action.isSuccess } == true && !report.processes.isEmpty
+            && !report.processes.contains { $0.outcome == .failed }
+        if diskOnly {
+            var live = report
+            live.exitCode = .success
+            let outcome = apply(processesOf: live)
+            return ApplyOutcome(
+                status: outcome.status, processes: outcome.processes,
+                message: "fixed build not installed: " + (report.message ?? "see the files"),
+                targets: outcome.targets)
+        }
+        return apply(processesOf: report)
+    }
+
+    private static func apply(processesOf report: AgentReport) -> ApplyOutcome {
         let applied = report.processes.filter { $0.outcome == .applied }
         let already = report.processes.filter { $0.outcome == .alreadyApplied }
         let inPlace = (applied + already).map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) }
@@ -25,7 +50,16 @@ enum AgentVerdict {
 
     /// The outcome of `hotpatch-agent revert PATCH --all --json`.
     static func revert(_ report: AgentReport) -> RevertOutcome {
+        var outcome = liveRevert(report)
+        outcome.files = report.files
+        return outcome
+    }
+
+    private static func liveRevert(_ report: AgentReport) -> RevertOutcome {
         let reverted = report.processes.filter { $0.outcome == .reverted }.count
+        if report.exitCode == .success, report.files?.contains(where: { $0.action == .restored }) == true {
+            return RevertOutcome(status: .reverted, processes: reverted)
+        }
         switch report.exitCode {
         case .success where reverted > 0:
             return RevertOutcome(status: .reverted, processes: reverted)

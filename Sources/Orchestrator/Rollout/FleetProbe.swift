@@ -26,6 +26,9 @@ struct HostProbe: Sendable, Codable, Equatable {
         if let error { return [error] }
         return preflight?.problems ?? []
     }
+    /// The files on disk the agent reported: the patch's target path (when a patch was given)
+    /// and every file `--persist` installed there, with their build-ids (nil when none).
+    var filesOnDisk: [DiskFileReport]? = nil
 
     /// Patch id -> number of processes where it is active.
     var patchesInPlace: [String: Int] {
@@ -120,6 +123,8 @@ enum FleetProbe {
                     found = found.failing(AgentVerdict.failureMessage(report))
                 }
             }
+            // What is on disk: the target path's build (with a patch) and what --persist installed.
+            found.filesOnDisk = targets?.files ?? status.files
             return found
         } catch {
             return HostProbe(

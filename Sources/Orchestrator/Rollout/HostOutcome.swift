@@ -33,17 +33,26 @@ struct ApplyOutcome: Sendable, Codable, Equatable {
     /// True when the connection broke after the agent started applying: the patch may be in
     /// place although no report said so, so a halt must revert this host too.
     var mayBeInPlace: Bool = false
+    /// With `--persist`: what the agent did with each file the patched processes were started
+    /// from (installed, already installed, refused), exactly as it reported (nil without).
+    var files: [DiskFileReport]? = nil
 
     init(
         status: ApplyStatus, processes: Int = 0, message: String? = nil, targets: [ProcessIdentity] = [],
-        mayBeInPlace: Bool = false
+        mayBeInPlace: Bool = false, files: [DiskFileReport]? = nil
     ) {
         self.status = status
         self.processes = processes
         self.message = message
         self.targets = targets
         self.mayBeInPlace = mayBeInPlace
+        self.files = files
     }
+
+    /// True when this apply installed a fixed build on disk (a rollback must put the old back).
+    var installedFiles: Bool { files?.contains { $0.action == .installed } ?? false }
+    /// True when the fixed build could not be installed somewhere (the live patch stays).
+    var diskProblem: Bool { files?.contains { !$0.action.isSuccess } ?? false }
 }
 
 /// What reverting did on one host.
@@ -69,11 +78,14 @@ struct RevertOutcome: Sendable, Codable, Equatable {
     let processes: Int
     /// Why it failed, in one line; nil on success.
     let message: String?
+    /// What the agent did with the files `--persist` had installed (restored, left in place).
+    var files: [DiskFileReport]? = nil
 
-    init(status: RevertStatus, processes: Int = 0, message: String? = nil) {
+    init(status: RevertStatus, processes: Int = 0, message: String? = nil, files: [DiskFileReport]? = nil) {
         self.status = status
         self.processes = processes
         self.message = message
+        self.files = files
     }
 }
 

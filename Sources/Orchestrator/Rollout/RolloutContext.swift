@@ -28,6 +28,14 @@ struct RolloutContext: Sendable {
             connection: connection, host: host, timeout: agentTimeout,
             safePointArguments: settings.agentSafePointArguments)
     }
+    /// Puts the agent, the patch and (with `--persist`) the fixed build on the host in one go.
+    func upload(_ agent: inout AgentClient) throws -> HostUpload {
+        guard let fixed = plan.fixedBuild else {
+            return try agent.upload(agent: plan.agentPath, patch: plan.patch.path)
+        }
+        return try agent.upload(agent: plan.agentPath, patch: plan.patch.path, fixedBuild: fixed.path)
+    }
+
     /// Longest one run of the user's check may take.
     var checkTimeout: Duration { .milliseconds(Int64(settings.checkTimeoutSeconds * 1000)) }
 }

@@ -18,16 +18,17 @@ extension RolloutEngine {
             try connections.withConnection(to: host) { connection in
                 var agent = context.agentClient(connection, host)
                 // Upload: content-addressed, so a host that has both files receives no bytes.
-                try sink.emit(
-                    .uploaded(try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path))
-                )
+                try sink.emit(.uploaded(try context.upload(&agent)))
                 // Resume: the last coordinator may have patched this host before it died.
                 if askFirst {
                     let inPlace = AgentVerdict.processesWithPatch(
                         try agent.status(), patch: context.plan.patch)
                     if !inPlace.isEmpty {
+                        // With --persist the disk may not have its fixed build yet: apply again,
+                        // which changes no process (already applied) and installs what is missing.
+                        let files = context.plan.fixedBuild == nil ? nil : try agent.apply().files
                         let outcome = ApplyOutcome(
-                            status: .patched, processes: inPlace.count, targets: inPlace)
+                            status: .patched, processes: inPlace.count, targets: inPlace, files: files)
                         try sink.emit(
                             .applied(
                                 HostApplied(host: name, wave: wave, outcome: outcome, confirmedOnResume: true)

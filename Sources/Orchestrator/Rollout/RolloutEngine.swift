@@ -163,6 +163,8 @@ extension RolloutProgress {
         let revertProblems = hosts.values.contains { state in
             state.revert.outcome.map { !$0.status.isClean } ?? false
         }
-        return totals.failed > 0 || totals.unreachable > 0 || revertProblems
+        // A fixed build refused on disk leaves the host patched but not fixed for a restart.
+        let diskProblems = hosts.values.contains { $0.apply.outcome?.diskProblem == true }
+        return totals.failed > 0 || totals.unreachable > 0 || revertProblems || diskProblems
     }
 }

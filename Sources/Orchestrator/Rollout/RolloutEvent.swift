@@ -45,6 +45,8 @@ struct RolloutStart: Sendable, Codable, Equatable {
     let waves: [[String]]
     /// How the rollout runs.
     let settings: RolloutSettings
+    /// `--persist`: the fixed build installed on each host after its live patch (nil: none).
+    var fixedBuild: FixedBuildRecord? = nil
 }
 
 /// The identity of the patch being rolled out.
@@ -81,6 +83,8 @@ struct HostUpload: Sendable, Codable, Equatable {
     let agentBytesSent: Int
     /// Patch bytes sent (0 when the host already had this patch).
     let patchBytesSent: Int
+    /// Fixed build bytes sent with `--persist` (0 when the host had it; nil without `--persist`).
+    var fixedBuildBytesSent: Int? = nil
 }
 
 /// A step about to run on one host, in one wave.

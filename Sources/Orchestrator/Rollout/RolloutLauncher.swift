@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Starts, resumes and undoes rollouts: journal, sink, reporters, connector and engine wired
 /// together, so each command's `run()` stays a few lines.
@@ -83,6 +84,13 @@ enum RolloutLauncher {
             throw RolloutSetupError(
                 "\(plan.patch.path) changed since the rollout started (sha256 \(plan.patch.sha256.prefix(12)) -> "
                     + "\(now.sha256.prefix(12))); put the original back, or start a new rollout")
+        }
+        if let fixed = plan.fixedBuild, let data = FileManager.default.contents(atPath: fixed.path),
+            SHA256.hash(Array(data)).hex != fixed.sha256
+        {
+            throw RolloutSetupError(
+                "--persist \(fixed.path) changed since the rollout started; put the original back, or start a new rollout"
+            )
         }
     }
 }

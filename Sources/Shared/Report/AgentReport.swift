@@ -24,12 +24,16 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var signature: SignatureReport?
     /// For `preflight`: what would make `apply` fail on this host (nil otherwise).
     public var preflight: PreflightReport?
+    /// Files on disk: what `apply --persist` installed, what `revert` restored, what `status`
+    /// found at the target paths (nil when the command looked at no file).
+    public var files: [DiskFileReport]?
 
     /// Builds a report of the current schema version.
     public init(
         agentVersion: String, host: String, command: String, patchID: String?, exitCode: AgentExitCode,
         message: String?, processes: [ProcessReport], signature: SignatureReport? = nil,
-        preflight: PreflightReport? = nil
+        preflight: PreflightReport? = nil,
+        files: [DiskFileReport]? = nil
     ) {
         self.schemaVersion = AgentReport.currentSchemaVersion
         self.agentVersion = agentVersion
@@ -41,5 +45,6 @@ public struct AgentReport: Codable, Sendable, Equatable {
         self.processes = processes
         self.signature = signature
         self.preflight = preflight
+        self.files = files
     }
 }
