@@ -11,6 +11,8 @@ class LabRolloutTestCase: XCTestCase {
     class var labName: String { String(describing: self) }
     /// How many hosts the lab has.
     class var labHosts: Int { 3 }
+    /// Whether the hosts sit behind the lab's bastion (`scripts/lab up --behind-bastion`).
+    class var labBehindBastion: Bool { false }
 
     nonisolated(unsafe) private static var labs: [String: Result<LabFleet, LabUnavailable>] = [:]
 
@@ -27,7 +29,7 @@ class LabRolloutTestCase: XCTestCase {
     override class func setUp() {
         super.setUp()
         do {
-            labs[labName] = .success(try LabFleet.up(hosts: labHosts, name: labName))
+            labs[labName] = .success(try LabFleet.up(hosts: labHosts, name: labName, behindBastion: labBehindBastion))
         } catch {
             labs[labName] = .failure(LabUnavailable(description: "\(error)"))
         }

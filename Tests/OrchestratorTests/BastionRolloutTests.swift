@@ -1,0 +1,119 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Hosts behind a bastion, for real: the lab's hosts run their sshd in a network namespace of
+/// their own, so this machine cannot reach them (connection refused); the lab's bastion
+/// (127.0.9.1, its sshd inside that namespace) can. The coordinator reaches them through
+/// `ProxyJump`, from the inventory and from `~/.ssh/config`, over one bastion login per run.
+final class BastionRolloutTests: LabRolloutTestCase {
+    override class var labName: String { "BastionRolloutTests" }
+    override class var labHosts: Int { 3 }
+    override class var labBehindBastion: Bool { true }
+
+    func testHostsOnlyTheBastionReachesArePatchedOverOneBastionLoginPerRun() throws {
+        let lab = try fleet()
+        let home = try homeWithBastionConfig(lab)
+
+        // Without the jump the hosts are out of reach: their port refuses the connection.
+        let direct = try inventory(lab, rewriting: { Self.withoutProxyJump($0) })
+        let refused = try hotpatch(["status", "--json", "-i", direct], lab: lab, home: home)
+        XCTAssertEqual(refused.status, 6, refused.stdout + refused.stderr)
+        XCTAssertEqual(
+            refused.stdout.components(separatedBy: "Connection refused").count - 1, lab.hosts.count,
+            refused.stdout + refused.stderr)
+
+        // The lab's inventory says ansible_ssh_common_args='-o ProxyJump=root@127.0.9.1:PORT'.
+        let loginsBefore = bastionLogins(lab)
+        let rollout = try hotpatch(
+            ["rollout", patch, "--waves", "1,100%", "--json", "-i", lab.inventoryPath]
+                + ["--journal-dir", work + "/journal"] + RolloutFixture.relaxedPause, lab: lab, home: home)
+        XCTAssertEqual(rollout.status, 0, rollout.stdout + rollout.stderr)
+        let events = try JSONLines(rollout.stdout)
+        XCTAssertEqual(
+            events.named("applied").compactMap { ($0["outcome"] as? [String: Any])?["status"] as? String },
+            Array(repeating: "patched", count: lab.hosts.count), rollout.stdout)
+        XCTAssertEqual(bastionLogins(lab) - loginsBefore, 1, "one bastion session for the whole rollout")
+
+        // The ~/.ssh/config form (Host 127.0.2.* / ProxyJump) reaches them too: rollback.
+        let viaConfig = try inventory(lab, rewriting: { Self.withoutProxyJump($0) })
+        try appendConfig(home, "Host 127.0.2.*\n    ProxyJump root@127.0.9.1:\(lab.hosts[0].port)\n")
+        let rollback = try hotpatch(
+            ["rollback", patch, "--waves", "100%", "--json", "-i", viaConfig, "--journal-dir", work + "/journal"]
+                + RolloutFixture.relaxedPause, lab: lab, home: home)
+        XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
+        XCTAssertEqual(
+            try JSONLines(rollback.stdout).named("reverted").count, lab.hosts.count, rollback.stdout)
+        XCTAssertEqual(bastionLogins(lab) - loginsBefore, 2, "one more bastion session for the rollback")
+    }
+
+    func testAWrongBastionHostKeyRefusesEveryHostNamingTheBastion() throws {
+        let lab = try fleet()
+        let home = try homeWithBastionConfig(lab)
+        // known_hosts with the bastion's entry holding another host's key.
+        let lines = try String(contentsOfFile: lab.knownHostsPath, encoding: .utf8).split(separator: "\n")
+        let otherKey = try XCTUnwrap(lines.first?.split(separator: " ").dropFirst().joined(separator: " "))
+        let forged = lines.map { $0.hasPrefix("[127.0.9.1]:") ? "\($0.split(separator: " ")[0]) \(otherKey)" : String($0) }
+        let knownHosts = work + "/known_hosts"
+        try (forged.joined(separator: "\n") + "\n").write(toFile: knownHosts, atomically: true, encoding: .utf8)
+
+        let loginsBefore = bastionLogins(lab)
+        let result = try hotpatch(
+            ["status", "--json", "-i", lab.inventoryPath], lab: lab, home: home, knownHosts: knownHosts)
+        XCTAssertEqual(result.status, 6, result.stdout + result.stderr)
+        let bastion = "through bastion root@127.0.9.1:\(lab.hosts[0].port): HOST KEY CHANGED for [127.0.9.1]:\(lab.hosts[0].port)"
+        XCTAssertEqual(
+            result.stdout.components(separatedBy: bastion).count - 1, lab.hosts.count, result.stdout + result.stderr)
+        XCTAssertEqual(bastionLogins(lab), loginsBefore, "nothing logs in to a bastion whose key is wrong")
+    }
+
+    // MARK: - Helpers
+
+    /// Runs `hotpatch ARGS --known-hosts lab` with HOME set to `home` and no ssh-agent.
+    private func hotpatch(_ arguments: [String], lab: LabFleet, home: String, knownHosts: String? = nil)
+        throws -> ProgramResult
+    {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        environment["SSH_AUTH_SOCK"] = nil
+        return try Subprocess.run(
+            RolloutFixture.hotpatch, arguments + ["--known-hosts", knownHosts ?? lab.knownHostsPath],
+            environment: environment)
+    }
+
+    /// A home folder whose `~/.ssh/config` has the lab's bastion block (user, port, key): jump
+    /// hosts get their key from the config, as with ssh -J.
+    private func homeWithBastionConfig(_ lab: LabFleet) throws -> String {
+        let home = work + "/home"
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        let block = try String(contentsOfFile: lab.bastionDirectory + "/ssh_config", encoding: .utf8)
+        try block.write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        return home
+    }
+
+    private func appendConfig(_ home: String, _ text: String) throws {
+        let path = home + "/.ssh/config"
+        let old = try String(contentsOfFile: path, encoding: .utf8)
+        try (old + "\n" + text).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// A copy of the lab's inventory with each line rewritten.
+    private func inventory(_ lab: LabFleet, rewriting: (String) -> String) throws -> String {
+        let text = try String(contentsOfFile: lab.inventoryPath, encoding: .utf8)
+        let path = work + "/inventory-\(UUID().uuidString).ini"
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { rewriting(String($0)) }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private static func withoutProxyJump(_ line: String) -> String {
+        guard let range = line.range(of: " ansible_ssh_common_args=") else { return line }
+        return String(line[..<range.lowerBound])
+    }
+
+    /// Logins the bastion's sshd accepted so far.
+    private func bastionLogins(_ lab: LabFleet) -> Int {
+        let log = (try? String(contentsOfFile: lab.bastionDirectory + "/sshd.log", encoding: .utf8)) ?? ""
+        return log.components(separatedBy: "Accepted publickey for root").count - 1
+    }
+}
