@@ -22,9 +22,11 @@ struct SSHRoute: Sendable, Equatable {
     }
 
     /// Why a host's route cannot be used.
-    struct Unsupported: Error, Sendable, Equatable {
+    struct Unsupported: Error, Sendable, Equatable, CustomStringConvertible {
         /// What is wrong and what to write instead.
         let message: String
+
+        var description: String { message }
     }
 
     /// The route to `target` under `config` (see the type's documentation for precedence).
