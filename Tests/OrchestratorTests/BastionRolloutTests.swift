@@ -67,7 +67,61 @@ final class BastionRolloutTests: LabRolloutTestCase {
         XCTAssertEqual(bastionLogins(lab), loginsBefore, "nothing logs in to a bastion whose key is wrong")
     }
 
+    func testABastionThatBreaksMidRolloutFailsEveryHostBehindItNamingIt() throws {
+        let lab = try fleet()
+        let home = try homeWithBastionConfig(lab)
+        let markers = lab.hosts.map { $0.privateVarTmp + "/bastion-check-running" }
+        for marker in markers { try? FileManager.default.removeItem(atPath: marker) }
+        defer { for marker in markers { try? FileManager.default.removeItem(atPath: marker) } }
+        let loginsBefore = bastionLogins(lab)
+
+        // The check holds every host's session open until the bastion's connection is cut.
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        environment["SSH_AUTH_SOCK"] = nil
+        let pid = try Subprocess.spawn(
+            RolloutFixture.hotpatch,
+            ["rollout", patch, "--waves", "100%", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath]
+                + ["--journal-dir", work + "/journal", "--check", "touch /var/tmp/bastion-check-running; sleep 60"]
+                + RolloutFixture.relaxedPause,
+            stdout: work + "/out", stderr: work + "/err", environment: environment)
+        var exited = false
+        defer { if !exited { Subprocess.terminate(pid) } }
+        let deadline = Date().addingTimeInterval(90)
+        while !markers.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+            XCTAssertLessThan(Date(), deadline, "the checks never started: " + ((try? String(contentsOfFile: work + "/err", encoding: .utf8)) ?? ""))
+            if Date() >= deadline { return }
+            usleep(100_000)
+        }
+        try cutBastionConnections(lab)
+        let status = Subprocess.wait(pid)
+        exited = true
+
+        let output = try String(contentsOfFile: work + "/out", encoding: .utf8)
+        XCTAssertNotEqual(status, 0, output)
+        let broken = "through bastion root@127.0.9.1:\(lab.hosts[0].port), whose connection broke"
+        for host in lab.hosts {
+            XCTAssertTrue(
+                output.split(separator: "\n").contains { $0.hasPrefix(host.name) && $0.contains(broken) },
+                "\(host.name) must fail naming the bastion: \(output)")
+        }
+        // The halted rollout reverts every host over a new bastion session.
+        XCTAssertTrue(output.contains("\(lab.hosts.count) reverted"), output)
+        XCTAssertEqual(bastionLogins(lab) - loginsBefore, 2, "the rollout's session, then the revert's")
+    }
+
     // MARK: - Helpers
+
+    /// Kills the bastion's per-connection processes (the listener's children, found by the pid
+    /// the lab recorded): every open bastion session breaks, the listener keeps listening.
+    private func cutBastionConnections(_ lab: LabFleet) throws {
+        let listener = try String(contentsOfFile: lab.bastionDirectory + "/listener.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try String(contentsOfFile: "/proc/\(listener)/task/\(listener)/children", encoding: .utf8)
+        let pids = children.split(separator: " ").compactMap { Int32($0) }
+        XCTAssertFalse(pids.isEmpty, "the bastion has no open connection to cut")
+        for child in pids { kill(child, SIGKILL) }
+    }
 
     /// Runs `hotpatch ARGS --known-hosts lab` with HOME set to `home` and no ssh-agent.
     private func hotpatch(_ arguments: [String], lab: LabFleet, home: String, knownHosts: String? = nil)
