@@ -7,7 +7,8 @@ import Synchronization
 /// closes its own session. So a rollout of 50 hosts behind one bastion logs in there once.
 ///
 /// A link that broke is not handed out again: the next host starts a new one (the hosts still
-/// on the broken one fail, naming the bastion).
+/// on the broken one fail, naming the bastion). A connect that failed fails every host that
+/// was waiting for it; once they are all done, the next host tries afresh.
 final class BastionRegistry: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
     private let options: SSHOptions
@@ -22,12 +23,20 @@ final class BastionRegistry: Sendable {
 
     /// One jump chain's link and how many hosts (or later hops) use it.
     final class Entry: @unchecked Sendable {
-        // @unchecked Sendable: `link` and `parent` change only with `connecting` held; `users`
-        // only with the registry's mutex held.
+        // @unchecked Sendable: `failure` changes only with `connecting` held, `users` only with
+        // the registry's mutex held; `connecting` is never taken while that mutex is held.
         let key: String
+        /// Serializes connecting the link (later hosts wait here for the first one's attempt).
         let connecting = NSLock()
-        var link: BastionLink?
-        var parent: BastionLease?
+        private let linkBox = Mutex<BastionLink?>(nil)
+        /// The connected link, nil before the connect (or after it failed).
+        var link: BastionLink? {
+            get { linkBox.withLock { $0 } }
+            set { linkBox.withLock { $0 = newValue } }
+        }
+        /// The error of a failed connect, handed to every host that waited for it, so 50 hosts
+        /// behind an unreachable bastion fail together instead of retrying one after another.
+        var failure: HostConnectionError?
         var users = 0
 
         init(key: String) { self.key = key }
@@ -76,6 +85,7 @@ final class BastionRegistry: Sendable {
             }
             return
         }
+        if let failure = entry.failure { throw failure }
         let hop = chain[chain.count - 1]
         var parent: BastionLease?
         if chain.count > 1 { parent = try lease(Array(chain.dropLast())) }
@@ -86,7 +96,9 @@ final class BastionRegistry: Sendable {
             opened.withLock { $0 += 1 }
         } catch {
             parent?.release()
-            throw BastionFailure.restated(error, for: hop.label, hop: hop.hopLabel)
+            let failure = BastionFailure.restated(error, for: hop.label, hop: hop.hopLabel)
+            entry.failure = failure
+            throw failure
         }
     }
 
@@ -99,10 +111,8 @@ final class BastionRegistry: Sendable {
             return true
         }
         guard last else { return }
-        entry.connecting.lock()
         let link = entry.link
         entry.link = nil
-        entry.connecting.unlock()
         link?.close()
     }
 }
@@ -120,11 +130,7 @@ final class BastionLease: Sendable {
     }
 
     /// The link (nil only if its connect failed, and then the lease was never handed out).
-    var link: BastionLink? {
-        entry.connecting.lock()
-        defer { entry.connecting.unlock() }
-        return entry.link
-    }
+    var link: BastionLink? { entry.link }
 
     /// Gives the lease back; the last one closes the bastion's session. Idempotent.
     func release() {
