@@ -21,7 +21,9 @@ public enum SSHProxy: Hashable, Sendable, Codable {
             index += 1
             var value: String
             if word == "-J" || word == "-o" {
-                guard index < words.count else { throw SSHProxyArgumentError(message: "\(word) needs a value") }
+                guard index < words.count else {
+                    throw SSHProxyArgumentError(message: "\(word) needs a value")
+                }
                 value = words[index]
                 index += 1
             } else if word.hasPrefix("-J") || word.hasPrefix("-o") {

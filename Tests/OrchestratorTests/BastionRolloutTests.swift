@@ -39,7 +39,10 @@ final class BastionRolloutTests: LabRolloutTestCase {
         let viaConfig = try inventory(lab, rewriting: { Self.withoutProxyJump($0) })
         try appendConfig(home, "Host 127.0.2.*\n    ProxyJump root@127.0.9.1:\(lab.hosts[0].port)\n")
         let rollback = try hotpatch(
-            ["rollback", patch, "--waves", "100%", "--json", "-i", viaConfig, "--journal-dir", work + "/journal"]
+            [
+                "rollback", patch, "--waves", "100%", "--json", "-i", viaConfig, "--journal-dir",
+                work + "/journal",
+            ]
                 + RolloutFixture.relaxedPause, lab: lab, home: home)
         XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
         XCTAssertEqual(
@@ -53,17 +56,22 @@ final class BastionRolloutTests: LabRolloutTestCase {
         // known_hosts with the bastion's entry holding another host's key.
         let lines = try String(contentsOfFile: lab.knownHostsPath, encoding: .utf8).split(separator: "\n")
         let otherKey = try XCTUnwrap(lines.first?.split(separator: " ").dropFirst().joined(separator: " "))
-        let forged = lines.map { $0.hasPrefix("[127.0.9.1]:") ? "\($0.split(separator: " ")[0]) \(otherKey)" : String($0) }
+        let forged = lines.map {
+            $0.hasPrefix("[127.0.9.1]:") ? "\($0.split(separator: " ")[0]) \(otherKey)" : String($0)
+        }
         let knownHosts = work + "/known_hosts"
-        try (forged.joined(separator: "\n") + "\n").write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        try (forged.joined(separator: "\n") + "\n").write(
+            toFile: knownHosts, atomically: true, encoding: .utf8)
 
         let loginsBefore = bastionLogins(lab)
         let result = try hotpatch(
             ["status", "--json", "-i", lab.inventoryPath], lab: lab, home: home, knownHosts: knownHosts)
         XCTAssertEqual(result.status, 6, result.stdout + result.stderr)
-        let bastion = "through bastion root@127.0.9.1:\(lab.hosts[0].port): HOST KEY CHANGED for [127.0.9.1]:\(lab.hosts[0].port)"
+        let bastion =
+            "through bastion root@127.0.9.1:\(lab.hosts[0].port): HOST KEY CHANGED for [127.0.9.1]:\(lab.hosts[0].port)"
         XCTAssertEqual(
-            result.stdout.components(separatedBy: bastion).count - 1, lab.hosts.count, result.stdout + result.stderr)
+            result.stdout.components(separatedBy: bastion).count - 1, lab.hosts.count,
+            result.stdout + result.stderr)
         XCTAssertEqual(bastionLogins(lab), loginsBefore, "nothing logs in to a bastion whose key is wrong")
     }
 
@@ -81,15 +89,24 @@ final class BastionRolloutTests: LabRolloutTestCase {
         environment["SSH_AUTH_SOCK"] = nil
         let pid = try Subprocess.spawn(
             RolloutFixture.hotpatch,
-            ["rollout", patch, "--waves", "100%", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath]
-                + ["--journal-dir", work + "/journal", "--check", "touch /var/tmp/bastion-check-running; sleep 60"]
+            [
+                "rollout", patch, "--waves", "100%", "-i", lab.inventoryPath, "--known-hosts",
+                lab.knownHostsPath,
+            ]
+                + [
+                    "--journal-dir", work + "/journal", "--check",
+                    "touch /var/tmp/bastion-check-running; sleep 60",
+                ]
                 + RolloutFixture.relaxedPause,
             stdout: work + "/out", stderr: work + "/err", environment: environment)
         var exited = false
         defer { if !exited { Subprocess.terminate(pid) } }
         let deadline = Date().addingTimeInterval(90)
         while !markers.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
-            XCTAssertLessThan(Date(), deadline, "the checks never started: " + ((try? String(contentsOfFile: work + "/err", encoding: .utf8)) ?? ""))
+            XCTAssertLessThan(
+                Date(), deadline,
+                "the checks never started: "
+                    + ((try? String(contentsOfFile: work + "/err", encoding: .utf8)) ?? ""))
             if Date() >= deadline { return }
             usleep(100_000)
         }
@@ -117,7 +134,8 @@ final class BastionRolloutTests: LabRolloutTestCase {
     private func cutBastionConnections(_ lab: LabFleet) throws {
         let listener = try String(contentsOfFile: lab.bastionDirectory + "/listener.pid", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let children = try String(contentsOfFile: "/proc/\(listener)/task/\(listener)/children", encoding: .utf8)
+        let children = try String(
+            contentsOfFile: "/proc/\(listener)/task/\(listener)/children", encoding: .utf8)
         let pids = children.split(separator: " ").compactMap { Int32($0) }
         XCTAssertFalse(pids.isEmpty, "the bastion has no open connection to cut")
         for child in pids { kill(child, SIGKILL) }
@@ -155,7 +173,9 @@ final class BastionRolloutTests: LabRolloutTestCase {
     private func inventory(_ lab: LabFleet, rewriting: (String) -> String) throws -> String {
         let text = try String(contentsOfFile: lab.inventoryPath, encoding: .utf8)
         let path = work + "/inventory-\(UUID().uuidString).ini"
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { rewriting(String($0)) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            rewriting(String($0))
+        }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

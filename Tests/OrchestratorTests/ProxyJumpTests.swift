@@ -11,7 +11,10 @@ final class ProxyJumpTests: XCTestCase {
     func testHopsUsersPortsAndNone() throws {
         let cases: [(spec: String, hops: [Hop])] = [
             ("bastion", [Hop(user: nil, host: "bastion", port: nil)]),
-            ("jump@bastion1:2222,bastion2", [Hop(user: "jump", host: "bastion1", port: 2222), Hop(host: "bastion2")]),
+            (
+                "jump@bastion1:2222,bastion2",
+                [Hop(user: "jump", host: "bastion1", port: 2222), Hop(host: "bastion2")]
+            ),
             ("ssh://ops@10.0.0.1:2200", [Hop(user: "ops", host: "10.0.0.1", port: 2200)]),
             ("[2001:db8::1]:2222", [Hop(user: nil, host: "2001:db8::1", port: 2222)]),
             ("me@[::1]", [Hop(user: "me", host: "::1", port: nil)]),
@@ -104,7 +107,10 @@ final class ProxyJumpTests: XCTestCase {
             (SSHTarget(name: "web.inner", proxy: .jump("ops@b2:2200")), ["ops@b2:2200"]),
             (SSHTarget(name: "web.inner", proxy: .jump("none")), []),
             (SSHTarget(name: "web.outer"), []),
-            (SSHTarget(name: "web.outer", proxy: .jump("root@b1:2222,b2")), ["root@192.0.2.1:2222", "me@b2:22"]),
+            (
+                SSHTarget(name: "web.outer", proxy: .jump("root@b1:2222,b2")),
+                ["root@192.0.2.1:2222", "me@b2:22"]
+            ),
             // First match wins in the config: *.inner comes before direct.inner.
             (SSHTarget(name: "direct.inner"), ["jump@192.0.2.1:22"]),
             (SSHTarget(name: "legacy", proxy: .jump("b1")), ["jump@192.0.2.1:22"]),
@@ -123,7 +129,8 @@ final class ProxyJumpTests: XCTestCase {
 
         for target in [SSHTarget(name: "legacy"), SSHTarget(name: "w", proxy: .command("nc %h %p"))] {
             XCTAssertThrowsError(
-                try SSHRoute.resolve(target, config: config, localUser: "me", home: "/h", defaultIdentityFiles: [])
+                try SSHRoute.resolve(
+                    target, config: config, localUser: "me", home: "/h", defaultIdentityFiles: [])
             ) { error in
                 XCTAssertTrue("\(error)".contains("ProxyCommand \"nc %h %p\""), "\(error)")
                 XCTAssertTrue("\(error)".contains("not supported"), "\(error)")

@@ -36,7 +36,9 @@ struct SSHHostConnector: HostConnector {
         } catch {
             throw HostConnectionError(
                 host: host.name, phase: .connect, message: error.message,
-                nextStep: "set ProxyJump (ansible_ssh_common_args='-o ProxyJump=user@bastion') or remove the proxy setting")
+                nextStep:
+                    "set ProxyJump (ansible_ssh_common_args='-o ProxyJump=user@bastion') or remove the proxy setting"
+            )
         }
         guard !route.jumps.isEmpty else { return try SSHSession(endpoint: route.endpoint, options: options) }
         // Every hop's host key and login are checked as for any host; the lease is the

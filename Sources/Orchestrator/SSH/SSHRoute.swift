@@ -35,7 +35,8 @@ struct SSHRoute: Sendable, Equatable {
         defaultIdentityFiles: [String]
     ) throws(Unsupported) -> SSHRoute {
         let endpoint = SSHEndpoint.resolve(
-            target, config: config, localUser: localUser, home: home, defaultIdentityFiles: defaultIdentityFiles)
+            target, config: config, localUser: localUser, home: home,
+            defaultIdentityFiles: defaultIdentityFiles)
         let fromInventory = target.proxy != nil
         let proxy = target.proxy ?? config.settings(for: target.address ?? target.name).proxy
         let origin = fromInventory ? "the inventory's ssh arguments" : "~/.ssh/config"

@@ -52,7 +52,8 @@ final class BastionLink: @unchecked Sendable {
 
     /// Asks the bastion to connect to `host:port` and returns the local socket the host's own
     /// session should use; throws why not (refused by the bastion, the link broke, timed out).
-    func openTunnel(host: String, port: Int, until deadline: ContinuousClock.Instant) throws(BastionTunnelError)
+    func openTunnel(host: String, port: Int, until deadline: ContinuousClock.Instant)
+        throws(BastionTunnelError)
         -> Int32
     {
         let request = BastionTunnelRequest(host: host, port: port)
@@ -157,7 +158,8 @@ final class BastionLink: @unchecked Sendable {
             guard let channel = LibSSH2.openDirectTCPIP(handle, host: request.host, port: request.port) else {
                 let code = LibSSH2.lastErrorNumber(handle)
                 if code == LibSSH2.again {
-                    return LibSSH2.blockDirections(handle).write ? .stalledSending : (progressed ? .progressed : .idle)
+                    return LibSSH2.blockDirections(handle).write
+                        ? .stalledSending : (progressed ? .progressed : .idle)
                 }
                 let text = LibSSH2.lastErrorMessage(handle)
                 if LibSSH2.sessionFatalCodes.contains(code) { return .sessionFailed(code, text) }
@@ -198,7 +200,9 @@ final class BastionLink: @unchecked Sendable {
         ]
         if stalled == nil {
             for tunnel in tunnels where tunnel.wantsLocalRead || tunnel.wantsLocalWrite {
-                entries.append(LibSSH2.PollEntry(fd: tunnel.fd, read: tunnel.wantsLocalRead, write: tunnel.wantsLocalWrite))
+                entries.append(
+                    LibSSH2.PollEntry(
+                        fd: tunnel.fd, read: tunnel.wantsLocalRead, write: tunnel.wantsLocalWrite))
             }
         }
         let idle = tunnels.isEmpty && opening.isEmpty && wake.read >= 0

@@ -156,9 +156,13 @@ enum BastionFailure {
     /// `error` (a bastion session's own failure) restated for `host` behind it.
     static func restated(_ error: HostConnectionError, for host: String, hop: String) -> HostConnectionError {
         let message =
-            error.message.hasPrefix("through bastion ") ? error.message : "through bastion \(hop): \(error.message)"
+            error.message.hasPrefix("through bastion ")
+            ? error.message : "through bastion \(hop): \(error.message)"
+        // The hop's port is the ProxyJump's (or its config's), not the host's ansible_port.
+        let next = error.nextStep.replacingOccurrences(
+            of: " (ansible_port)", with: " (the ProxyJump hop's port)")
         return HostConnectionError(
-            host: host, phase: error.phase, message: message, nextStep: error.nextStep, isTimeout: error.isTimeout,
+            host: host, phase: error.phase, message: message, nextStep: next, isTimeout: error.isTimeout,
             nothingRan: error.nothingRan)
     }
 }
