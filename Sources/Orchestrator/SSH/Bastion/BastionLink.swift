@@ -107,7 +107,10 @@ final class BastionLink: @unchecked Sendable {
                 // libssh2 may have queued data for a tunnel read earlier in the pass while
                 // reading for a later one: one more pass before sleeping catches it.
                 quietPasses += 1
-                if quietPasses >= 2 { waitForEvents(handle, bastionWrite: false) }
+                if quietPasses >= 2 {
+                    waitForEvents(handle, bastionWrite: false)
+                    quietPasses = 0
+                }
             }
         }
         shutDown(reason: "it was closed", handle: handle)
