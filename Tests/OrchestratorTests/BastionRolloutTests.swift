@@ -127,7 +127,64 @@ final class BastionRolloutTests: LabRolloutTestCase {
         XCTAssertEqual(bastionLogins(lab) - loginsBefore, 2, "the rollout's session, then the revert's")
     }
 
+    func testAnUnknownBastionKeyIsRefusedThenRecordedUnderItsPortWithAcceptNew() throws {
+        let lab = try fleet()
+        let home = try homeWithBastionConfig(lab)
+        let port = lab.hosts[0].port
+        let lines = try String(contentsOfFile: lab.knownHostsPath, encoding: .utf8).split(separator: "\n")
+        let knownHosts = work + "/known_hosts"
+        let withoutBastion = lines.filter { !$0.hasPrefix("[127.0.9.1]:") }.joined(separator: "\n") + "\n"
+        try withoutBastion.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+
+        let refused = try hotpatch(
+            ["status", "-i", lab.inventoryPath], lab: lab, home: home, knownHosts: knownHosts)
+        XCTAssertEqual(refused.status, 6, refused.stdout + refused.stderr)
+        let unknown = "through bastion root@127.0.9.1:\(port): unknown host key for [127.0.9.1]:\(port)"
+        XCTAssertEqual(
+            refused.stdout.components(separatedBy: unknown).count - 1, lab.hosts.count,
+            refused.stdout + refused.stderr)
+
+        let accepted = try hotpatch(
+            ["status", "-i", lab.inventoryPath, "--accept-new"], lab: lab, home: home, knownHosts: knownHosts)
+        XCTAssertEqual(accepted.status, 0, accepted.stdout + accepted.stderr)
+        let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
+        XCTAssertEqual(
+            recorded.split(separator: "\n").filter { $0.hasPrefix("[127.0.9.1]:\(port) ssh-ed25519 ") }.count,
+            1,
+            recorded)
+    }
+
+    /// `-J bastion,lab-host-1`: the second hop is reached through the first, its key checked
+    /// and logged into once for both hosts behind it.
+    func testTwoHopsReachHostsBehindTheSecondHopWithOneSessionPerHop() throws {
+        let lab = try fleet()
+        let home = try homeWithBastionConfig(lab)
+        let port = lab.hosts[0].port
+        let key = lab.clientKeyPath
+        try appendConfig(home, "Host 127.0.2.1\n    IdentityFile \(key)\n")
+        let twoHops = try inventory(lab) { line in
+            guard line.hasPrefix("lab-host-") else { return line }
+            if line.hasPrefix("lab-host-1 ") { return "" }
+            return Self.withoutProxyJump(line)
+                + " ansible_ssh_extra_args='-J root@127.0.9.1:\(port),root@127.0.2.1:\(port)'"
+        }
+        let hop2Log = lab.hosts[0].directory + "/sshd.log"
+        let hop2Before = Self.logins(in: hop2Log)
+        let bastionBefore = bastionLogins(lab)
+        let result = try hotpatch(["status", "--json", "-i", twoHops], lab: lab, home: home)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let reached = try JSONLines(result.stdout).all.filter { $0["reachable"] as? Bool == true }
+        XCTAssertEqual(reached.count, lab.hosts.count - 1, result.stdout)
+        XCTAssertEqual(bastionLogins(lab) - bastionBefore, 1, "one session to the first hop")
+        XCTAssertEqual(Self.logins(in: hop2Log) - hop2Before, 1, "one session to the second hop")
+    }
+
     // MARK: - Helpers
+
+    private static func logins(in path: String) -> Int {
+        let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return log.components(separatedBy: "Accepted publickey for root").count - 1
+    }
 
     /// Kills the bastion's per-connection processes (the listener's children, found by the pid
     /// the lab recorded): every open bastion session breaks, the listener keeps listening.
@@ -187,7 +244,6 @@ final class BastionRolloutTests: LabRolloutTestCase {
 
     /// Logins the bastion's sshd accepted so far.
     private func bastionLogins(_ lab: LabFleet) -> Int {
-        let log = (try? String(contentsOfFile: lab.bastionDirectory + "/sshd.log", encoding: .utf8)) ?? ""
-        return log.components(separatedBy: "Accepted publickey for root").count - 1
+        Self.logins(in: lab.bastionDirectory + "/sshd.log")
     }
 }
