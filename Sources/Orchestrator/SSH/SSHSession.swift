@@ -76,14 +76,6 @@ final class SSHSession: HostConnection, @unchecked Sendable {
         }
     }
 
-    /// Resolves `target` against `config` (see `SSHEndpoint.resolve`) and connects.
-    convenience init(target: SSHTarget, config: SSHConfig, options: SSHOptions) throws(HostConnectionError) {
-        let endpoint = SSHEndpoint.resolve(
-            target, config: config, localUser: SSHOptions.localUser, home: SSHOptions.home,
-            defaultIdentityFiles: options.defaultIdentityFiles)
-        try self.init(endpoint: endpoint, options: options)
-    }
-
     deinit { releaseLocked() }
 
     /// Disconnects and frees the session and socket. Safe to call more than once.
