@@ -56,6 +56,31 @@ public enum SSHProxy: Hashable, Sendable, Codable {
     }
 }
 
+extension SSHProxy {
+    private enum CodingKeys: String, CodingKey {
+        case jump, command
+    }
+
+    /// Decodes `{"jump": "user@bastion:22"}` or `{"command": "..."}` (the journal's form).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let spec = try container.decodeIfPresent(String.self, forKey: .jump) {
+            self = .jump(spec)
+        } else {
+            self = .command(try container.decode(String.self, forKey: .command))
+        }
+    }
+
+    /// Encodes as `{"jump": "..."}` or `{"command": "..."}`: one readable key, as written.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .jump(let spec): try container.encode(spec, forKey: .jump)
+        case .command(let command): try container.encode(command, forKey: .command)
+        }
+    }
+}
+
 /// An ssh argument list that cannot be read (an option without its value).
 public struct SSHProxyArgumentError: Error, Sendable {
     /// What is wrong, e.g. `-J needs a value`.

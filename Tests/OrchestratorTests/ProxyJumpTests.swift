@@ -65,6 +65,15 @@ final class ProxyJumpTests: XCTestCase {
         XCTAssertThrowsError(try SSHProxy.fromArguments(["-J"]))
     }
 
+    func testTheJournalRecordsTheProxyAsWritten() throws {
+        for proxy in [SSHProxy.jump("jump@b1:2222,b2"), .command("nc %h %p")] {
+            let data = try JSONEncoder().encode(proxy)
+            XCTAssertEqual(try JSONDecoder().decode(SSHProxy.self, from: data), proxy)
+        }
+        XCTAssertEqual(
+            String(decoding: try JSONEncoder().encode(SSHProxy.jump("b")), as: UTF8.self), #"{"jump":"b"}"#)
+    }
+
     func testInventoryArgumentsCommonBeforeExtra() throws {
         let inventory = try Inventory.parse(
             """
