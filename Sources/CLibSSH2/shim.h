@@ -101,6 +101,13 @@ static inline const char *clibssh2_session_last_error_message(LIBSSH2_SESSION *s
     return message ? message : "";
 }
 
+/// A `direct-tcpip` channel: the server connects to `host:port` and relays the bytes (what
+/// `ssh -J` uses). The originator address is not used by sshd for anything but logging.
+static inline LIBSSH2_CHANNEL *clibssh2_channel_direct_tcpip(LIBSSH2_SESSION *session, const char *host,
+                                                             int port) {
+    return libssh2_channel_direct_tcpip_ex(session, host, port, "127.0.0.1", 0);
+}
+
 static inline int clibssh2_userauth_authenticated(LIBSSH2_SESSION *session) {
     return libssh2_userauth_authenticated(session);
 }

@@ -15,6 +15,7 @@ struct ConnectionVariables {
             privateKeyFile: try text("ansible_ssh_private_key_file", "ansible_private_key_file"),
             become: try flag("ansible_become") ?? false,
             becomeUser: try text("ansible_become_user"),
+            proxy: try proxy(),
             vars: vars.mapValues(\.value),
             groups: groups)
     }
@@ -31,6 +32,26 @@ struct ConnectionVariables {
                 "\(name) of host \(host) must be a non-empty string, not \"\(variable.value)\"",
                 at: variable.location)
         }
+    }
+
+    /// `ProxyJump`/`ProxyCommand` from the extra ssh arguments. Ansible puts
+    /// `ansible_ssh_common_args` before `ansible_ssh_extra_args` on ssh's command line, and ssh
+    /// keeps the first value, so common wins over extra.
+    private func proxy() throws -> SSHProxy? {
+        for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
+            guard let variable = vars[name] else { continue }
+            guard case .string(let line) = variable.value else { continue }
+            do {
+                if let proxy = try SSHProxy.fromArguments(try ShellWords.split(line)) { return proxy }
+            } catch let error as ShellWords.SplitError {
+                throw InventoryError("\(name) of host \(host): \(error.message)", at: variable.location)
+            } catch let error as SSHProxyArgumentError {
+                throw InventoryError(
+                    "\(name) of host \(host): \(error.message) (e.g. -o ProxyJump=user@bastion:22)",
+                    at: variable.location)
+            }
+        }
+        return nil
     }
 
     private func port() throws -> UInt16? {

@@ -15,6 +15,9 @@ public struct InventoryHost: Sendable, Hashable, CustomStringConvertible {
     public let become: Bool
     /// `ansible_become_user`; nil means root.
     public let becomeUser: String?
+    /// `ProxyJump`/`ProxyCommand` from `ansible_ssh_common_args` / `ansible_ssh_extra_args`
+    /// (`-o ProxyJump=...`, `-J ...`); nil when they set none.
+    public let proxy: SSHProxy?
     /// Every variable of the host after precedence, `ansible_*` ones included, so the
     /// tolerated ones (`ansible_ssh_common_args`, `ansible_python_interpreter`, ...) are kept.
     public let vars: [String: InventoryValue]
@@ -26,7 +29,7 @@ public struct InventoryHost: Sendable, Hashable, CustomStringConvertible {
     public init(
         name: String, address: String? = nil, port: UInt16? = nil, user: String? = nil,
         privateKeyFile: String? = nil, become: Bool = false, becomeUser: String? = nil,
-        vars: [String: InventoryValue] = [:], groups: [String] = ["all"]
+        proxy: SSHProxy? = nil, vars: [String: InventoryValue] = [:], groups: [String] = ["all"]
     ) {
         self.name = name
         self.address = address ?? name
@@ -35,6 +38,7 @@ public struct InventoryHost: Sendable, Hashable, CustomStringConvertible {
         self.privateKeyFile = privateKeyFile
         self.become = become
         self.becomeUser = becomeUser
+        self.proxy = proxy
         self.vars = vars
         self.groups = groups
     }

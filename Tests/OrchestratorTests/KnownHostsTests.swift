@@ -141,5 +141,11 @@ final class KnownHostsTests: XCTestCase {
         let changed = try KnownHostsFile.recordIfUnknown(
             path: path, host: "10.1.1.1", port: 2222, key: key(Self.keyB))
         XCTAssertEqual(changed, .changed(line: 1, recordedType: "ssh-ed25519"), "accept-new never overwrites")
+        // A second host goes after the first (the file is read back to keep it line-based).
+        let second = try KnownHostsFile.recordIfUnknown(path: path, host: "10.1.1.2", port: 22, key: key(Self.keyB))
+        XCTAssertEqual(second, .trusted(line: 2))
+        XCTAssertEqual(
+            try String(contentsOfFile: path, encoding: .utf8),
+            "[10.1.1.1]:2222 ssh-ed25519 \(Self.keyA)\n10.1.1.2 ssh-ed25519 \(Self.keyB)\n")
     }
 }

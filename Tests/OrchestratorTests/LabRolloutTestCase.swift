@@ -14,6 +14,8 @@ class LabRolloutTestCase: XCTestCase {
     /// Whether each host gets its own copy of the service's folder (`up --private-service`), for
     /// tests that change files there.
     class var labPrivateService: Bool { false }
+    /// Whether the hosts sit behind the lab's bastion (`scripts/lab up --behind-bastion`).
+    class var labBehindBastion: Bool { false }
 
     nonisolated(unsafe) private static var labs: [String: Result<LabFleet, LabUnavailable>] = [:]
 
@@ -31,7 +33,9 @@ class LabRolloutTestCase: XCTestCase {
         super.setUp()
         do {
             labs[labName] = .success(
-                try LabFleet.up(hosts: labHosts, name: labName, privateService: labPrivateService))
+                try LabFleet.up(
+                    hosts: labHosts, name: labName, privateService: labPrivateService,
+                    behindBastion: labBehindBastion))
         } catch {
             labs[labName] = .failure(LabUnavailable(description: "\(error)"))
         }

@@ -54,6 +54,10 @@ public final class LabFleet: Sendable {
     /// The private key root on every host accepts (public half at `clientKeyPath + ".pub"`).
     public var clientKeyPath: String { directory + "/client_key" }
 
+    /// A `--behind-bastion` lab's bastion: `sshd.log` (one `Accepted publickey` line per login),
+    /// `ssh_config` (its `Host` block with the lab's key).
+    public var bastionDirectory: String { directory + "/bastion" }
+
     /// The script this helper drives.
     public static let script = RepositoryPaths.path("scripts/lab")
 
@@ -80,9 +84,12 @@ public final class LabFleet: Sendable {
 
     /// Brings up a lab of `hosts` hosts (replacing any lab left in its directory) and returns
     /// once every host answers over SSH. On failure the lab is already down again.
+    /// `behindBastion`: the hosts are reachable only through the lab's bastion
+    /// (`scripts/lab up --behind-bastion`; see `bastionDirectory`).
     public static func up(
         hosts count: Int, name: String, port: Int? = nil, service: Service = .exe,
-        threads: Int? = nil, delayMicroseconds: Int? = nil, privateService: Bool = false
+        threads: Int? = nil, delayMicroseconds: Int? = nil, privateService: Bool = false,
+        behindBastion: Bool = false
     ) throws -> LabFleet {
         let directory = Self.directory(for: name)
         var arguments = [
@@ -93,6 +100,7 @@ public final class LabFleet: Sendable {
         if let delayMicroseconds { arguments += ["--delay-us", String(delayMicroseconds)] }
         // Each host its own copy of the service's folder, so installing a file there touches one host.
         if privateService { arguments.append("--private-service") }
+        if behindBastion { arguments.append("--behind-bastion") }
         try runScript(arguments, directory: directory)
         let hosts = try readInventory(directory: directory)
         guard hosts.count == count else {

@@ -62,6 +62,8 @@ lab_down() {
     # Step: kill every host's init (PID 1 of the host), by recorded pid. Its unshare then
     # reaps it and exits, and the keeper reaps the unshares and exits: killing those parents
     # too would leave their children as zombies nobody reaps.
+    # --behind-bastion: the listener first (the keeper, its parent, exits only after it).
+    bastion_down
     local inits=() parents=() pidfile pid
     for pidfile in "$lab_dir"/hosts/*/init.pid; do
         pid=$(read_pid "$pidfile")

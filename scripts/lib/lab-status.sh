@@ -58,7 +58,9 @@ lab_ssh() {
     local index=${host#lab-host-}
     [[ $index =~ ^[0-9]+$ ]] && ((index >= 1 && index <= $(state_value hosts))) ||
         die "no host '$host' in the lab in $lab_dir ($(state_value hosts) hosts)"
-    exec ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
+    # --behind-bastion: the hosts answer only inside the lab's network namespace.
+    read_file "$lab_dir/bastion/netns"
+    exec ${REPLY:+nsenter --net=/run/netns/$REPLY} ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
         -o UserKnownHostsFile="$lab_dir/known_hosts" -o GlobalKnownHostsFile=/dev/null \
         -o IdentitiesOnly=yes -o LogLevel=ERROR -i "$lab_dir/client_key" \
         -p "$(state_value port)" "root@$(lab_address "$index")" "$@"

@@ -167,7 +167,7 @@ probe_host() { # name address
             echo "fail $name: its init (pid $ipid) died: $(tail -n 3 "$dir/init.log" | tr '\n' ' ')"
             return
         elif [[ -s $dir/sshd.pid ]] &&
-            ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
+            ${LAB_NETNS:+nsenter --net=$LAB_NETNS} ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
                 -o UserKnownHostsFile="$LAB_DIR/known_hosts" -o GlobalKnownHostsFile=/dev/null \
                 -o IdentitiesOnly=yes -o ConnectTimeout=10 -o LogLevel=ERROR \
                 -o KexAlgorithms=curve25519-sha256 \
@@ -204,7 +204,7 @@ phase() {
 }
 
 lab_up() {
-    local count="" force=0 port=22 variant=exe threads=4 delay="" timeout="" extra=() private=0
+    local count="" force=0 port=22 variant=exe threads=4 delay="" timeout="" extra=() private=0 behind=0
     while (($# > 0)); do
         case $1 in
         --force) force=1; shift ;;
@@ -215,6 +215,7 @@ lab_up() {
         --service-arg) extra+=("${2:?--service-arg needs a value}"); shift 2 ;;
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
         --private-service) private=1; shift ;;
+        --behind-bastion) behind=1; shift ;;
         -*) die "up: unknown option '$1'" ;;
         *) [[ -z $count ]] || die "up: one host count only (got '$count' and '$1')"; count=$1; shift ;;
         esac
@@ -261,6 +262,7 @@ lab_up() {
         echo "service=$variant"
         echo "started=$(date -u +%FT%TZ)"
     } >"$lab_dir/lab.state"
+    if ((behind)); then bastion_prepare "$port"; else rm -rf "$lab_dir/bastion"; fi
 
     # Step: start every host under one detached keeper (see lab-keeper.sh for why).
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -274,7 +276,7 @@ lab_up() {
     export -f probe_host
     local i
     results=$(for ((i = 1; i <= count; i++)); do echo "${names[i]} ${addresses[i]}"; done |
-        LAB_DIR=$lab_dir LAB_PORT=$port LAB_DEADLINE=$((EPOCHSECONDS + timeout)) \
+        LAB_NETNS=${LAB_NETNS:-} LAB_DIR=$lab_dir LAB_PORT=$port LAB_DEADLINE=$((EPOCHSECONDS + timeout)) \
             xargs -P 16 -L 1 bash -c 'probe_host "$1" "$2"' _)
     phase "every host probed over SSH"
     failed=$(grep -v '^ok ' <<<"$results" || true)
@@ -286,6 +288,7 @@ lab_up() {
         exit 1
     fi
     for ((i = 1; i <= count; i++)); do record_service_hostpid "${names[i]}"; done
+    if ((behind)); then bastion_probe "$port" "$timeout"; fi
     note "$count hosts up in $((SECONDS - started))s (${addresses[1]} .. ${addresses[count]}, port $port, service $variant)"
     note "inventory $lab_dir/inventory.ini, known_hosts $lab_dir/known_hosts, key $lab_dir/client_key"
 }

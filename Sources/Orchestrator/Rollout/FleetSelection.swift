@@ -51,7 +51,8 @@ extension RolloutHost {
     init(_ host: InventoryHost) {
         self.init(
             name: host.name, address: host.address, port: host.port.map(Int.init), user: host.user,
-            privateKeyFile: host.privateKeyFile, become: host.become, becomeUser: host.becomeUser)
+            privateKeyFile: host.privateKeyFile, become: host.become, becomeUser: host.becomeUser,
+            proxy: host.proxy)
     }
 }
 

@@ -1,3 +1,5 @@
+import FleetInventory
+
 /// One host as the engine reaches it: the inventory's connection facts, resolved once and
 /// recorded in the journal so `resume` reaches the same hosts even if the inventory changed.
 struct RolloutHost: Hashable, Sendable, Codable {
@@ -15,4 +17,7 @@ struct RolloutHost: Hashable, Sendable, Codable {
     let become: Bool
     /// `ansible_become_user`, nil for root.
     let becomeUser: String?
+    /// `ProxyJump`/`ProxyCommand` from the inventory's ssh arguments; nil for `~/.ssh/config`'s
+    /// or none. Absent in journals written before bastions were supported (decodes as nil).
+    var proxy: SSHProxy? = nil
 }

@@ -121,7 +121,8 @@ struct KnownHostsFile: Sendable {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
             }
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        // For updating, not writing only: the last byte is read back below.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         let end = try handle.seekToEnd()
         // Keep the file line-based even when its last line lacks a newline.

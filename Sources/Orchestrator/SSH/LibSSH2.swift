@@ -110,6 +110,92 @@ enum LibSSH2 {
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
+    /// A connected pair of non-blocking, close-on-exec stream sockets: the transport a session
+    /// to a host behind a bastion uses (one end for libssh2, the other for the bastion's pump).
+    static func socketPair() -> (Int32, Int32)? {
+        var fds: [Int32] = [-1, -1]
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { return nil }
+        return (fds[0], fds[1])
+    }
+
+    /// The outcome of a non-blocking read or write on a plain descriptor.
+    enum TransferOutcome: Equatable {
+        /// This many bytes moved (a read of 0 is end of file).
+        case moved(Int)
+        /// Nothing can move now (EAGAIN).
+        case wouldBlock
+        /// The descriptor failed (peer gone, reset).
+        case failed
+    }
+
+    /// `read` on a non-blocking descriptor, EINTR retried.
+    static func readSome(_ fd: Int32, into buffer: inout [UInt8]) -> TransferOutcome {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count >= 0 { return .moved(count) }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
+        }
+    }
+
+    /// `send` (no SIGPIPE) on a non-blocking socket, EINTR retried.
+    static func writeSome(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> TransferOutcome {
+        while true {
+            let count = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count >= 0 { return .moved(count) }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
+        }
+    }
+
+    /// Ends the sending direction of a socket (the peer reads end of file).
+    static func shutdownWrite(_ fd: Int32) { _ = shutdown(fd, Int32(SHUT_WR)) }
+
+    /// A wake-up pipe for a poll loop: poll `read`, write a byte to `write` from another thread.
+    static func makeWakePipe() -> (read: Int32, write: Int32)? {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// Wakes whoever polls the read end of a wake pipe (a full pipe is already awake).
+    static func wake(_ writeEnd: Int32) {
+        var byte: UInt8 = 1
+        _ = Glibc.write(writeEnd, &byte, 1)
+    }
+
+    /// Empties a wake pipe's read end.
+    static func drainWake(_ readEnd: Int32) {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while bytes.withUnsafeMutableBytes({ Glibc.read(readEnd, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    /// One entry of `pollMany`: a descriptor and what to wait for.
+    struct PollEntry {
+        let fd: Int32
+        let read: Bool
+        let write: Bool
+    }
+
+    /// Waits until any of `entries` is ready (or has hung up), at most `timeoutMilliseconds`.
+    /// Returns false only when poll itself failed.
+    @discardableResult
+    static func pollMany(_ entries: [PollEntry], timeoutMilliseconds: Int32) -> Bool {
+        var fds = entries.map { entry in
+            var events: Int16 = 0
+            if entry.read { events |= Int16(POLLIN) }
+            if entry.write { events |= Int16(POLLOUT) }
+            return pollfd(fd: entry.fd, events: events, revents: 0)
+        }
+        let rc = poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
+        return rc >= 0 || errno == EINTR
+    }
+
     /// Raises this process's open-file soft limit toward its hard limit (at most 65536), since
     /// every session kept open holds a socket, and returns the soft limit now in force. A
     /// limit that cannot be raised is left as it is.
@@ -289,6 +375,30 @@ enum LibSSH2 {
     }
 
     static func freeChannel(_ channel: OpaquePointer) -> Int32 { libssh2_channel_free(channel) }
+
+    /// Asks the server to open a TCP connection to `host:port` and relay it (`direct-tcpip`);
+    /// nil with EAGAIN as the last error means call again.
+    static func openDirectTCPIP(_ session: OpaquePointer, host: String, port: Int) -> OpaquePointer? {
+        clibssh2_channel_direct_tcpip(session, host, Int32(port))
+    }
+
+    /// Writes to a channel's stdin stream; bytes written, or a libssh2 error code.
+    static func write(_ channel: OpaquePointer, _ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBytes { raw in
+            clibssh2_channel_write(channel, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+        }
+    }
+
+    /// Error codes that mean the far end of one channel is gone (closed, or EOF already sent).
+    static let channelGoneCodes: Set<Int32> = [LIBSSH2_ERROR_CHANNEL_CLOSED, LIBSSH2_ERROR_CHANNEL_EOF_SENT]
+
+    /// Error codes after which the session itself is unusable (the transport or the
+    /// connection is gone), as opposed to one channel being closed.
+    static let sessionFatalCodes: Set<Int32> = [
+        LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_DISCONNECT,
+        LIBSSH2_ERROR_SOCKET_TIMEOUT, LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_DECRYPT, LIBSSH2_ERROR_PROTO,
+        LIBSSH2_ERROR_KEX_FAILURE, LIBSSH2_ERROR_BAD_SOCKET,
+    ]
 
     // MARK: - SFTP
 

@@ -1,7 +1,9 @@
+import FleetInventory
 import Foundation
 
 /// The subset of `~/.ssh/config` hotpatch honours: `Host` blocks (patterns with `*`, `?`,
-/// `!`), `HostName`, `Port`, `User`, `IdentityFile`. Like OpenSSH, the first value found for a
+/// `!`), `HostName`, `Port`, `User`, `IdentityFile`, `ProxyJump` (and `ProxyCommand`, read
+/// only so a host using it is refused by name rather than reached some other way). Like OpenSSH, the first value found for a
 /// keyword wins (so specific blocks go first and `Host *` last), except `IdentityFile`, which
 /// accumulates. Other keywords are ignored; `Match` blocks cannot be evaluated here, so their
 /// contents never apply and a warning says so.
@@ -23,7 +25,9 @@ struct SSHConfig: Sendable, Equatable {
     /// Things in the file this subset cannot honour, with line numbers, for the user to see.
     let warnings: [String]
 
-    private static let honoured: Set<String> = ["hostname", "port", "user", "identityfile"]
+    private static let honoured: Set<String> = [
+        "hostname", "port", "user", "identityfile", "proxyjump", "proxycommand",
+    ]
 
     /// Parses config text. `Key value`, `Key=value` and double-quoted values are accepted.
     init(text: String) {
@@ -77,6 +81,9 @@ struct SSHConfig: Sendable, Equatable {
                 case "port": result.port = result.port ?? Int(value)
                 case "user": result.user = result.user ?? value
                 case "identityfile": result.identityFiles.append(value)
+                // One proxy: the first ProxyJump or ProxyCommand wins, as in OpenSSH.
+                case "proxyjump": result.proxy = result.proxy ?? .jump(value)
+                case "proxycommand": result.proxy = result.proxy ?? .command(value)
                 default: break
                 }
             }
@@ -118,12 +125,18 @@ struct SSHConfigSettings: Sendable, Equatable {
     var user: String?
     /// `IdentityFile` values in order, unexpanded.
     var identityFiles: [String] = []
+    /// `ProxyJump` or `ProxyCommand`, whichever came first.
+    var proxy: SSHProxy?
 
     /// All unset.
-    init(hostName: String? = nil, port: Int? = nil, user: String? = nil, identityFiles: [String] = []) {
+    init(
+        hostName: String? = nil, port: Int? = nil, user: String? = nil, identityFiles: [String] = [],
+        proxy: SSHProxy? = nil
+    ) {
         self.hostName = hostName
         self.port = port
         self.user = user
         self.identityFiles = identityFiles
+        self.proxy = proxy
     }
 }

@@ -30,6 +30,9 @@ final class SSHSession: HostConnection, @unchecked Sendable {
     let hostDeadline: ContinuousClock.Instant?
     /// The verified private upload folder, once made.
     var privateDirectory: String?
+    /// The bastion this session is tunnelled through (`ProxyJump`), nil for a direct TCP
+    /// connection; released when the session closes, so the last host closes the bastion.
+    let jumpLease: BastionLease?
     /// Remote path -> `sha256:mode` of the files this session uploaded or found by hash, so a
     /// later phase of the same rollout (checks, revert) does not hash a 7 MB agent again.
     var verifiedUploads: [String: String] = [:]
@@ -50,9 +53,14 @@ final class SSHSession: HostConnection, @unchecked Sendable {
 
     /// Connects, verifies the host key, then authenticates, in that order: nothing is sent to
     /// a server whose key is not trusted. Everything opened is released if a step fails.
-    init(endpoint: SSHEndpoint, options: SSHOptions) throws(HostConnectionError) {
+    /// `jump`: reach the host through that bastion's `direct-tcpip` channel instead of TCP
+    /// (the host key is still checked under the host's own name and port).
+    init(endpoint: SSHEndpoint, options: SSHOptions, through jump: BastionLease? = nil)
+        throws(HostConnectionError)
+    {
         self.endpoint = endpoint
         self.options = options
+        jumpLease = jump
         let start = ContinuousClock.now
         hostDeadline = options.hostTimeout.map { start + $0 }
         do throws(HostConnectionError) {
@@ -66,14 +74,6 @@ final class SSHSession: HostConnection, @unchecked Sendable {
             releaseLocked()
             throw error
         }
-    }
-
-    /// Resolves `target` against `config` (see `SSHEndpoint.resolve`) and connects.
-    convenience init(target: SSHTarget, config: SSHConfig, options: SSHOptions) throws(HostConnectionError) {
-        let endpoint = SSHEndpoint.resolve(
-            target, config: config, localUser: SSHOptions.localUser, home: SSHOptions.home,
-            defaultIdentityFiles: options.defaultIdentityFiles)
-        try self.init(endpoint: endpoint, options: options)
     }
 
     deinit { releaseLocked() }
@@ -107,6 +107,10 @@ final class SSHSession: HostConnection, @unchecked Sendable {
 
     private func openSocket() throws(HostConnectionError) {
         let limit = deadline(after: options.connectTimeout)
+        if let jumpLease {
+            try openTunnel(jumpLease, until: limit)
+            return
+        }
         switch LibSSH2.connectTCP(
             host: endpoint.hostName, port: endpoint.port, timeoutMilliseconds: milliseconds(until: limit))
         {
@@ -121,6 +125,24 @@ final class SSHSession: HostConnection, @unchecked Sendable {
             throw failure(
                 .connect, "TCP connect to \(endpoint.hostName):\(endpoint.port) failed: \(reason)",
                 next: "check that sshd runs on the host and listens on port \(endpoint.port) (ansible_port)")
+        }
+    }
+
+    /// The bastion connects to the host for us; this session talks SSH over the tunnel's socket.
+    private func openTunnel(_ lease: BastionLease, until limit: ContinuousClock.Instant)
+        throws(HostConnectionError)
+    {
+        guard let link = lease.link else {
+            throw failure(.connect, "the bastion connection is gone", next: "retry")
+        }
+        do {
+            socket = try link.openTunnel(host: endpoint.hostName, port: endpoint.port, until: limit)
+        } catch {
+            throw failure(
+                .connect, "through bastion \(link.label): \(error.message)",
+                next:
+                    "check that \(endpoint.hostName):\(endpoint.port) runs sshd and is reachable from the bastion, and that the bastion allows TCP forwarding (AllowTcpForwarding)",
+                timeout: error.isTimeout)
         }
     }
 
@@ -225,7 +247,12 @@ final class SSHSession: HostConnection, @unchecked Sendable {
         _ phase: ConnectionPhase, _ message: String, next: String, timeout: Bool = false,
         nothingRan: Bool = false
     ) -> HostConnectionError {
-        HostConnectionError(
+        var message = message
+        // A host behind a broken bastion fails because of the bastion: say so.
+        if let link = jumpLease?.link, let reason = link.brokenReason, !message.hasPrefix("through bastion") {
+            message += " (through bastion \(link.label), whose connection broke: \(reason))"
+        }
+        return HostConnectionError(
             host: endpoint.label, phase: phase, message: message, nextStep: next, isTimeout: timeout,
             nothingRan: nothingRan)
     }
@@ -255,5 +282,7 @@ final class SSHSession: HostConnection, @unchecked Sendable {
             LibSSH2.closeSocket(socket)
             socket = -1
         }
+        // After the socket is closed (the bastion's pump sees the tunnel end), not before.
+        jumpLease?.release()
     }
 }

@@ -5,6 +5,7 @@ extension SSHTarget {
     init(_ host: InventoryHost) {
         self.init(
             name: host.name, address: host.address, port: host.port.map(Int.init), user: host.user,
-            identityFile: host.privateKeyFile, become: host.become, becomeUser: host.becomeUser)
+            identityFile: host.privateKeyFile, become: host.become, becomeUser: host.becomeUser,
+            proxy: host.proxy)
     }
 }

@@ -1,3 +1,5 @@
+import FleetInventory
+
 /// One host as the inventory describes it: the `ansible_*` connection variables, all
 /// optional except the inventory name.
 struct SSHTarget: Sendable, Equatable {
@@ -15,11 +17,15 @@ struct SSHTarget: Sendable, Equatable {
     var become: Bool
     /// `ansible_become_user`: whom `sudo` switches to; root when nil.
     var becomeUser: String?
+    /// `ProxyJump`/`ProxyCommand` from `ansible_ssh_common_args`/`ansible_ssh_extra_args`;
+    /// beats `~/.ssh/config`'s, as ssh's command line does.
+    var proxy: SSHProxy?
 
     /// Describes a host.
     init(
         name: String, address: String? = nil, port: Int? = nil, user: String? = nil,
-        identityFile: String? = nil, become: Bool = false, becomeUser: String? = nil
+        identityFile: String? = nil, become: Bool = false, becomeUser: String? = nil,
+        proxy: SSHProxy? = nil
     ) {
         self.name = name
         self.address = address
@@ -28,5 +34,6 @@ struct SSHTarget: Sendable, Equatable {
         self.identityFile = identityFile
         self.become = become
         self.becomeUser = becomeUser
+        self.proxy = proxy
     }
 }
