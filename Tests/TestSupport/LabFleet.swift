@@ -80,9 +80,11 @@ public final class LabFleet: Sendable {
 
     /// Brings up a lab of `hosts` hosts (replacing any lab left in its directory) and returns
     /// once every host answers over SSH. On failure the lab is already down again.
+    /// `oldUserlandHosts`: the last that many hosts run on the Debian 11 root (see
+    /// ``OldUserland``), and every host runs the parity service built there.
     public static func up(
         hosts count: Int, name: String, port: Int? = nil, service: Service = .exe,
-        threads: Int? = nil, delayMicroseconds: Int? = nil
+        threads: Int? = nil, delayMicroseconds: Int? = nil, oldUserlandHosts: Int = 0
     ) throws -> LabFleet {
         let directory = Self.directory(for: name)
         var arguments = [
@@ -91,6 +93,7 @@ public final class LabFleet: Sendable {
         ]
         if let threads { arguments += ["--threads", String(threads)] }
         if let delayMicroseconds { arguments += ["--delay-us", String(delayMicroseconds)] }
+        if oldUserlandHosts > 0 { arguments += ["--old-userland-hosts", String(oldUserlandHosts)] }
         try runScript(arguments, directory: directory)
         let hosts = try readInventory(directory: directory)
         guard hosts.count == count else {
