@@ -32,10 +32,12 @@ final class OldUserlandRolloutTests: XCTestCase {
             "old-parity-fix", "-o", patch,
         ])
         XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
-        let fleet = [
-            "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--journal-dir", work + "/journal",
-            "--agent", agent,
-        ] + RolloutFixture.relaxedPause
+        let fleet =
+            [
+                "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--journal-dir",
+                work + "/journal",
+                "--agent", agent,
+            ] + RolloutFixture.relaxedPause
         let logs = lab.hosts.map { ParityLog(path: $0.parityLogPath) }
         for (host, log) in zip(lab.hosts, logs) {
             _ = try log.waitForLine(timeout: .seconds(60), description: "\(host.name) misclassifying") {
@@ -52,7 +54,8 @@ final class OldUserlandRolloutTests: XCTestCase {
             rollout.stdout)
         for (host, log) in zip(lab.hosts, logs) {
             let seen = try log.lines().count
-            let fixed = try log.waitForLine(skipping: seen + 1, timeout: .seconds(60), description: "\(host.name) fixed")
+            let fixed = try log.waitForLine(
+                skipping: seen + 1, timeout: .seconds(60), description: "\(host.name) fixed")
             XCTAssertEqual(fixed.misclassifiedDelta, 0, "\(host.name): \(log.tail())")
         }
 
@@ -60,7 +63,9 @@ final class OldUserlandRolloutTests: XCTestCase {
         XCTAssertEqual(rollback.status, 0, rollback.stdout + rollback.stderr)
         for (host, log) in zip(lab.hosts, logs) {
             let seen = try log.lines().count
-            _ = try log.waitForLine(skipping: seen + 1, timeout: .seconds(60), description: "\(host.name) buggy again") {
+            _ = try log.waitForLine(
+                skipping: seen + 1, timeout: .seconds(60), description: "\(host.name) buggy again"
+            ) {
                 $0.misclassifiedDelta > 0
             }
         }

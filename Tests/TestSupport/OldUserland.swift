@@ -16,7 +16,8 @@ public struct OldUserland: Sendable {
         let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0, !path.isEmpty else {
             throw SubprocessError(
-                description: "scripts/lib/old-userland exited \(result.status): \(result.stderr.suffix(2000))")
+                description: "scripts/lib/old-userland exited \(result.status): \(result.stderr.suffix(2000))"
+            )
         }
         return OldUserland(root: path)
     }
@@ -27,11 +28,13 @@ public struct OldUserland: Sendable {
         let agent = RepositoryPaths.path(".build/dist/hotpatch-agent")
         if !FileManager.default.isExecutableFile(atPath: agent) {
             let built = try Subprocess.run(
-                RepositoryPaths.path("scripts/build-release"), ["--agent"], currentDirectory: RepositoryPaths.root.path
+                RepositoryPaths.path("scripts/build-release"), ["--agent"],
+                currentDirectory: RepositoryPaths.root.path
             )
             guard built.status == 0 else {
                 throw SubprocessError(
-                    description: "scripts/build-release --agent exited \(built.status): \(built.stderr.suffix(2000))")
+                    description:
+                        "scripts/build-release --agent exited \(built.status): \(built.stderr.suffix(2000))")
             }
         }
         return agent
@@ -64,7 +67,8 @@ public struct OldUserland: Sendable {
     /// (the program's own: unshare, sh and chroot each exec the next), which the caller waits for.
     public func spawn(_ argv: [String], stdout: String, stderr: String) throws -> pid_t {
         try Subprocess.spawn(
-            "/usr/bin/unshare", launcher + argv, stdout: stdout, stderr: stderr, environment: Self.environment)
+            "/usr/bin/unshare", launcher + argv, stdout: stdout, stderr: stderr, environment: Self.environment
+        )
     }
 
     /// `unshare --mount` (private propagation: the bind mount never reaches this machine and

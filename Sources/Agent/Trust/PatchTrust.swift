@@ -30,7 +30,9 @@ enum PatchTrust {
             )
         }
         let message = PatchSignature.message(patch.content)
-        guard TrustSyscalls.verifyEd25519(publicKey: key.rawKey, signature: signature.signature, message: message)
+        guard
+            TrustSyscalls.verifyEd25519(
+                publicKey: key.rawKey, signature: signature.signature, message: message)
         else {
             throw refusal(
                 "\(path) (patch \(patch.id)) does not match its signature by \(key.label): it was changed after "
