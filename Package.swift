@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The agent and Shared stay Foundation-free and dependency-free: the agent is pushed to every
-// host and must stay under 8 MB when built with --static-swift-stdlib and stripped.
+// The agent and Shared stay Foundation-free (their only C library is libsodium): the agent is
+// pushed to every host as one fully static executable (scripts/build-release) and must stay
+// within its budget (scripts/lib/agent-budget: 8 MB stripped, 3 MB gzipped as sent).
 let package = Package(
     name: "hotpatch",
     products: [
@@ -18,20 +19,24 @@ let package = Package(
     targets: [
         // The one way into ptrace, waitpid and friends for the agent (variadic and macro C).
         .target(name: "CPtrace"),
+        // The static release agent's dlopen stub (linked in with -Xlinker --wrap=dlopen by
+        // scripts/build-release): no shared library is ever loaded into the agent.
+        .target(name: "CStaticAgent"),
         // libssh2 for the coordinator; its function-like macros get static inline wrappers.
         .systemLibrary(
             name: "CLibSSH2",
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
-        // OpenSSL's libcrypto for the agent's signature checks (Ed25519), linked dynamically:
-        // libcrypto.so.3 is on every host with OpenSSH, and the static agent stays small.
+        // libsodium, the one way into it: SHA-256 for both sides, Ed25519 verify for the agent.
+        // The coordinator links libsodium.so; the release agent (scripts/build-release,
+        // -static-executable) links libsodium.a, so hosts need nothing installed.
         .systemLibrary(
-            name: "CCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
         ),
-        .target(name: "Shared"),
+        .target(name: "Shared", dependencies: ["CSodium"]),
         // Ansible inventories (INI and YAML) and --limit patterns: a library of its own so the
         // coordinator and the inventory fuzz target (Fuzz/InventoryFuzz) compile the same code.
         .target(
@@ -40,7 +45,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Agent",
-            dependencies: ["Shared", "CPtrace", "CCrypto"]
+            dependencies: ["Shared", "CPtrace", "CSodium", "CStaticAgent"]
         ),
         .executableTarget(
             name: "Orchestrator",

@@ -86,10 +86,12 @@ public final class LabFleet: Sendable {
     /// once every host answers over SSH. On failure the lab is already down again.
     /// `behindBastion`: the hosts are reachable only through the lab's bastion
     /// (`scripts/lab up --behind-bastion`; see `bastionDirectory`).
+    /// `oldUserlandHosts`: the last that many hosts run on the Debian 11 root (see
+    /// ``OldUserland``), and every host runs the parity service built there.
     public static func up(
         hosts count: Int, name: String, port: Int? = nil, service: Service = .exe,
         threads: Int? = nil, delayMicroseconds: Int? = nil, privateService: Bool = false,
-        behindBastion: Bool = false
+        behindBastion: Bool = false, oldUserlandHosts: Int = 0
     ) throws -> LabFleet {
         let directory = Self.directory(for: name)
         var arguments = [
@@ -101,6 +103,7 @@ public final class LabFleet: Sendable {
         // Each host its own copy of the service's folder, so installing a file there touches one host.
         if privateService { arguments.append("--private-service") }
         if behindBastion { arguments.append("--behind-bastion") }
+        if oldUserlandHosts > 0 { arguments += ["--old-userland-hosts", String(oldUserlandHosts)] }
         try runScript(arguments, directory: directory)
         let hosts = try readInventory(directory: directory)
         guard hosts.count == count else {

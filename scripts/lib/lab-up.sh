@@ -203,8 +203,38 @@ phase() {
     [[ ${HOTPATCH_LAB_VERBOSE:-0} == 1 ]] && note "$1: $((SECONDS - started))s" || true
 }
 
+# --old-userland-hosts K: the Debian 11 root (made and cached by scripts/lib/old-userland) and
+# the parity service built IN it by its gcc 10 against its glibc 2.31, into LAB/old-parity. Every
+# host then runs that one build (a binary built on the oldest userland runs on the newer ones, as
+# fleets deploy it), so one patch made from it covers new and old hosts alike.
+old_root=""
+prepare_old_userland() { # count old
+    local count=$1 old=$2
+    [[ $old =~ ^[0-9]+$ ]] && ((old <= count)) || die "--old-userland-hosts must be 0..$count (got '$old')"
+    ((old > 0)) || return 0
+    old_root=$("$lib/old-userland") || die "no Debian 11 root (scripts/lib/old-userland failed)"
+    local build="$lab_dir/old-parity"
+    rm -rf "$build"
+    mkdir -p "$build"
+    cp "$root"/examples/parity/{Makefile,*.c,*.h} "$build/"
+    note "building the parity service in the Debian 11 root ($old_root)"
+    unshare --mount --propagation private /bin/sh -c \
+        'mkdir -p "$0$1" && mount --bind "$1" "$0$1" && exec chroot "$0" make -s -C "$1"' \
+        "$old_root" "$build" >"$lab_dir/old-parity.log" 2>&1 ||
+        die "make in the Debian 11 root failed: $(tail -n 5 "$lab_dir/old-parity.log")"
+    parity_dir=$build/build
+}
+
+# Marks the last `old` hosts as old-userland hosts: their init chroots into the Debian 11 root.
+mark_old_hosts() { # count old
+    local count=$1 old=$2 i
+    for ((i = count - old + 1; i <= count; i++)); do
+        echo "LAB_OLD_ROOT=$old_root" >>"$lab_dir/hosts/${names[i]}/host.env"
+    done
+}
+
 lab_up() {
-    local count="" force=0 port=22 variant=exe threads=4 delay="" timeout="" extra=() private=0 behind=0
+    local count="" force=0 port=22 variant=exe threads=4 delay="" timeout="" extra=() private=0 behind=0 old=0
     while (($# > 0)); do
         case $1 in
         --force) force=1; shift ;;
@@ -216,6 +246,7 @@ lab_up() {
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
         --private-service) private=1; shift ;;
         --behind-bastion) behind=1; shift ;;
+        --old-userland-hosts) old=${2:?--old-userland-hosts needs a count}; shift 2 ;;
         -*) die "up: unknown option '$1'" ;;
         *) [[ -z $count ]] || die "up: one host count only (got '$count' and '$1')"; count=$1; shift ;;
         esac
@@ -242,6 +273,8 @@ lab_up() {
 
     local started=$SECONDS
     ensure_tools
+    mkdir -p "$lab_dir"
+    prepare_old_userland "$count" "$old"
     prepare_service "$variant" "$threads" "$delay" "${extra[@]+"${extra[@]}"}"
     local names addresses
     fill_hosts "$count"
@@ -253,6 +286,7 @@ lab_up() {
     # Step: host directories and the files the tests and hotpatch read.
     prepare_hosts "$count" "$port" "$private"
     write_inventory_and_known_hosts "$count" "$port"
+    mark_old_hosts "$count" "$old"
     phase "host directories, inventory, known_hosts"
     # Mount points for the private directories must exist on the real filesystem.
     mkdir -p /var/lib/hotpatch /etc/hotpatch /var/tmp /root
@@ -260,6 +294,7 @@ lab_up() {
         echo "hosts=$count"
         echo "port=$port"
         echo "service=$variant"
+        echo "old_userland_hosts=$old"
         echo "started=$(date -u +%FT%TZ)"
     } >"$lab_dir/lab.state"
     if ((behind)); then bastion_prepare "$port"; else rm -rf "$lab_dir/bastion"; fi
@@ -290,5 +325,6 @@ lab_up() {
     for ((i = 1; i <= count; i++)); do record_service_hostpid "${names[i]}"; done
     if ((behind)); then bastion_probe "$port" "$timeout"; fi
     note "$count hosts up in $((SECONDS - started))s (${addresses[1]} .. ${addresses[count]}, port $port, service $variant)"
+    ((old == 0)) || note "the last $old on Debian 11 ($old_root); every host runs the service built there ($parity_dir)"
     note "inventory $lab_dir/inventory.ini, known_hosts $lab_dir/known_hosts, key $lab_dir/client_key"
 }

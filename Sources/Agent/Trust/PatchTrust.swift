@@ -30,19 +30,15 @@ enum PatchTrust {
             )
         }
         let message = PatchSignature.message(patch.content)
-        switch TrustSyscalls.verifyEd25519(
-            publicKey: key.rawKey, signature: signature.signature, message: message)
-        {
-        case true?:
-            return SignatureReport(
-                keyID: key.keyID.hex, comment: key.comment, summary: "signed by \(key.label)")
-        case false?:
+        guard
+            TrustSyscalls.verifyEd25519(
+                publicKey: key.rawKey, signature: signature.signature, message: message)
+        else {
             throw refusal(
                 "\(path) (patch \(patch.id)) does not match its signature by \(key.label): it was changed after "
                     + "signing or damaged in transit; use the file as signed, or sign it again")
-        case nil:
-            throw refusal("libcrypto could not check the signature of \(path); check the host's OpenSSL")
         }
+        return SignatureReport(keyID: key.keyID.hex, comment: key.comment, summary: "signed by \(key.label)")
     }
 
     private static func refusal(_ why: String) -> AgentFailure {

@@ -1,7 +1,7 @@
-import CCrypto
+import CSodium
 import Glibc
 
-/// The trust code's own way into C: Ed25519 verification in libcrypto, and the file facts the
+/// The trust code's own way into C: Ed25519 verification in libsodium, and the file facts the
 /// policy decides on. Kept apart from Ptrace/Syscalls.swift so the ptrace layer never links
 /// crypto concerns and this file stays small enough to audit at a glance.
 enum TrustSyscalls {
@@ -13,18 +13,18 @@ enum TrustSyscalls {
         let isDirectory: Bool
     }
 
-    /// Whether `signature` is a valid Ed25519 signature of `message` by the 32-byte `publicKey`.
-    /// Nil when libcrypto could not run the check (then nothing may be trusted).
-    static func verifyEd25519(publicKey: [UInt8], signature: [UInt8], message: [UInt8]) -> Bool? {
+    /// Whether `signature` is a valid Ed25519 signature of `message` by the 32-byte `publicKey`
+    /// (libsodium, linked into the agent: nothing on the host is needed to check it).
+    static func verifyEd25519(publicKey: [UInt8], signature: [UInt8], message: [UInt8]) -> Bool {
         precondition(publicKey.count == 32 && signature.count == 64, "Ed25519 sizes")
         let result = publicKey.withUnsafeBufferPointer { key in
             signature.withUnsafeBufferPointer { sig in
                 message.withUnsafeBufferPointer { msg in
-                    ccrypto_ed25519_verify(key.baseAddress, sig.baseAddress, msg.baseAddress, msg.count)
+                    csodium_ed25519_verify(key.baseAddress, sig.baseAddress, msg.baseAddress, msg.count)
                 }
             }
         }
-        return result < 0 ? nil : result == 1
+        return result == 1
     }
 
     /// The agent's effective user id.

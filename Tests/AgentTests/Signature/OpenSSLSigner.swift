@@ -3,7 +3,7 @@ import Shared
 import TestSupport
 
 /// Signs patches with the `openssl` command line, independently of hotpatch's own signer: the
-/// agent's libcrypto check must accept what plain OpenSSL makes from the documented scheme.
+/// agent's libsodium check must accept what plain OpenSSL makes from the documented scheme.
 struct OpenSSLSigner {
     /// The PKCS#8 PEM private key (`openssl genpkey -algorithm ed25519`).
     let keyPath: String

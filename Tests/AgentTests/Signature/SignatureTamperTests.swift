@@ -7,7 +7,7 @@ import XCTest
 
 /// No byte of a signed patch is unsigned: flipping any single bit of any byte (headers, section
 /// headers, code, metadata, string tables, the signature section itself) makes the patch
-/// unusable or untrusted. Checked in-process with the agent's own loader and libcrypto check,
+/// unusable or untrusted. Checked in-process with the agent's own loader and libsodium check,
 /// every byte of a real patch signed by the `openssl` command line.
 final class SignatureTamperTests: XCTestCase {
     func testFlippingAnyByteOfASignedPatchIsRefused() throws {
