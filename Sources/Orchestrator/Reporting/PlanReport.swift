@@ -2,7 +2,7 @@ import Foundation
 
 /// What `hotpatch plan` prints: per host readiness, then the waves.
 enum PlanReport {
-    /// The human view.
+    /// The human view (escaped for a terminal: host names and agent messages are untrusted).
     static func text(_ plan: RolloutStart, probes: [HostProbe]) -> String {
         var rows = [["HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "ALREADY PATCHED", "DETAIL"]]
         let become = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
@@ -27,7 +27,7 @@ enum PlanReport {
         for (index, wave) in plan.waves.enumerated() {
             text += "wave \(index + 1)\(index == 0 ? " (canary)" : ""): \(wave.joined(separator: ", "))\n"
         }
-        return text
+        return Terminal.escaped(text, multiline: true)
     }
 
     /// `sudo ok` when the agent ran through `sudo -n`, `no` when become is not set.

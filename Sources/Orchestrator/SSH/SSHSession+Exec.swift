@@ -3,14 +3,22 @@ extension SSHSession {
     /// when `become`), and collects stdout, stderr and the exit status. Both streams are
     /// drained as data arrives, so a command that writes megabytes to stderr never stalls
     /// waiting for us to read stdout. A timeout or transport failure closes the session.
-    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration)
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration, limits: OutputLimits)
         throws(HostConnectionError) -> CommandResult
     {
         lock.lock()
         defer { lock.unlock() }
         let output = try execLocked(
-            argv, options: ExecOptions(become: become, becomeUser: becomeUser, timeout: timeout))
-        return CommandResult(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
+            argv,
+            options: ExecOptions(become: become, becomeUser: becomeUser, timeout: timeout, limits: limits))
+        return CommandResult(status: output.status, stdout: output.stdoutCapture, stderr: output.stderrCapture)
+    }
+
+    /// `run` with the standard limits (64 KiB kept at each end of each stream), typed errors.
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration)
+        throws(HostConnectionError) -> CommandResult
+    {
+        try run(argv, become: become, becomeUser: becomeUser, timeout: timeout, limits: .standard)
     }
 
     /// `run` keeping the raw bytes and the signal (what `HostConnection.exec` uses for SSH).
@@ -61,7 +69,7 @@ extension SSHSession {
             }
             // The command gets an empty stdin, so nothing that reads stdin waits forever.
             _ = try retry(.exec, until: limit, doing: "closing stdin of \(what)") { LibSSH2.sendEOF(channel) }
-            let (stdout, stderr) = try drain(channel, until: limit, what: what)
+            let (stdout, stderr) = try drain(channel, until: limit, what: what, limits: execOptions.limits)
             _ = try retry(.exec, until: limit, doing: "closing the channel of \(what)") {
                 LibSSH2.closeChannel(channel)
             }
@@ -70,7 +78,7 @@ extension SSHSession {
             }
             let signal = LibSSH2.exitSignal(channel)
             let status = signal == nil ? LibSSH2.exitStatus(channel) : 255
-            return ExecResult(status: status, signal: signal, stdout: stdout, stderr: stderr)
+            return ExecResult(status: status, signal: signal, stdoutCapture: stdout, stderrCapture: stderr)
         } catch {
             // A timeout or broken transport leaves libssh2 mid-conversation; the session
             // cannot be trusted for another command, so it is closed now.
@@ -80,19 +88,21 @@ extension SSHSession {
     }
 
     /// Reads stdout and stderr until the remote side's EOF, waiting on the socket only when
-    /// neither has data.
-    private func drain(_ channel: OpaquePointer, until limit: ContinuousClock.Instant, what: String)
-        throws(HostConnectionError) -> ([UInt8], [UInt8])
-    {
-        var stdout: [UInt8] = []
-        var stderr: [UInt8] = []
+    /// neither has data, keeping each stream's head and tail within `limits`. A command that
+    /// writes past the flood ceiling, or is still writing at the deadline, is stopped: its
+    /// channel is closed and the command fails (the caller then closes the session).
+    private func drain(
+        _ channel: OpaquePointer, until limit: ContinuousClock.Instant, what: String, limits: OutputLimits
+    ) throws(HostConnectionError) -> (OutputCapture, OutputCapture) {
+        var stdout = OutputCapture(limits)
+        var stderr = OutputCapture(limits)
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         while true {
             var progressed = false
             for isStderr in [false, true] {
                 let count = LibSSH2.read(channel, stderr: isStderr, into: &buffer)
                 if count > 0 {
-                    if isStderr { stderr += buffer[0..<count] } else { stdout += buffer[0..<count] }
+                    if isStderr { stderr.append(buffer[0..<count]) } else { stdout.append(buffer[0..<count]) }
                     progressed = true
                 } else if count < 0, count != Int(LibSSH2.again) {
                     throw failure(
@@ -101,9 +111,57 @@ extension SSHSession {
                         next: "retry; check the network")
                 }
             }
-            if progressed { continue }
+            if stdout.totalBytes + stderr.totalBytes > limits.ceilingBytes {
+                throw flooded(channel, what: what, stdout: stdout, stderr: stderr, limits: limits)
+            }
+            if progressed {
+                // Data that never stops would never reach the socket wait and its deadline.
+                guard ContinuousClock.now < limit else {
+                    throw stillWriting(channel, what: what, stdout: stdout, stderr: stderr)
+                }
+                continue
+            }
             if LibSSH2.isEOF(channel) { return (stdout, stderr) }
             try waitForSocket(.exec, until: limit, doing: "running \(what)")
+        }
+    }
+
+    /// The failure of a command that wrote more than the ceiling; its channel is closed first
+    /// (briefly: a host that does not answer the close loses its session anyway).
+    private func flooded(
+        _ channel: OpaquePointer, what: String, stdout: OutputCapture, stderr: OutputCapture,
+        limits: OutputLimits
+    ) -> HostConnectionError {
+        closeBriefly(channel)
+        return HostConnectionError(
+            host: endpoint.label, phase: .exec,
+            message:
+                "\(what) printed more than \(OutputLimits.sizeText(limits.ceilingBytes)) "
+                + "(stdout \(OutputCapture.grouped(stdout.totalBytes)) bytes, stderr "
+                + "\(OutputCapture.grouped(stderr.totalBytes)) bytes); stopped reading and closed the channel",
+            nextStep: "make the command print less (redirect its output to a file on the host)",
+            isFlood: true)
+    }
+
+    /// The failure of a command still writing when its time ran out.
+    private func stillWriting(
+        _ channel: OpaquePointer, what: String, stdout: OutputCapture, stderr: OutputCapture
+    ) -> HostConnectionError {
+        closeBriefly(channel)
+        return failure(
+            .exec,
+            "timed out during running \(what): it kept writing past its time limit "
+                + "(\(OutputCapture.grouped(stdout.totalBytes + stderr.totalBytes)) bytes read); "
+                + "stopped reading and closed the channel",
+            next: "make the command finish (and print less), or raise its timeout", timeout: true)
+    }
+
+    /// Sends the channel's close and waits up to 2 s for the host's; the remote command then
+    /// gets EPIPE on its next write.
+    private func closeBriefly(_ channel: OpaquePointer) {
+        let bound = ContinuousClock.now + .seconds(2)
+        while LibSSH2.closeChannel(channel) == LibSSH2.again, ContinuousClock.now < bound, socket >= 0 {
+            _ = LibSSH2.waitSocket(socket, read: true, write: true, timeoutMilliseconds: 50)
         }
     }
 
