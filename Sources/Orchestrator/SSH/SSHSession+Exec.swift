@@ -117,12 +117,19 @@ extension SSHSession {
             if progressed {
                 // Data that never stops would never reach the socket wait and its deadline.
                 guard ContinuousClock.now < limit else {
-                    throw stillWriting(channel, what: what, stdout: stdout, stderr: stderr)
+                    throw timedOut(
+                        channel, what: what, read: stdout.totalBytes + stderr.totalBytes,
+                        next: "make the command finish (and print less), or raise its timeout")
                 }
                 continue
             }
             if LibSSH2.isEOF(channel) { return (stdout, stderr) }
-            try waitForSocket(.exec, until: limit, doing: "running \(what)")
+            do throws(HostConnectionError) {
+                try waitForSocket(.exec, until: limit, doing: "running \(what)")
+            } catch let error where error.isTimeout && stdout.totalBytes + stderr.totalBytes > 0 {
+                throw timedOut(
+                    channel, what: what, read: stdout.totalBytes + stderr.totalBytes, next: error.nextStep)
+            }
         }
     }
 
@@ -143,17 +150,16 @@ extension SSHSession {
             isFlood: true)
     }
 
-    /// The failure of a command still writing when its time ran out.
-    private func stillWriting(
-        _ channel: OpaquePointer, what: String, stdout: OutputCapture, stderr: OutputCapture
-    ) -> HostConnectionError {
+    /// The failure of a command that had written output when its time ran out (whether it was
+    /// writing at that moment or not), saying how much was read.
+    private func timedOut(_ channel: OpaquePointer, what: String, read: Int, next: String)
+        -> HostConnectionError
+    {
         closeBriefly(channel)
         return failure(
             .exec,
-            "timed out during running \(what): it kept writing past its time limit "
-                + "(\(OutputCapture.grouped(stdout.totalBytes + stderr.totalBytes)) bytes read); "
-                + "stopped reading and closed the channel",
-            next: "make the command finish (and print less), or raise its timeout", timeout: true)
+            "timed out during running \(what) (\(OutputCapture.grouped(read)) bytes of output read so far); "
+                + "stopped reading and closed the channel", next: next, timeout: true)
     }
 
     /// Sends the channel's close and waits up to 2 s for the host's; the remote command then
