@@ -16,7 +16,7 @@ extension SSHServerFixture {
             knownHostsFile: file, unknownHosts: acceptNew ? .acceptNew : .refuse,
             connectTimeout: connectTimeout,
             loginTimeout: .seconds(30), agentSocket: agent, defaultIdentityFiles: [],
-            remoteDirectory: directory + "/upload-%u")
+            remoteDirectory: directory + "/upload-%u", remoteDirectoryFallbacks: [])
     }
 
     /// This server as an endpoint, logging in with `keys` (the authorized client key by default).

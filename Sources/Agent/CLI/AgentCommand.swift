@@ -12,6 +12,7 @@ struct AgentCommand {
         case .apply: return apply()
         case .revert: return revert()
         case .status: return status()
+        case .preflight: return preflight()
         }
     }
 

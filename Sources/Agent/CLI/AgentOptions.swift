@@ -14,7 +14,7 @@ enum TargetSelection: Equatable {
 struct AgentOptions: Equatable {
     /// The subcommand.
     enum Command: String, Equatable {
-        case apply, revert, status
+        case apply, revert, status, preflight
     }
 
     /// The subcommand.
@@ -35,6 +35,8 @@ struct AgentOptions: Equatable {
     var persistPath: String? = nil
     /// Where the journal and persist records live.
     var stateDirectory = "/var/lib/hotpatch"
+    /// preflight: bytes the coordinator needs in the upload folder.
+    var neededBytes: UInt64 = 0
 }
 
 /// A command line that cannot be run, with what to do about it.

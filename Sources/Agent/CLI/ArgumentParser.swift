@@ -8,6 +8,7 @@ enum ArgumentParser {
         usage: hotpatch-agent apply PATCH (--pid PID... | --exe PATH | --all) [options]
                hotpatch-agent revert (PATCH | --id ID) (--pid PID... | --exe PATH | --all) [options]
                hotpatch-agent status (--pid PID... | --exe PATH | --all) [--json]
+               hotpatch-agent preflight PATCH [--need BYTES] [--json]
                hotpatch-agent --version
 
         targets:
@@ -21,6 +22,7 @@ enum ArgumentParser {
           --persist FILE    apply: install FILE over the patched binary on disk (atomic,
                             old kept as a backup); revert puts the backup back
           --state-dir DIR   journal and persist records (default /var/lib/hotpatch)
+          --need BYTES      preflight: bytes the upload folder must still have free
           --json            print one JSON report (schema AgentReport v\(AgentReport.currentSchemaVersion))
         durations: 10s, 500ms, 250us, 2m; a bare number is seconds.
         exit codes: \(AgentExitCode.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", "))
@@ -30,7 +32,7 @@ enum ArgumentParser {
     /// Parses the arguments after the program name.
     static func parse(_ arguments: [String]) throws(UsageError) -> AgentOptions {
         guard let first = arguments.first, let command = AgentOptions.Command(rawValue: first) else {
-            throw UsageError("expected a command: apply, revert or status (see --help)")
+            throw UsageError("expected a command: apply, revert, status or preflight (see --help)")
         }
         var positional: [String] = []
         var pids: [Pid] = []
@@ -66,13 +68,18 @@ enum ArgumentParser {
             case "--max-pause": options.maxPauseMicroseconds = try duration(try value(), flag: argument)
             case "--persist": options.persistPath = try value()
             case "--state-dir": options.stateDirectory = try value()
+            case "--need":
+                let raw = try value()
+                guard let bytes = UInt64(raw) else { throw UsageError("--need \(raw): not a byte count") }
+                options.neededBytes = bytes
             default:
                 if argument.hasPrefix("-") { throw UsageError("unknown option \(argument) (see --help)") }
                 positional.append(argument)
             }
         }
         let chosen = (pids.isEmpty ? 0 : 1) + (exe == nil ? 0 : 1) + (all ? 1 : 0)
-        guard chosen == 1 else {
+        // preflight looks at what `apply --all` would: it takes no targets.
+        guard chosen == 1 || (command == .preflight && chosen == 0) else {
             throw UsageError("name the targets with exactly one of --pid, --exe or --all")
         }
         options.selection = !pids.isEmpty ? .pids(pids) : exe.map { .executable($0) } ?? .all
@@ -97,6 +104,11 @@ enum ArgumentParser {
             }
             guard options.persistPath == nil else {
                 throw UsageError("--persist is for apply; revert restores the backup itself")
+            }
+        case .preflight:
+            guard options.patchPath != nil, options.patchID == nil, options.persistPath == nil else {
+                throw UsageError(
+                    "preflight needs the patch file: hotpatch-agent preflight FILE [--need BYTES]")
             }
         case .status:
             guard options.patchPath == nil, options.patchID == nil, options.persistPath == nil else {

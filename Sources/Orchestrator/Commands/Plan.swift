@@ -6,13 +6,17 @@ extension Hotpatch {
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Dry run: connect to every host, run the agent's status, show the waves; change nothing.",
+                "Dry run: connect to every host, run the agent's read-only preflight, show the waves.",
             discussion: """
                 Checks host keys, authentication, become (the agent runs through sudo -n when \
-                ansible_become is set), that the agent runs, the processes mapping the patch's \
-                target module, which already run this patch, and the waves a rollout would use. \
+                ansible_become is set), that the agent runs there (x86-64, kernel 3.2 or later, an \
+                upload folder that allows exec), the processes mapping the patch's target build-id \
+                and those running another build of the same file, whether ptrace is allowed \
+                (Yama ptrace_scope, CAP_SYS_PTRACE, owners), free space, and whether the host's \
+                trusted-keys policy accepts the patch; then the waves a rollout would use. \
                 The agent and patch are placed in the private upload folder (as a rollout would); \
-                no process is touched. Exit codes: 0 every host ready, 6 some host is not, \
+                no process is touched. --json: one object per host (ready, problems, preflight), \
+                then the waves. Exit codes: 0 every host ready, 6 some host is not, \
                 1 could not run, 64 usage.
                 """)
 
@@ -30,18 +34,13 @@ extension Hotpatch {
                 let plan = try RolloutStart.make(
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
                     connection: connection, settings: RolloutSettings())
-                let probes = FleetProbe.probe(
-                    plan.hosts, connector: SSHHostConnector(settings: plan.settings),
-                    agentPath: plan.agentPath,
-                    patch: plan.patch, targetPath: try FleetSelection.targetPathHint(of: plan.patch.path),
-                    forks: plan.settings.forks, timeout: .seconds(Int64(plan.settings.hostTimeoutSeconds)))
+                let probes = FleetPreflight.probe(plan)
                 let text =
                     output.json
                     ? FleetStatusReport.jsonLines(probes) + PlanReport.wavesJSON(plan)
                     : PlanReport.text(plan, probes: probes)
                 FileHandle.standardOutput.write(Data(text.utf8))
-                return probes.allSatisfy { $0.reachable && $0.error == nil }
-                    ? .success : .completedWithFailures
+                return probes.allSatisfy { $0.problems.isEmpty } ? .success : .completedWithFailures
             }
         }
     }

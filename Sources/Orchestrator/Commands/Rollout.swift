@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 extension Hotpatch {
     /// `hotpatch rollout PATCH -i INVENTORY`: patch a fleet in waves, canary first, checking
@@ -9,7 +10,8 @@ extension Hotpatch {
             discussion: """
                 Exit codes: 0 success, 1 could not run, 3 halted and rolled back, 4 halted without \
                 rollback, 5 halted but some hosts could not be reverted, 6 finished with failed or \
-                unreachable hosts within the budget, 64 usage error.
+                unreachable hosts within the budget, 7 refused by --preflight (nothing started, no \
+                journal), 64 usage error.
                 """)
 
         /// The patch file.
@@ -43,6 +45,13 @@ extension Hotpatch {
         @Flag(help: "On a halt, leave patched hosts as they are instead of reverting them.")
         var noRollback = false
 
+        /// Run `plan`'s preflight on every selected host first.
+        @Flag(
+            help:
+                "Run the read-only preflight (as hotpatch plan) on every selected host first; if any host would fail, print why and start nothing (exit 7)."
+        )
+        var preflight = false
+
         mutating func validate() throws {
             guard checkInterval.seconds > 0 else { throw ValidationError("--check-interval must be above 0") }
             guard checkTimeout.seconds > 0 else { throw ValidationError("--check-timeout must be above 0") }
@@ -58,6 +67,14 @@ extension Hotpatch {
                 let plan = try RolloutStart.make(
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
                     connection: connection, settings: settings)
+                if preflight {
+                    let probes = FleetPreflight.probe(plan)
+                    if probes.contains(where: { !$0.problems.isEmpty }) {
+                        FileHandle.standardOutput.write(
+                            Data(FleetPreflight.refusal(probes, json: output.json).utf8))
+                        return .preflightRefused
+                    }
+                }
                 return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json)
                     .exitCode
             }

@@ -24,6 +24,7 @@ extension Hotpatch {
                 settings.knownHostsFile = connection.knownHosts
                 settings.acceptNewHostKeys = connection.acceptNew
                 settings.connectTimeoutSeconds = connection.connectTimeout.seconds
+                settings.remoteDirectory = connection.remoteDir
                 let probes = FleetProbe.probe(
                     hosts.map(RolloutHost.init), connector: SSHHostConnector(settings: settings),
                     agentPath: try connection.agentPath(), patch: nil,

@@ -41,8 +41,12 @@ enum FleetStatusReport {
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(probe.patchesInPlace, forKey: .patchesInPlace)
             try container.encode(probe.driftedProcesses, forKey: .drifted)
+            if probe.preflight != nil || probe.error != nil {
+                try container.encode(probe.problems.isEmpty, forKey: .ready)
+                try container.encode(probe.problems, forKey: .problems)
+            }
         }
 
-        enum Key: String, CodingKey { case patchesInPlace, drifted }
+        enum Key: String, CodingKey { case patchesInPlace, drifted, ready, problems }
     }
 }

@@ -1,10 +1,18 @@
 import Foundation
+import Shared
 
-/// What `hotpatch plan` prints: per host readiness, then the waves.
+/// What `hotpatch plan` prints: per host readiness (the agent's preflight), then the waves.
 enum PlanReport {
-    /// The human view (escaped for a terminal: host names and agent messages are untrusted).
+    /// The human view: a table, then per host "ready" or the reasons it would fail (one line
+    /// each), its targets by build-id and other builds of the target file; then the waves.
+    /// Escaped for a terminal: host names and what agents report are untrusted.
     static func text(_ plan: RolloutStart, probes: [HostProbe]) -> String {
-        var rows = [["HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "ALREADY PATCHED", "DETAIL"]]
+        var rows = [
+            [
+                "HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "OTHER BUILDS", "ALREADY PATCHED",
+                "READY",
+            ]
+        ]
         let become = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let waveOf = Dictionary(
             uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, names in
@@ -17,17 +25,45 @@ enum PlanReport {
             rows.append([
                 probe.host, waveOf[probe.host].map(String.init) ?? "-", probe.reachable ? "ok" : "FAILED",
                 becomeText(become[probe.host], agentRan: probe.agentVersion != nil),
-                probe.agentVersion ?? "-", probe.targetProcesses.map { String($0.count) } ?? "-",
-                probe.reachable ? String(already) : "-", SummaryTable.oneLine(probe.error ?? ""),
+                probe.agentVersion ?? "-", probe.preflight.map { String($0.targets.count) } ?? "-",
+                probe.preflight.map { String($0.otherBuilds.count) } ?? "-",
+                probe.reachable ? String(already) : "-", probe.problems.isEmpty ? "yes" : "NO",
             ])
         }
         var text = "plan for patch \(plan.patch.id) (sha256 \(plan.patch.sha256.prefix(12)), "
-        text += "target build-id \(plan.patch.targetBuildID)); nothing was changed\n"
+        text += "target build-id \(plan.patch.targetBuildID)); no process was touched\n"
         text += TextTable.render(rows)
+        for probe in probes { text += hostLines(probe) }
         for (index, wave) in plan.waves.enumerated() {
             text += "wave \(index + 1)\(index == 0 ? " (canary)" : ""): \(wave.joined(separator: ", "))\n"
         }
         return Terminal.escaped(text, multiline: true)
+    }
+
+    /// One host's verdict: `HOST: ready` or `HOST: would fail:` with a line per reason, then
+    /// its targets and other builds (both by build-id). Escaped for a terminal (`rollout
+    /// --preflight` prints these lines alone).
+    static func hostLines(_ probe: HostProbe) -> String {
+        Terminal.escaped(rawHostLines(probe), multiline: true)
+    }
+
+    private static func rawHostLines(_ probe: HostProbe) -> String {
+        var text = probe.problems.isEmpty ? "\(probe.host): ready\n" : "\(probe.host): would fail:\n"
+        for problem in probe.problems { text += "  - \(SummaryTable.oneLine(problem))\n" }
+        guard let preflight = probe.preflight else { return text }
+        for target in preflight.targets { text += "  target: \(processLine(target))\n" }
+        for other in preflight.otherBuilds { text += "  other build: \(processLine(other))\n" }
+        for warning in preflight.warnings { text += "  note: \(SummaryTable.oneLine(warning))\n" }
+        let folder = preflight.uploadFolder
+        let free = folder.freeBytes.map { "\($0 / 1_048_576) MiB free" } ?? "free space unknown"
+        text += "  upload folder: \(SummaryTable.oneLine(folder.path)) (\(free))\n"
+        return text
+    }
+
+    private static func processLine(_ process: PreflightProcess) -> String {
+        SummaryTable.oneLine(
+            "pid \(process.pid) \(process.module) build-id \(process.buildID) (exe \(process.executable), "
+                + "start \(process.startTime))")
     }
 
     /// `sudo ok` when the agent ran through `sudo -n`, `no` when become is not set.

@@ -63,6 +63,11 @@ struct AgentClient {
     /// `hotpatch-agent status --exe PATH --json`: every process mapping `path`, patched or not.
     func status(mapping path: String) throws -> AgentReport { try run(["status", "--exe", path, "--json"]) }
 
+    /// `hotpatch-agent preflight PATCH --need BYTES --json`: what `apply` would trip on, read-only.
+    func preflight(neededBytes: UInt64) throws -> AgentReport {
+        try run(["preflight", remotePatch, "--need", String(neededBytes), "--json"])
+    }
+
     /// Runs the agent with `arguments` and decodes its one-line report from stdout. A report
     /// is expected even on failure (its exit code says what failed); no report at all means
     /// the agent could not run, and stderr says why.

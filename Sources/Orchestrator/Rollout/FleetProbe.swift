@@ -17,6 +17,15 @@ struct HostProbe: Sendable, Codable, Equatable {
     let patchedProcesses: [ProbedProcess]
     /// Processes mapping the patch's target module (when a patch was given), patched or not.
     let targetProcesses: [ProbedProcess]?
+    /// What the agent's read-only preflight found (`plan`, `rollout --preflight`), else nil.
+    var preflight: PreflightReport? = nil
+
+    /// Why `apply` would fail on this host, one line each (empty: ready): the connection or
+    /// upload failure, else the preflight's problems.
+    var problems: [String] {
+        if let error { return [error] }
+        return preflight?.problems ?? []
+    }
 
     /// Patch id -> number of processes where it is active.
     var patchesInPlace: [String: Int] {
@@ -59,16 +68,18 @@ struct ProbedPatch: Sendable, Codable, Equatable {
 enum FleetProbe {
     /// Probes every host (`forks` at once); with a patch, also lists the processes mapping its
     /// target module (by the path it was built from) and uploads the patch as `plan` would.
+    /// With `preflight`, the agent's read-only preflight of the patch runs too (targets by
+    /// build-id, ptrace, trust, free space) and its problems count as the host's.
     static func probe(
         _ hosts: [RolloutHost], connector: any HostConnector, agentPath: String, patch: PatchRecord?,
-        targetPath: String?, forks: Int, timeout: Duration
+        targetPath: String?, forks: Int, timeout: Duration, preflight: Bool = false
     ) -> [HostProbe] {
         let results = ProbeResults()
         WorkerPool.run(hosts, width: forks) { host in
             results.add(
                 probe(
                     host, connector: connector, agentPath: agentPath, patch: patch, targetPath: targetPath,
-                    timeout: timeout))
+                    timeout: timeout, preflight: preflight))
         }
         let byName = results.all()
         return hosts.compactMap { host in byName.first { $0.host == host.name } }
@@ -76,7 +87,7 @@ enum FleetProbe {
 
     private static func probe(
         _ host: RolloutHost, connector: any HostConnector, agentPath: String, patch: PatchRecord?,
-        targetPath: String?, timeout: Duration
+        targetPath: String?, timeout: Duration, preflight: Bool
     ) -> HostProbe {
         let connection: any HostConnection
         do {
@@ -96,12 +107,20 @@ enum FleetProbe {
             }
             let status = try agent.status()
             let targets = try targetPath.map { try agent.status(mapping: $0) }
-            return HostProbe(
+            var found = HostProbe(
                 host: host.name, reachable: true, error: statusProblem(status),
                 agentVersion: status.agentVersion, patchedProcesses: status.processes.map(ProbedProcess.init),
                 targetProcesses: targets.map {
                     $0.processes.filter { $0.outcome != .failed }.map(ProbedProcess.init)
                 })
+            if preflight, let patch {
+                let report = try agent.preflight(neededBytes: uploadSize(agentPath, patch.path))
+                found.preflight = report.preflight
+                if report.preflight == nil {
+                    found = found.failing(AgentVerdict.failureMessage(report))
+                }
+            }
+            return found
         } catch {
             return HostProbe(
                 host: host.name, reachable: true, error: SummaryTable.oneLine("\(error)"),
@@ -109,10 +128,30 @@ enum FleetProbe {
         }
     }
 
+    /// Bytes the agent and the patch take in the upload folder.
+    private static func uploadSize(_ paths: String...) -> UInt64 {
+        paths.reduce(0) { total, path in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?
+                .uint64Value
+            return total + (size ?? 0)
+        }
+    }
+
     /// A status run that failed for a reason other than "no process holds a patch".
     private static func statusProblem(_ report: AgentReport) -> String? {
         report.exitCode == .success || report.exitCode == .noTarget
             ? nil : AgentVerdict.failureMessage(report)
+    }
+}
+
+extension HostProbe {
+    /// The same probe with `error` as its failure.
+    func failing(_ error: String) -> HostProbe {
+        var copy = HostProbe(
+            host: host, reachable: reachable, error: SummaryTable.oneLine(error), agentVersion: agentVersion,
+            patchedProcesses: patchedProcesses, targetProcesses: targetProcesses)
+        copy.preflight = preflight
+        return copy
     }
 }
 

@@ -8,6 +8,7 @@
 /// | 4 | halted over the failure budget; nothing reverted (`--no-rollback`) |
 /// | 5 | halted, but some hosts could not be reverted: they still run the patch (see report) |
 /// | 6 | finished within the budget, but some hosts failed or were unreachable |
+/// | 7 | `rollout --preflight`: some selected host would fail; nothing was started, no journal |
 /// | 64 | usage error (bad flag or flag combination), from ArgumentParser |
 enum HotpatchExitCode: Int32, Sendable, CaseIterable {
     case success = 0
@@ -16,5 +17,6 @@ enum HotpatchExitCode: Int32, Sendable, CaseIterable {
     case haltedWithoutRollback = 4
     case rollbackIncomplete = 5
     case completedWithFailures = 6
+    case preflightRefused = 7
     case usage = 64
 }

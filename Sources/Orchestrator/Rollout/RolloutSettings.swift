@@ -40,6 +40,8 @@ struct RolloutSettings: Sendable, Codable, Equatable {
     /// How long each agent keeps looking for a safe point (`--safe-point-timeout`); nil keeps
     /// the agent's default.
     var agentSafePointTimeoutMilliseconds: Int? = nil
+    /// The upload folder on the hosts (`--remote-dir`); nil tries the default and its fallbacks.
+    var remoteDirectory: String? = nil
 
     /// The agent arguments that carry the safe-point settings to `apply` and `revert`.
     var agentSafePointArguments: [String] {

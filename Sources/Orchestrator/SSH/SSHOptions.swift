@@ -30,6 +30,12 @@ struct SSHOptions: Sendable {
     var defaultIdentityFiles: [String]
     /// The remote upload folder; `%u` is the login user. Created 0700, owner checked.
     var remoteDirectory: String
+    /// Folders tried when ``remoteDirectory`` cannot be made or its mount is `noexec`, in order
+    /// (`~/` is the login's home, `%u` the login user). Empty when the user named the folder.
+    var remoteDirectoryFallbacks: [String]
+
+    /// The fallbacks when the folder is the default one.
+    static let defaultFallbacks = ["~/.cache/hotpatch", "/var/lib/hotpatch/upload-%u"]
 
     /// The defaults for a user's own machine: `~/.ssh/known_hosts`, refuse unknown hosts,
     /// 10 s connect, 30 s login, 15 s keepalive, the agent from `SSH_AUTH_SOCK`,
@@ -39,7 +45,8 @@ struct SSHOptions: Sendable {
         connectTimeout: Duration = .seconds(10), loginTimeout: Duration = .seconds(30),
         hostTimeout: Duration? = nil, keepaliveInterval: Int = 15,
         agentSocket: String? = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"],
-        defaultIdentityFiles: [String]? = nil, remoteDirectory: String = "/var/tmp/hotpatch-%u"
+        defaultIdentityFiles: [String]? = nil, remoteDirectory: String = "/var/tmp/hotpatch-%u",
+        remoteDirectoryFallbacks: [String] = SSHOptions.defaultFallbacks
     ) {
         let home = SSHOptions.home
         self.knownHostsFile = knownHostsFile ?? home + "/.ssh/known_hosts"
@@ -52,6 +59,7 @@ struct SSHOptions: Sendable {
         self.defaultIdentityFiles =
             defaultIdentityFiles ?? ["id_ed25519", "id_ecdsa", "id_rsa"].map { home + "/.ssh/" + $0 }
         self.remoteDirectory = remoteDirectory
+        self.remoteDirectoryFallbacks = remoteDirectoryFallbacks
     }
 
     /// The local home folder (`HOME`, else the account database's).

@@ -22,23 +22,27 @@ extension SSHSession {
         defer { lock.unlock() }
         var files: [LocalFile] = []
         for request in requests { files.append(try LocalFileCache.file(request.localPath, compress: false)) }
-        let folder = remoteDirectoryPath
-        let paths = zip(requests, files).map { request, file in
-            folder + "/" + file.sha256 + "-" + (request.localPath as NSString).lastPathComponent
+        let names = zip(requests, files).map { request, file in
+            file.sha256 + "-" + (request.localPath as NSString).lastPathComponent
         }
-        let known = paths.indices.allSatisfy {
-            verifiedUploads[paths[$0]] == verifiedKey(files[$0], requests[$0])
-        }
-        if known {
-            return paths.indices.map {
-                UploadResult(remotePath: paths[$0], sha256: files[$0].sha256, bytesSent: 0)
+        if let folder = privateDirectory,
+            names.indices.allSatisfy({
+                verifiedUploads[folder + "/" + names[$0]] == verifiedKey(files[$0], requests[$0])
+            })
+        {
+            return names.indices.map {
+                UploadResult(remotePath: folder + "/" + names[$0], sha256: files[$0].sha256, bytesSent: 0)
             }
         }
-        let survey = try surveyFolder(folder, paths: paths, files: files, requests: requests)
+        let survey = try surveyFolder(names: names, files: files, requests: requests)
+        let folder = survey.chosen!
+        let paths = names.map { folder + "/" + $0 }
         let missing = paths.indices.filter { !survey.present.contains($0) }
         var sent = [Int](repeating: 0, count: paths.count)
         if !missing.isEmpty {
-            sent = try send(missing, of: requests, files, to: paths, gzip: survey.hasGzip)
+            try requireSpace(for: missing, of: files, in: folder, survey: survey)
+            sent = try send(
+                missing, of: requests, files, to: paths, gzip: survey.hasGzip, hashTool: survey.hashTool!)
         }
         // Trusted for the session's life only when the login is root: then whoever could change
         // the file in the 0700 folder is root already. Any other login hashes again each time,
@@ -58,50 +62,97 @@ extension SSHSession {
         options.remoteDirectory.replacingOccurrences(of: "%u", with: endpoint.user)
     }
 
+    /// The folders tried in order: the configured one, then the fallbacks (for a `noexec`
+    /// or missing first choice), `%u` replaced by the login user.
+    var remoteDirectoryCandidates: [String] {
+        [remoteDirectoryPath]
+            + options.remoteDirectoryFallbacks.map { $0.replacingOccurrences(of: "%u", with: endpoint.user) }
+    }
+
     private func verifiedKey(_ file: LocalFile, _ request: UploadRequest) -> String {
         file.sha256 + ":" + String(request.mode, radix: 8)
     }
 
-    /// Step 1: folder made and checked, files already present found (see `UploadScript.prepare`).
-    /// A folder someone else made or can read is refused: they could swap the agent before it
-    /// runs as root.
+    /// Step 1: the host checked (architecture, kernel, hash tool), a folder chosen, made and
+    /// checked, files already present found (see `UploadScript.prepare`). A folder someone else
+    /// made or can read is refused: they could swap the agent before it runs as root.
     private func surveyFolder(
-        _ folder: String, paths: [String], files: [LocalFile], requests: [UploadRequest]
+        names: [String], files: [LocalFile], requests: [UploadRequest]
     ) throws(HostConnectionError) -> UploadScript.Survey {
-        var arguments = [folder]
-        for index in paths.indices {
-            arguments += [paths[index], files[index].sha256, String(requests[index].mode, radix: 8)]
+        let candidates = remoteDirectoryCandidates
+        var arguments = [String(candidates.count)] + candidates
+        for index in names.indices {
+            arguments += [names[index], files[index].sha256, String(requests[index].mode, radix: 8)]
         }
         let result = try execLocked(
             ["sh", "-c", UploadScript.prepare, "sh"] + arguments, options: ExecOptions(timeout: .seconds(120))
         )
         let survey = UploadScript.Survey(result.stdoutText)
+        if let problem = survey.hostProblem {
+            throw failure(
+                .exec, problem + "; nothing was uploaded",
+                next:
+                    "leave this host out of the rollout (--limit '!\(endpoint.label.split(separator: " ").first ?? "")')"
+            )
+        }
         guard let uid = survey.uid else {
             throw failure(
                 .exec,
-                "checking the upload folder \(folder) failed (exit \(result.status)): \(oneLine(result))",
-                next: "check that the login user has a working POSIX shell with id, stat and sha256sum")
+                "checking the upload folder \(candidates[0]) failed (exit \(result.status)): \(oneLine(result))",
+                next: "check that the login user has a working POSIX shell with uname, id and stat")
         }
-        guard survey.folderAccepted else {
-            let fields = (survey.folder ?? "? ? missing").split(separator: " ", maxSplits: 2).map(String.init)
-            guard fields.count == 3, fields[2] != "missing" else {
-                throw failure(
-                    .sftp, "cannot create or inspect \(folder)",
-                    next: "check that the parent folder exists and is writable, or set another remote folder")
-            }
+        if survey.hashTool == "none" {
+            throw failure(
+                .exec,
+                "the host has no SHA-256 tool (sha256sum, shasum, openssl or busybox) to check uploads with",
+                next: "install coreutils (sha256sum) on the host")
+        }
+        if survey.chosen == nil, let last = survey.folders.last, last.status != "\(uid) 700 directory" {
+            let fields = last.status.split(separator: " ").map(String.init)
             let kind = fields[2] == "directory" ? "a folder" : "not a folder"
             throw failure(
                 .sftp,
-                "\(folder) exists but is \(kind) with owner uid \(fields[0]) and mode \(fields[1]); expected a folder of uid \(uid) with mode 700",
-                next: "inspect it on the host; if it is yours, `chmod 700 \(folder)`, otherwise remove it")
+                "\(last.path) exists but is \(kind) with owner uid \(fields[0]) and mode \(fields[1]); expected a folder of uid \(uid) with mode 700",
+                next: "inspect it on the host; if it is yours, `chmod 700 \(last.path)`, otherwise remove it")
         }
-        privateDirectory = folder
+        guard let chosen = survey.chosen else {
+            let tried = survey.skipped.map { "\($0.path) (\(Self.skipReason($0.reason)))" }.joined(
+                separator: ", ")
+            throw failure(
+                .sftp,
+                "no usable upload folder: \(tried.isEmpty ? candidates.joined(separator: ", ") : tried)",
+                next: "pass --remote-dir DIR naming a folder the login user may create that allows exec")
+        }
+        privateDirectory = chosen
         return survey
+    }
+
+    /// A `skip` reason of `UploadScript.prepare` in words.
+    private static func skipReason(_ reason: String) -> String {
+        switch reason {
+        case "noexec": "its file system is mounted noexec"
+        case "unwritable": "cannot write there"
+        default: "cannot create it"
+        }
+    }
+
+    /// Refuses before sending when the folder's file system has less room than the files need
+    /// (a gzipped file needs room for both copies while it is expanded).
+    private func requireSpace(
+        for indexes: [Int], of files: [LocalFile], in folder: String, survey: UploadScript.Survey
+    ) throws(HostConnectionError) {
+        guard let free = survey.freeBytes else { return }
+        let needed = indexes.reduce(0) { $0 + files[$1].bytes.count * (survey.hasGzip ? 2 : 1) }
+        guard free < UInt64(needed) else { return }
+        throw failure(
+            .sftp, "no space left for the upload in \(folder): \(free) bytes free, \(needed) needed",
+            next: "free space there, or pass --remote-dir DIR on a file system with room")
     }
 
     /// Steps 2 and 3 for the files at `indexes`; returns the bytes sent per file (0 for the others).
     private func send(
-        _ indexes: [Int], of requests: [UploadRequest], _ files: [LocalFile], to paths: [String], gzip: Bool
+        _ indexes: [Int], of requests: [UploadRequest], _ files: [LocalFile], to paths: [String], gzip: Bool,
+        hashTool: String
     ) throws(HostConnectionError) -> [Int] {
         let suffix = ".part-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         var sent = [Int](repeating: 0, count: paths.count)
@@ -130,7 +181,7 @@ extension SSHSession {
                 for (path, bytes) in payloads { try write(bytes, to: sftp, at: path, until: limit) }
             }
             let result = try execLocked(
-                ["sh", "-c", UploadScript.finalize, "sh"] + finalizeArguments,
+                ["sh", "-c", UploadScript.finalize, "sh", hashTool] + finalizeArguments,
                 options: ExecOptions(timeout: .seconds(120)))
             guard result.status == 0 else { throw finalizeFailure(result, indexes: indexes, requests, paths) }
         } catch {

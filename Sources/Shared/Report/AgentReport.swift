@@ -22,11 +22,14 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var processes: [ProcessReport]
     /// For `apply`: who signed the patch, as the host's trust policy saw it (nil otherwise).
     public var signature: SignatureReport?
+    /// For `preflight`: what would make `apply` fail on this host (nil otherwise).
+    public var preflight: PreflightReport?
 
     /// Builds a report of the current schema version.
     public init(
         agentVersion: String, host: String, command: String, patchID: String?, exitCode: AgentExitCode,
-        message: String?, processes: [ProcessReport], signature: SignatureReport? = nil
+        message: String?, processes: [ProcessReport], signature: SignatureReport? = nil,
+        preflight: PreflightReport? = nil
     ) {
         self.schemaVersion = AgentReport.currentSchemaVersion
         self.agentVersion = agentVersion
@@ -37,5 +40,6 @@ public struct AgentReport: Codable, Sendable, Equatable {
         self.message = message
         self.processes = processes
         self.signature = signature
+        self.preflight = preflight
     }
 }

@@ -24,7 +24,9 @@ final class ArgumentParserTests: XCTestCase {
             (["revert", "p", "--id", "x", "--all"], "one of them"),
             (["status", "--pid", "x"], "not a process id"),
             (["apply", "p", "--all", "--timeout", "soon"], "not a duration"),
-            (["frobnicate"], "apply, revert or status"),
+            (["frobnicate"], "apply, revert, status or preflight"),
+            (["preflight", "--json"], "preflight needs the patch file"),
+            (["preflight", "p", "--need", "lots"], "not a byte count"),
             (["revert", "--id", "a b", "--all"], "patch id"),
         ]
         for (arguments, expected) in cases {
@@ -32,6 +34,14 @@ final class ArgumentParserTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(expected), "\(arguments): \(error)")
             }
         }
+    }
+
+    func testPreflightTakesThePatchAndNoTargets() throws {
+        let options = try ArgumentParser.parse(["preflight", "/tmp/p.hotpatch", "--need", "4096", "--json"])
+        XCTAssertEqual(options.command, .preflight)
+        XCTAssertEqual(options.patchPath, "/tmp/p.hotpatch")
+        XCTAssertEqual(options.selection, .all)
+        XCTAssertEqual(options.neededBytes, 4096)
     }
 
     func testDurations() throws {

@@ -36,6 +36,7 @@ extension RolloutStart {
             URL(fileURLWithPath: $0).standardizedFileURL.path
         }
         settings.acceptNewHostKeys = connection.acceptNew
+        settings.remoteDirectory = connection.remoteDir
         return RolloutStart(
             patch: patch, agentPath: try connection.agentPath(),
             inventoryPath: URL(fileURLWithPath: inventory).standardizedFileURL.path, limit: limit,

@@ -27,10 +27,23 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The hotpatch-agent binary to push (default: hotpatch-agent next to this hotpatch).")
     var agent: String?
 
+    /// The upload folder on the hosts.
+    @Option(
+        help: ArgumentHelp(
+            "Folder on each host for the agent and patch (%u: the login user; default /var/tmp/hotpatch-%u, "
+                + "then ~/.cache/hotpatch and /var/lib/hotpatch/upload-%u when it is noexec or cannot be made).",
+            valueName: "DIR"))
+    var remoteDir: String?
+
     mutating func validate() throws {
         guard forks >= 1 else { throw ValidationError("--forks must be at least 1 (got \(forks))") }
         guard connectTimeout.seconds > 0 else { throw ValidationError("--connect-timeout must be above 0") }
         guard hostTimeout.seconds > 0 else { throw ValidationError("--host-timeout must be above 0") }
+        if let remoteDir, !(remoteDir.hasPrefix("/") || remoteDir.hasPrefix("~/")) || remoteDir.hasSuffix("/")
+        {
+            throw ValidationError(
+                "--remote-dir \(remoteDir): give an absolute folder (or ~/FOLDER), without a trailing /")
+        }
     }
 
     /// The agent to push: `--agent`, else `hotpatch-agent` beside the running executable.
