@@ -96,33 +96,40 @@ extension SSHSession {
     ) throws(HostConnectionError) -> (OutputCapture, OutputCapture) {
         var stdout = OutputCapture(limits)
         var stderr = OutputCapture(limits)
-        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+        // 1 MiB per read, uninitialized (only what libssh2 wrote is read back).
+        var buffer = [UInt8](unsafeUninitializedCapacity: Self.readChunkBytes) { _, count in
+            count = Self.readChunkBytes
+        }
         while true {
             var progressed = false
             for isStderr in [false, true] {
-                let count = LibSSH2.read(channel, stderr: isStderr, into: &buffer)
-                if count > 0 {
-                    if isStderr { stderr.append(buffer[0..<count]) } else { stdout.append(buffer[0..<count]) }
-                    progressed = true
-                } else if count < 0, count != Int(LibSSH2.again) {
-                    throw failure(
-                        .exec,
-                        "reading the output of \(what) failed: \(handle.map(LibSSH2.lastErrorMessage) ?? "") (libssh2 \(count))",
-                        next: "retry; check the network")
+                // Every libssh2 read grants the host more window for what arrived, however much
+                // is still queued unread; so each stream is emptied now, in large reads, or a
+                // host writing faster than we read would grow libssh2's queue (our memory).
+                while true {
+                    let count = LibSSH2.read(channel, stderr: isStderr, into: &buffer)
+                    if count > 0 {
+                        if isStderr { stderr.append(buffer[0..<count]) } else { stdout.append(buffer[0..<count]) }
+                        progressed = true
+                    } else if count < 0, count != Int(LibSSH2.again) {
+                        throw failure(
+                            .exec,
+                            "reading the output of \(what) failed: \(handle.map(LibSSH2.lastErrorMessage) ?? "") (libssh2 \(count))",
+                            next: "retry; check the network")
+                    }
+                    if stdout.totalBytes + stderr.totalBytes > limits.ceilingBytes {
+                        throw flooded(channel, what: what, stdout: stdout, stderr: stderr, limits: limits)
+                    }
+                    // Data that never stops would never reach the socket wait and its deadline.
+                    guard count <= 0 || ContinuousClock.now < limit else {
+                        throw timedOut(
+                            channel, what: what, read: stdout.totalBytes + stderr.totalBytes,
+                            next: "make the command finish (and print less), or raise its timeout")
+                    }
+                    if count < buffer.count { break }
                 }
             }
-            if stdout.totalBytes + stderr.totalBytes > limits.ceilingBytes {
-                throw flooded(channel, what: what, stdout: stdout, stderr: stderr, limits: limits)
-            }
-            if progressed {
-                // Data that never stops would never reach the socket wait and its deadline.
-                guard ContinuousClock.now < limit else {
-                    throw timedOut(
-                        channel, what: what, read: stdout.totalBytes + stderr.totalBytes,
-                        next: "make the command finish (and print less), or raise its timeout")
-                }
-                continue
-            }
+            if progressed { continue }
             if LibSSH2.isEOF(channel) { return (stdout, stderr) }
             do throws(HostConnectionError) {
                 try waitForSocket(.exec, until: limit, doing: "running \(what)")
@@ -132,6 +139,10 @@ extension SSHSession {
             }
         }
     }
+
+    /// Bytes asked of libssh2 per read: large enough that one read takes all that arrived since
+    /// the last (a 32 KiB read let a fast host queue hundreds of MB in libssh2).
+    static let readChunkBytes = 1 << 20
 
     /// The failure of a command that wrote more than the ceiling; its channel is closed first
     /// (briefly: a host that does not answer the close loses its session anyway).
