@@ -20,12 +20,20 @@ final class OutputCaptureTests: XCTestCase {
         Case(head: 4, tail: 4, chunks: ["abc"], keptHead: "abc", keptTail: "", dropped: 0),
         Case(head: 4, tail: 4, chunks: ["abcdefgh"], keptHead: "abcd", keptTail: "efgh", dropped: 0),
         Case(head: 4, tail: 4, chunks: ["abcdefghi"], keptHead: "abcd", keptTail: "fghi", dropped: 1),
-        Case(head: 4, tail: 4, chunks: ["ab", "cd", "ef", "gh", "ij"], keptHead: "abcd", keptTail: "ghij", dropped: 2),
-        Case(head: 4, tail: 4, chunks: ["abcdefghij", "klmnopqrstuvwxyz"], keptHead: "abcd", keptTail: "wxyz", dropped: 18),
-        Case(head: 4, tail: 4, chunks: Array(repeating: "x", count: 1000) + ["END!"], keptHead: "xxxx", keptTail: "END!", dropped: 996),
+        Case(
+            head: 4, tail: 4, chunks: ["ab", "cd", "ef", "gh", "ij"], keptHead: "abcd", keptTail: "ghij",
+            dropped: 2),
+        Case(
+            head: 4, tail: 4, chunks: ["abcdefghij", "klmnopqrstuvwxyz"], keptHead: "abcd", keptTail: "wxyz",
+            dropped: 18),
+        Case(
+            head: 4, tail: 4, chunks: Array(repeating: "x", count: 1000) + ["END!"], keptHead: "xxxx",
+            keptTail: "END!", dropped: 996),
         Case(head: 0, tail: 3, chunks: ["hello", " world"], keptHead: "", keptTail: "rld", dropped: 8),
         Case(head: 3, tail: 0, chunks: ["hello", " world"], keptHead: "hel", keptTail: "", dropped: 8),
-        Case(head: 2, tail: 5, chunks: ["a", "bcdefghijkl", "m"], keptHead: "ab", keptTail: "ijklm", dropped: 6),
+        Case(
+            head: 2, tail: 5, chunks: ["a", "bcdefghijkl", "m"], keptHead: "ab", keptTail: "ijklm", dropped: 6
+        ),
     ]
 
     func testHeadTailAndDroppedCountForStreamsInChunks() {
@@ -43,7 +51,10 @@ final class OutputCaptureTests: XCTestCase {
     func testTheShownTextSaysHowManyBytesWereNotShown() {
         var capture = OutputCapture(head: 3, tail: 3)
         capture.append(Array("abc".utf8)[...])
-        capture.append(Array(repeating: UInt8(ascii: "x"), count: 399_872_000)[...])
+        // 399,872,000 bytes in 1 MB chunks, as a host would send them (no 400 MB array here).
+        let megabyte = Array(repeating: UInt8(ascii: "x"), count: 1_000_000)
+        for _ in 0..<399 { capture.append(megabyte[...]) }
+        capture.append(megabyte[..<872_000])
         capture.append(Array("xyz".utf8)[...])
         XCTAssertEqual(capture.text, "abc\n… 399,872,000 bytes not shown …\nxyz")
         var whole = OutputCapture(head: 3, tail: 3)
@@ -77,11 +88,13 @@ final class OutputCaptureTests: XCTestCase {
 
     func testNumbersAndSizesAsMessagesSpellThem() {
         let numbers: [(Int, String)] = [
-            (0, "0"), (7, "7"), (999, "999"), (1000, "1,000"), (65_536, "65,536"), (399_872_000, "399,872,000"),
+            (0, "0"), (7, "7"), (999, "999"), (1000, "1,000"), (65_536, "65,536"),
+            (399_872_000, "399,872,000"),
         ]
         for (number, text) in numbers { XCTAssertEqual(OutputCapture.grouped(number), text) }
         let sizes: [(Int, String)] = [
-            (512 << 20, "512 MiB"), (64 << 10, "64 KiB"), (1 << 30, "1 GiB"), (100, "100 bytes"), (1500, "1,500 bytes"),
+            (512 << 20, "512 MiB"), (64 << 10, "64 KiB"), (1 << 30, "1 GiB"), (100, "100 bytes"),
+            (1500, "1,500 bytes"),
         ]
         for (bytes, text) in sizes { XCTAssertEqual(OutputLimits.sizeText(bytes), text) }
     }

@@ -15,7 +15,8 @@ final class OutputFloodLabTests: LabRolloutTestCase {
     private func rolloutArguments(_ arguments: [String], lab: LabFleet) -> [String] {
         ["rollout", patch, "--waves", "100%"] + arguments
             + [
-                "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--journal-dir", work + "/journal",
+                "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--journal-dir",
+                work + "/journal",
             ] + RolloutFixture.relaxedPause
     }
 
@@ -34,10 +35,12 @@ final class OutputFloodLabTests: LabRolloutTestCase {
         XCTAssertEqual(failures.map { $0["host"] as? String }, ["lab-host-2"], "lab-host-1's check exited 0")
         let message = try XCTUnwrap(failures.first?["message"] as? String)
         // 400,000,005 bytes (the x's, a newline, END and a newline), 200 shown at the start, 100 at the end.
-        let shown = "--check exited 1: " + String(repeating: "x", count: 200)
+        let shown =
+            "--check exited 1: " + String(repeating: "x", count: 200)
             + " | … 399,999,705 bytes not shown … | " + String(repeating: "x", count: 95) + " | END"
         XCTAssertEqual(message, shown)
         XCTAssertEqual(events.named("reverted").count, 2, result.stdout)
+        XCTAssertGreaterThan(peakKiB, 0, "the coordinator's memory was read while it ran")
         XCTAssertLessThan(peakKiB, 300 * 1024, "the coordinator's memory must not grow with a host's output")
     }
 
@@ -55,7 +58,8 @@ final class OutputFloodLabTests: LabRolloutTestCase {
             XCTAssertTrue(message.hasSuffix("stopped reading and closed the channel"), message)
         }
         // The session that carried the flood was closed; the revert came over a new one.
-        XCTAssertEqual(events.named("reverted").map { ($0["outcome"] as? [String: Any])?["status"] as? String },
+        XCTAssertEqual(
+            events.named("reverted").map { ($0["outcome"] as? [String: Any])?["status"] as? String },
             ["reverted", "reverted"], result.stdout)
         // Closing the channel ends the writer on the host (EPIPE), not only our reading.
         for host in lab.hosts {
@@ -76,12 +80,17 @@ final class OutputFloodLabTests: LabRolloutTestCase {
         let check = #"printf '\033]0;pwned\007\033[2K\302\233\233'; exit 1"#
         let human = try RolloutFixture.run(rolloutArguments(["--check", check], lab: lab))
         XCTAssertEqual(human.status, 3, human.stdout + human.stderr)
-        let raw = human.stdout.unicodeScalars.filter { [0x07, 0x1B].contains($0.value) || (0x80...0x9F).contains($0.value) }
-        XCTAssertTrue(raw.isEmpty, "raw control characters reached the terminal: \(human.stdout.debugDescription)")
+        let raw = human.stdout.unicodeScalars.filter {
+            [0x07, 0x1B].contains($0.value) || (0x80...0x9F).contains($0.value)
+        }
+        XCTAssertTrue(
+            raw.isEmpty, "raw control characters reached the terminal: \(human.stdout.debugDescription)")
         let escaped = #"--check exited 1: \u{1B}]0;pwned\u{07}\u{1B}[2K\u{9B}"# + "\u{FFFD}"
         XCTAssertTrue(human.stdout.contains("lab-host-1: check failed: " + escaped), human.stdout)
         XCTAssertTrue(
-            human.stdout.split(separator: "\n").contains { $0.hasPrefix("lab-host-2") && $0.hasSuffix(escaped) },
+            human.stdout.split(separator: "\n").contains {
+                $0.hasPrefix("lab-host-2") && $0.hasSuffix(escaped)
+            },
             "the summary table row: " + human.stdout)
 
         let json = try RolloutFixture.run(rolloutArguments(["--check", check, "--json"], lab: lab))

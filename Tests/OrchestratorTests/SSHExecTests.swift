@@ -56,7 +56,9 @@ final class SSHExecTests: XCTestCase {
             // Both streams are read to the end; 64 KiB of each end is kept (OutputCaptureTests).
             XCTAssertEqual(result.stderrCapture.totalBytes, 4_000_000)
             XCTAssertEqual(result.stdoutCapture.totalBytes, 1_000_000)
-            XCTAssertTrue((result.stderrCapture.head + result.stderrCapture.tail).allSatisfy { $0 == UInt8(ascii: "e") })
+            XCTAssertTrue(
+                (result.stderrCapture.head + result.stderrCapture.tail).allSatisfy { $0 == UInt8(ascii: "e") }
+            )
         }
     }
 

@@ -19,7 +19,8 @@ final class SSHOutputLimitTests: XCTestCase {
             XCTAssertEqual(result.status, 0)
             XCTAssertEqual(result.stdoutCapture.totalBytes, 3_000_017)
             XCTAssertEqual(result.stdoutCapture.droppedBytes, 3_000_017 - 1024 - 64)
-            XCTAssertTrue(result.stdoutText.hasSuffix("\n{\"last\":\"line\"}\n"), String(result.stdoutText.suffix(80)))
+            XCTAssertTrue(
+                result.stdoutText.hasSuffix("\n{\"last\":\"line\"}\n"), String(result.stdoutText.suffix(80)))
             XCTAssertTrue(result.stdoutText.contains("\n… 2,998,929 bytes not shown …\n"))
         }
     }
@@ -38,7 +39,8 @@ final class SSHOutputLimitTests: XCTestCase {
             let error = try XCTUnwrap(caught, "yes must not end by itself")
             XCTAssertTrue(error.isFlood, error.description)
             XCTAssertFalse(error.isTimeout, error.description)
-            XCTAssertTrue(error.message.hasPrefix("`yes` printed more than 2,000,000 bytes (stdout "), error.message)
+            XCTAssertTrue(
+                error.message.hasPrefix("`yes` printed more than 2,000,000 bytes (stdout "), error.message)
             XCTAssertTrue(error.message.hasSuffix("; stopped reading and closed the channel"), error.message)
             XCTAssertFalse(session.isOpen, "a flooded session is not reused")
         }
@@ -58,7 +60,8 @@ final class SSHOutputLimitTests: XCTestCase {
             }
             let error = try XCTUnwrap(caught, "the loop must not end by itself")
             XCTAssertTrue(error.isTimeout, error.description)
-            XCTAssertTrue(error.message.contains("bytes of output read so far); stopped reading"), error.message)
+            XCTAssertTrue(
+                error.message.contains("bytes of output read so far); stopped reading"), error.message)
         }
     }
 

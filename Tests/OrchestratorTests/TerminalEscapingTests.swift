@@ -23,7 +23,8 @@ final class TerminalEscapingTests: XCTestCase {
         for (input, multiline, expected) in cases {
             let shown = Terminal.escaped(input, multiline: multiline)
             XCTAssertEqual(shown, expected, "\(input.debugDescription)")
-            XCTAssertEqual(Terminal.escaped(shown, multiline: multiline), shown, "escaping twice changes nothing")
+            XCTAssertEqual(
+                Terminal.escaped(shown, multiline: multiline), shown, "escaping twice changes nothing")
         }
     }
 

@@ -14,7 +14,9 @@ extension Terminal {
     /// output, host and inventory names, error messages). JSON output never goes through it:
     /// JSON escapes control characters itself and keeps the exact text.
     static func escaped(_ text: String, multiline: Bool = false) -> String {
-        guard text.unicodeScalars.contains(where: { mustEscape($0, multiline: multiline) }) else { return text }
+        guard text.unicodeScalars.contains(where: { mustEscape($0, multiline: multiline) }) else {
+            return text
+        }
         var result = ""
         result.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {

@@ -95,9 +95,11 @@ struct AgentClient {
                     stderr: "", stdout: "",
                     reportTooLarge: result.stdoutCapture.totalBytes, kept: result.stdoutCapture.tailLimit)
             }
+            // What it said instead, head and tail with the count between (it may be megabytes).
             throw AgentClientError(
                 host: host.name, command: arguments.first ?? "", status: result.status,
-                stderr: result.stderr, stdout: result.stdout)
+                stderr: result.stderrCapture.excerpt(head: 200, tail: 100).text,
+                stdout: result.stdoutCapture.excerpt(head: 200, tail: 100).text)
         }
         return report
     }
@@ -119,9 +121,9 @@ struct AgentClientError: Error, CustomStringConvertible {
     let command: String
     /// Its exit status.
     let status: Int32
-    /// What it wrote to stderr.
+    /// What it wrote to stderr (an excerpt: 200 bytes of head, 100 of tail).
     let stderr: String
-    /// What it wrote to stdout.
+    /// What it wrote to stdout (an excerpt).
     let stdout: String
     /// The size of its stdout when that was more than the coordinator keeps of a report.
     var reportTooLarge: Int? = nil
@@ -130,7 +132,8 @@ struct AgentClientError: Error, CustomStringConvertible {
 
     var description: String {
         if let reportTooLarge {
-            return "hotpatch-agent \(command) printed \(OutputCapture.grouped(reportTooLarge)) bytes, and its "
+            return
+                "hotpatch-agent \(command) printed \(OutputCapture.grouped(reportTooLarge)) bytes, and its "
                 + "report (the last line) does not fit in the \(OutputLimits.sizeText(kept)) the coordinator "
                 + "reads of it; run the agent by hand on the host to see why its output is that large"
         }
@@ -139,6 +142,6 @@ struct AgentClientError: Error, CustomStringConvertible {
             said.contains("sudo")
             ? "check that the login user may run the agent with sudo -n (ansible_become)"
             : "run the agent by hand on the host to see why"
-        return "hotpatch-agent \(command) exited \(status) without a report: \(said.prefix(300)); \(hint)"
+        return "hotpatch-agent \(command) exited \(status) without a report: \(said); \(hint)"
     }
 }

@@ -11,7 +11,8 @@ extension SSHSession {
         let output = try execLocked(
             argv,
             options: ExecOptions(become: become, becomeUser: becomeUser, timeout: timeout, limits: limits))
-        return CommandResult(status: output.status, stdout: output.stdoutCapture, stderr: output.stderrCapture)
+        return CommandResult(
+            status: output.status, stdout: output.stdoutCapture, stderr: output.stderrCapture)
     }
 
     /// `run` with the standard limits (64 KiB kept at each end of each stream), typed errors.
@@ -94,8 +95,7 @@ extension SSHSession {
     private func drain(
         _ channel: OpaquePointer, until limit: ContinuousClock.Instant, what: String, limits: OutputLimits
     ) throws(HostConnectionError) -> (OutputCapture, OutputCapture) {
-        var stdout = OutputCapture(limits)
-        var stderr = OutputCapture(limits)
+        var streams = (stdout: OutputCapture(limits), stderr: OutputCapture(limits))
         // 1 MiB per read, uninitialized (only what libssh2 wrote is read back).
         var buffer = [UInt8](unsafeUninitializedCapacity: Self.readChunkBytes) { _, count in
             count = Self.readChunkBytes
@@ -103,40 +103,59 @@ extension SSHSession {
         while true {
             var progressed = false
             for isStderr in [false, true] {
-                // Every libssh2 read grants the host more window for what arrived, however much
-                // is still queued unread; so each stream is emptied now, in large reads, or a
-                // host writing faster than we read would grow libssh2's queue (our memory).
-                while true {
-                    let count = LibSSH2.read(channel, stderr: isStderr, into: &buffer)
-                    if count > 0 {
-                        if isStderr { stderr.append(buffer[0..<count]) } else { stdout.append(buffer[0..<count]) }
-                        progressed = true
-                    } else if count < 0, count != Int(LibSSH2.again) {
-                        throw failure(
-                            .exec,
-                            "reading the output of \(what) failed: \(handle.map(LibSSH2.lastErrorMessage) ?? "") (libssh2 \(count))",
-                            next: "retry; check the network")
-                    }
-                    if stdout.totalBytes + stderr.totalBytes > limits.ceilingBytes {
-                        throw flooded(channel, what: what, stdout: stdout, stderr: stderr, limits: limits)
-                    }
-                    // Data that never stops would never reach the socket wait and its deadline.
-                    guard count <= 0 || ContinuousClock.now < limit else {
-                        throw timedOut(
-                            channel, what: what, read: stdout.totalBytes + stderr.totalBytes,
-                            next: "make the command finish (and print less), or raise its timeout")
-                    }
-                    if count < buffer.count { break }
-                }
+                progressed =
+                    try empty(
+                        channel, stderr: isStderr, into: &streams, buffer: &buffer, until: limit, what: what,
+                        limits: limits) || progressed
             }
             if progressed { continue }
-            if LibSSH2.isEOF(channel) { return (stdout, stderr) }
+            if LibSSH2.isEOF(channel) { return streams }
+            let read = streams.stdout.totalBytes + streams.stderr.totalBytes
             do throws(HostConnectionError) {
                 try waitForSocket(.exec, until: limit, doing: "running \(what)")
-            } catch let error where error.isTimeout && stdout.totalBytes + stderr.totalBytes > 0 {
-                throw timedOut(
-                    channel, what: what, read: stdout.totalBytes + stderr.totalBytes, next: error.nextStep)
+            } catch let error where error.isTimeout && read > 0 {
+                throw timedOut(channel, what: what, read: read, next: error.nextStep)
             }
+        }
+    }
+
+    /// Reads one stream until libssh2 has nothing more queued for it; true when anything came.
+    /// Every libssh2 read grants the host more window for what arrived, however much is still
+    /// queued unread; so each stream is emptied at once, in large reads, or a host writing
+    /// faster than we read would grow libssh2's queue (our memory).
+    private func empty(
+        _ channel: OpaquePointer, stderr isStderr: Bool,
+        into streams: inout (stdout: OutputCapture, stderr: OutputCapture), buffer: inout [UInt8],
+        until limit: ContinuousClock.Instant, what: String, limits: OutputLimits
+    ) throws(HostConnectionError) -> Bool {
+        var progressed = false
+        while true {
+            let count = LibSSH2.read(channel, stderr: isStderr, into: &buffer)
+            if count > 0 {
+                if isStderr {
+                    streams.stderr.append(buffer[0..<count])
+                } else {
+                    streams.stdout.append(buffer[0..<count])
+                }
+                progressed = true
+            } else if count < 0, count != Int(LibSSH2.again) {
+                throw failure(
+                    .exec,
+                    "reading the output of \(what) failed: \(handle.map(LibSSH2.lastErrorMessage) ?? "") (libssh2 \(count))",
+                    next: "retry; check the network")
+            }
+            let read = streams.stdout.totalBytes + streams.stderr.totalBytes
+            if read > limits.ceilingBytes {
+                throw flooded(
+                    channel, what: what, stdout: streams.stdout, stderr: streams.stderr, limits: limits)
+            }
+            // Data that never stops would never reach the socket wait and its deadline.
+            guard count <= 0 || ContinuousClock.now < limit else {
+                throw timedOut(
+                    channel, what: what, read: read,
+                    next: "make the command finish (and print less), or raise its timeout")
+            }
+            if count < buffer.count { return progressed }
         }
     }
 
