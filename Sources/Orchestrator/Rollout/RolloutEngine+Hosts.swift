@@ -105,7 +105,9 @@ extension RolloutEngine {
                     host: name, unreachable: false, message: Self.checkFailure(result))
             }
         } catch let error as HostConnectionError where error.isFlood {
-            return HostFailure(host: name, unreachable: false, message: "--check: " + error.message)
+            // The check runs as `/bin/sh -c`; the user knows it as --check.
+            let said = error.message.replacingOccurrences(of: "`/bin/sh` printed", with: "printed")
+            return HostFailure(host: name, unreachable: false, message: "--check " + said)
         } catch let error as HostConnectionError {
             let what = error.isTimeout && error.phase == .exec ? "--check timed out: " : ""
             return HostFailure(
