@@ -14,7 +14,10 @@ protocol HostConnection: AnyObject, Sendable {
     /// the implementation: callers never build command strings. `become` runs it through
     /// `sudo -n` (as `becomeUser`, root when nil). Throws on transport failure or timeout; a
     /// non-zero exit is a normal result.
-    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration) throws -> CommandResult
+    /// `limits` bounds what is kept of the output (`OutputLimits.standard` unless the caller
+    /// needs more, as the agent's report does) and past how much the command counts as flooding.
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration, limits: OutputLimits)
+        throws -> CommandResult
 
     /// Places `localPath` on the host in the private directory under a content-addressed name
     /// and returns where it is; sends nothing when an identical file is already there.
@@ -30,14 +33,40 @@ protocol HostConnection: AnyObject, Sendable {
     func close()
 }
 
+extension HostConnection {
+    /// `run` keeping the standard 64 KiB at each end of each stream.
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration) throws -> CommandResult {
+        try run(argv, become: become, becomeUser: becomeUser, timeout: timeout, limits: .standard)
+    }
+}
+
 /// The outcome of one remote program.
 struct CommandResult: Sendable {
     /// The program's exit status (or 255 when the remote side gave none).
     let status: Int32
-    /// Everything it wrote to stdout.
-    let stdout: String
-    /// Everything it wrote to stderr.
-    let stderr: String
+    /// What it wrote to stdout, head and tail within the limits.
+    let stdoutCapture: OutputCapture
+    /// What it wrote to stderr, head and tail within the limits.
+    let stderrCapture: OutputCapture
+
+    /// A result from captured streams.
+    init(status: Int32, stdout: OutputCapture, stderr: OutputCapture) {
+        self.status = status
+        stdoutCapture = stdout
+        stderrCapture = stderr
+    }
+
+    /// A result from whole texts (nothing dropped).
+    init(status: Int32, stdout: String, stderr: String) {
+        self.init(
+            status: status, stdout: OutputCapture(whole: Array(stdout.utf8)),
+            stderr: OutputCapture(whole: Array(stderr.utf8)))
+    }
+
+    /// stdout as kept (with the `… N bytes not shown …` line when some were dropped).
+    var stdout: String { stdoutCapture.text }
+    /// stderr as kept.
+    var stderr: String { stderrCapture.text }
 }
 
 /// One local file to place on a host, and the mode it gets there.

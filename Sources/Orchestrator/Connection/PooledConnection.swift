@@ -24,8 +24,12 @@ final class PooledConnection: HostConnection, @unchecked Sendable {
     var hostName: String { connection.hostName }
     var isOpen: Bool { connection.isOpen }
 
-    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration) throws -> CommandResult {
-        try retryingOnce { try $0.run(argv, become: become, becomeUser: becomeUser, timeout: timeout) }
+    func run(_ argv: [String], become: Bool, becomeUser: String?, timeout: Duration, limits: OutputLimits)
+        throws -> CommandResult
+    {
+        try retryingOnce {
+            try $0.run(argv, become: become, becomeUser: becomeUser, timeout: timeout, limits: limits)
+        }
     }
 
     func putFile(localPath: String, mode: Int32) throws -> UploadResult {

@@ -25,10 +25,10 @@ final class HumanReporter: RolloutReporter {
         if let line = message(for: record.event, rollout: record.rollout) { print(line) }
         if case .finished(let end) = record.event {
             clearProgressLine()
-            output.write(SummaryTable.render(progress))
-            output.write(SummaryTable.totalsLine(end.totals) + "\n")
+            write(SummaryTable.render(progress))
+            write(SummaryTable.totalsLine(end.totals) + "\n")
             let kind = progress.start?.settings.kind ?? .rollout
-            output.write(ResultText.line(end.result, rollout: record.rollout, kind: kind) + "\n")
+            write(ResultText.line(end.result, rollout: record.rollout, kind: kind) + "\n")
             return
         }
         if output.isTerminal { drawProgressLine(at: record.time) }
@@ -87,7 +87,14 @@ final class HumanReporter: RolloutReporter {
 
     private func print(_ line: String) {
         clearProgressLine()
-        output.write(line + "\n")
+        write(line + "\n")
+    }
+
+    /// Writes text that may hold what hosts said (names, messages, output), escaped so a host
+    /// cannot send the operator's terminal control sequences. Only this reporter's own
+    /// progress-line sequences bypass it.
+    private func write(_ text: String) {
+        output.write(Terminal.escaped(text, multiline: true))
     }
 
     private func clearProgressLine() {
@@ -101,7 +108,7 @@ final class HumanReporter: RolloutReporter {
         let line = ProgressLine.render(
             wave: currentWave, of: waveCount, phase: phase, progress: progress,
             elapsed: time.timeIntervalSince(firstTime ?? time))
-        output.write("\r\u{1B}[K" + line)
+        output.write("\r\u{1B}[K" + Terminal.escaped(line))
         progressLineShown = true
     }
 }

@@ -5,6 +5,7 @@ import Shared
 enum PlanReport {
     /// The human view: a table, then per host "ready" or the reasons it would fail (one line
     /// each), its targets by build-id and other builds of the target file; then the waves.
+    /// Escaped for a terminal: host names and what agents report are untrusted.
     static func text(_ plan: RolloutStart, probes: [HostProbe]) -> String {
         var rows = [
             [
@@ -36,12 +37,17 @@ enum PlanReport {
         for (index, wave) in plan.waves.enumerated() {
             text += "wave \(index + 1)\(index == 0 ? " (canary)" : ""): \(wave.joined(separator: ", "))\n"
         }
-        return text
+        return Terminal.escaped(text, multiline: true)
     }
 
     /// One host's verdict: `HOST: ready` or `HOST: would fail:` with a line per reason, then
-    /// its targets and other builds (both by build-id).
+    /// its targets and other builds (both by build-id). Escaped for a terminal (`rollout
+    /// --preflight` prints these lines alone).
     static func hostLines(_ probe: HostProbe) -> String {
+        Terminal.escaped(rawHostLines(probe), multiline: true)
+    }
+
+    private static func rawHostLines(_ probe: HostProbe) -> String {
         var text = probe.problems.isEmpty ? "\(probe.host): ready\n" : "\(probe.host): would fail:\n"
         for problem in probe.problems { text += "  - \(SummaryTable.oneLine(problem))\n" }
         guard let preflight = probe.preflight else { return text }

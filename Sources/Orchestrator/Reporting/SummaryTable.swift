@@ -82,8 +82,11 @@ enum SummaryTable {
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.
 enum TextTable {
-    /// Renders rows (the first is the header) with a trailing newline per row.
+    /// Renders rows (the first is the header) with a trailing newline per row. Every cell is
+    /// shown through `Terminal.escaped` (host names, inventory values and host output are
+    /// untrusted), before widths are measured so the columns stay aligned.
     static func render(_ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map { Terminal.escaped($0) } }
         let columns = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {

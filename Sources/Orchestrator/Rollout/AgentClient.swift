@@ -96,7 +96,8 @@ struct AgentClient {
         let result: CommandResult
         do {
             result = try connection.run(
-                [remoteAgent] + arguments, become: host.become, becomeUser: host.becomeUser, timeout: timeout)
+                [remoteAgent] + arguments, become: host.become, becomeUser: host.becomeUser, timeout: timeout,
+                limits: .agentReport)
         } catch let error as HostConnectionError where error.isTimeout {
             // Name the limit that ran out: "timed out" alone does not say which setting to raise.
             throw HostConnectionError(
@@ -107,9 +108,18 @@ struct AgentClient {
         }
         let line = result.stdout.split(separator: "\n").last { $0.hasPrefix("{") }
         guard let line, let report = try? JSONDecoder().decode(AgentReport.self, from: Data(line.utf8)) else {
+            if result.stdoutCapture.droppedBytes > 0 {
+                // The report is the last line; more than the kept tail means it arrived cut.
+                throw AgentClientError(
+                    host: host.name, command: arguments.first ?? "", status: result.status,
+                    stderr: "", stdout: "",
+                    reportTooLarge: result.stdoutCapture.totalBytes, kept: result.stdoutCapture.tailLimit)
+            }
+            // What it said instead, head and tail with the count between (it may be megabytes).
             throw AgentClientError(
                 host: host.name, command: arguments.first ?? "", status: result.status,
-                stderr: result.stderr, stdout: result.stdout)
+                stderr: result.stderrCapture.excerpt(head: 200, tail: 100).text,
+                stdout: result.stdoutCapture.excerpt(head: 200, tail: 100).text)
         }
         return report
     }
@@ -131,17 +141,27 @@ struct AgentClientError: Error, CustomStringConvertible {
     let command: String
     /// Its exit status.
     let status: Int32
-    /// What it wrote to stderr.
+    /// What it wrote to stderr (an excerpt: 200 bytes of head, 100 of tail).
     let stderr: String
-    /// What it wrote to stdout.
+    /// What it wrote to stdout (an excerpt).
     let stdout: String
+    /// The size of its stdout when that was more than the coordinator keeps of a report.
+    var reportTooLarge: Int? = nil
+    /// The bytes kept of the end of the agent's stdout (where its report is).
+    var kept: Int = OutputLimits.agentReportBytes
 
     var description: String {
+        if let reportTooLarge {
+            return
+                "hotpatch-agent \(command) printed \(OutputCapture.grouped(reportTooLarge)) bytes, and its "
+                + "report (the last line) does not fit in the \(OutputLimits.sizeText(kept)) the coordinator "
+                + "reads of it; run the agent by hand on the host to see why its output is that large"
+        }
         let said = SummaryTable.oneLine(stderr.isEmpty ? stdout : stderr)
         let hint =
             said.contains("sudo")
             ? "check that the login user may run the agent with sudo -n (ansible_become)"
             : "run the agent by hand on the host to see why"
-        return "hotpatch-agent \(command) exited \(status) without a report: \(said.prefix(300)); \(hint)"
+        return "hotpatch-agent \(command) exited \(status) without a report: \(said); \(hint)"
     }
 }

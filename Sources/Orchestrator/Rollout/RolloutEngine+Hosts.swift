@@ -102,12 +102,13 @@ extension RolloutEngine {
                 let result = try connection.run(
                     ["/bin/sh", "-c", command], become: false, becomeUser: nil, timeout: context.checkTimeout)
                 guard result.status != 0 else { return nil }
-                let output = SummaryTable.oneLine(result.stderr.isEmpty ? result.stdout : result.stderr)
                 return HostFailure(
-                    host: name, unreachable: false,
-                    message:
-                        "--check exited \(result.status)\(output.isEmpty ? "" : ": " + output.prefix(200))")
+                    host: name, unreachable: false, message: Self.checkFailure(result))
             }
+        } catch let error as HostConnectionError where error.isFlood {
+            // The check runs as `/bin/sh -c`; the user knows it as --check.
+            let said = error.message.replacingOccurrences(of: "`/bin/sh` printed", with: "printed")
+            return HostFailure(host: name, unreachable: false, message: "--check " + said)
         } catch let error as HostConnectionError {
             let what = error.isTimeout && error.phase == .exec ? "--check timed out: " : ""
             return HostFailure(
@@ -115,6 +116,14 @@ extension RolloutEngine {
         } catch {
             return HostFailure(host: name, unreachable: false, message: SummaryTable.oneLine("\(error)"))
         }
+    }
+
+    /// One line for a check that exited non-zero: its status and what it said (stderr, else
+    /// stdout), the first 200 and last 100 bytes with the count of those between.
+    static func checkFailure(_ result: CommandResult) -> String {
+        let said = result.stderrCapture.totalBytes > 0 ? result.stderrCapture : result.stdoutCapture
+        let output = SummaryTable.oneLine(said.excerpt(head: 200, tail: 100).text)
+        return "--check exited \(result.status)\(output.isEmpty ? "" : ": " + output)"
     }
 
     /// The outcome recorded for an apply that threw. A connection that broke after the agent

@@ -8,10 +8,11 @@ extension HostConnection {
         if let session = self as? SSHSession { return try session.execRaw(argv, options: options) }
         do {
             let result = try run(
-                argv, become: options.become, becomeUser: options.becomeUser, timeout: options.timeout)
+                argv, become: options.become, becomeUser: options.becomeUser, timeout: options.timeout,
+                limits: options.limits)
             return ExecResult(
-                status: result.status, signal: nil, stdout: Array(result.stdout.utf8),
-                stderr: Array(result.stderr.utf8))
+                status: result.status, signal: nil, stdoutCapture: result.stdoutCapture,
+                stderrCapture: result.stderrCapture)
         } catch let error as HostConnectionError {
             throw error
         } catch {

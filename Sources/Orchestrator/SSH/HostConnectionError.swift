@@ -29,11 +29,13 @@ struct HostConnectionError: Error, Sendable, Equatable, CustomStringConvertible 
     /// already closed, or the server never opened a channel for it. Such a request may be
     /// sent again on a new session without running anything twice.
     let nothingRan: Bool
+    /// True when the command wrote more than `OutputLimits.ceilingBytes` and was cut off.
+    let isFlood: Bool
 
     /// Builds an error.
     init(
         host: String, phase: ConnectionPhase, message: String, nextStep: String, isTimeout: Bool = false,
-        nothingRan: Bool = false
+        nothingRan: Bool = false, isFlood: Bool = false
     ) {
         self.host = host
         self.phase = phase
@@ -41,6 +43,7 @@ struct HostConnectionError: Error, Sendable, Equatable, CustomStringConvertible 
         self.nextStep = nextStep
         self.isTimeout = isTimeout
         self.nothingRan = nothingRan
+        self.isFlood = isFlood
     }
 
     /// `host: phase: message; next: step` on one line.

@@ -9,7 +9,9 @@ enum CommandFailure {
         do {
             return ExitCode(try body().rawValue)
         } catch {
-            FileHandle.standardError.write(Data("hotpatch: \(error)\n".utf8))
+            // Errors quote hosts, inventories and files: shown escaped, never obeyed by the terminal.
+            let line = Terminal.escaped("hotpatch: \(error)", multiline: true) + "\n"
+            FileHandle.standardError.write(Data(line.utf8))
             return ExitCode(HotpatchExitCode.failure.rawValue)
         }
     }
