@@ -11,6 +11,8 @@ import XCTest
 final class FaultCoordinatorKillTests: LabRolloutTestCase {
     override class var labName: String { "FaultCoordinatorKill" }
     override class var labHosts: Int { 3 }
+    // Every test starts on unpatched services, whatever the previous test left.
+    override class var restartsServicesBeforeEachTest: Bool { true }
 
     /// Where the coordinator dies, as the event it has just journaled and printed.
     private enum KillPoint: String, CaseIterable {

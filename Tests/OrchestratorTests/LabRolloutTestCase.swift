@@ -16,6 +16,10 @@ class LabRolloutTestCase: XCTestCase {
     class var labPrivateService: Bool { false }
     /// Whether the hosts sit behind the lab's bastion (`scripts/lab up --behind-bastion`).
     class var labBehindBastion: Bool { false }
+    /// Whether every test starts on freshly restarted, unpatched services (`scripts/lab
+    /// restart-service` on each host): for classes whose tests patch, kill and break things, so
+    /// that no test depends on the previous one's clean-up having worked.
+    class var restartsServicesBeforeEachTest: Bool { false }
 
     nonisolated(unsafe) private static var labs: [String: Result<LabFleet, LabUnavailable>] = [:]
 
@@ -53,6 +57,9 @@ class LabRolloutTestCase: XCTestCase {
         work = NSTemporaryDirectory() + Self.labName + "-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         patch = try RolloutFixture.parityPatch(in: work)
+        if Self.restartsServicesBeforeEachTest, let lab = labIfUp {
+            for host in lab.hosts { try lab.restartService(of: host) }
+        }
     }
 
     override func tearDownWithError() throws {

@@ -9,6 +9,8 @@ import XCTest
 final class RolloutLabTests: LabRolloutTestCase {
     override class var labName: String { "RolloutLabTests" }
     override class var labHosts: Int { 10 }
+    // Every test starts on unpatched services, whatever the previous test left.
+    override class var restartsServicesBeforeEachTest: Bool { true }
 
     /// `hotpatch ARGS -i lab --known-hosts lab --journal-dir work`.
     private func hotpatch(_ command: String, _ arguments: [String], lab: LabFleet) throws -> ProgramResult {
