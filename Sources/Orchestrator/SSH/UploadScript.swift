@@ -44,9 +44,12 @@ enum UploadScript {
     /// everything (someone may be waiting to swap the agent); one that cannot be made, or whose
     /// mount forbids running programs (`noexec`: a tiny script there does not run), is
     /// reported `skip REASON PATH` and the next is tried. The first good one is `use PATH`:
-    /// upload temporaries older than an hour are removed there, then `gzip yes|no`,
-    /// `free BYTES`, and for each file `have I` (present with that hash: its verified-hash record
-    /// matches, or it is hashed, its mode set and the record written) or `need I`.
+    /// upload temporaries older than an hour are removed there, then `gzip yes|no`, for each
+    /// file `have I` (present with that hash: its verified-hash record matches, or it is
+    /// hashed, its mode set and the record written) or `need I`, and when any file is needed
+    /// `free BYTES`. Commands a warm run does not need are not started (each is
+    /// a fork and exec on a host that may be busy): `mkdir` only for a missing
+    /// folder, `find` only when temporaries exist, `stat -f` only when something is sent.
     static let prepare = """
         a=$(uname -m 2>/dev/null) || a=unknown
         r=$(uname -r 2>/dev/null) || r=unknown
@@ -73,8 +76,7 @@ enum UploadScript {
           c=$1; shift; n=$((n-1))
           [ -n "$d" ] && continue
           case $c in "~/"*) c=$HOME/${c#"~/"} ;; esac
-          mkdir -p -- "${c%/*}" 2>/dev/null
-          mkdir -m 700 -- "$c" 2>/dev/null
+          [ -d "$c" ] || { mkdir -p -- "${c%/*}" 2>/dev/null; mkdir -m 700 -- "$c" 2>/dev/null; }
           s=$(stat -c "%u %a %F" -- "$c" 2>/dev/null) || { echo "skip missing $c"; continue; }
           echo "dir $c"
           echo "stat $s"
@@ -85,19 +87,23 @@ enum UploadScript {
         done
         [ -n "$d" ] || exit 0
         echo "use $d"
-        find "$d" -maxdepth 1 -type f -name '.*.part-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
+        for x in "$d"/.*.part-*; do
+          [ -e "$x" ] && find "$d" -maxdepth 1 -type f -name '.*.part-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
+          break
+        done
         if command -v gzip >/dev/null 2>&1; then echo "gzip yes"; else echo "gzip no"; fi
-        f=$(stat -f -c "%a %S" -- "$d" 2>/dev/null) && echo "free $((${f% *} * ${f#* }))"
-        i=0
+        i=0; o=
         while [ $# -ge 3 ]; do
           f=$d/$1
           if [ -f "$f" ] && [ ! -L "$f" ] && trusted "$f" "$2" "$3"; then echo "have $i"
           elif [ -f "$f" ] && [ ! -L "$f" ] && s=$(k "$f") && x=$(h "$f") && [ "${x%% *}" = "$2" ] \
             && { [ "${s%% *}" = "$3" ] || { chmod "$3" -- "$f" && s=$(k "$f"); }; }
           then remember "$f" "$2" "$s"; echo "have $i"
-          else echo "need $i"; fi
+          else echo "need $i"; o=1; fi
           i=$((i+1)); shift 3
         done
+        [ -n "$o" ] && f=$(stat -f -c "%a %S" -- "$d" 2>/dev/null) && echo "free $((${f% *} * ${f#* }))"
+        exit 0
         """
 
     /// `sh -c FINALIZE sh TOOL (TEMP ENCODING SHA256 MODE FINAL)...`: for each file sent to
