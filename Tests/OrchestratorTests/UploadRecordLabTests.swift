@@ -77,7 +77,8 @@ final class UploadRecordLabTests: LabRolloutTestCase {
     private func hotpatch(_ command: String, _ arguments: [String], lab: LabFleet) throws -> ProgramResult {
         try RolloutFixture.run(
             [command] + arguments + [
-                "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--journal-dir", work + "/journal",
+                "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--journal-dir",
+                work + "/journal",
             ] + RolloutFixture.relaxedPause)
     }
 

@@ -280,7 +280,8 @@ extension SSHSession {
                 try retry(.sftp, until: limit, doing: "sending \(remotePath)") {
                     bytes.withUnsafeBytes { raw in
                         let end = min(raw.count, start + Self.sftpWindow)
-                        return Int32(clamping: LibSSH2.write(file, UnsafeRawBufferPointer(rebasing: raw[start..<end])))
+                        return Int32(
+                            clamping: LibSSH2.write(file, UnsafeRawBufferPointer(rebasing: raw[start..<end])))
                     }
                 })
             guard written > 0 else {
