@@ -29,9 +29,10 @@ final class SSHUploadTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first.remotePath)), content)
             XCTAssertEqual(try permissions(first.remotePath), 0o700)
             XCTAssertEqual(try permissions(folder), 0o700)
+            let name = first.remotePath.split(separator: "/").last!.description
             XCTAssertEqual(
-                try FileManager.default.contentsOfDirectory(atPath: folder),
-                [first.remotePath.split(separator: "/").last!.description], "no temp files left")
+                try FileManager.default.contentsOfDirectory(atPath: folder).sorted(),
+                ["." + name + ".verified", name], "no temp files left; the verified-hash record")
 
             let second = try session.putFile(localPath: local, mode: 0o700)
             XCTAssertEqual(second.bytesSent, 0, "identical content is not sent again")
@@ -75,9 +76,10 @@ final class SSHUploadTests: XCTestCase {
                 upload.sha256, try Subprocess.run("/usr/bin/sha256sum", [local]).stdout.prefix(64).description
             )
             let folder = server.directory + "/upload-\(server.user)"
+            let name = (upload.remotePath as NSString).lastPathComponent
             XCTAssertEqual(
-                try FileManager.default.contentsOfDirectory(atPath: folder),
-                [(upload.remotePath as NSString).lastPathComponent], "no .gz or temp file left")
+                try FileManager.default.contentsOfDirectory(atPath: folder).sorted(),
+                ["." + name + ".verified", name], "no .gz or temp file left; the verified-hash record")
 
             // A second session finds it by hash and sends nothing.
             let again = try server.session()

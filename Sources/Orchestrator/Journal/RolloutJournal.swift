@@ -116,18 +116,36 @@ final class RolloutJournal {
     /// Writes `event` as the next record and waits until it is on disk.
     @discardableResult
     func append(_ event: RolloutEvent, time: Date = Date()) throws -> RolloutRecord {
+        let record = try write(event, time: time)
+        try synchronize()
+        return record
+    }
+
+    /// Writes `event` as the next record WITHOUT waiting for the disk: the caller must
+    /// `synchronize()` before any step that relies on it (``EventSink`` does, for many records
+    /// at once).
+    func write(_ event: RolloutEvent, time: Date = Date()) throws -> RolloutRecord {
         let record = RolloutRecord(rollout: rollout, sequence: lastSequence + 1, time: time, event: event)
         var line = try encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
         do {
             try handle.seekToEnd()
             try handle.write(contentsOf: line)
-            try handle.synchronize()
         } catch {
             throw RolloutJournalError.unwritable(directory: path, reason: error.localizedDescription)
         }
         lastSequence = record.sequence
         return record
+    }
+
+    /// Waits until every record written so far is on disk (fsync). Safe to call while another
+    /// thread writes the next record: whatever that write put in the file by then is covered.
+    func synchronize() throws {
+        do {
+            try handle.synchronize()
+        } catch {
+            throw RolloutJournalError.unwritable(directory: path, reason: error.localizedDescription)
+        }
     }
 
     /// Reads every record of a journal file. A last line cut short by a crash mid-write is

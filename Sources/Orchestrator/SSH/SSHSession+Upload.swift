@@ -253,9 +253,12 @@ extension SSHSession {
         try body(sftp, limit)
     }
 
-    /// Writes `bytes` to a new remote file (created exclusively, 0600). The whole buffer is
-    /// handed to libssh2 at once, which pipelines it as many SFTP writes in flight (1.10 does
-    /// this for large buffers) instead of waiting for each 30 kB packet's acknowledgement.
+    /// Writes `bytes` to a new remote file (created exclusively, 0600), handing libssh2 at most
+    /// `sftpWindow` bytes past what the host has acknowledged. libssh2 (1.10) pipelines a buffer
+    /// as many 30 kB SFTP writes in flight instead of waiting for each acknowledgement, but it
+    /// copies ALL of a buffer into queued packets at once: given the whole 2.5 MB gzipped agent,
+    /// 50 sessions held 125 MB of copies (the coordinator's peak RSS was 157-166 MB). A window
+    /// keeps that many writes in flight (enough to fill a LAN link) and each copy bounded.
     private func write(
         _ bytes: Data, to sftp: OpaquePointer, at remotePath: String, until limit: ContinuousClock.Instant
     ) throws(HostConnectionError) {
@@ -276,7 +279,9 @@ extension SSHSession {
             let written = Int(
                 try retry(.sftp, until: limit, doing: "sending \(remotePath)") {
                     bytes.withUnsafeBytes { raw in
-                        Int32(clamping: LibSSH2.write(file, UnsafeRawBufferPointer(rebasing: raw[start...])))
+                        let end = min(raw.count, start + Self.sftpWindow)
+                        return Int32(
+                            clamping: LibSSH2.write(file, UnsafeRawBufferPointer(rebasing: raw[start..<end])))
                     }
                 })
             guard written > 0 else {
@@ -294,6 +299,11 @@ extension SSHSession {
                 next: "check free space on the host")
         }
     }
+
+    /// The most bytes handed to one `libssh2_sftp_write` (see `write`): 8 packets of 30 kB
+    /// queued per session. libssh2 keeps what it queued and expects the next call to start at
+    /// the first unacknowledged byte, which `write` does.
+    static let sftpWindow = 256 * 1024
 
     /// Why a write failed. SFTP v3 reports a full disk as a bare "failure" (OpenSSH maps ENOSPC
     /// to it), so for that code the host's free space is asked to tell a full disk apart.

@@ -16,6 +16,25 @@ enum UploadScript {
         esac 2>/dev/null; }
         """
 
+    /// The verified-hash record that spares a warm run from hashing: after a file's SHA-256 was
+    /// checked, `remember FILE HASH KEY` writes `.NAME.verified` next to it holding the path, the
+    /// hash and the file's stat key `k` (mode, owner, device, inode, size, modification and
+    /// change times, to the nanosecond where `stat` shows them), taken BEFORE the file was read
+    /// so that a change while it was hashed does not match either. `trusted FILE HASH MODE` accepts
+    /// the file without reading it only when that record matches the file as it is now, hash and
+    /// mode included. Nobody can set a change time (ctime), so any write, `touch -d`, chmod or
+    /// replacement since the check makes it re-hash; the record lives in the folder `prepare`
+    /// has just found ours with mode 700, so only this login (or root) could have written it.
+    /// `read` is a shell builtin: a trusted file costs one `stat`, not 7 MB through SHA-256.
+    private static let recordFunctions = """
+        k() { stat -c "%a %u %d %i %s %y %z" -- "$1" 2>/dev/null; }
+        trusted() {
+          s=$(k "$1") && [ "${s%% *}" = "$3" ] && [ -f "${1%/*}/.${1##*/}.verified" ] \
+            && IFS= read -r l < "${1%/*}/.${1##*/}.verified" && [ "$l" = "$1 $2 $s" ]
+        }
+        remember() { [ -n "$3" ] && printf '%s\\n' "$1 $2 $3" > "${1%/*}/.${1##*/}.verified" 2>/dev/null; }
+        """
+
     /// `sh -c PREPARE sh N DIR... (NAME SHA256 MODE)...`: first says what the host is
     /// (`arch M`, `kernel R`; `unknown` without `uname`) and stops there when the agent cannot
     /// run on it (not x86-64, or a kernel older than 3.2), before anything is written. Then `uid U`, the hash tool
@@ -25,9 +44,12 @@ enum UploadScript {
     /// everything (someone may be waiting to swap the agent); one that cannot be made, or whose
     /// mount forbids running programs (`noexec`: a tiny script there does not run), is
     /// reported `skip REASON PATH` and the next is tried. The first good one is `use PATH`:
-    /// upload temporaries older than an hour are removed there, then `gzip yes|no`,
-    /// `free BYTES`, and for each file `have I` (present with that hash; its mode is set) or
-    /// `need I`.
+    /// upload temporaries older than an hour are removed there, then `gzip yes|no`, for each
+    /// file `have I` (present with that hash: its verified-hash record matches, or it is
+    /// hashed, its mode set and the record written) or `need I`, and when any file is needed
+    /// `free BYTES`. Commands a warm run does not need are not started (each is
+    /// a fork and exec on a host that may be busy): `mkdir` only for a missing
+    /// folder, `find` only when temporaries exist, `stat -f` only when something is sent.
     static let prepare = """
         a=$(uname -m 2>/dev/null) || a=unknown
         r=$(uname -r 2>/dev/null) || r=unknown
@@ -47,14 +69,14 @@ enum UploadScript {
         echo "hash $t"
         [ $t = none ] && exit 0
         \(hashFunction)
+        \(recordFunctions)
         n=$1; shift
         d=
         while [ "$n" -gt 0 ]; do
           c=$1; shift; n=$((n-1))
           [ -n "$d" ] && continue
           case $c in "~/"*) c=$HOME/${c#"~/"} ;; esac
-          mkdir -p -- "${c%/*}" 2>/dev/null
-          mkdir -m 700 -- "$c" 2>/dev/null
+          [ -d "$c" ] || { mkdir -p -- "${c%/*}" 2>/dev/null; mkdir -m 700 -- "$c" 2>/dev/null; }
           s=$(stat -c "%u %a %F" -- "$c" 2>/dev/null) || { echo "skip missing $c"; continue; }
           echo "dir $c"
           echo "stat $s"
@@ -65,26 +87,36 @@ enum UploadScript {
         done
         [ -n "$d" ] || exit 0
         echo "use $d"
-        find "$d" -maxdepth 1 -type f -name '.*.part-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
+        for x in "$d"/.*.part-*; do
+          [ -e "$x" ] && find "$d" -maxdepth 1 -type f -name '.*.part-*' -mmin +60 -exec rm -f -- {} + 2>/dev/null
+          break
+        done
         if command -v gzip >/dev/null 2>&1; then echo "gzip yes"; else echo "gzip no"; fi
-        f=$(stat -f -c "%a %S" -- "$d" 2>/dev/null) && echo "free $((${f% *} * ${f#* }))"
-        i=0
+        i=0; o=
         while [ $# -ge 3 ]; do
-          if [ -f "$d/$1" ] && x=$(h "$d/$1") && [ "${x%% *}" = "$2" ] && chmod "$3" -- "$d/$1"
-          then echo "have $i"; else echo "need $i"; fi
+          f=$d/$1
+          if [ -f "$f" ] && [ ! -L "$f" ] && trusted "$f" "$2" "$3"; then echo "have $i"
+          elif [ -f "$f" ] && [ ! -L "$f" ] && s=$(k "$f") && x=$(h "$f") && [ "${x%% *}" = "$2" ] \
+            && { [ "${s%% *}" = "$3" ] || { chmod "$3" -- "$f" && s=$(k "$f"); }; }
+          then remember "$f" "$2" "$s"; echo "have $i"
+          else echo "need $i"; o=1; fi
           i=$((i+1)); shift 3
         done
+        [ -n "$o" ] && f=$(stat -f -c "%a %S" -- "$d" 2>/dev/null) && echo "free $((${f% *} * ${f#* }))"
+        exit 0
         """
 
     /// `sh -c FINALIZE sh TOOL (TEMP ENCODING SHA256 MODE FINAL)...`: for each file sent to
     /// TEMP (or, with ENCODING `gz`, to TEMP.gz, expanded into TEMP here), checks the SHA-256 of
-    /// TEMP with TOOL (as `prepare` chose it), sets MODE and renames it to FINAL (atomic: no
-    /// reader ever sees half a file). The first failure removes that file's temporaries, prints
-    /// `fail I STEP [DETAIL]` and exits 1; the steps are `expand`, `hash` (with the hash found)
-    /// and `rename`.
+    /// TEMP with TOOL (as `prepare` chose it), sets MODE, renames it to FINAL (atomic: no
+    /// reader ever sees half a file) and writes its verified-hash record (the key taken after the
+    /// rename, which changes the ctime; the temporary was ours alone meanwhile). The first failure
+    /// removes that file's temporaries, prints `fail I STEP [DETAIL]` and exits 1; the steps are
+    /// `expand`, `hash` (with the hash found) and `rename`.
     static let finalize = """
         t=$1; shift
         \(hashFunction)
+        \(recordFunctions)
         i=0
         while [ $# -ge 5 ]; do
           f=$1; e=$2; x=$3; m=$4; g=$5; shift 5
@@ -96,6 +128,7 @@ enum UploadScript {
           y=${y%% *}
           if [ "${y#\\\\}" != "$x" ]; then rm -f -- "$f"; echo "fail $i hash $y"; exit 1; fi
           if ! chmod "$m" -- "$f" || ! mv -f -- "$f" "$g"; then rm -f -- "$f"; echo "fail $i rename"; exit 1; fi
+          remember "$g" "$x" "$(k "$g")"
           i=$((i+1))
         done
         """
