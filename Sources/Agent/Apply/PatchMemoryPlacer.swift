@@ -31,6 +31,11 @@ struct PatchMemoryPlacer {
             try memory.write(try fill(base), at: base)
             Failpoint.reached(.afterFill)
         } catch {
+            // Exec'd or exited since the mapping was made: the memory went with the old image, and
+            // nothing of a new one may be touched (not even to unmap).
+            if (try? memory.read(base, count: 1)) == nil {
+                try PatchMemoryRelease.checkStillMapped(base, memory: memory, verb: "fill the patch memory")
+            }
             _ = try? PatchMemoryRelease.unmap(address: base, size: layout.totalSize, in: process)
             guard process.isAlive else {
                 throw AgentFailure(

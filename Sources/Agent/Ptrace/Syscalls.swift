@@ -193,6 +193,9 @@ enum Syscalls {
                 if errno == EINTR { continue }
                 throw failure("write \(what())")
             }
+            // 0: nothing can be written there any more (a /proc/PID/mem whose process exec'd or
+            // exited: its old memory is gone); retrying would spin forever.
+            if result == 0 { throw SystemError(operation: "write \(what()): wrote nothing", code: EIO) }
             done += result
         }
     }
@@ -208,6 +211,9 @@ enum Syscalls {
                 if errno == EINTR { continue }
                 throw failure("write \(what())")
             }
+            // 0: nothing can be written there any more (a /proc/PID/mem whose process exec'd or
+            // exited: its old memory is gone); retrying would spin forever.
+            if result == 0 { throw SystemError(operation: "write \(what()): wrote nothing", code: EIO) }
             done += result
         }
     }
