@@ -73,7 +73,8 @@ final class PauseStepsTests: XCTestCase {
         }
 
         let reverted = try AgentBinary.run(
-            ["revert", "--id", "compute-fix", "--pid", "\(program.pid)"], stateDirectory: fixture.path("state"))
+            ["revert", "--id", "compute-fix", "--pid", "\(program.pid)"],
+            stateDirectory: fixture.path("state"))
         XCTAssertEqual(reverted.status, 0, reverted.output)
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" }, "the old compute is back")
         let revertSteps = Self.holds(reverted.output)

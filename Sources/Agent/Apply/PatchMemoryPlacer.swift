@@ -51,8 +51,7 @@ struct PatchMemoryPlacer {
     /// patch has no code) and makes the data part read+write; returns the base.
     private func mapAndProtect(
         layout: PatchLayout, near module: LoadedModule, candidates: [RemoteAddress], syscall: RemoteSyscall
-    ) throws(AgentFailure) -> RemoteAddress
-    {
+    ) throws(AgentFailure) -> RemoteAddress {
         let stopped = try StoppedProcess.stopOne(process, step: "mmap", preferring: Tid(process.pid.rawValue))
         defer { stopped.resume() }
         guard let tid = stopped.threads.keys.first else {
@@ -85,7 +84,8 @@ struct PatchMemoryPlacer {
             _ = try? syscall.unmap(base, size: layout.totalSize, on: tid, of: stopped)
             guard process.isAlive else {
                 throw AgentFailure(
-                    .processExited, "\(process) exited while the agent was mapping patch memory; nothing was written")
+                    .processExited,
+                    "\(process) exited while the agent was mapping patch memory; nothing was written")
             }
             throw error
         }
@@ -129,7 +129,8 @@ enum PatchMemoryRelease {
     static func unmap(address: RemoteAddress, size: UInt64, in process: TargetProcess) throws(AgentFailure) {
         let memory = try RemoteMemory(process)
         let gadget = try SyscallGadget.find(in: process, memory: memory)
-        let stopped = try StoppedProcess.stopOne(process, step: "munmap", preferring: Tid(process.pid.rawValue))
+        let stopped = try StoppedProcess.stopOne(
+            process, step: "munmap", preferring: Tid(process.pid.rawValue))
         defer { stopped.resume() }
         guard let tid = stopped.threads.keys.first else { return }
         Failpoint.reached(.afterAttach)

@@ -153,9 +153,10 @@ final class StoppedProcess {
     func setRegisters(_ registers: Registers, of tid: Tid) throws(AgentFailure) {
         do {
             try Syscalls.setRegisters(registers, of: tid)
-        } catch where error.isGone {
+        } catch  where error.isGone {
             // A held thread vanishes only when the process is killed or exits (exit_group).
-            throw AgentFailure(.processExited, "\(process) exited while the agent held it (tid \(tid) is gone)")
+            throw AgentFailure(
+                .processExited, "\(process) exited while the agent held it (tid \(tid) is gone)")
         } catch {
             throw AgentFailure(.failed, "\(process): cannot set registers of tid \(tid): \(error)")
         }
