@@ -17,6 +17,7 @@ struct ProcessApplier {
     /// Applies the patch; the report says applied or already-applied, with the pause.
     func apply() throws(AgentFailure) -> ProcessReport {
         Failpoint.pipeline = .apply
+        HoldLedger.begin()  // the pause is the longest of this process's stops, every step counted
         _ = Guardian.current  // started (and up) long before the first window
         // Verify: the module with the patch's build-id, as mapped in this process.
         let memory = try RemoteMemory(process)
@@ -73,7 +74,7 @@ struct ProcessApplier {
                 undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
             Failpoint.reached(.afterDetach)
             var done = report(.applied, memory: memory)
-            done.pauseMicroseconds = result.pauseMicroseconds
+            done.pauseMicroseconds = HoldLedger.longest(atLeast: result.pauseMicroseconds)
             done.attempts = result.attempts
             return done
         } catch {

@@ -174,7 +174,7 @@ struct UnwindRegistration {
     {
         let unwinderRange = libgccRange()
         for attempt in 0..<200 {
-            let stopped = try StoppedProcess.stopOne(process, preferring: Tid(process.pid.rawValue))
+            let stopped = try StoppedProcess.stopOne(process, step: "call", preferring: Tid(process.pid.rawValue))
             defer { stopped.resume() }
             guard let (tid, thread) = stopped.threads.first else {
                 throw AgentFailure(.processExited, "\(process) exited while the agent was calling \(name)")

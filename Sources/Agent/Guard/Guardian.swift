@@ -10,9 +10,14 @@ import Shared
 /// still open, the guardian restores the borrowed thread's registers or makes the entry writes
 /// all-or-nothing, sends SIGCONT and journals what it did (``GuardianProcess``).
 ///
-/// Started once per agent command, before the first window: the agent's own binary run again as
-/// `hotpatch-agent __guardian FD AGENT_PID STATE_DIR` (posix_spawn, so it shares no memory with
-/// the agent and adds no copy-on-write faults to the pause).
+/// Started once per agent command, before the first window, by `fork` without exec: the child
+/// goes straight to ``GuardianProcess/run()``. It used to be the agent's binary run again
+/// (`posix_spawn` of /proc/self/exe): a second 7 MB static process loaded and started while the
+/// agent waited for it, ~1.3 ms of the 2 ms a 4-thread target's workers stalled on this 2-core
+/// machine (bench/RESULTS.md). A fork copies page tables and nothing else; the pages it shares
+/// cost the agent a copy-on-write fault on its first write to each, and few are written between
+/// the fork and the end of the commit (the stop's stack scratch is allocated after it).
+/// `hotpatch-agent __guardian ...` still starts one by exec (``GuardianProcess/main(_:)``).
 final class Guardian {
     /// The pipe's write end.
     private let pipe: Int32
@@ -58,17 +63,24 @@ final class Guardian {
             Syscalls.close(intents.read)
             Syscalls.close(ready.read)
         }
-        let arguments = [
-            GuardianProcess.command, "\(intents.read)", "\(ready.write)", "\(Syscalls.processID)",
-            stateDirectory,
-        ]
-        let child = try? Syscalls.spawnSelf(arguments)
-        Syscalls.close(ready.write)
-        guard let child else {
+        let agent = Syscalls.processID
+        let child: Pid?
+        do {
+            child = try Syscalls.fork()
+        } catch {
+            Syscalls.close(ready.write)
             Syscalls.close(intents.write)
             return nil
         }
-        // Wait until it is up and reading: its start-up must not compete with a pause for the CPU.
+        guard let child else {
+            // The guardian: it keeps the read end of `intents` and nothing else of the agent's.
+            // Closing `ready` (with every other descriptor) is its signal that it is detached.
+            let guardian = GuardianProcess(agent: agent, pipe: intents.read, stateDirectory: stateDirectory)
+            guardian.detach()
+            guardian.run()
+        }
+        Syscalls.close(ready.write)
+        // End of file once it is detached: its start-up then competes with no pause for the CPU.
         _ = try? Syscalls.read(ready.read, count: 1)
         return Guardian(pipe: intents.write, pid: child)
     }

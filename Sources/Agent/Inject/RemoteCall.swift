@@ -57,8 +57,10 @@ struct RemoteCall {
             SafetyNet.disarm(process, tid: tid)
             guardian?.done()
         }
+        stopped.mark("net")
         try stopped.setRegisters(regs, of: tid)
         Failpoint.reached(.afterCallSetRegisters)
+        stopped.mark("set_regs")
         let after: Registers
         do {
             after = try runUntilTrap(tid, name: name, stopped: stopped)
@@ -67,10 +69,12 @@ struct RemoteCall {
             try? Syscalls.setRegisters(saved, of: tid)
             throw error
         }
+        stopped.mark("run")
         SafetyNet.arm(process, tid: tid)
         Failpoint.reached(.afterCallReturned)
         try stopped.setRegisters(saved, of: tid)
         guardian?.settled()
+        stopped.mark("restore")
         return after.rax
     }
 

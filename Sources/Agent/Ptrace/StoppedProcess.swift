@@ -31,8 +31,17 @@ final class StoppedProcess {
     private var stackScratch: [UInt64] = []
     /// The leader lingers as a zombie (after pthread_exit in main): never waited for.
     private var leaderIsZombie = false
+    /// The step this stop serves (`commit`, `mmap`, `call`, `munmap`): named in the hold ledger and
+    /// the pause trace.
+    let step: String
+    /// Sub-steps inside the hold (name, monotonic ns when it ended), for the pause trace.
+    private var marks: [(StaticString, UInt64)] = []
 
-    private init(process: TargetProcess) { self.process = process }
+    private init(process: TargetProcess, step: String) {
+        self.process = process
+        self.step = step
+        marks.reserveCapacity(8)
+    }
 
     deinit { resume() }
 
@@ -45,7 +54,7 @@ final class StoppedProcess {
     /// does not stop it). The pause starts at the first `PTRACE_INTERRUPT`; every thread is
     /// interrupted before any is waited for, so the kernel brings them to their stops at once.
     static func stopAll(_ process: TargetProcess) throws(AgentFailure) -> StoppedProcess {
-        let stopped = StoppedProcess(process: process)
+        let stopped = StoppedProcess(process: process, step: "commit")
         stopped.leaderIsZombie = stopped.isZombieLeader(Tid(process.pid.rawValue))
         let listed = try process.threads().filter {
             !(stopped.leaderIsZombie && $0.rawValue == process.pid.rawValue)
@@ -102,24 +111,40 @@ final class StoppedProcess {
     /// needs about 600 (its frames, then glibc's thread descriptor and TLS at the stack's top).
     private static let stackScratchWordsPerThread = 1024
 
-    /// Stops one thread (for injecting a system call); the others keep running.
-    static func stopOne(_ process: TargetProcess, preferring preferred: Tid? = nil) throws(AgentFailure)
+    /// Stops one thread (for an injected system call or function call: `step` names it); the
+    /// others keep running.
+    ///
+    /// Boosted like a commit (``SchedulingBoost``) for as long as it holds the thread: the hold is
+    /// a few ptrace round trips, and at normal priority each of them waited for the agent to be
+    /// scheduled again behind the target's own busy threads (10-16 ms holds on a loaded server for
+    /// an injected `mmap` of microseconds). Real-time, the agent sleeps while the thread runs its
+    /// step and takes the CPU back only for the ptrace calls, so the others lose next to nothing.
+    static func stopOne(_ process: TargetProcess, step: String, preferring preferred: Tid? = nil)
+        throws(AgentFailure)
         -> StoppedProcess
     {
-        let stopped = StoppedProcess(process: process)
+        let stopped = StoppedProcess(process: process, step: step)
         var candidates = try process.threads().filter { !stopped.isZombieLeader($0) }
-        // Not boosted: the other threads run meanwhile, and a real-time agent would take a CPU
-        // from them for the whole injected call.
-        stopped.stopStarted = Syscalls.monotonicNanoseconds()
         if let preferred, let index = candidates.firstIndex(of: preferred) {
             candidates.swapAt(0, index)
         }
+        stopped.boost.raise()
+        stopped.stopStarted = Syscalls.monotonicNanoseconds()
         for tid in candidates {
             try stopped.stop([tid])
-            if !stopped.threads.isEmpty { return stopped }
+            if !stopped.threads.isEmpty {
+                stopped.stopMicroseconds = stopped.elapsedMicroseconds
+                stopped.mark("stop")
+                return stopped
+            }
         }
+        stopped.boost.lower()
         throw AgentFailure(.processExited, "\(process) has no live thread left to stop")
     }
+
+    /// Marks the end of a sub-step of this hold (the pause trace gives each one's µs).
+    /// A `StaticString`: nothing is formatted or allocated inside the hold but the array's slot.
+    func mark(_ name: StaticString) { marks.append((name, Syscalls.monotonicNanoseconds())) }
 
     /// Microseconds since the first thread was asked to stop.
     var elapsedMicroseconds: UInt64 { (Syscalls.monotonicNanoseconds() - stopStarted) / 1000 }
@@ -128,9 +153,10 @@ final class StoppedProcess {
     func setRegisters(_ registers: Registers, of tid: Tid) throws(AgentFailure) {
         do {
             try Syscalls.setRegisters(registers, of: tid)
-        } catch where error.isGone {
+        } catch  where error.isGone {
             // A held thread vanishes only when the process is killed or exits (exit_group).
-            throw AgentFailure(.processExited, "\(process) exited while the agent held it (tid \(tid) is gone)")
+            throw AgentFailure(
+                .processExited, "\(process) exited while the agent held it (tid \(tid) is gone)")
         } catch {
             throw AgentFailure(.failed, "\(process): cannot set registers of tid \(tid): \(error)")
         }
@@ -163,21 +189,33 @@ final class StoppedProcess {
         boost.lower()
         resumeMicroseconds = (ended - started) / 1000
         pauseMicroseconds = stopStarted == 0 ? 0 : (ended - stopStarted) / 1000
-        if stopStarted != 0 { tracePause(heldUntil: started, endedAt: ended) }
+        if stopStarted != 0 {
+            HoldLedger.record(.init(step: step, threads: threads.count, microseconds: pauseMicroseconds))
+            tracePause(heldUntil: started, endedAt: ended)
+        }
         threads = [:]
         seized = []
     }
 
-    /// With HOTPATCH_PAUSE_TRACE set, one line on stderr per stop: where its time went
-    /// (bench/scale reads it to give the per-thread cost of each step).
+    /// With HOTPATCH_PAUSE_TRACE set, one line on stderr per stop: which step, where its time
+    /// went (bench/scale and bench/stall read it), and for an injected step its sub-steps
+    /// (`subs=stop:40,set_regs:3,...`, µs each, the last one up to the detach).
     private func tracePause(heldUntil started: UInt64, endedAt ended: UInt64) {
         guard Syscalls.environment("HOTPATCH_PAUSE_TRACE") != nil else { return }
         let held = (started - stopStarted) / 1000
+        var previous = stopStarted
+        var subs: [String] = []
+        for (name, at) in marks {
+            subs.append("\(name):\((at - min(at, previous)) / 1000)")
+            previous = at
+        }
         Syscalls.print(
-            "pause-trace pid=\(process.pid) threads=\(threads.count) boosted=\(boost.wasRaised ? 1 : 0) "
+            "pause-trace pid=\(process.pid) step=\(step) threads=\(threads.count) "
+                + "boosted=\(boost.wasRaised ? 1 : 0) "
                 + "seize_us=\(seizeMicroseconds) stop_us=\(stopMicroseconds) "
                 + "check_write_us=\(held - min(held, stopMicroseconds)) detach_us=\(resumeMicroseconds) "
                 + "ran=\(ran.threads) run_us=\(ran.microseconds) "
+                + (subs.isEmpty ? "" : "subs=\(subs.joined(separator: ",")) ")
                 + "pause_us=\((ended - stopStarted) / 1000)\n", toError: true)
     }
 

@@ -193,6 +193,9 @@ enum Syscalls {
                 if errno == EINTR { continue }
                 throw failure("write \(what())")
             }
+            // 0: nothing can be written there any more (a /proc/PID/mem whose process exec'd or
+            // exited: its old memory is gone); retrying would spin forever.
+            if result == 0 { throw SystemError(operation: "write \(what()): wrote nothing", code: EIO) }
             done += result
         }
     }
@@ -208,6 +211,9 @@ enum Syscalls {
                 if errno == EINTR { continue }
                 throw failure("write \(what())")
             }
+            // 0: nothing can be written there any more (a /proc/PID/mem whose process exec'd or
+            // exited: its old memory is gone); retrying would spin forever.
+            if result == 0 { throw SystemError(operation: "write \(what()): wrote nothing", code: EIO) }
             done += result
         }
     }
@@ -409,17 +415,11 @@ enum Syscalls {
         return (ends[0], ends[1])
     }
 
-    /// Starts the agent's own binary again (`/proc/self/exe`) with `arguments`, inheriting the
-    /// descriptors not marked close-on-exec. posix_spawn (vfork-like) shares no pages with the
-    /// agent: a plain fork would make every later write of the agent a copy-on-write fault,
-    /// some of them inside the pause.
-    static func spawnSelf(_ arguments: [String]) throws(SystemError) -> Pid {
-        let argv = (["hotpatch-agent"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ)
-        if rc != 0 { throw SystemError(operation: "posix_spawn /proc/self/exe", code: rc) }
-        return Pid(pid)
+    /// Forks the agent (for the guardian): the child's pid in the parent, nil in the child.
+    static func fork() throws(SystemError) -> Pid? {
+        let pid = Glibc.fork()
+        if pid < 0 { throw failure("fork") }
+        return pid == 0 ? nil : Pid(pid)
     }
 
     /// In the guardian: a new session, stdin/stdout/stderr on /dev/null, every other

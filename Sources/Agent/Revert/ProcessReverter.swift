@@ -17,6 +17,7 @@ struct ProcessReverter {
     /// Reverts; the report says reverted or not-applied.
     func revert() throws(AgentFailure) -> ProcessReport {
         Failpoint.pipeline = .revert
+        HoldLedger.begin()  // the pause is the longest of this process's stops, every step counted
         _ = Guardian.current  // started (and up) long before the first window
         let memory = try RemoteMemory(process)
         // A commit torn by an agent and guardian that both died is put back first.
@@ -67,7 +68,7 @@ struct ProcessReverter {
         try PatchMemoryRelease.unmap(patch, in: process)
         Failpoint.reached(.afterUnmap)
         var done = report(.reverted, memory: memory)
-        done.pauseMicroseconds = result.pauseMicroseconds
+        done.pauseMicroseconds = HoldLedger.longest(atLeast: result.pauseMicroseconds)
         done.attempts = result.attempts
         return done
     }

@@ -10,7 +10,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     public var outcome: ProcessOutcome
     /// Why it failed, when ``outcome`` is `failed`.
     public var error: ProcessError?
-    /// How long every thread of the process was stopped for the final (successful) stop, in µs.
+    /// The longest time any thread of the process was held by one of the agent's stops (the
+    /// injected system calls and calls, and the commit), in µs.
     public var pauseMicroseconds: UInt64?
     /// How many times the agent stopped the process looking for a safe point.
     public var attempts: Int?
