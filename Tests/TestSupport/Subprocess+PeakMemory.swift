@@ -12,26 +12,17 @@ extension Subprocess {
     public static func runMeasuringPeakMemory(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil
     ) throws -> (result: ProgramResult, peakKiB: Int) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "spawn-\(UUID().uuidString)"
-        ).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let pid = try spawn(
-            executable, arguments, stdout: folder + "/out", stderr: folder + "/err", environment: environment)
         var peak = 0
-        var status: Int32 = 0
-        while true {
-            peak = max(peak, highWaterKiB(of: pid) ?? 0)
-            let waited = waitpid(pid, &status, WNOHANG)
-            if waited == pid || (waited < 0 && errno != EINTR) { break }
-            usleep(20_000)
+        let result = try runCapturing(executable, arguments, environment: environment) { pid in
+            var status: Int32 = 0
+            while true {
+                peak = max(peak, highWaterKiB(of: pid) ?? 0)
+                let waited = waitpid(pid, &status, WNOHANG)
+                if waited == pid || (waited < 0 && errno != EINTR) { break }
+                usleep(20_000)
+            }
+            return exitStatus(fromWaitStatus: status)
         }
-        let signal = status & 0x7f
-        let result = ProgramResult(
-            status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
-            stdout: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
         return (result, peak)
     }
 

@@ -30,6 +30,16 @@ public enum Subprocess {
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
         currentDirectory: String? = nil
     ) throws -> ProgramResult {
+        try runCapturing(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory, until: wait)
+    }
+
+    /// Spawns `executable` with both streams going to files in a scratch folder, lets `until`
+    /// wait for it (returning its exit status), then reads both streams and removes the folder.
+    static func runCapturing(
+        _ executable: String, _ arguments: [String], environment: [String: String]?,
+        currentDirectory: String? = nil, until waitForExit: (pid_t) -> Int32
+    ) throws -> ProgramResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "spawn-\(UUID().uuidString)"
         ).path
@@ -38,10 +48,16 @@ public enum Subprocess {
         let pid = try spawn(
             executable, arguments, stdout: folder + "/out", stderr: folder + "/err", environment: environment,
             currentDirectory: currentDirectory)
-        let status = wait(pid)
+        let status = waitForExit(pid)
         return ProgramResult(
             status: status, stdout: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
+    }
+
+    /// The exit status a shell would show for a `waitpid` status: the code, or 128 + the signal.
+    static func exitStatus(fromWaitStatus status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Starts `path` with `arguments`, stdout and stderr going to the given files (created or
@@ -89,8 +105,7 @@ public enum Subprocess {
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return exitStatus(fromWaitStatus: status)
     }
 
     /// True once `pid` has exited (and reaps it).
