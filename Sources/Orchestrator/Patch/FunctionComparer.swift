@@ -36,16 +36,9 @@ struct FunctionComparer {
         guard function.size == old.symbol.size else {
             return Comparison(reason: "\(function.size) bytes, the target's has \(old.symbol.size)")
         }
-        let section = try unit.section(Int(function.sectionIndex))
-        let contents = Array(try unit.elf.contents(of: section))
-        guard function.value <= UInt64(contents.count),
-            function.size <= UInt64(contents.count) - function.value
-        else {
-            throw PatchCreationError("\(unit.path): function \(function.name) lies outside its section")
-        }
-        let start = Int(function.value)
+        let (section, mine) = try unit.code(of: function)
         var result = Comparison()
-        result.mine = Array(contents[start..<(start + Int(function.size))])
+        result.mine = mine
         result.theirs = try target.bytes(at: old.symbol.value, count: function.size)
         for relocation in try unit.elf.relocations(for: section) {
             guard relocation.offset >= function.value, relocation.offset < function.value + function.size

@@ -57,6 +57,19 @@ struct ObjectUnit {
     /// The section at `index`.
     func section(_ index: Int) throws -> ELFSection { try elf.section(at: index, for: path) }
 
+    /// `function`'s section and its bytes there; throws when the symbol lies outside it.
+    func code(of function: ELFSymbol) throws -> (section: ELFSection, bytes: [UInt8]) {
+        let section = try section(Int(function.sectionIndex))
+        let contents = try elf.contents(of: section)
+        guard function.value <= UInt64(contents.count),
+            function.size <= UInt64(contents.count) - function.value
+        else {
+            throw PatchCreationError("\(path): function \(function.name) lies outside its section")
+        }
+        let start = contents.startIndex + Int(function.value)
+        return (section, Array(contents[start..<(start + Int(function.size))]))
+    }
+
     /// The initial bytes of a variable (zeros for `.bss`).
     func initialBytes(of symbol: ELFSymbol) throws -> [UInt8] {
         let section = try section(Int(symbol.sectionIndex))

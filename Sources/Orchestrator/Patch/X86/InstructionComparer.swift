@@ -23,16 +23,8 @@ struct InstructionComparer {
     /// differs, with both versions' offsets and bytes.
     func difference(function: ELFSymbol, old: TargetModule.Definition) throws -> String? {
         let unit = comparer.unit
-        let section = try unit.section(Int(function.sectionIndex))
-        let contents = Array(try unit.elf.contents(of: section))
-        guard function.value <= UInt64(contents.count),
-            function.size <= UInt64(contents.count) - function.value
-        else {
-            throw PatchCreationError("\(unit.path): function \(function.name) lies outside its section")
-        }
-        let start = Int(function.value)
+        let (section, mineBytes) = try unit.code(of: function)
         let address = old.symbol.value
-        let mineBytes = Array(contents[start..<(start + Int(function.size))])
         let theirBytes = try comparer.target.bytes(at: address, count: old.symbol.size)
         guard let mine = InstructionDecoder.decodeAll(mineBytes, address: address).map(Code.init) else {
             return
