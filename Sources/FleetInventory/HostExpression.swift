@@ -2,6 +2,10 @@
 /// (`web[01:50]`, `db-[a:f]`, `node[1:10:2]`, several in one name) and an optional `:port`
 /// (`host:2222`, `[2001:db8::1]:2222`).
 struct HostExpression {
+    /// The most hosts one expression, and one inventory, may name. A range is counted before it
+    /// is expanded, so `web[0:999999999]` is refused at once instead of filling memory.
+    static let maximumNames = 100_000
+
     /// The expanded names, in range order.
     let names: [String]
     /// The port written after the name, if any.
@@ -19,7 +23,9 @@ struct HostExpression {
         } else if pattern.filter({ $0 == ":" }).count >= 2 && !pattern.contains("[") {
             names = [pattern]  // a bare IPv6 address
         } else {
-            names = try Self.expand(pattern)
+            var expanded: [String] = []
+            try Self.expand(pattern, into: &expanded, whole: pattern)
+            names = expanded
         }
         if names.contains(where: \.isEmpty) { throw HostExpressionError("empty host name") }
     }
@@ -44,11 +50,16 @@ struct HostExpression {
         return (String(text[..<colon]), UInt16(number))
     }
 
-    /// Expands the first `[begin:end(:stride)]` and recurses on the results, as Ansible does.
-    private static func expand(_ pattern: String) throws(HostExpressionError) -> [String] {
+    /// Expands the first `[begin:end(:stride)]` and recurses on the results, as Ansible does,
+    /// appending to `out` and stopping as soon as it would pass `maximumNames`.
+    private static func expand(_ pattern: String, into out: inout [String], whole: String)
+        throws(HostExpressionError)
+    {
         guard let open = pattern.firstIndex(of: "[") else {
             if pattern.contains("]") { throw HostExpressionError("unbalanced ']' in \"\(pattern)\"") }
-            return [pattern]
+            guard out.count < maximumNames else { throw tooMany(whole) }
+            out.append(pattern)
+            return
         }
         guard let close = pattern[open...].firstIndex(of: "]") else {
             throw HostExpressionError("unbalanced '[' in \"\(pattern)\"; a range looks like web[01:50]")
@@ -57,14 +68,19 @@ struct HostExpression {
         let tail = pattern[pattern.index(after: close)...]
         let bounds = pattern[pattern.index(after: open)..<close].split(
             separator: ":", omittingEmptySubsequences: false)
-        let items = try rangeItems(bounds.map(String.init), in: pattern)
-        var out: [String] = []
-        for item in items { out += try expand(head + item + tail) }
-        return out
+        let items = try rangeItems(bounds.map(String.init), in: pattern, room: maximumNames - out.count)
+        for item in items { try expand(head + item + tail, into: &out, whole: whole) }
     }
 
-    private static func rangeItems(_ bounds: [String], in pattern: String) throws(HostExpressionError)
-        -> [String]
+    private static func tooMany(_ pattern: String) -> HostExpressionError {
+        HostExpressionError(
+            "\"\(pattern)\" names more than \(maximumNames) hosts, the most one inventory may hold; "
+                + "split the fleet into several inventories")
+    }
+
+    /// The items of one bracket; more than `room` of them is refused before any is made.
+    private static func rangeItems(_ bounds: [String], in pattern: String, room: Int)
+        throws(HostExpressionError) -> [String]
     {
         guard bounds.count == 2 || bounds.count == 3 else {
             throw HostExpressionError(
@@ -89,6 +105,7 @@ struct HostExpression {
                 throw HostExpressionError(
                     "zero-padded host range in \"\(pattern)\" must have begin and end of equal length")
             }
+            guard (last - first) / step < room else { throw tooMany(pattern) }
             return stride(from: first, through: last, by: step).map { number in
                 let digits = String(number)
                 return String(repeating: "0", count: max(0, width - digits.count)) + digits

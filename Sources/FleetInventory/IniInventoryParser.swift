@@ -119,7 +119,7 @@ struct IniInventoryParser {
                     .init(value: IniLiteral.value(value, quoted: false), location: location)
                 ))
         }
-        for name in expression.names { builder.addHost(name, group: group, vars: vars) }
+        try builder.addHosts(expression.names, group: group, vars: vars, at: location)
     }
 
     /// `key=value` in a `[group:vars]` section; the value is everything after the first `=`.

@@ -47,8 +47,21 @@ struct InventoryBuilder {
         }
     }
 
+    /// Adds the hosts of one inventory line (see `addHost`); refuses to grow the inventory past
+    /// `HostExpression.maximumNames` hosts, so many large ranges cannot fill memory either.
+    mutating func addHosts(
+        _ names: [String], group: String?, vars: [(key: String, variable: Variable)], at location: SourceLocation
+    ) throws {
+        for name in names { addHost(name, group: group, vars: vars) }
+        guard hostOrder.count <= HostExpression.maximumNames else {
+            throw InventoryError(
+                "the inventory names more than \(HostExpression.maximumNames) hosts, the most one inventory "
+                    + "may hold; split the fleet into several inventories", at: location)
+        }
+    }
+
     /// Adds a host (once) and, when given, puts it in a group; variables merge, later wins.
-    mutating func addHost(_ name: String, group: String?, vars: [(key: String, variable: Variable)]) {
+    private mutating func addHost(_ name: String, group: String?, vars: [(key: String, variable: Variable)]) {
         if hostVars[name] == nil {
             hostVars[name] = [:]
             hostOrder.append(name)

@@ -81,7 +81,7 @@ struct YamlInventoryParser {
             vars.append(
                 (try name(of: varKey), .init(value: convert(varValue), location: location(of: varKey))))
         }
-        for hostName in expression.names { builder.addHost(hostName, group: group, vars: vars) }
+        try builder.addHosts(expression.names, group: group, vars: vars, at: location(of: key))
     }
 
     /// `hosts:`/`children:` are mappings, null, or (as Ansible allows) a single name; a nil

@@ -52,4 +52,25 @@ final class InventoryRangeTests: XCTestCase {
             }
         }
     }
+
+    /// A range is counted before it is expanded: a billion-host typo is refused at once (the
+    /// fuzzer's out-of-memory input), and so is an inventory whose lines add up past the limit.
+    func testHostCountIsCappedBeforeExpanding() throws {
+        XCTAssertEqual(try HostExpression("n[1:100000]").names.count, HostExpression.maximumNames)
+        for text in ["web[0:999999999]", "r[0:999][0:999]", "n[0:100000]", "n[0:200000:2]"] {
+            XCTAssertThrowsError(try HostExpression(text), text) { error in
+                let message = (error as? HostExpressionError)?.message ?? "\(error)"
+                XCTAssertTrue(message.contains("more than 100000 hosts"), "\(text): \(message)")
+            }
+        }
+        let ini = "[web]\nweb[1:60000]\n[db]\ndb[1:60000]\n"
+        XCTAssertThrowsError(try Inventory.parse(ini, file: "big.ini")) { error in
+            XCTAssertEqual((error as? InventoryError)?.location?.line, 4, "\(error)")
+            XCTAssertTrue("\(error)".contains("split the fleet into several inventories"), "\(error)")
+        }
+        let yaml = "all:\n  hosts:\n    web[1:60000]:\n    db[1:60000]:\n"
+        XCTAssertThrowsError(try Inventory.parse(yaml, file: "big.yml")) { error in
+            XCTAssertTrue("\(error)".contains("more than 100000 hosts"), "\(error)")
+        }
+    }
 }
