@@ -6,8 +6,6 @@ import Shared
 enum AgentMain {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        // The agent's own guardian (Sources/Agent/Guard), started by the agent, never by people.
-        if arguments.first == GuardianProcess.command { GuardianProcess.main(arguments) }
         if arguments.first == "--version" {
             Syscalls.print("hotpatch-agent \(HotpatchVersion.current)\n")
             return

@@ -14,21 +14,38 @@ final class FaultToleranceTests: XCTestCase {
     private var patch: String!
     private var offsets: [UInt64] = []
 
-    /// Steps of apply, in order: (failpoint, what the target must be left as).
-    private static let applySteps: [(String, Expected)] = [
-        ("apply.after-attach", .old), ("apply.after-hijack-set-registers", .old),
-        ("apply.after-syscall-step", .old), ("apply.after-mmap", .old), ("apply.after-fill", .old),
-        ("apply.after-protect", .old), ("apply.after-stop", .old), ("apply.between-writes", .old),
-        ("apply.after-writes-before-detach", .new), ("apply.mid-detach", .new), ("apply.after-detach", .new),
+    /// Steps of apply, in order: the failpoint, what the target must be left as, and what the
+    /// guardian must have done (its `guard-repair` journal line; "-" when no window was open).
+    private static let applySteps: [Step] = [
+        .init("apply.after-attach", .old, "-"),
+        .init("apply.after-hijack-set-registers", .old, "registers-restored"),
+        .init("apply.after-syscall-step", .old, "registers-restored"),
+        .init("apply.after-mmap", .old, "-"), .init("apply.after-fill", .old, "-"),
+        .init("apply.after-protect", .old, "-"), .init("apply.after-stop", .old, "nothing-written"),
+        .init("apply.between-writes", .old, "rolled-back-1-of-2"),
+        .init("apply.after-writes-before-detach", .new, "forward-complete"),
+        .init("apply.mid-detach", .new, "forward-complete"), .init("apply.after-detach", .new, "-"),
     ]
     /// Steps of revert, in order.
-    private static let revertSteps: [(String, Expected)] = [
-        ("revert.after-stop", .new), ("revert.between-writes", .new),
-        ("revert.after-writes-before-detach", .old), ("revert.mid-detach", .old),
-        ("revert.after-detach", .old),
-        ("revert.after-attach", .old), ("revert.after-hijack-set-registers", .old),
-        ("revert.after-syscall-step", .old), ("revert.after-munmap", .old),
+    private static let revertSteps: [Step] = [
+        .init("revert.after-stop", .new, "nothing-written"),
+        .init("revert.between-writes", .new, "rolled-back-1-of-2"),
+        .init("revert.after-writes-before-detach", .old, "forward-complete"),
+        .init("revert.mid-detach", .old, "forward-complete"), .init("revert.after-detach", .old, "-"),
+        .init("revert.after-attach", .old, "-"),
+        .init("revert.after-hijack-set-registers", .old, "registers-restored"),
+        .init("revert.after-syscall-step", .old, "registers-restored"),
+        .init("revert.after-munmap", .old, "-"),
     ]
+
+    private struct Step {
+        let failpoint: String
+        let expected: Expected
+        let guardian: String
+        init(_ failpoint: String, _ expected: Expected, _ guardian: String) {
+            (self.failpoint, self.expected, self.guardian) = (failpoint, expected, guardian)
+        }
+    }
 
     private enum Expected: String { case old, new }
 
@@ -46,13 +63,14 @@ final class FaultToleranceTests: XCTestCase {
         defer { program.stop() }
         let original = try waitForOriginalEntries(program)
         var table: [String] = []
-        for (failpoint, expected) in Self.applySteps {
+        for step in Self.applySteps {
+            let failpoint = step.failpoint
             let run = try FaultFixture.run(
                 ["apply", patch, "--pid", "\(program.pid)"], failpoint: failpoint, state: state)
             XCTAssertEqual(
                 run.status, 128 + SIGKILL, "\(failpoint): the agent died by SIGKILL\n\(run.output)")
             table.append(
-                try checkWhole(program, original: original, failpoint: failpoint, expected: expected))
+                try checkWhole(program, original: original, step: step))
             try cleanUp(program, original: original, failpoint: failpoint)
         }
         print("fault table (apply):\n" + table.joined(separator: "\n"))
@@ -64,7 +82,8 @@ final class FaultToleranceTests: XCTestCase {
         defer { program.stop() }
         let original = try waitForOriginalEntries(program)
         var table: [String] = []
-        for (failpoint, expected) in Self.revertSteps {
+        for step in Self.revertSteps {
+            let failpoint = step.failpoint
             let applied = try FaultFixture.run(
                 ["apply", patch, "--pid", "\(program.pid)"], failpoint: nil, state: state)
             XCTAssertEqual(applied.status, 0, applied.output)
@@ -74,7 +93,7 @@ final class FaultToleranceTests: XCTestCase {
             XCTAssertEqual(
                 run.status, 128 + SIGKILL, "\(failpoint): the agent died by SIGKILL\n\(run.output)")
             table.append(
-                try checkWhole(program, original: original, failpoint: failpoint, expected: expected))
+                try checkWhole(program, original: original, step: step))
             try cleanUp(program, original: original, failpoint: failpoint)
         }
         print("fault table (revert):\n" + table.joined(separator: "\n"))
@@ -122,9 +141,8 @@ final class FaultToleranceTests: XCTestCase {
     }
 
     /// Alive, whole, observed whole, and status agrees; returns the table row.
-    private func checkWhole(
-        _ program: TargetProgram, original: [[UInt8]], failpoint: String, expected: Expected
-    ) throws -> String {
+    private func checkWhole(_ program: TargetProgram, original: [[UInt8]], step: Step) throws -> String {
+        let (failpoint, expected) = (step.failpoint, step.expected)
         let start = FaultFixture.startTime(program.pid)
         settle(program, failpoint)
         XCTAssertFalse(
@@ -162,6 +180,9 @@ final class FaultToleranceTests: XCTestCase {
         let journal = (try? String(contentsOfFile: self.state + "/journal.log", encoding: .utf8)) ?? ""
         let repair = journal.split(separator: "\n").last { $0.contains("event=guard-repair") }
         let result = repair.flatMap { $0.split(separator: " ").last { $0.hasPrefix("result=") } } ?? "-"
+        XCTAssertEqual(
+            result == "-" ? "-" : String(result.dropFirst("result=".count)), step.guardian,
+            "\(failpoint): what the guardian did\n\(journal)")
         try? FileManager.default.removeItem(atPath: self.state + "/journal.log")
         return "| \(failpoint) | agent SIGKILL | target alive | \(state) | mixed \(mixed) | status "
             + "\(patches.map(\.state.rawValue)) | guardian \(result) |"

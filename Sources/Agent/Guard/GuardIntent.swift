@@ -1,8 +1,8 @@
 import Shared
 
-/// What the agent is about to do that a dead agent would leave half done, as sent to the
-/// ``Guardian`` before the window opens. The guardian acts on the last intent that was opened
-/// and not closed when the agent's end of the pipe closes.
+/// What the agent is about to do that a dead agent would leave half done, as put on the
+/// ``GuardBoard`` before the window opens. The guardian acts on the intent left open there when
+/// the agent's end of the pipe closes.
 enum GuardIntent: Equatable {
     /// One entry write of a commit: `from` is there now, `to` is what the commit writes.
     struct Write: Equatable {
@@ -27,30 +27,19 @@ enum GuardIntent: Equatable {
     }
 }
 
-/// The records on the agent-to-guardian pipe: each is a u32 length and a body whose first byte
-/// says what it is. A record cut short by the agent's death is ignored: the window it announced
-/// was not yet opened.
-enum GuardRecord: Equatable {
-    /// A window is about to open.
-    case open(GuardIntent)
-    /// The dangerous part is over (registers restored / every write consistent); only the net
-    /// (the pending SIGSTOP) is still armed, so a guardian needs only to continue the process.
-    case settled
-    /// The window is closed and the net disarmed: nothing to do.
-    case done
-
-    /// The framed bytes.
+extension GuardIntent {
+    /// The bytes the ``GuardBoard`` keeps: a first byte saying which intent, then its fields.
     func encoded() -> [UInt8] {
         var body = ByteWriter()
         switch self {
-        case .open(.registers(let process, let tid, let saved)):
+        case .registers(let process, let tid, let saved):
             body.bytes([1])
             body.u32(UInt32(bitPattern: process.pid.rawValue))
             body.u64(process.startTime)
             body.u32(UInt32(bitPattern: tid.rawValue))
             body.u32(UInt32(saved.count))
             body.bytes(saved)
-        case .open(.writes(let process, let what, let writes)):
+        case .writes(let process, let what, let writes):
             body.bytes([2])
             body.u32(UInt32(bitPattern: process.pid.rawValue))
             body.u64(process.startTime)
@@ -62,40 +51,23 @@ enum GuardRecord: Equatable {
                 body.bytes(write.from)
                 body.bytes(write.to)
             }
-        case .settled: body.bytes([3])
-        case .done: body.bytes([4])
         }
-        var framed = ByteWriter()
-        framed.u32(UInt32(body.data.count))
-        framed.bytes(body.data)
-        return framed.data
+        return body.data
     }
 
-    /// Takes every complete record off the front of `buffer`.
-    static func decodeAll(_ buffer: inout [UInt8]) -> [GuardRecord] {
-        var records: [GuardRecord] = []
-        while buffer.count >= 4 {
-            var head = ByteCursor(Array(buffer.prefix(4)))
-            let length = Int(head.u32() ?? 0)
-            guard buffer.count >= 4 + length else { break }
-            if let record = decode(Array(buffer[4..<(4 + length)])) { records.append(record) }
-            buffer.removeFirst(4 + length)
-        }
-        return records
-    }
-
-    private static func decode(_ body: [UInt8]) -> GuardRecord? {
-        var reader = ByteCursor(body)
+    /// An intent from ``encoded()``; nil when the bytes are not one.
+    init?(encoded bytes: [UInt8]) {
+        var reader = ByteCursor(bytes)
         switch reader.take(1)?.first {
         case 1:
             guard let pid = reader.u32(), let start = reader.u64(), let tid = reader.u32(),
                 let count = reader.u32(), let saved = reader.take(Int(count))
             else { return nil }
             let process = ProcessIdentity(pid: Pid(Int32(bitPattern: pid)), startTime: start)
-            return .open(.registers(process, tid: Tid(Int32(bitPattern: tid)), saved: saved))
+            self = .registers(process, tid: Tid(Int32(bitPattern: tid)), saved: saved)
         case 2:
             guard let pid = reader.u32(), let start = reader.u64(), let what = reader.string(),
-                let count = reader.u32(), count < 100_000
+                let count = reader.u32(), count < 1_000_000
             else { return nil }
             var writes: [GuardIntent.Write] = []
             for _ in 0..<count {
@@ -105,9 +77,7 @@ enum GuardRecord: Equatable {
                 writes.append(GuardIntent.Write(address: RemoteAddress(address), from: from, to: to))
             }
             let process = ProcessIdentity(pid: Pid(Int32(bitPattern: pid)), startTime: start)
-            return .open(.writes(process, what: what, writes))
-        case 3: return .settled
-        case 4: return .done
+            self = .writes(process, what: what, writes)
         default: return nil
         }
     }

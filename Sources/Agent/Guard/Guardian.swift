@@ -3,11 +3,12 @@ import Shared
 /// A small child of the agent that outlives it: if the agent dies (SIGKILL, OOM) inside a window
 /// where the target would otherwise run on half changed, the guardian puts the target back.
 ///
-/// Before each dangerous window the agent sends the guardian an intent (``GuardIntent``) and arms
+/// Before each dangerous window the agent puts an intent (``GuardIntent``) on the board the two
+/// share (``GuardBoard``; the guardian sleeps until the agent is gone, then reads it) and arms
 /// a net: a pending SIGSTOP for threads held in ptrace stops. A dead tracer's threads are detached
 /// by the kernel; with the SIGSTOP pending they enter a group stop before running any instruction
-/// of their own (checked on this kernel: docs/RELIABILITY.md). When the pipe closes with an intent
-/// still open, the guardian restores the borrowed thread's registers or makes the entry writes
+/// of their own (checked on this kernel: docs/RELIABILITY.md). When the agent's end of the lifeline
+/// pipe closes with an intent still open, the guardian restores the borrowed thread's registers or makes the entry writes
 /// all-or-nothing, sends SIGCONT and journals what it did (``GuardianProcess``).
 ///
 /// Started once per agent command, before the first window, by `fork` without exec: the child
@@ -17,15 +18,18 @@ import Shared
 /// machine (bench/RESULTS.md). A fork copies page tables and nothing else; the pages it shares
 /// cost the agent a copy-on-write fault on its first write to each, and few are written between
 /// the fork and the end of the commit (the stop's stack scratch is allocated after it).
-/// `hotpatch-agent __guardian ...` still starts one by exec (``GuardianProcess/main(_:)``).
 final class Guardian {
-    /// The pipe's write end.
-    private let pipe: Int32
+    /// The write end of the pipe whose end of file tells the guardian the agent is gone; never
+    /// written.
+    private let lifeline: Int32
+    /// The window the guardian would repair, shared with it.
+    private let board: GuardBoard
     /// The guardian's pid.
     let pid: Pid
 
-    private init(pipe: Int32, pid: Pid) {
-        self.pipe = pipe
+    private init(lifeline: Int32, board: GuardBoard, pid: Pid) {
+        self.lifeline = lifeline
+        self.board = board
         self.pid = pid
     }
 
@@ -53,14 +57,14 @@ final class Guardian {
         let stateDirectory =
             (try? ArgumentParser.parse(Array(CommandLine.arguments.dropFirst())))?.stateDirectory
             ?? "/var/lib/hotpatch"
-        guard let intents = try? Syscalls.makePipe() else { return nil }
+        guard let board = try? GuardBoard(), let lifeline = try? Syscalls.makePipe() else { return nil }
         guard let ready = try? Syscalls.makePipe() else {
-            Syscalls.close(intents.read)
-            Syscalls.close(intents.write)
+            Syscalls.close(lifeline.read)
+            Syscalls.close(lifeline.write)
             return nil
         }
         defer {
-            Syscalls.close(intents.read)
+            Syscalls.close(lifeline.read)
             Syscalls.close(ready.read)
         }
         let agent = Syscalls.processID
@@ -69,35 +73,32 @@ final class Guardian {
             child = try Syscalls.fork()
         } catch {
             Syscalls.close(ready.write)
-            Syscalls.close(intents.write)
+            Syscalls.close(lifeline.write)
             return nil
         }
         guard let child else {
-            // The guardian: it keeps the read end of `intents` and nothing else of the agent's.
-            // Closing `ready` (with every other descriptor) is its signal that it is detached.
-            let guardian = GuardianProcess(agent: agent, pipe: intents.read, stateDirectory: stateDirectory)
+            // The guardian: it keeps the read end of `lifeline` and the board, nothing else of the
+            // agent's. Closing `ready` (with every other descriptor) is its signal that it is detached.
+            let guardian = GuardianProcess(
+                agent: agent, lifeline: lifeline.read, board: board, stateDirectory: stateDirectory)
             guardian.detach()
             guardian.run()
         }
         Syscalls.close(ready.write)
         // End of file once it is detached: its start-up then competes with no pause for the CPU.
         _ = try? Syscalls.read(ready.read, count: 1)
-        return Guardian(pipe: intents.write, pid: child)
+        return Guardian(lifeline: lifeline.write, board: board, pid: child)
     }
 
-    /// Announces a window (before it opens).
-    func open(_ intent: GuardIntent) { send(.open(intent)) }
+    /// Announces a window (before it opens). Stores into shared memory only: no system call, and
+    /// the guardian is not woken.
+    func open(_ intent: GuardIntent) { board.open(intent) }
 
     /// The dangerous part is over; only the net is still armed.
-    func settled() { send(.settled) }
+    func settled() { board.settled() }
 
     /// The window is closed and the net disarmed.
-    func done() { send(.done) }
-
-    private func send(_ record: GuardRecord) {
-        // A guardian that died only costs the net; the agent's own work goes on.
-        try? Syscalls.write(pipe, record.encoded(), what: "guardian pipe")
-    }
+    func done() { board.done() }
 }
 
 /// The net itself: a SIGSTOP queued while the threads are in ptrace stops, taken back by SIGCONT.

@@ -1,53 +1,30 @@
 import Shared
 
-/// The guardian's side (see ``Guardian``): reads intents until the agent's end of the pipe
-/// closes; then, if a window was still open, waits until the kernel has detached the dead agent's
-/// threads, repairs the target, continues it and journals what it did. Never returns.
+/// The guardian's side (see ``Guardian``): sleeps until the agent's end of the lifeline pipe
+/// closes; then, if the ``GuardBoard`` still shows a window open, waits until the kernel has
+/// detached the dead agent's threads, repairs the target, continues it and journals what it did.
+/// Never returns.
 struct GuardianProcess {
     /// The agent's pid (the tracer whose death ends the wait).
     let agent: Pid
-    /// The pipe's read end.
-    let pipe: Int32
+    /// The lifeline pipe's read end: end of file when the agent is gone.
+    let lifeline: Int32
+    /// The window the agent left, read once it is gone.
+    let board: GuardBoard
     /// Where the journal is.
     let stateDirectory: String
-
-    /// The hidden first argument that makes the agent binary a guardian.
-    static let command = "__guardian"
-
-    /// Runs the guardian for `__guardian INTENT_FD READY_FD AGENT_PID STATE_DIR` (never returns).
-    static func main(_ arguments: [String]) -> Never {
-        guard arguments.count == 5, let fd = Int32(arguments[1]), let ready = Int32(arguments[2]),
-            let agent = Int32(arguments[3])
-        else { Syscalls.exit(64) }
-        let guardian = GuardianProcess(agent: Pid(agent), pipe: fd, stateDirectory: arguments[4])
-        try? Syscalls.write(ready, [1], what: "guardian ready pipe")
-        guardian.detach()  // closes `ready` with every other inherited descriptor
-        guardian.run()
-    }
 
     /// Leaves the caller's session and descriptors (see ``Syscalls/detachFromCaller(keeping:)``).
     func detach() {
         Failpoint.disable()
-        Syscalls.detachFromCaller(keeping: pipe)
+        Syscalls.detachFromCaller(keeping: lifeline)
     }
 
-    /// The guardian's main loop.
+    /// The guardian's main loop: one blocking read, which returns when the agent exits.
     func run() -> Never {
-        var buffer: [UInt8] = []
-        var open: GuardIntent? = nil
-        var settled = false
-        while let chunk = try? Syscalls.read(pipe, count: 65536), !chunk.isEmpty {
-            buffer += chunk
-            for record in GuardRecord.decodeAll(&buffer) {
-                switch record {
-                case .open(let intent): (open, settled) = (intent, false)
-                case .settled: settled = true
-                case .done: (open, settled) = (nil, false)
-                }
-            }
-        }
+        while let chunk = try? Syscalls.read(lifeline, count: 1), !chunk.isEmpty {}
         // End of file: the agent exited. With no window open there is nothing to do.
-        if let open {
+        if let (open, settled) = board.lastWindow() {
             let fields = repair(open, settled: settled)
             if let journal = try? Journal(directory: stateDirectory) {
                 journal.record("guard-repair", fields)

@@ -5,7 +5,7 @@ import Shared
     import Glibc
 #endif
 
-/// The one file of the agent that calls C: ptrace through the CPtrace shim, and the few libc
+/// The agent's way into C (this file and `Syscalls+SharedMemory.swift`): ptrace through the CPtrace shim, and the few libc
 /// calls the agent needs (files, directories, clocks, locks). Every function throws a
 /// ``SystemError`` naming the operation and its subject; EINTR is retried here, explicitly.
 enum Syscalls {
@@ -389,7 +389,7 @@ enum Syscalls {
     /// Ends the agent with a status.
     static func exit(_ code: Int32) -> Never { Glibc.exit(code) }
 
-    private static func failure(_ operation: String) -> SystemError {
+    static func failure(_ operation: String) -> SystemError {
         SystemError(operation: operation, code: errno)
     }
 

@@ -129,6 +129,13 @@ enum {
     CPTRACE_EVENT_EXIT = PTRACE_EVENT_EXIT,
 };
 
+// The guardian's board (GuardBoard.swift): a word other processes read must be written after the
+// bytes it publishes, in program order for the compiler too.
+static inline void cptrace_store_release(uint64_t *word, uint64_t value) {
+    __atomic_store_n(word, value, __ATOMIC_RELEASE);
+}
+static inline uint64_t cptrace_load_acquire(const uint64_t *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
+
 // Extended attributes, for --persist: file capabilities live in `security.capability`, which a
 // freshly written file lacks (sys/xattr.h is not in Swift's Glibc module).
 static inline long cptrace_getxattr(const char *path, const char *name, void *value, size_t size) {
