@@ -36,7 +36,9 @@ final class GuardBoard {
     /// Maps the board; shared with a child forked after this.
     init() throws(SystemError) {
         base = try Syscalls.sharedMemory(bytes: Self.headerBytes + 2 * Self.slotBytes)
-        for slot in 0..<2 { slotStart(slot).initializeMemory(as: UInt8.self, repeating: 0, count: Self.warmBytes) }
+        for slot in 0..<2 {
+            slotStart(slot).initializeMemory(as: UInt8.self, repeating: 0, count: Self.warmBytes)
+        }
         publish(0)
     }
 

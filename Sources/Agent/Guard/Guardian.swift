@@ -7,9 +7,10 @@ import Shared
 /// share (``GuardBoard``; the guardian sleeps until the agent is gone, then reads it) and arms
 /// a net: a pending SIGSTOP for threads held in ptrace stops. A dead tracer's threads are detached
 /// by the kernel; with the SIGSTOP pending they enter a group stop before running any instruction
-/// of their own (checked on this kernel: docs/RELIABILITY.md). When the agent's end of the lifeline
-/// pipe closes with an intent still open, the guardian restores the borrowed thread's registers or makes the entry writes
-/// all-or-nothing, sends SIGCONT and journals what it did (``GuardianProcess``).
+/// of their own (checked on this kernel: docs/RELIABILITY.md). When the agent's end of the
+/// lifeline pipe closes with an intent still open, the guardian restores the borrowed thread's
+/// registers or makes the entry writes all-or-nothing, sends SIGCONT and journals what it did
+/// (``GuardianProcess``).
 ///
 /// Started once per agent command, before the first window, by `fork` without exec: the child
 /// goes straight to ``GuardianProcess/run()``. It used to be the agent's binary run again

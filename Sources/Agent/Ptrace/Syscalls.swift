@@ -5,9 +5,10 @@ import Shared
     import Glibc
 #endif
 
-/// The agent's way into C (this file and `Syscalls+SharedMemory.swift`): ptrace through the CPtrace shim, and the few libc
-/// calls the agent needs (files, directories, clocks, locks). Every function throws a
-/// ``SystemError`` naming the operation and its subject; EINTR is retried here, explicitly.
+/// The agent's way into C (this file and `Syscalls+SharedMemory.swift`): ptrace through the
+/// CPtrace shim, and the few libc calls the agent needs (files, directories, clocks, locks).
+/// Every function throws a ``SystemError`` naming the operation and its subject; EINTR is
+/// retried here, explicitly.
 enum Syscalls {
     /// The text of an errno value (`strerror`).
     static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }

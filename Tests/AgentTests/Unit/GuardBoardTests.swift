@@ -24,7 +24,10 @@ final class GuardBoardTests: XCTestCase {
         // The next window goes to the other slot; the one before it stays readable until then.
         let writes = GuardIntent.writes(
             process, what: "apply fix-1",
-            (0..<3000).map { GuardIntent.Write(address: RemoteAddress(0x1000 + UInt64($0) * 16), from: [1, 2, 3, 4, 5], to: [0xe9, 9, 9, 9, 9]) })
+            (0..<3000).map {
+                GuardIntent.Write(
+                    address: RemoteAddress(0x1000 + UInt64($0) * 16), from: [1, 2, 3, 4, 5], to: [0xe9, 9, 9, 9, 9])
+            })
         board.open(writes)
         XCTAssertEqual(board.lastWindow()?.intent, writes, "a commit of 3000 entries, over one page")
         board.open(registers)
