@@ -122,8 +122,13 @@ final class FaultToleranceTests: XCTestCase {
         return .half(now.map { HexDigits.encode($0) }.joined(separator: ","))
     }
 
+    /// The target's threads run at this nice value: the agent raises the one it borrows for an
+    /// injected call and must put it back, or its guardian must.
+    private static let targetNice: Int32 = 3
+
     private func waitForOriginalEntries(_ program: TargetProgram) throws -> [[UInt8]] {
         XCTAssertNotNil(program.waitForLine { FaultFixture.Tick($0).map { $0.iterations > 0 } ?? false })
+        ThreadStates.setNice(program.pid.rawValue, to: Self.targetNice)
         let base = try XCTUnwrap(ProcessMemory.loadBase(program.pid, path: target))
         return try offsets.map { try XCTUnwrap(ProcessMemory.read(program.pid, base + $0, count: 5)) }
     }
@@ -149,6 +154,9 @@ final class FaultToleranceTests: XCTestCase {
             ThreadStates.of(program.pid.rawValue).contains("T"), "\(failpoint): the target runs (not stopped)"
         )
         XCTAssertEqual(FaultFixture.startTime(program.pid), start, "\(failpoint): same process")
+        let nice = ThreadStates.niceValues(program.pid.rawValue)
+        XCTAssertEqual(
+            Set(nice.values), [Self.targetNice], "\(failpoint): every thread at its own nice value: \(nice)")
         let state = try entries(program, original: original)
         XCTAssertTrue(state == .old || state == .new, "\(failpoint): never half: \(state)")
         XCTAssertEqual(state.description, expected.rawValue, "\(failpoint): left as expected")

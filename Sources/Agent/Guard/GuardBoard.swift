@@ -8,7 +8,11 @@ import Shared
 /// `mmap`: that step's hold went from 197 to 282 µs median (bench/RESULTS.md). Now nothing runs
 /// in the guardian until the agent's end of the pipe closes.
 ///
-/// Layout: one state word, then two slots of ``slotBytes``. An intent is written whole into the
+/// It also names a borrowed thread whose nice value the agent lowered (``BorrowedThreadPriority``),
+/// so a guardian puts that back too, window or not.
+///
+/// Layout: a header (the state word, then the lowered thread's three words), then two slots of
+/// ``slotBytes``. An intent is written whole into the
 /// slot the state word does not point at; then one release store of the state word publishes
 /// it. An agent killed mid-write leaves the state word as it was: the window it was about to
 /// announce was not yet opened. Untouched pages cost no memory (`MAP_NORESERVE`).
@@ -67,6 +71,26 @@ final class GuardBoard {
 
     /// The window is closed.
     func done() { publish(Self.word(.idle, slot: currentSlot, generation: generation + 1)) }
+
+    /// Records, before the agent lowers it, a borrowed thread's nice value to put back.
+    func lowering(_ tid: Tid, of process: ProcessIdentity, from nice: Int32) {
+        let words = base.assumingMemoryBound(to: UInt64.self)
+        words[1] = UInt64(UInt32(bitPattern: process.pid.rawValue)) << 32 | UInt64(UInt32(bitPattern: tid.rawValue))
+        words[2] = process.startTime
+        Syscalls.storeRelease(UInt64(Int64(nice) + 100), at: words + 3)
+    }
+
+    /// The borrowed thread's nice value is back (or was never lowered).
+    func restored() { Syscalls.storeRelease(0, at: base.assumingMemoryBound(to: UInt64.self) + 3) }
+
+    /// In the guardian, after the agent died: the thread whose nice value the agent left lowered.
+    func loweredThread() -> (process: ProcessIdentity, tid: Tid, nice: Int32)? {
+        let words = base.assumingMemoryBound(to: UInt64.self)
+        let nice = Syscalls.loadAcquire(words + 3)
+        guard nice != 0 else { return nil }
+        let process = ProcessIdentity(pid: Pid(Int32(bitPattern: UInt32(words[1] >> 32))), startTime: words[2])
+        return (process, Tid(Int32(bitPattern: UInt32(truncatingIfNeeded: words[1]))), Int32(Int64(nice) - 100))
+    }
 
     /// In the guardian, after the agent died: the window left open, if any, and whether it had
     /// settled.

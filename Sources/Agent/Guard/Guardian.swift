@@ -100,6 +100,15 @@ final class Guardian {
 
     /// The window is closed and the net disarmed.
     func done() { board.done() }
+
+    /// A borrowed thread's nice value is about to be lowered from `nice`: were the agent to die
+    /// before ``restoredPriority()``, the guardian puts it back.
+    func loweringPriority(of tid: Tid, in process: ProcessIdentity, from nice: Int32) {
+        board.lowering(tid, of: process, from: nice)
+    }
+
+    /// The borrowed thread's nice value is back.
+    func restoredPriority() { board.restored() }
 }
 
 /// The net itself: a SIGSTOP queued while the threads are in ptrace stops, taken back by SIGCONT.

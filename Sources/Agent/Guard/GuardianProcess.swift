@@ -30,7 +30,22 @@ struct GuardianProcess {
                 journal.record("guard-repair", fields)
             }
         }
+        if let lowered = board.loweredThread() {
+            let fields = restorePriority(lowered.tid, of: lowered.process, to: lowered.nice)
+            if let journal = try? Journal(directory: stateDirectory) {
+                journal.record("guard-priority", fields)
+            }
+        }
         Syscalls.exit(0)
+    }
+
+    /// Puts back the nice value of a thread the agent borrowed (``BorrowedThreadPriority``).
+    private func restorePriority(_ tid: Tid, of identity: ProcessIdentity, to nice: Int32) -> [(String, String)] {
+        let fields = [("pid", "\(identity.pid)"), ("tid", "\(tid)"), ("nice", "\(nice)")]
+        guard let process = try? TargetProcess(pid: identity.pid), process.identity == identity,
+            Syscalls.exists("/proc/\(identity.pid)/task/\(tid)")
+        else { return fields + [("result", "target-gone")] }
+        return fields + [("result", Syscalls.setNiceValue(nice, of: tid) ? "priority-restored" : "priority-not-restored")]
     }
 
     /// Repairs the target for `intent`; returns journal fields saying what was done.

@@ -15,7 +15,7 @@ enum HoldLedger {
         let step: String
         /// Threads held.
         let threads: Int
-        /// From the first thread asked to stop to the last one let go (µs).
+        /// The longest any one thread was held, from being asked to stop to being let go (µs).
         let microseconds: UInt64
     }
 

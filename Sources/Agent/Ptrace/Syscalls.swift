@@ -362,23 +362,6 @@ enum Syscalls {
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
-    /// Puts the calling thread in the lowest real-time class (`SCHED_FIFO` 1, reset on fork) if
-    /// it is in the normal one; false when it is not or may not be (no CAP_SYS_NICE).
-    static func raiseToRealtime() -> Bool {
-        guard sched_getscheduler(0) == SCHED_OTHER else { return false }
-        var param = sched_param()
-        param.sched_priority = 1
-        // SCHED_RESET_ON_FORK (0x40000000) is behind _GNU_SOURCE in the headers; see cptrace.h.
-        return sched_setscheduler(0, SCHED_FIFO | 0x4000_0000, &param) == 0
-    }
-
-    /// Puts the calling thread back in the normal scheduling class (its nice value is kept).
-    static func lowerFromRealtime() {
-        var param = sched_param()
-        param.sched_priority = 0
-        _ = sched_setscheduler(0, SCHED_OTHER, &param)
-    }
-
     /// Clock ticks per second, the unit of `/proc/PID/stat` start times.
     static var clockTicksPerSecond: Int { sysconf(Int32(_SC_CLK_TCK)) }
 
