@@ -45,8 +45,7 @@ extension SafePointSwitch {
             // A thread that exited while running may be the whole process dying: no commit in
             // this stop; the next stop finds out (and reports an exit as such).
             if !ran.exited.isEmpty { return conflicts }
-            views = try threadViews(stopped, mappings: &mappings)
-            conflicts = SafePoint.conflicts(threads: views, guards: guards)
+            (views, conflicts) = try check(stopped, mappings: &mappings)
             if conflicts.isEmpty { return [] }
         }
         return conflicts

@@ -71,8 +71,8 @@ struct SafePointSwitch {
             var committed = false
             func release() {
                 if armed {
-                    // No record to the guardian here: a pipe write would wake it inside the pause,
-                    // and its repair of writes is decided from the bytes, whatever it was told.
+                    // No word to the guardian here: its repair of writes is decided from the bytes,
+                    // whatever the board says.
                     SafetyNet.disarm(process)
                     armed = false
                 }
@@ -81,8 +81,8 @@ struct SafePointSwitch {
                 Failpoint.detachingCommit = false
                 resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
             }
-            let views = try threadViews(stopped, mappings: &mappings)
-            var conflicts = SafePoint.conflicts(threads: views, guards: guards)
+            stopped.mark("stop")
+            var (views, conflicts) = try check(stopped, mappings: &mappings)
             if !conflicts.isEmpty && limits.runToReturn && runs < Self.maximumFailedRuns {
                 // Threads inside a replaced function, running user code: let just them finish
                 // their frames, the others stopped, then check again in this same stop.
@@ -120,12 +120,14 @@ struct SafePointSwitch {
                     SafetyNet.arm(process)
                     armed = true
                 }
+                stopped.mark("net")
                 do {
                     try commit(stopped)
                 } catch {
                     release()
                     throw error
                 }
+                stopped.mark("write")
                 committed = true
                 Failpoint.reached(.afterWritesBeforeDetach)
                 if projectedPause() > limits.maxPauseMicroseconds {
@@ -181,11 +183,28 @@ struct SafePointSwitch {
                 + "quieter machine")
     }
 
-    func threadViews(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
-        -> [SafePoint.ThreadView]
+    /// Every stopped thread as the safe-point rule sees it, and the ones in the way. The stacks
+    /// are scanned once; only a thread with a word that may return into a guarded range has its
+    /// frames walked (``ReturnSlots``) and is checked again with what the walk found.
+    func check(_ stopped: StoppedProcess, mappings: inout [MemoryMapping]) throws(AgentFailure)
+        -> (views: [SafePoint.ThreadView], conflicts: [SafePoint.Conflict])
     {
         var views = try ThreadStacks.views(of: stopped, memory: memory, mappings: &mappings)
-        returnSlots.attach(to: &views, stopped: stopped, guards: guards, mappings: mappings)
-        return views
+        stopped.mark("read")
+        let conflicts = SafePoint.conflicts(threads: views, guards: guards)
+        let suspects = Set(
+            conflicts.lazy.filter {
+                if case .returnAddress = $0.place { return true }
+                return false
+            }.map(\.tid))
+        guard !suspects.isEmpty else {
+            stopped.mark("check")
+            return (views, conflicts)
+        }
+        returnSlots.attach(to: &views, walking: suspects, stopped: stopped, mappings: mappings)
+        let walked = SafePoint.conflicts(threads: views.filter { suspects.contains($0.tid) }, guards: guards)
+        let stillInTheWay = Dictionary(uniqueKeysWithValues: walked.map { ($0.tid, $0) })
+        stopped.mark("check")
+        return (views, conflicts.compactMap { suspects.contains($0.tid) ? stillInTheWay[$0.tid] : $0 })
     }
 }

@@ -17,19 +17,24 @@ enum ThreadStacks {
     static func views(of stopped: StoppedProcess, memory: RemoteMemory, mappings: inout [MemoryMapping])
         throws(AgentFailure) -> [SafePoint.ThreadView]
     {
-        let threads = stopped.threads.values.sorted { $0.tid < $1.tid }
+        // Only what the check needs of each thread, sorted by tid: not whole thread records (their
+        // registers) copied into a new array inside the pause.
+        var threads: [(tid: Tid, rip: UInt64, rsp: UInt64)] = []
+        threads.reserveCapacity(stopped.threads.count)
+        for (tid, thread) in stopped.threads { threads.append((tid, thread.registers.rip, thread.registers.rsp)) }
+        threads.sort { $0.tid < $1.tid }
         // Where each live stack is: the stack pointer up to the end of the mapping holding it.
         var ranges: [(address: UInt64, count: Int)] = []
         ranges.reserveCapacity(threads.count)
         for thread in threads {
-            let rsp = thread.registers.rsp
-            var stack = mapping(containing: rsp, in: mappings)
+            let rsp = thread.rsp
+            var stack = index(containing: rsp, in: mappings)
             if stack == nil {
                 mappings = try stopped.process.mappings()
-                stack = mapping(containing: rsp, in: mappings)
+                stack = index(containing: rsp, in: mappings)
             }
             // Whole words only, so every thread's words start 8-aligned in the shared buffer.
-            let bytes = stack.map { min($0.end.rawValue - rsp, maximumStackBytes) / 8 * 8 } ?? 0
+            let bytes = stack.map { min(mappings[$0].end.rawValue - rsp, maximumStackBytes) / 8 * 8 } ?? 0
             ranges.append((rsp, Int(bytes)))
         }
         var words = stopped.takeStackScratch(words: max(1, ranges.reduce(0) { $0 + $1.count } / 8))
@@ -40,8 +45,7 @@ enum ThreadStacks {
         for (index, thread) in threads.enumerated() {
             views.append(
                 SafePoint.ThreadView(
-                    tid: thread.tid, instructionPointer: thread.registers.rip,
-                    stackPointer: thread.registers.rsp,
+                    tid: thread.tid, instructionPointer: thread.rip, stackPointer: thread.rsp,
                     stackWords: words[first..<first + counts[index]]))
             first += ranges[index].count / 8
         }
@@ -81,17 +85,26 @@ enum ThreadStacks {
 
     /// The mapping holding `address`, by binary search (`/proc/PID/maps` lists them in address order).
     static func mapping(containing address: UInt64, in mappings: [MemoryMapping]) -> MemoryMapping? {
-        var low = 0
-        var high = mappings.count
-        while low < high {
-            let middle = (low + high) / 2
-            if mappings[middle].end.rawValue <= address {
-                low = middle + 1
-            } else {
-                high = middle
+        guard let index = index(containing: address, in: mappings) else { return nil }
+        return mappings[index]
+    }
+
+    /// The index of the mapping holding `address`, searched through a buffer pointer so that no
+    /// step copies a mapping (and retains and releases its strings) inside the pause.
+    static func index(containing address: UInt64, in mappings: [MemoryMapping]) -> Int? {
+        mappings.withUnsafeBufferPointer { buffer -> Int? in
+            var low = 0
+            var high = buffer.count
+            while low < high {
+                let middle = (low + high) / 2
+                if buffer[middle].end.rawValue <= address {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
             }
+            guard low < buffer.count, buffer[low].start.rawValue <= address else { return nil }
+            return low
         }
-        guard low < mappings.count, mappings[low].contains(RemoteAddress(address)) else { return nil }
-        return mappings[low]
     }
 }

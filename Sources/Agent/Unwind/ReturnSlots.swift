@@ -29,17 +29,15 @@ final class ReturnSlots {
     /// `HOTPATCH_AGENT_STACKWALK_LOG` set: one stderr line per walk (frames, µs, outcome).
     private let log = Syscalls.environment("HOTPATCH_AGENT_STACKWALK_LOG") != nil
 
-    /// Sets `returnSlots` on every view whose stack holds a word into `guards` (and whose
-    /// instruction pointer is not inside one) when its walk completes.
+    /// Sets `returnSlots` on every view of `suspects` (threads whose stack holds a word that may
+    /// return into a guarded range) when its walk completes.
     func attach(
-        to views: inout [SafePoint.ThreadView], stopped: StoppedProcess, guards: [SafePoint.Guard],
+        to views: inout [SafePoint.ThreadView], walking suspects: Set<Tid>, stopped: StoppedProcess,
         mappings: [MemoryMapping]
     ) {
-        for index in views.indices {
+        for index in views.indices where suspects.contains(views[index].tid) {
             let view = views[index]
-            guard let conflict = SafePoint.conflicts(threads: [view], guards: guards).first,
-                case .returnAddress = conflict.place, let thread = stopped.threads[view.tid]
-            else { continue }
+            guard let thread = stopped.threads[view.tid] else { continue }
             let started = Syscalls.monotonicNanoseconds()
             let outcome = StackWalk.walk(
                 registers: ReturnSlots.columns(thread.registers), stackPointer: view.stackPointer, words: view.stackWords
