@@ -14,6 +14,8 @@ struct LocalFile: Sendable {
     let sha256: String
     /// gzip of `bytes`, when that is under 90 % of the size and `gzip` ran; else nil.
     let gzipped: Data?
+    /// SHA-256 of `gzipped`, lowercase hex: what the host checks before it expands the copy.
+    let gzippedSHA256: String?
 }
 
 /// Process-wide cache of ``LocalFile``s, keyed by path and checked against the file's size,
@@ -53,13 +55,19 @@ enum LocalFileCache {
                 host: "local", phase: .sftp, message: "cannot read local file \(path)",
                 nextStep: "check the path and its permissions")
         }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = hex(SHA256.hash(data: bytes))
         let gzipped =
             compress && bytes.count >= compressionThreshold ? GzipCopy.make(of: path, sha256: digest) : nil
         let worthIt = gzipped.flatMap { $0.count * 10 < bytes.count * 9 ? $0 : nil }
-        let file = LocalFile(path: path, bytes: bytes, sha256: digest, gzipped: worthIt)
+        let file = LocalFile(
+            path: path, bytes: bytes, sha256: digest, gzipped: worthIt,
+            gzippedSHA256: worthIt.map { hex(SHA256.hash(data: $0)) })
         entries.withLock { $0[path] = Entry(stamp: stamp, file: file) }
         return file
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 }
 

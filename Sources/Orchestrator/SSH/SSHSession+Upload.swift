@@ -174,7 +174,7 @@ extension SSHSession {
                 finalizeArguments += [
                     temporary, packed == nil ? "raw" : "gz", file.sha256,
                     String(requests[index].mode, radix: 8),
-                    paths[index],
+                    paths[index], packed == nil ? "-" : file.gzippedSHA256 ?? "-",
                 ]
             }
             try withSFTP { sftp, limit throws(HostConnectionError) in
