@@ -137,7 +137,7 @@ final class StoppedProcess {
         if let preferred, let index = candidates.firstIndex(of: preferred) {
             candidates.swapAt(0, index)
         }
-        stopped.boost.raise()
+        stopped.boost.raise(SchedulingBoost.forOneThread())
         stopped.stopStarted = Syscalls.monotonicNanoseconds()
         for tid in candidates {
             // Raised before it is asked to stop: it must be scheduled to reach its stop too.
@@ -253,7 +253,7 @@ final class StoppedProcess {
         }
         Syscalls.print(
             "pause-trace pid=\(process.pid) step=\(step) threads=\(threadCount) "
-                + "boosted=\(boost.wasRaised ? 1 : 0) "
+                + "boosted=\(boost.wasRaised ? 1 : 0) boost=\(boost.traceName) "
                 + "seize_us=\(seizeMicroseconds) stop_us=\(stopMicroseconds) "
                 + "check_write_us=\(held - min(held, stopMicroseconds)) detach_us=\(resumeMicroseconds) "
                 + "ran=\(ran.threads) run_us=\(ran.microseconds) "

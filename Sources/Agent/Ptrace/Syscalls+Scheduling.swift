@@ -36,4 +36,17 @@ extension Syscalls {
     static func setNiceValue(_ value: Int32, of tid: Tid) -> Bool {
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid.rawValue), value) == 0
     }
+
+    /// Processors online (`sysconf`), at least 1.
+    static var onlineProcessors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// Threads running or waiting for a processor on the whole machine right now, the caller
+    /// not counted (the fourth field of `/proc/loadavg`, `running/total`); nil when unreadable.
+    static func runnableThreads() -> Int? {
+        guard let bytes = try? readFile("/proc/loadavg") else { return nil }
+        let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+        guard fields.count >= 4, let slash = fields[3].firstIndex(of: "/"), let running = Int(fields[3][..<slash])
+        else { return nil }
+        return max(0, running - 1)
+    }
 }
