@@ -4,8 +4,9 @@ import XCTest
 @testable import Agent
 
 /// The board the guardian reads after the agent dies: it shows the last window opened and not
-/// closed, with whether it had settled, and nothing once it is done. A child forked after the
-/// board was made sees the agent's later writes (the guardian's case).
+/// closed, with whether it had settled, and nothing once it is done. That a guardian forked
+/// before sees what the agent writes after is proved where it matters, on real processes: the
+/// fault matrix (FaultToleranceTests) kills the agent at every step and checks what it repaired.
 final class GuardBoardTests: XCTestCase {
     private let process = ProcessIdentity(pid: Pid(4242), startTime: 99)
 
@@ -32,26 +33,5 @@ final class GuardBoardTests: XCTestCase {
         XCTAssertEqual(board.lastWindow()?.intent, writes, "a commit of 3000 entries, over one page")
         board.open(registers)
         XCTAssertEqual(board.lastWindow()?.intent, registers)
-    }
-
-    func testAChildForkedBeforeSeesWindowsOpenedAfter() throws {
-        let board = try GuardBoard()
-        let result = try Syscalls.makePipe()
-        let go = try Syscalls.makePipe()
-        guard let child = try Syscalls.fork() else {
-            // The child: wait for the parent's word, then report what the board shows.
-            _ = try? Syscalls.read(go.read, count: 1)
-            let seen = board.lastWindow().map { "\($0.intent.process.pid) settled=\($0.settled)" } ?? "none"
-            try? Syscalls.write(result.write, Array(seen.utf8), what: "result pipe")
-            _exit(0)  // not exit(): XCTest's atexit handlers belong to the parent
-        }
-        board.open(.registers(process, tid: Tid(4243), saved: [1, 2, 3]))
-        board.settled()
-        try Syscalls.write(go.write, [1], what: "go pipe")
-        Syscalls.close(result.write)
-        let seen = String(decoding: try Syscalls.read(result.read, count: 256), as: UTF8.self)
-        var status: Int32 = 0
-        waitpid(child.rawValue, &status, 0)
-        XCTAssertEqual(seen, "4242 settled=true")
     }
 }
