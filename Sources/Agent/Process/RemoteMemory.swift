@@ -36,6 +36,10 @@ final class RemoteMemory {
     func read(_ address: RemoteAddress, count: Int) throws(AgentFailure) -> [UInt8] {
         let bytes = try readUpTo(address, count: count)
         guard bytes.count == count else {
+            // A process killed meanwhile reads as end of file once its memory is gone.
+            if !process.isAlive {
+                throw AgentFailure(.processExited, "\(process) exited while the agent was working on it")
+            }
             throw AgentFailure(
                 .failed, "\(process): only \(bytes.count) of \(count) bytes readable at \(address)")
         }

@@ -40,7 +40,7 @@ struct TargetProcess: Sendable, CustomStringConvertible {
         guard let bytes = try? Syscalls.readFile("/proc/\(pid)/stat"),
             let stat = ProcessStat(text: String(decoding: bytes, as: UTF8.self))
         else { return false }
-        return stat.startTime == identity.startTime && stat.state != "Z" && stat.state != "X"
+        return stat.startTime == identity.startTime && stat.state != "Z" && stat.state != "X" && !stat.isExiting
     }
 
     /// The current threads (`/proc/PID/task`).

@@ -29,5 +29,13 @@ final class ProcParsingTests: XCTestCase {
         XCTAssertEqual(stat?.command, "evil) name")
         XCTAssertEqual(stat?.state, "S")
         XCTAssertEqual(stat?.startTime, 987654)
+        XCTAssertEqual(stat?.isExiting, false, "flags 4194560 (0x400100): no PF_EXITING")
+    }
+
+    /// A process killed a moment ago still reads R while its memory is gone: PF_EXITING (0x4)
+    /// in field 9 says so, and the agent reports it as exited, not as a failed read.
+    func testStatFlagsTellAnExitingTask() {
+        let text = "4242 (target) R 1 4242 4242 0 -1 4194564 1 0 0 0 0 0 0 0 20 0 5 0 987654 1000 100"
+        XCTAssertEqual(ProcessStat(text: text)?.isExiting, true)
     }
 }
