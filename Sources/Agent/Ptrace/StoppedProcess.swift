@@ -299,7 +299,12 @@ final class StoppedProcess {
                 throw AgentFailure(.failed, "cannot stop tid \(tid) of \(process): \(error)")
             }
         }
-        for tid in asked { try waitForStop(tid) }
+        // The leader last: a leader that exits (the whole process killed) is reported only once
+        // every other thread is reaped, and those are traced by us, so waiting for it first
+        // would wait forever (seen with a target SIGKILLed mid-apply).
+        let leader = Tid(process.pid.rawValue)
+        for tid in asked where tid != leader { try waitForStop(tid) }
+        if asked.contains(leader) { try waitForStop(leader) }
     }
 
     private func stop(_ tids: [Tid]) throws(AgentFailure) {
