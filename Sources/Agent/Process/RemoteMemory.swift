@@ -37,9 +37,7 @@ final class RemoteMemory {
         let bytes = try readUpTo(address, count: count)
         guard bytes.count == count else {
             // A process killed meanwhile reads as end of file once its memory is gone.
-            if !process.isAlive {
-                throw AgentFailure(.processExited, "\(process) exited while the agent was working on it")
-            }
+            if !process.isAlive { throw process.exitedFailure }
             throw AgentFailure(
                 .failed, "\(process): only \(bytes.count) of \(count) bytes readable at \(address)")
         }

@@ -65,11 +65,14 @@ struct TargetProcess: Sendable, CustomStringConvertible {
         return MemoryMapping.parse(String(decoding: bytes, as: UTF8.self))
     }
 
+    /// The failure for work cut short because the process exited.
+    var exitedFailure: AgentFailure {
+        AgentFailure(.processExited, "\(self) exited while the agent was working on it")
+    }
+
     /// Turns a failed /proc read into the failure a user can act on.
     func exitedOrUnreadable(_ error: SystemError, reading path: String) -> AgentFailure {
-        if !isAlive {
-            return AgentFailure(.processExited, "\(self) exited while the agent was working on it")
-        }
+        if !isAlive { return exitedFailure }
         if error.isPermission {
             return AgentFailure(
                 .permission,
