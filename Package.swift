@@ -47,10 +47,17 @@ let package = Package(
             name: "Agent",
             dependencies: ["Shared", "CPtrace", "CSodium", "CStaticAgent"]
         ),
+        // The patch compiler: `hotpatch create` (objects or two builds to a patch file), `inspect`
+        // and `sign`; the commands in Orchestrator are thin layers over it.
+        .target(
+            name: "PatchCompiler",
+            dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "Orchestrator",
             dependencies: [
                 "Shared",
+                "PatchCompiler",
                 "FleetInventory",
                 "CLibSSH2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,6 +70,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
+        .testTarget(name: "PatchCompilerTests", dependencies: ["PatchCompiler", "Shared", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
