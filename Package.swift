@@ -43,9 +43,15 @@ let package = Package(
             name: "FleetInventory",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Everything the agent does (apply, revert, status, preflight, the guardian, persist),
+        // as a library under the thin `hotpatch-agent` command line (Sources/Agent).
+        .target(
+            name: "AgentCore",
+            dependencies: ["Shared", "CPtrace", "CSodium"]
+        ),
         .executableTarget(
             name: "Agent",
-            dependencies: ["Shared", "CPtrace", "CSodium", "CStaticAgent"]
+            dependencies: ["AgentCore", "Shared", "CStaticAgent"]
         ),
         .executableTarget(
             name: "Orchestrator",
@@ -62,7 +68,9 @@ let package = Package(
         // service, bringing the lab fleet up and down. Tests use Foundation freely.
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
+        // AgentCore's tests; CLI/ tests the command-line reader of the Agent target, EndToEnd/ runs
+        // the built hotpatch-agent.
+        .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore", "Agent", "Shared", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);

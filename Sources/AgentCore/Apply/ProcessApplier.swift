@@ -1,0 +1,111 @@
+import Shared
+
+/// Applies one patch to one process: the pipeline of DESIGN.md "Applying in a process".
+///
+/// verify the mapped module -> resolve symbols -> map and fill patch memory (threads running)
+/// -> stop the world at a safe point -> write every entry in that one stop -> resume.
+/// On any failure after the patch memory was mapped, it is unmapped again: the process is left
+/// exactly as it was.
+struct ProcessApplier {
+    /// The process.
+    let process: TargetProcess
+    /// The patch.
+    let patch: PatchFile
+    /// Timeout and pause budget.
+    let limits: SafePointSwitch.Limits
+    /// The command's failpoints, stop ledger and guardian.
+    let session: AgentSession
+
+    /// Applies the patch; the report says applied or already-applied, with the pause.
+    func apply() throws(AgentFailure) -> ProcessReport {
+        // The pause is the longest of this process's stops; the guardian is up before any window.
+        session.begin(.apply)
+        // Verify: the module with the patch's build-id, as mapped in this process.
+        let memory = try RemoteMemory(process)
+        // A commit torn by an agent and guardian that both died is put back first.
+        _ = TornCommitRepair.repairIfNeeded(process, memory: memory)
+        let mappings = try process.mappings()
+        let modules = LoadedModule.all(in: process, mappings: mappings)
+        let target = try TargetModule.find(
+            patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
+        // Idempotence: the same patch already in force is success; an interrupted apply's
+        // leftover memory is freed first.
+        let existing = try PatchMemoryScanner.scan(process, memory: memory, mappings: mappings)
+        if let same = existing.first(where: { $0.header.patchID == patch.id.rawValue }) {
+            if same.state == .active && same.header.contentHash == patch.contentHash.bytes {
+                return report(.alreadyApplied, memory: memory)
+            }
+            if same.state == .inactive {
+                try PatchMemoryRelease(session: session).unmap(same, in: process)
+            } else {
+                throw AgentFailure(
+                    .refused,
+                    "\(process): a patch with id \(patch.id) but different contents is in place at \(same.address) "
+                        + "(\(same.state)); revert it first")
+            }
+        }
+        let live = existing.filter { $0.header.patchID != patch.id.rawValue }
+        // Plan: which bytes change, what the header records, where the mapping goes.
+        var plan = try PatchPlan(patch: patch, target: target, process: process, memory: memory)
+        let external = try SymbolResolver(process: process, modules: modules, targetBias: target.bias)
+            .resolve(patch, memory: memory)
+        let layout = PatchLayout(
+            headerSize: plan.headerSize, sections: patch.kind == .relocatable ? patch.sections : [],
+            slotSymbols: patch.kind == .relocatable ? PatchImage.slotSymbols(of: patch) : [])
+        // Map: patch memory near the module, filled and protected while the threads run.
+        let previous = live.last?.address ?? RemoteAddress(0)
+        let placed = try PatchMemoryPlacer(process: process, memory: memory, session: session)
+            .place(layout: layout, near: target.module, mappings: mappings) { (base) throws(AgentFailure) in
+                try plan.finish(base: base, layout: layout, external: external, previous: previous)
+            }
+        // Register: the unwinder knows the patch's frames before any thread can enter them.
+        _ = try UnwindRegistration(process: process, memory: memory, session: session).register(
+            at: placed, size: layout.totalSize)
+        // Switch: all entries in one stop at a safe point; on failure free the memory again.
+        do {
+            let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
+            var switcher = SafePointSwitch(process: process, memory: memory, session: session, guards: guards, limits: limits)
+            switcher.intent = GuardIntent.commit(plan.entries, of: process, patched: true, what: "apply")
+            let result = try switcher.run(
+                verb: "apply \(patch.id)",
+                commit: { (stopped) throws(AgentFailure) in
+                    try PatchMemoryRelease.checkStillMapped(placed, memory: memory, verb: "apply")
+                    try EntryWriter(failpoints: session.failpoints).write(plan.entries, memory: memory, patched: true)
+                },
+                undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
+            session.failpoints.reached(.afterDetach)
+            var done = report(.applied, memory: memory)
+            done.pauseMicroseconds = session.holds.longest(atLeast: result.pauseMicroseconds)
+            done.attempts = result.attempts
+            return done
+        } catch {
+            // Deregistered first; memory whose registration is in doubt stays mapped.
+            if (try? UnwindRegistration(process: process, memory: memory, session: session).deregister(at: placed)) != nil {
+                try? PatchMemoryRelease(session: session).unmap(address: placed, size: layout.totalSize, in: process)
+            }
+            throw error
+        }
+    }
+
+    private func report(_ outcome: ProcessOutcome, memory: RemoteMemory) -> ProcessReport {
+        let patches =
+            (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
+        return ProcessReport(
+            pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
+            outcome: outcome,
+            patches: patches.map(\.report))
+    }
+}
+
+extension PatchInMemory {
+    /// The guard ranges of this patch, as the safe point wants them.
+    var guards: [SafePoint.Guard] {
+        header.guards.map {
+            // "code" is a relocatable patch's own code, unmapped at revert: a pointer to it would
+            // dangle. An in-place patch guards the edited functions, which stay where they are.
+            SafePoint.Guard(
+                start: $0.start, end: $0.start.advanced(by: $0.size),
+                name: "\($0.name) of patch \(header.patchID)", entryIsCallable: $0.name != "code")
+        }
+    }
+}
