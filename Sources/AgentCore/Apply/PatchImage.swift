@@ -91,19 +91,8 @@ struct PatchImage {
         case .pc64:
             write64(UInt64(bitPattern: target &+ addend &- place), at: offset)
         case .pc32, .plt32:
-            var value = target &+ addend &- place
-            if !PatchImage.fitsInt32(value), let slot {
-                // A call too far for rel32: through this patch's own stub.
-                let stub = Int64(bitPattern: base.rawValue + layout.stubsOffset + UInt64(slot) * 8)
-                value = stub &+ addend &- place
-            }
-            guard PatchImage.fitsInt32(value) else {
-                throw AgentFailure(
-                    .targetMismatch,
-                    "\(relocation.type) in \(section.name) to \(PatchImage.name(symbol)) at "
-                        + "\(RemoteAddress(UInt64(bitPattern: target))) is beyond +-2 GiB of the patch memory at \(base); "
-                        + "build the fix with -fPIC so the agent can reach it through a GOT slot")
-            }
+            let value = try nearDisplacement(
+                to: target, addend: addend, from: place, slot: slot, relocation, symbol, section)
             write32(UInt32(truncatingIfNeeded: value), at: offset)
         case .gotpcrel, .gotpcrelx, .rexGotpcrelx:
             guard let slot else {
@@ -132,6 +121,27 @@ struct PatchImage {
                 "relocation \(relocation.type) in \(section.name) against \(PatchImage.name(symbol)) cannot be placed; "
                     + "rebuild the patch with hotpatch create")
         }
+    }
+
+    /// A pc-relative 32-bit displacement to `target`; a call too far for rel32 goes through this
+    /// patch's own stub (when it has one), anything else too far is refused.
+    private func nearDisplacement(
+        to target: Int64, addend: Int64, from place: Int64, slot: Int?, _ relocation: ELFRelocation,
+        _ symbol: ELFSymbol, _ section: PatchSection
+    ) throws(AgentFailure) -> Int64 {
+        var value = target &+ addend &- place
+        if !PatchImage.fitsInt32(value), let slot {
+            let stub = Int64(bitPattern: base.rawValue + layout.stubsOffset + UInt64(slot) * 8)
+            value = stub &+ addend &- place
+        }
+        guard PatchImage.fitsInt32(value) else {
+            throw AgentFailure(
+                .targetMismatch,
+                "\(relocation.type) in \(section.name) to \(PatchImage.name(symbol)) at "
+                    + "\(RemoteAddress(UInt64(bitPattern: target))) is beyond +-2 GiB of the patch memory at \(base); "
+                    + "build the fix with -fPIC so the agent can reach it through a GOT slot")
+        }
+        return value
     }
 
     private func tooWide(_ relocation: ELFRelocation, _ symbol: ELFSymbol, _ section: PatchSection)

@@ -18,35 +18,17 @@ struct ProcessApplier {
 
     /// Applies the patch; the report says applied or already-applied, with the pause.
     func apply() throws(AgentFailure) -> ProcessReport {
-        // The pause is the longest of this process's stops; the guardian is up before any window.
-        session.begin(.apply)
+        let memory = try session.begin(.apply, in: process)
         // Verify: the module with the patch's build-id, as mapped in this process.
-        let memory = try RemoteMemory(process)
-        // A commit torn by an agent and guardian that both died is put back first.
-        _ = TornCommitRepair.repairIfNeeded(process, memory: memory)
         let mappings = try process.mappings()
         let modules = LoadedModule.all(in: process, mappings: mappings)
-        let target = try TargetModule.find(
+        let target = try MappedTargetModule.find(
             patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
-        // Idempotence: the same patch already in force is success; an interrupted apply's
-        // leftover memory is freed first.
         let existing = try PatchMemoryScanner.scan(process, memory: memory, mappings: mappings)
-        if let same = existing.first(where: { $0.header.patchID == patch.id.rawValue }) {
-            if same.state == .active && same.header.contentHash == patch.contentHash.bytes {
-                return report(.alreadyApplied, memory: memory)
-            }
-            if same.state == .inactive {
-                try PatchMemoryRelease(session: session).unmap(same, in: process)
-            } else {
-                throw AgentFailure(
-                    .refused,
-                    "\(process): a patch with id \(patch.id) but different contents is in place at \(same.address) "
-                        + "(\(same.state)); revert it first")
-            }
-        }
+        if try isInForce(among: existing) { return report(.alreadyApplied, memory: memory) }
         let live = existing.filter { $0.header.patchID != patch.id.rawValue }
         // Plan: which bytes change, what the header records, where the mapping goes.
-        var plan = try PatchPlan(patch: patch, target: target, process: process, memory: memory)
+        var plan = try ProcessPatchPlan(patch: patch, target: target, process: process, memory: memory)
         let external = try SymbolResolver(process: process, modules: modules, targetBias: target.bias)
             .resolve(patch, memory: memory)
         let layout = PatchLayout(
@@ -64,17 +46,10 @@ struct ProcessApplier {
         // Switch: all entries in one stop at a safe point; on failure free the memory again.
         do {
             let guards = plan.applyGuards + live.filter { plan.overlaps($0) }.flatMap(\.guards)
-            var switcher = SafePointSwitch(process: process, memory: memory, session: session, guards: guards, limits: limits)
-            switcher.intent = GuardIntent.commit(plan.entries, of: process, patched: true, what: "apply")
-            let result = try switcher.run(
-                verb: "apply \(patch.id)",
-                commit: { (stopped) throws(AgentFailure) in
-                    try PatchMemoryRelease.checkStillMapped(placed, memory: memory, verb: "apply")
-                    try EntryWriter(failpoints: session.failpoints).write(plan.entries, memory: memory, patched: true)
-                },
-                undo: { _ in EntryWriter.restore(plan.entries, memory: memory) })
-            session.failpoints.reached(.afterDetach)
+            let result = try EntryCommit(process: process, memory: memory, session: session, limits: limits).run(
+                plan.entries, patched: true, patchID: patch.id.rawValue, guards: guards, patchMemory: placed)
             var done = report(.applied, memory: memory)
+            // Every stop counts toward the pause, not the commit's alone.
             done.pauseMicroseconds = session.holds.longest(atLeast: result.pauseMicroseconds)
             done.attempts = result.attempts
             return done
@@ -85,6 +60,21 @@ struct ProcessApplier {
             }
             throw error
         }
+    }
+
+    /// Idempotence: true when this very patch is in force already; an interrupted apply's
+    /// leftover memory is freed, and the same id with other contents is refused.
+    private func isInForce(among existing: [PatchInMemory]) throws(AgentFailure) -> Bool {
+        guard let same = existing.first(where: { $0.header.patchID == patch.id.rawValue }) else { return false }
+        if same.state == .active && same.header.contentHash == patch.contentHash.bytes { return true }
+        guard same.state == .inactive else {
+            throw AgentFailure(
+                .refused,
+                "\(process): a patch with id \(patch.id) but different contents is in place at \(same.address) "
+                    + "(\(same.state)); revert it first")
+        }
+        try PatchMemoryRelease(session: session).unmap(same, in: process)
+        return false
     }
 
     private func report(_ outcome: ProcessOutcome, memory: RemoteMemory) -> ProcessReport {

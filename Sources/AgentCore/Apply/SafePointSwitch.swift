@@ -47,122 +47,124 @@ struct SafePointSwitch {
     func run(
         verb: String, commit: (StoppedProcess) throws(AgentFailure) -> Void, undo: (StoppedProcess) -> Void
     ) throws(AgentFailure) -> Result {
-        let deadline = Syscalls.monotonicNanoseconds() + limits.timeoutNanoseconds
-        var mappings = try process.mappings()
-        var attempts = 0
-        var lastProblem = ""
-        var lastConflict: SafePoint.Conflict? = nil
-        var runs = 0  // stops that let threads run toward their return, and they did not get out
-        var restAfterRun: UInt64 = 0  // the least back-off after such a stop (ns)
-        // The threads run again only once the last one is detached, so the budget must hold
-        // the detach too. It cannot be undone once done, so it is forecast: the slowest detach
-        // seen so far in this process, or before the first one, what stopping them all cost.
-        var resumeForecast: UInt64? = nil
+        var progress = Progress(
+            deadline: Syscalls.monotonicNanoseconds() + limits.timeoutNanoseconds, mappings: try process.mappings())
         // The guardian learns the writes before the first stop, so the pause holds only the net.
         let guardian = intent.flatMap { _ in session.guardian }
         if let intent { guardian?.open(intent) }
         defer { guardian?.done() }
         while true {
-            attempts += 1
+            progress.attempts += 1
             let stopped = try StoppedProcess.stopAll(process, session: session)
-            // Whole pause if the threads were let go now (what is spent so far plus the detach).
-            func projectedPause() -> UInt64 {
-                stopped.elapsedMicroseconds + (resumeForecast ?? stopped.stopMicroseconds)
+            var hold = CommitHold(stopped: stopped, failpoints: session.failpoints)
+            if try attempt(&hold, &progress, net: guardian != nil, commit: commit, undo: undo) {
+                // The pause as the threads saw it (first interrupt to last detach), not
+                // counting what the agent does after letting them go.
+                return Result(pauseMicroseconds: stopped.pauseMicroseconds, attempts: progress.attempts)
             }
-            var armed = false
-            var committed = false
-            func release() {
-                if armed {
-                    // No word to the guardian here: its repair of writes is decided from the bytes,
-                    // whatever the board says.
-                    SafetyNet.disarm(process)
-                    armed = false
-                }
-                session.failpoints.detachingCommit = committed
-                stopped.resume()
-                session.failpoints.detachingCommit = false
-                resumeForecast = max(resumeForecast ?? 0, stopped.resumeMicroseconds)
-            }
-            stopped.mark("stop")
-            var (views, conflicts) = try check(stopped, mappings: &mappings)
-            if !conflicts.isEmpty && limits.runToReturn && runs < Self.maximumFailedRuns {
-                // Threads inside a replaced function, running user code: let just them finish
-                // their frames, the others stopped, then check again in this same stop.
-                let checked = stopped.elapsedMicroseconds - stopped.stopMicroseconds
-                conflicts = try letFramesFinish(
-                    stopped, conflicts: conflicts, views: views, mappings: &mappings,
-                    reserve: (resumeForecast ?? stopped.stopMicroseconds) + 2 * checked + 100,
-                    deadline: deadline)
-                // A run that left threads in the way counts: a frame that never returns (a loop
-                // that never ends) must not cost a budget-long stop at every retry.
-                if stopped.ran.threads > 0 && !conflicts.isEmpty {
-                    runs += 1
-                    // And the threads get at least as long to run as this stop held them.
-                    restAfterRun = stopped.elapsedMicroseconds * 1000
-                }
-            }
-            // Named: a thread that could not be run, else one executing inside, else the first.
-            if let conflict = RunToReturn.blocker(conflicts, held: stopped.threads)
-                ?? SafePoint.first(of: conflicts)
-            {
-                release()
-                lastConflict = conflict
-                lastProblem = conflict.description
-            } else if projectedPause() > limits.maxPauseMicroseconds {
-                lastProblem =
-                    "stopping and checking every thread took \(stopped.elapsedMicroseconds) µs, "
-                    + "and detaching them is forecast at \(resumeForecast ?? stopped.stopMicroseconds) µs"
-                release()
-                lastConflict = nil
-            } else {
-                session.failpoints.reached(.afterStop)
-                // The net: an agent dying among the writes leaves the threads group-stopped, not
-                // running half a patch; the guardian makes the writes all or nothing.
-                if guardian != nil {
-                    SafetyNet.arm(process)
-                    armed = true
-                }
-                stopped.mark("net")
-                do {
-                    try commit(stopped)
-                } catch {
-                    release()
-                    throw error
-                }
-                stopped.mark("write")
-                committed = true
-                session.failpoints.reached(.afterWritesBeforeDetach)
-                if projectedPause() > limits.maxPauseMicroseconds {
-                    undo(stopped)
-                    lastProblem =
-                        "the stop with the writes took \(stopped.elapsedMicroseconds) µs, "
-                        + "and detaching is forecast at \(resumeForecast ?? stopped.stopMicroseconds) µs"
-                    lastConflict = nil
-                    release()
-                } else {
-                    release()
-                    // The pause as the threads saw it (first interrupt to last detach), not
-                    // counting what the agent does after letting them go.
-                    return Result(pauseMicroseconds: stopped.pauseMicroseconds, attempts: attempts)
-                }
-            }
-            guard Syscalls.monotonicNanoseconds() < deadline else {
-                throw failure(
-                    verb: verb, attempts: attempts, problem: lastProblem, conflict: lastConflict, runs: runs)
+            guard Syscalls.monotonicNanoseconds() < progress.deadline else {
+                throw failure(verb: verb, progress)
             }
             // With the threads running: the call-frame tables the stack walks of this stop lacked.
             returnSlots.loadWanted(pid: process.pid)
             // Back off: 1 ms doubling to 64 ms, so a busy function gets room to return.
-            Syscalls.sleep(nanoseconds: max(1_000_000 << UInt64(min(attempts - 1, 6)), restAfterRun))
-            restAfterRun = 0
+            Syscalls.sleep(nanoseconds: max(1_000_000 << UInt64(min(progress.attempts - 1, 6)), progress.restAfterRun))
+            progress.restAfterRun = 0
         }
     }
 
-    private func failure(
-        verb: String, attempts: Int, problem: String, conflict: SafePoint.Conflict?, runs: Int
-    )
-        -> AgentFailure
+    /// One stop: check the safe point (letting the threads in the way run to their return),
+    /// then commit, or let the threads go with the reason noted in `progress`. True when committed.
+    private func attempt(
+        _ hold: inout CommitHold, _ progress: inout Progress, net: Bool,
+        commit: (StoppedProcess) throws(AgentFailure) -> Void, undo: (StoppedProcess) -> Void
+    ) throws(AgentFailure) -> Bool {
+        let stopped = hold.stopped
+        stopped.mark("stop")
+        let conflicts = try conflictsLeft(stopped, &progress)
+        // Named: a thread that could not be run, else one executing inside, else the first.
+        if let conflict = RunToReturn.blocker(conflicts, held: stopped.threads) ?? SafePoint.first(of: conflicts) {
+            hold.release(&progress)
+            progress.lastConflict = conflict
+            progress.lastProblem = conflict.description
+            return false
+        }
+        if progress.projectedPause(stopped) > limits.maxPauseMicroseconds {
+            progress.lastProblem =
+                "stopping and checking every thread took \(stopped.elapsedMicroseconds) µs, "
+                + "and detaching them is forecast at \(progress.forecastResume(stopped)) µs"
+            hold.release(&progress)
+            progress.lastConflict = nil
+            return false
+        }
+        return try commitInStop(&hold, &progress, net: net, commit: commit, undo: undo)
+    }
+
+    /// The conflicts of this stop once the threads in the way ran toward their return (when
+    /// allowed, and not given up on).
+    private func conflictsLeft(_ stopped: StoppedProcess, _ progress: inout Progress) throws(AgentFailure)
+        -> [SafePoint.Conflict]
     {
+        let (views, conflicts) = try check(stopped, mappings: &progress.mappings)
+        guard !conflicts.isEmpty && limits.runToReturn && progress.runs < Self.maximumFailedRuns else {
+            return conflicts
+        }
+        // Threads inside a replaced function, running user code: let just them finish
+        // their frames, the others stopped, then check again in this same stop.
+        let checked = stopped.elapsedMicroseconds - stopped.stopMicroseconds
+        let left = try letFramesFinish(
+            stopped, conflicts: conflicts, views: views, mappings: &progress.mappings,
+            reserve: progress.forecastResume(stopped) + 2 * checked + 100, deadline: progress.deadline)
+        // A run that left threads in the way counts: a frame that never returns (a loop
+        // that never ends) must not cost a budget-long stop at every retry.
+        if stopped.ran.threads > 0 && !left.isEmpty {
+            progress.runs += 1
+            // And the threads get at least as long to run as this stop held them.
+            progress.restAfterRun = stopped.elapsedMicroseconds * 1000
+        }
+        return left
+    }
+
+    /// At a safe point: arm the net, write, and keep the writes only when the whole pause still
+    /// fits the budget (else `undo` in the same stop). True when committed.
+    private func commitInStop(
+        _ hold: inout CommitHold, _ progress: inout Progress, net: Bool,
+        commit: (StoppedProcess) throws(AgentFailure) -> Void, undo: (StoppedProcess) -> Void
+    ) throws(AgentFailure) -> Bool {
+        let stopped = hold.stopped
+        session.failpoints.reached(.afterStop)
+        // The net: an agent dying among the writes leaves the threads group-stopped, not
+        // running half a patch; the guardian makes the writes all or nothing.
+        if net {
+            SafetyNet.arm(process)
+            hold.armed = true
+        }
+        stopped.mark("net")
+        do {
+            try commit(stopped)
+        } catch {
+            hold.release(&progress)
+            throw error
+        }
+        stopped.mark("write")
+        hold.committed = true
+        session.failpoints.reached(.afterWritesBeforeDetach)
+        if progress.projectedPause(stopped) > limits.maxPauseMicroseconds {
+            undo(stopped)
+            progress.lastProblem =
+                "the stop with the writes took \(stopped.elapsedMicroseconds) µs, "
+                + "and detaching is forecast at \(progress.forecastResume(stopped)) µs"
+            progress.lastConflict = nil
+            hold.release(&progress)
+            return false
+        }
+        hold.release(&progress)
+        return true
+    }
+
+    private func failure(verb: String, _ progress: Progress) -> AgentFailure {
+        let (attempts, problem, conflict, runs) =
+            (progress.attempts, progress.lastProblem, progress.lastConflict, progress.runs)
         let seconds = Double(limits.timeoutNanoseconds) / 1e9
         if let conflict {
             let ran =

@@ -141,7 +141,8 @@ struct UnwindRegistration {
                     + "died while calling libgcc) and cannot be probed; the memory stays mapped so the unwinder never "
                     + "reads freed memory (make the patch with another --id to apply it again)")
         }
-        let displacement = entry.patched[1...4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        var jump = ByteCursor(Array(entry.patched[1...4]))
+        let displacement = jump.u32() ?? 0
         let pc = entry.address.rawValue &+ 5 &+ UInt64(bitPattern: Int64(Int32(bitPattern: displacement)))
         let scratch = unwind.object.advanced(by: PatchLayout.unwindScratchOffset)
         let fde = try call(find, [pc, scratch.rawValue], "_Unwind_Find_FDE", unwind)
@@ -149,10 +150,7 @@ struct UnwindRegistration {
     }
 
     private func readHeader(_ base: RemoteAddress) throws(AgentFailure) -> PatchMemoryHeader? {
-        let prefix = try memory.read(base, count: 12)
-        let size = prefix[8..<12].reversed().reduce(0) { $0 << 8 | Int($1) }
-        guard size <= 1 << 20 else { return nil }
-        return PatchMemoryHeader(decoding: try memory.read(base, count: size))
+        try PatchMemoryHeader.read(at: base, memory: memory)
     }
 
     private func write(

@@ -19,7 +19,7 @@ extension AgentCommand {
         do throws(AgentFailure) {
             let memory = try RemoteMemory(process)
             let modules = LoadedModule.all(in: process, mappings: try process.mappings())
-            let target = try TargetModule.find(
+            let target = try MappedTargetModule.find(
                 patch.targetBuildID, pathHint: patch.targetPathHint, in: modules, memory: memory)
             path =
                 target.module.path.hasSuffix(" (deleted)")

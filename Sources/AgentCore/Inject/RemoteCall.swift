@@ -48,33 +48,20 @@ struct RemoteCall {
         regs.eflags &= ~UInt64(0x400)  // DF clear at a call, as the ABI wants
         // orig_rax = -1: the kernel must not restart the thread's own interrupted call in ours.
         regs.orig_rax = UInt64.max
-        // The net, as for an injected system call: the guardian restores these registers if the
-        // agent dies while the thread holds them.
-        let guardian = stopped.session.guardian
-        guardian?.open(.registers(process.identity, tid: tid, saved: saved.rawBytes))
-        SafetyNet.arm(process, tid: tid)
-        defer {
-            SafetyNet.disarm(process, tid: tid)
-            guardian?.done()
+        let after = try stopped.withBorrowedRegisters(
+            of: tid, saved: saved, borrowed: regs, set: .afterCallSetRegisters, returned: .afterCallReturned
+        ) { () throws(AgentFailure) in
+            let after: Registers
+            do throws(AgentFailure) {
+                after = try runUntilTrap(tid, name: name, stopped: stopped)
+            } catch {
+                // Stopped (deadline) or gone: either way its own registers go back if it is there.
+                try? Syscalls.setRegisters(saved, of: tid)
+                throw error
+            }
+            stopped.mark("run")
+            return after
         }
-        stopped.mark("net")
-        try stopped.setRegisters(regs, of: tid)
-        stopped.session.failpoints.reached(.afterCallSetRegisters)
-        stopped.mark("set_regs")
-        let after: Registers
-        do {
-            after = try runUntilTrap(tid, name: name, stopped: stopped)
-        } catch {
-            // Stopped (deadline) or gone: either way its own registers go back if it is there.
-            try? Syscalls.setRegisters(saved, of: tid)
-            throw error
-        }
-        stopped.mark("run")
-        SafetyNet.arm(process, tid: tid)
-        stopped.session.failpoints.reached(.afterCallReturned)
-        try stopped.setRegisters(saved, of: tid)
-        guardian?.settled()
-        stopped.mark("restore")
         return after.rax
     }
 
@@ -129,7 +116,7 @@ struct RemoteCall {
                         "\(process): \(name) faulted with signal \(signal) in tid \(tid) at \(at.map { "\($0)" } ?? "?"); "
                             + "the thread's registers were restored")
                 }
-                if event == 0 && signal != 19 { stopped.addPendingSignal(signal, to: tid) }
+                if event == 0 && signal != Signal.stop.rawValue { stopped.addPendingSignal(signal, to: tid) }
                 try Syscalls.cont(tid, signal: 0)
             }
         }
@@ -140,6 +127,8 @@ struct RemoteCall {
 
     /// Eight little-endian bytes.
     static func littleEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * $0)) }
+        var word = ByteWriter()
+        word.u64(value)
+        return word.data
     }
 }

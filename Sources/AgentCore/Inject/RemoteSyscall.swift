@@ -45,32 +45,15 @@ struct RemoteSyscall {
         // orig_rax = -1: the kernel must not treat the borrowed thread's own interrupted call as
         // one to restart while it runs ours.
         regs.orig_rax = UInt64.max
-        // The net: were the agent to die while the thread holds these registers, the kernel would
-        // let it run on with them (a crash). A pending SIGSTOP makes it stop instead, and the
-        // guardian puts its own registers back.
-        let guardian = stopped.session.guardian
-        guardian?.open(.registers(process.identity, tid: tid, saved: saved.rawBytes))
-        SafetyNet.arm(process, tid: tid)
-        defer {
-            SafetyNet.disarm(process, tid: tid)
-            guardian?.done()
+        let after = try stopped.withBorrowedRegisters(
+            of: tid, saved: saved, borrowed: regs, set: .afterHijackSetRegisters, returned: .afterSyscallStep
+        ) { () throws(AgentFailure) in
+            let after = try stepOverSyscall(tid, stopped: stopped)
+            stopped.mark(number.name)
+            try park(tid, stopped: stopped)
+            stopped.mark("park")
+            return after
         }
-        stopped.mark("net")
-        try stopped.setRegisters(regs, of: tid)
-        stopped.session.failpoints.reached(.afterHijackSetRegisters)
-        stopped.mark("set_regs")
-        let after = try stepOverSyscall(tid, stopped: stopped)
-        stopped.mark(number.name)
-        try park(tid, stopped: stopped)
-        stopped.mark("park")
-        // The step consumed the SIGSTOP before running the call; arm again until restored.
-        SafetyNet.arm(process, tid: tid)
-        stopped.session.failpoints.reached(.afterSyscallStep)
-        // Put everything back, orig_rax and the -ERESTART* rax included: on resume the kernel
-        // restarts the thread's own call exactly as it would have without the agent.
-        try stopped.setRegisters(saved, of: tid)
-        guardian?.settled()
-        stopped.mark("restore")
         guard after.rip == gadget.rawValue + 2 else {
             throw AgentFailure(
                 .failed,
@@ -80,32 +63,15 @@ struct RemoteSyscall {
         return after.signedResult
     }
 
-    /// After a step the thread sits in a SIGTRAP signal-delivery stop; were the agent to die
-    /// there, the kernel would deliver that SIGTRAP and kill the process. An interrupt stop
-    /// (PTRACE_EVENT_STOP) is harmless to leave: interrupt, resume with no signal (the SIGTRAP is
-    /// dropped; the pending interrupt stops the thread before it returns to its own code), wait.
+    /// Leaves the stepped thread in a harmless interrupt stop (``StoppedProcess/park(_:droppingNetStop:)``).
     private func park(_ tid: Tid, stopped: StoppedProcess) throws(AgentFailure) {
+        let parked: Bool
         do {
-            try Syscalls.interrupt(tid)
-            try Syscalls.cont(tid, signal: 0)
-            while true {
-                switch Syscalls.decode(try Syscalls.wait(tid)) {
-                case .exited, .killed:
-                    stopped.threadExited(tid)
-                    throw AgentFailure(.processExited, "\(process): tid \(tid) exited after an injected call")
-                case .stopped(let signal, let event):
-                    if event == Syscalls.eventStop { return }
-                    // A signal of the program's own arrived first: keep it for later.
-                    if event == 0 && signal != 19 { stopped.addPendingSignal(signal, to: tid) }
-                    try Syscalls.cont(tid, signal: 0)
-                }
-            }
-        } catch let error as SystemError {
-            throw AgentFailure(
-                .failed, "\(process): parking tid \(tid) after an injected call failed: \(error)")
+            parked = try stopped.park(tid, droppingNetStop: true)
         } catch {
-            throw error as! AgentFailure
+            throw AgentFailure(.failed, "\(process): parking tid \(tid) after an injected call failed: \(error)")
         }
+        if !parked { throw AgentFailure(.processExited, "\(process): tid \(tid) exited after an injected call") }
     }
 
     private func stepOverSyscall(_ tid: Tid, stopped: StoppedProcess) throws(AgentFailure) -> Registers {
@@ -119,10 +85,10 @@ struct RemoteSyscall {
                         .processExited, "\(process): tid \(tid) exited while running an injected call")
                 case .stopped(let signal, let event):
                     // SIGTRAP with no event: the step over the syscall is done.
-                    if signal == 5 && event == 0 { return try Syscalls.registers(of: tid) }
+                    if signal == Signal.trap.rawValue && event == 0 { return try Syscalls.registers(of: tid) }
                     // The net's own SIGSTOP, taken before the step: drop it (the guardian re-arms).
                     // A signal of the program's own arrived first: keep it for later and step again.
-                    if event == 0 && signal != 19 { stopped.addPendingSignal(signal, to: tid) }
+                    if event == 0 && signal != Signal.stop.rawValue { stopped.addPendingSignal(signal, to: tid) }
                 }
             } catch let error as SystemError {
                 throw AgentFailure(.failed, "\(process): single-stepping tid \(tid) failed: \(error)")

@@ -65,7 +65,7 @@ final class RemoteMemory {
 
     /// Reads a little-endian 64-bit word.
     func readWord(_ address: RemoteAddress) throws(AgentFailure) -> UInt64 {
-        let bytes = try read(address, count: 8)
-        return bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        var word = ByteCursor(try read(address, count: 8))
+        return word.u64() ?? 0  // read returns the 8 bytes or throws
     }
 }

@@ -129,20 +129,7 @@ extension StoppedProcess {
     /// signal still drops the SIGTRAP; only the net for a dying agent is weaker).
     private func park(_ tid: Tid) -> Bool {
         do {
-            try Syscalls.interrupt(tid)
-            try Syscalls.cont(tid, signal: 0)
-            while true {
-                switch Syscalls.decode(try Syscalls.wait(tid)) {
-                case .exited, .killed:
-                    threadExited(tid)
-                    return false
-                case .stopped(let signal, let event):
-                    if event == Syscalls.eventStop { return true }
-                    // A signal of the program's own arrived first: keep it for later.
-                    if event == 0 { addPendingSignal(signal, to: tid) }
-                    try Syscalls.cont(tid, signal: 0)
-                }
-            }
+            return try park(tid, droppingNetStop: false)
         } catch {
             if error.isGone || error.errno == .noChild { threadExited(tid) }
             return false

@@ -37,7 +37,7 @@ final class StoppedProcess {
     /// Every thread asked to stop, in that order, with when it was asked (monotonic ns).
     private var interrupted: [(tid: Tid, at: UInt64)] = []
     private var resumed = false
-    private var boost = SchedulingBoost()
+    private(set) var boost = SchedulingBoost()
     private var stackScratch: [UInt64] = []
     /// The leader lingers as a zombie (after pthread_exit in main): never waited for.
     private var leaderIsZombie = false
@@ -45,7 +45,7 @@ final class StoppedProcess {
     /// the pause trace.
     let step: String
     /// Sub-steps inside the hold (name, monotonic ns when it ended), for the pause trace.
-    private var marks: [(StaticString, UInt64)] = []
+    private(set) var marks: [(StaticString, UInt64)] = []
 
     private init(process: TargetProcess, step: String, session: AgentSession) {
         self.process = process
@@ -242,28 +242,6 @@ final class StoppedProcess {
         // ESRCH: the thread exited meanwhile; nothing to resume.
         try? Syscalls.detach(thread.tid, signal: thread.pendingSignal)
         session.failpoints.reached(.midDetach)
-    }
-
-    /// With HOTPATCH_PAUSE_TRACE set, one line on stderr per stop: which step, where its time
-    /// went (bench/scale and bench/stall read it), and for an injected step its sub-steps
-    /// (`subs=stop:40,set_regs:3,...`, µs each, the last one up to the detach).
-    private func tracePause(threads threadCount: Int, heldUntil started: UInt64, endedAt ended: UInt64) {
-        guard Syscalls.environment("HOTPATCH_PAUSE_TRACE") != nil else { return }
-        let held = (started - stopStarted) / 1000
-        var previous = stopStarted
-        var subs: [String] = []
-        for (name, at) in marks {
-            subs.append("\(name):\((at - min(at, previous)) / 1000)")
-            previous = at
-        }
-        Syscalls.print(
-            "pause-trace pid=\(process.pid) step=\(step) threads=\(threadCount) "
-                + "boosted=\(boost.wasRaised ? 1 : 0) boost=\(boost.traceName) "
-                + "seize_us=\(seizeMicroseconds) stop_us=\(stopMicroseconds) "
-                + "check_write_us=\(held - min(held, stopMicroseconds)) detach_us=\(resumeMicroseconds) "
-                + "ran=\(ran.threads) run_us=\(ran.microseconds) "
-                + (subs.isEmpty ? "" : "subs=\(subs.joined(separator: ",")) ")
-                + "window_us=\((ended - stopStarted) / 1000) pause_us=\(pauseMicroseconds)\n", toError: true)
     }
 
     /// Seizes running threads (they keep running); returns the ones seized, skipping threads

@@ -18,11 +18,7 @@ struct ProcessReverter {
 
     /// Reverts; the report says reverted or not-applied.
     func revert() throws(AgentFailure) -> ProcessReport {
-        // The pause is the longest of this process's stops; the guardian is up before any window.
-        session.begin(.revert)
-        let memory = try RemoteMemory(process)
-        // A commit torn by an agent and guardian that both died is put back first.
-        _ = TornCommitRepair.repairIfNeeded(process, memory: memory)
+        let memory = try session.begin(.revert, in: process)
         let patches = try PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())
         guard let index = patches.firstIndex(where: { $0.header.patchID == patchID }) else {
             return report(.notApplied, memory: memory)
@@ -53,22 +49,14 @@ struct ProcessReverter {
         case .active:
             break
         }
-        var switcher = SafePointSwitch(process: process, memory: memory, session: session, guards: patch.guards, limits: limits)
-        switcher.intent = GuardIntent.commit(
-            patch.header.entries, of: process, patched: false, what: "revert")
-        let result = try switcher.run(
-            verb: "revert \(patchID)",
-            commit: { (_) throws(AgentFailure) in
-                try PatchMemoryRelease.checkStillMapped(patch.address, memory: memory, verb: "revert")
-                try EntryWriter(failpoints: session.failpoints).write(patch.header.entries, memory: memory, patched: false)
-            },
-            undo: { _ in EntryWriter.reapply(patch.header.entries, memory: memory) })
-        session.failpoints.reached(.afterDetach)
+        let result = try EntryCommit(process: process, memory: memory, session: session, limits: limits).run(
+            patch.header.entries, patched: false, patchID: patchID, guards: patch.guards, patchMemory: patch.address)
         // No thread is in the patch's code (the safe point) and no entry leads there any more:
         // the unwinder forgets its frames, then its memory is freed.
         try PatchMemoryRelease(session: session).unmap(patch, in: process)
         session.failpoints.reached(.afterUnmap)
         var done = report(.reverted, memory: memory)
+        // Every stop counts toward the pause (the munmap's too), not the commit's alone.
         done.pauseMicroseconds = session.holds.longest(atLeast: result.pauseMicroseconds)
         done.attempts = result.attempts
         return done

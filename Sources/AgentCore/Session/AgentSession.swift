@@ -25,12 +25,17 @@ package final class AgentSession {
         failpoints = Failpoints(setting: Syscalls.environment("HOTPATCH_AGENT_FAILPOINT"))
     }
 
-    /// Starts an apply or revert of one process: failpoint names are `<pipeline>.<step>`, the
-    /// pause counts this process's stops only, and the guardian is up long before the first window.
-    func begin(_ pipeline: Failpoints.Pipeline) {
+    /// Starts an apply or revert of `process`: failpoint names are `<pipeline>.<step>`, the
+    /// pause counts this process's stops only, the guardian is up long before the first window,
+    /// and a commit torn by an agent and guardian that both died is put back first. Returns the
+    /// process's memory.
+    func begin(_ pipeline: Failpoints.Pipeline, in process: TargetProcess) throws(AgentFailure) -> RemoteMemory {
         failpoints.pipeline = pipeline
         holds.begin()
         startGuardian()
+        let memory = try RemoteMemory(process)
+        _ = TornCommitRepair.repairIfNeeded(process, memory: memory)
+        return memory
     }
 
     private func startGuardian() {

@@ -54,11 +54,7 @@ enum PatchMemoryScanner {
         where mapping.isAnonymous && mapping.isReadable && !mapping.permissions.hasPrefix("rw") {
             guard let magic = try? memory.read(mapping.start, count: 8), magic == PatchMemoryHeader.magic
             else { continue }
-            let sizeBytes = try memory.read(mapping.start.advanced(by: 8), count: 4)
-            let size = sizeBytes.reversed().reduce(0) { $0 << 8 | Int($1) }
-            guard size <= 1 << 20,
-                let header = PatchMemoryHeader(decoding: try memory.read(mapping.start, count: size))
-            else { continue }
+            guard let header = try PatchMemoryHeader.read(at: mapping.start, memory: memory) else { continue }
             var current: [[UInt8]] = []
             for entry in header.entries {
                 current.append((try? memory.read(entry.address, count: entry.original.count)) ?? [])

@@ -2,7 +2,7 @@ import Shared
 
 /// The module a patch is for, found in one process by the build-id of what is MAPPED (read from
 /// the process's memory), never by the file on disk, which may already be a newer build.
-struct TargetModule {
+struct MappedTargetModule {
     /// The module.
     let module: LoadedModule
     /// Its load bias.
@@ -11,12 +11,12 @@ struct TargetModule {
     /// Finds the module with `buildID` among the process's modules; throws `target-mismatch`
     /// naming what the process maps instead.
     static func find(_ buildID: BuildID, pathHint: String, in modules: [LoadedModule], memory: RemoteMemory)
-        throws(AgentFailure) -> TargetModule
+        throws(AgentFailure) -> MappedTargetModule
     {
         var seen: [String] = []
         for module in modules {
             let id = try module.buildID(memory: memory)
-            if id == buildID { return TargetModule(module: module, bias: try module.bias(memory: memory)) }
+            if id == buildID { return MappedTargetModule(module: module, bias: try module.bias(memory: memory)) }
             if module == modules.first || module.path.hasSuffix("/" + lastComponent(pathHint)) {
                 seen.append("\(module.path) has build-id \(id?.hex ?? "none")")
             }

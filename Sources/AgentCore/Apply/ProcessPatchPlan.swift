@@ -3,18 +3,18 @@ import Shared
 /// What applying one patch to one process will change: the entries (bytes at each replaced
 /// function's entry, or each in-place edit), the ranges threads must be out of, and, once the
 /// patch memory's address is known, its relocated image with the header in front.
-struct PatchPlan {
+struct ProcessPatchPlan {
     /// The patch.
     let patch: PatchFile
     /// The module it patches in this process.
-    let target: TargetModule
+    let target: MappedTargetModule
     /// Bytes to overwrite: `original` read from the process now, `patched` known after ``finish``.
     private(set) var entries: [PatchMemoryHeader.Entry]
     /// The replaced functions: threads must be out of them when the entries are written.
     let applyGuards: [SafePoint.Guard]
 
     /// Reads the current bytes at every entry; for an in-place patch they must be the expected old bytes.
-    init(patch: PatchFile, target: TargetModule, process: TargetProcess, memory: RemoteMemory)
+    init(patch: PatchFile, target: MappedTargetModule, process: TargetProcess, memory: RemoteMemory)
         throws(AgentFailure)
     {
         self.patch = patch
@@ -22,10 +22,24 @@ struct PatchPlan {
         let functions = patch.replacedFunctions.map { function in
             (function, function.oldAddress.remote(bias: target.bias))
         }
-        let ranges = functions.flatMap { function, start in
+        applyGuards = try Self.guards(Self.guardRanges(functions, bias: target.bias), memory: memory)
+        switch patch.kind {
+        case .relocatable:
+            entries = try Self.jumpEntries(functions, target: target, process: process, memory: memory)
+        case .inPlace:
+            entries = try Self.editEntries(patch, functions, target: target, process: process, memory: memory)
+        }
+    }
+
+    /// A replaced function with its entry address in this process.
+    typealias PlacedFunction = (ReplacedFunction, RemoteAddress)
+
+    /// The ranges threads must be out of: each replaced function and its parts.
+    private static func guardRanges(_ functions: [PlacedFunction], bias: UInt64) -> [SafePoint.Guard] {
+        functions.flatMap { function, start in
             // The old function's parts (X.cold, X.part.N) are the old function too: guard them alike.
             let parts = function.parts.map { part in
-                let partStart = part.address.remote(bias: target.bias)
+                let partStart = part.address.remote(bias: bias)
                 return SafePoint.Guard(
                     start: partStart, end: partStart.advanced(by: max(part.size, 1)),
                     name: "\(function.oldName) (its part \(part.name))")
@@ -37,52 +51,70 @@ struct PatchPlan {
                     entryIsCallable: true)
             ] + parts
         }
+    }
+
+    /// The ranges with `returnAtEnd` read from the process.
+    private static func guards(_ ranges: [SafePoint.Guard], memory: RemoteMemory) throws(AgentFailure)
+        -> [SafePoint.Guard]
+    {
         // A word equal to a guard's end is a return address only when the range ends in a call.
-        applyGuards = try ranges.map { guardRange throws(AgentFailure) in
+        return try ranges.map { guardRange throws(AgentFailure) in
             var checked = guardRange
             let tail = min(guardRange.end.rawValue - guardRange.start.rawValue, 7)
             let last = try memory.read(RemoteAddress(guardRange.end.rawValue - tail), count: Int(tail))
             checked.returnAtEnd = SafePoint.mayEndWithCall(last)
             return checked
         }
+    }
+
+    /// A relocatable patch's entries: a 5-byte jump over each replaced function's entry
+    /// (`patched` known after ``finish``).
+    private static func jumpEntries(
+        _ functions: [PlacedFunction], target: MappedTargetModule, process: TargetProcess, memory: RemoteMemory
+    ) throws(AgentFailure) -> [PatchMemoryHeader.Entry] {
         var entries: [PatchMemoryHeader.Entry] = []
-        switch patch.kind {
-        case .relocatable:
-            for (function, start) in functions {
-                try PatchPlan.checkInside(target, start, 5, function.oldName, process)
-                let current = try memory.read(start, count: 5)
-                guard PatchPlan.jumpFits(size: function.oldSize, entryBytes: current) else {
-                    throw AgentFailure(
-                        .refused,
-                        "\(process): \(function.oldName) at \(start) is \(function.oldSize) bytes, shorter than the "
-                            + "5-byte jump that replaces it, and the bytes after it are code (\(HexDigits.encode(current))), "
-                            + "not padding: the jump would overwrite the next function; nothing was written. Patch a "
-                            + "caller of \(function.oldName) too (hotpatch create --function CALLER)",
-                        symbol: function.oldName)
-                }
-                entries.append(
-                    .init(address: start, original: current, patched: [], symbol: function.oldName))
+        for (function, start) in functions {
+            try ProcessPatchPlan.checkInside(target, start, 5, function.oldName, process)
+            let current = try memory.read(start, count: 5)
+            guard ProcessPatchPlan.jumpFits(size: function.oldSize, entryBytes: current) else {
+                throw AgentFailure(
+                    .refused,
+                    "\(process): \(function.oldName) at \(start) is \(function.oldSize) bytes, shorter than the "
+                        + "5-byte jump that replaces it, and the bytes after it are code (\(HexDigits.encode(current))), "
+                        + "not padding: the jump would overwrite the next function; nothing was written. Patch a "
+                        + "caller of \(function.oldName) too (hotpatch create --function CALLER)",
+                    symbol: function.oldName)
             }
-        case .inPlace:
-            for edit in patch.inPlaceEdits {
-                let address = edit.address.remote(bias: target.bias)
-                let name =
-                    functions.first { $0.1 <= address && address < $0.1.advanced(by: $0.0.oldSize) }?.0
-                    .oldName
-                    ?? "\(edit.address)"
-                try PatchPlan.checkInside(target, address, edit.old.count, name, process)
-                let current = try memory.read(address, count: edit.old.count)
-                guard current == edit.old else {
-                    throw AgentFailure(
-                        .targetMismatch,
-                        "\(process): bytes at \(address) in \(name) are \(HexDigits.encode(current)), the patch expects "
-                            + "\(HexDigits.encode(edit.old)); the function was changed by someone else (another tool or "
-                            + "patch); nothing was written")
-                }
-                entries.append(.init(address: address, original: current, patched: edit.new, symbol: name))
-            }
+            entries.append(
+                .init(address: start, original: current, patched: [], symbol: function.oldName))
         }
-        self.entries = entries
+        return entries
+    }
+
+    /// An in-place patch's entries: each edit, whose current bytes must be the expected old ones.
+    private static func editEntries(
+        _ patch: PatchFile, _ functions: [PlacedFunction], target: MappedTargetModule, process: TargetProcess,
+        memory: RemoteMemory
+    ) throws(AgentFailure) -> [PatchMemoryHeader.Entry] {
+        var entries: [PatchMemoryHeader.Entry] = []
+        for edit in patch.inPlaceEdits {
+            let address = edit.address.remote(bias: target.bias)
+            let name =
+                functions.first { $0.1 <= address && address < $0.1.advanced(by: $0.0.oldSize) }?.0
+                .oldName
+                ?? "\(edit.address)"
+            try ProcessPatchPlan.checkInside(target, address, edit.old.count, name, process)
+            let current = try memory.read(address, count: edit.old.count)
+            guard current == edit.old else {
+                throw AgentFailure(
+                    .targetMismatch,
+                    "\(process): bytes at \(address) in \(name) are \(HexDigits.encode(current)), the patch expects "
+                        + "\(HexDigits.encode(edit.old)); the function was changed by someone else (another tool or "
+                        + "patch); nothing was written")
+            }
+            entries.append(.init(address: address, original: current, patched: edit.new, symbol: name))
+        }
+        return entries
     }
 
     /// True when the 5-byte jump over a function's entry stays inside it: the function is at
@@ -173,7 +205,7 @@ struct PatchPlan {
     }
 
     private static func checkInside(
-        _ target: TargetModule, _ address: RemoteAddress, _ count: Int, _ name: String,
+        _ target: MappedTargetModule, _ address: RemoteAddress, _ count: Int, _ name: String,
         _ process: TargetProcess
     ) throws(AgentFailure) {
         let end = address.advanced(by: UInt64(count))

@@ -3,7 +3,7 @@ import XCTest
 @testable import AgentCore
 
 /// The 5-byte entry jump must stay inside the function it replaces, as a table.
-final class PatchPlanJumpTests: XCTestCase {
+final class ProcessPatchPlanJumpTests: XCTestCase {
     func testJumpFitsTable() {
         let cases: [(String, UInt64, [UInt8], Bool)] = [
             ("5 bytes or more", 16, [0x55, 0x48, 0x89, 0xe5, 0x53], true),
@@ -19,7 +19,7 @@ final class PatchPlanJumpTests: XCTestCase {
             ("2 bytes, padding then code", 2, [0xf3, 0xc3, 0xcc, 0xcc, 0x48], false),
         ]
         for (name, size, bytes, expected) in cases {
-            XCTAssertEqual(PatchPlan.jumpFits(size: size, entryBytes: bytes), expected, name)
+            XCTAssertEqual(ProcessPatchPlan.jumpFits(size: size, entryBytes: bytes), expected, name)
         }
     }
 }
