@@ -62,7 +62,7 @@ struct PatchMemoryPlacer {
         }
         session.failpoints.reached(.afterAttach)
         let hasCode = !layout.sectionOffsets.isEmpty
-        let readExecute: UInt64 = hasCode ? 0x1 | 0x4 : 0x1
+        let readExecute: MemoryProtection = hasCode ? [.read, .execute] : .read
         var base: RemoteAddress? = nil
         for candidate in candidates.prefix(16) {
             base = try syscall.mapAnonymous(
@@ -80,7 +80,7 @@ struct PatchMemoryPlacer {
             if layout.totalSize > layout.executableSize {
                 try syscall.protect(
                     base.advanced(by: layout.executableSize), size: layout.totalSize - layout.executableSize,
-                    protection: 0x1 | 0x2, on: tid, of: stopped)
+                    protection: [.read, .write], on: tid, of: stopped)
             }
             session.failpoints.reached(.afterProtect)
         } catch {

@@ -22,13 +22,13 @@ import Shared
 final class Guardian {
     /// The write end of the pipe whose end of file tells the guardian the agent is gone; never
     /// written.
-    private let lifeline: Int32
+    private let lifeline: FileDescriptor
     /// The window the guardian would repair, shared with it.
     private let board: GuardBoard
     /// The guardian's pid.
     let pid: Pid
 
-    private init(lifeline: Int32, board: GuardBoard, pid: Pid) {
+    private init(lifeline: FileDescriptor, board: GuardBoard, pid: Pid) {
         self.lifeline = lifeline
         self.board = board
         self.pid = pid
@@ -39,21 +39,21 @@ final class Guardian {
     static func start(stateDirectory: String) -> Guardian? {
         guard let board = try? GuardBoard(), let lifeline = try? Syscalls.makePipe() else { return nil }
         guard let ready = try? Syscalls.makePipe() else {
-            Syscalls.close(lifeline.read)
-            Syscalls.close(lifeline.write)
+            lifeline.read.close()
+            lifeline.write.close()
             return nil
         }
         defer {
-            Syscalls.close(lifeline.read)
-            Syscalls.close(ready.read)
+            lifeline.read.close()
+            ready.read.close()
         }
         let agent = Syscalls.processID
         let child: Pid?
         do {
             child = try Syscalls.fork()
         } catch {
-            Syscalls.close(ready.write)
-            Syscalls.close(lifeline.write)
+            ready.write.close()
+            lifeline.write.close()
             return nil
         }
         guard let child else {
@@ -64,7 +64,7 @@ final class Guardian {
             guardian.detach()
             guardian.run()
         }
-        Syscalls.close(ready.write)
+        ready.write.close()
         // End of file once it is detached: its start-up then competes with no pause for the CPU.
         _ = try? Syscalls.read(ready.read, count: 1)
         return Guardian(lifeline: lifeline.write, board: board, pid: child)

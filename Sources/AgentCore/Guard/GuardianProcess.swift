@@ -8,7 +8,7 @@ struct GuardianProcess {
     /// The agent's pid (the tracer whose death ends the wait).
     let agent: Pid
     /// The lifeline pipe's read end: end of file when the agent is gone.
-    let lifeline: Int32
+    let lifeline: FileDescriptor
     /// The window the agent left, read once it is gone.
     let board: GuardBoard
     /// Where the journal is.

@@ -102,20 +102,13 @@ struct RemoteSyscall {
 extension RemoteSyscall {
     /// `mmap` anonymous private memory exactly at `address` (never replacing anything there).
     func mapAnonymous(
-        at address: RemoteAddress, size: UInt64, protection: UInt64, on tid: Tid, of stopped: StoppedProcess
+        at address: RemoteAddress, size: UInt64, protection: MemoryProtection, on tid: Tid, of stopped: StoppedProcess
     )
         throws(AgentFailure) -> RemoteAddress?
     {
-        let mapPrivate: UInt64 = 0x02
-        let mapAnonymous: UInt64 = 0x20
-        let mapFixedNoReplace: UInt64 = 0x100000
+        let flags: MappingFlags = [.private, .anonymous, .fixedNoReplace]
         let result = try call(
-            .mmap,
-            [
-                address.rawValue, size, protection, mapPrivate | mapAnonymous | mapFixedNoReplace, UInt64.max,
-                0,
-            ],
-            on: tid, of: stopped)
+            .mmap, [address.rawValue, size, protection.rawValue, flags.rawValue, UInt64.max, 0], on: tid, of: stopped)
         if result < 0 && result > -4096 { return nil }
         let mapped = RemoteAddress(UInt64(bitPattern: result))
         if mapped != address {
@@ -128,11 +121,11 @@ extension RemoteSyscall {
 
     /// `mprotect` a range; throws when the kernel refuses.
     func protect(
-        _ address: RemoteAddress, size: UInt64, protection: UInt64, on tid: Tid, of stopped: StoppedProcess
+        _ address: RemoteAddress, size: UInt64, protection: MemoryProtection, on tid: Tid, of stopped: StoppedProcess
     )
         throws(AgentFailure)
     {
-        let result = try call(.mprotect, [address.rawValue, size, protection], on: tid, of: stopped)
+        let result = try call(.mprotect, [address.rawValue, size, protection.rawValue], on: tid, of: stopped)
         if result != 0 {
             throw AgentFailure(
                 .failed, "\(process): mprotect(\(address), \(size)) failed with errno \(-result)")

@@ -1,9 +1,5 @@
 import Shared
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The host's append-only audit log of every apply and revert (`STATE_DIR/journal.log`), one
 /// line per event. An exclusive `flock` on `STATE_DIR/agent.lock`, held for the whole command,
 /// keeps two agents on one host from interleaving their work (or their lines).
@@ -13,31 +9,31 @@ import Shared
 final class Journal {
     /// The directory.
     let directory: String
-    private let lockFD: Int32
-    private let logFD: Int32
+    private let lockFD: FileDescriptor
+    private let logFD: FileDescriptor
 
     /// Creates the directory if needed, takes the lock (waiting for another agent) and opens the log.
     init(directory: String) throws(AgentFailure) {
         self.directory = directory
         do {
             try Syscalls.makeDirectories(directory, mode: 0o700)
-            lockFD = try Syscalls.open(directory + "/agent.lock", flags: O_RDWR | O_CREAT, mode: 0o600)
+            lockFD = try Syscalls.open(directory + "/agent.lock", flags: [.readWrite, .create], mode: 0o600)
         } catch {
             throw Journal.failure(error, directory)
         }
         do {
             try Syscalls.lockExclusive(lockFD, path: directory + "/agent.lock")
             logFD = try Syscalls.open(
-                directory + "/journal.log", flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+                directory + "/journal.log", flags: [.writeOnly, .append, .create], mode: 0o640)
         } catch {
-            Syscalls.close(lockFD)
+            lockFD.close()
             throw Journal.failure(error, directory)
         }
     }
 
     deinit {
-        Syscalls.close(logFD)
-        Syscalls.close(lockFD)  // releases the lock
+        logFD.close()
+        lockFD.close()  // releases the lock
     }
 
     /// Appends one event: `TIME event=NAME key=value ...` (values with spaces are quoted).

@@ -1,9 +1,5 @@
 import Shared
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `--persist`: installs the fixed build on disk so a restart runs fixed code. Only over the
 /// build the patch targets (checked by build-id on disk, since someone may have replaced the
 /// file after the processes started), atomically (a rename in the same folder: a starting
@@ -108,11 +104,11 @@ struct BinaryInstaller {
     /// Writes `contents` to `temporary` beside `target` with the old file's owner, mode and
     /// capabilities, flushes it, and renames it over `target`.
     private func replace(
-        _ target: String, with contents: [UInt8], owner: (uid: uid_t, gid: gid_t, mode: mode_t),
+        _ target: String, with contents: [UInt8], owner: (uid: UInt32, gid: UInt32, mode: UInt32),
         capabilities: [UInt8]?, temporary: String
     ) throws(SystemError) {
         if Syscalls.exists(temporary) { try Syscalls.unlink(temporary) }
-        let fd = try Syscalls.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        let fd = try Syscalls.open(temporary, flags: [.writeOnly, .create, .exclusive], mode: 0o600)
         do throws(SystemError) {
             try Syscalls.write(fd, contents, what: temporary)
             // Owner before mode: chown clears set-id bits. Capabilities last: chown clears them too.
@@ -123,9 +119,9 @@ struct BinaryInstaller {
                     Syscalls.capabilityAttribute, capabilities, of: fd, path: temporary)
             }
             try Syscalls.sync(fd, path: temporary)
-            Syscalls.close(fd)
+            fd.close()
         } catch {
-            Syscalls.close(fd)
+            fd.close()
             try? Syscalls.unlink(temporary)
             throw error
         }
@@ -173,13 +169,13 @@ struct BinaryInstaller {
         }
         try Syscalls.makeDirectories(stateDirectory + "/persist", mode: 0o700)
         let temporary = stateDirectory + "/persist/." + record.patchID + ".new"
-        let fd = try Syscalls.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+        let fd = try Syscalls.open(temporary, flags: [.writeOnly, .create, .truncate], mode: 0o640)
         do throws(SystemError) {
             try Syscalls.write(fd, Array(record.text.utf8), what: temporary)
             try Syscalls.sync(fd, path: temporary)
-            Syscalls.close(fd)
+            fd.close()
         } catch {
-            Syscalls.close(fd)
+            fd.close()
             throw error
         }
         try Syscalls.rename(temporary, to: path)

@@ -1,36 +1,32 @@
 import Shared
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Reads and writes a target's memory through `/proc/PID/mem`. Writes go through the kernel's
 /// forced access (as a debugger's do), so read-only code pages can be patched without first
 /// making them writable; private file mappings get their copy-on-write page as usual.
 final class RemoteMemory {
     /// The process whose memory this is.
     let process: TargetProcess
-    private let fd: Int32
+    private let fd: FileDescriptor
 
     /// Opens the process's memory for reading and writing.
     init(_ process: TargetProcess) throws(AgentFailure) {
         self.process = process
         do {
-            fd = try Syscalls.open("/proc/\(process.pid)/mem", flags: O_RDWR)
+            fd = try Syscalls.open("/proc/\(process.pid)/mem", flags: .readWrite)
         } catch {
             throw process.exitedOrUnreadable(error, reading: "/proc/\(process.pid)/mem")
         }
         // The descriptor pins the process it was opened on; make sure that is still the process
         // that was selected (same start time), not a newcomer that got its pid.
         guard process.isAlive else {
-            Syscalls.close(fd)
+            fd.close()
             throw AgentFailure(
                 .processExited,
                 "\(process) exited (its pid now belongs to another process or none); nothing was done")
         }
     }
 
-    deinit { Syscalls.close(fd) }
+    deinit { fd.close() }
 
     /// Reads exactly `count` bytes at `address`.
     func read(_ address: RemoteAddress, count: Int) throws(AgentFailure) -> [UInt8] {

@@ -26,9 +26,9 @@ extension Syscalls {
     }
 
     /// Sets xattr `name` of the open file `fd`.
-    static func setAttribute(_ name: String, _ value: [UInt8], of fd: Int32, path: String) throws(SystemError)
+    static func setAttribute(_ name: String, _ value: [UInt8], of fd: FileDescriptor, path: String) throws(SystemError)
     {
-        let result = value.withUnsafeBytes { cptrace_fsetxattr(fd, name, $0.baseAddress, value.count) }
+        let result = value.withUnsafeBytes { cptrace_fsetxattr(fd.rawValue, name, $0.baseAddress, value.count) }
         if result != 0 { throw SystemError(operation: "setxattr \(name) on \(path)", errno: Errno(rawValue: errno)) }
     }
 

@@ -7,22 +7,18 @@ import Shared
 
 /// Files and directories: open, read, write, sync, rename, link, lock, list, stat.
 extension Syscalls {
-
-    /// Opens a file; flags as for open(2).
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0) throws(SystemError) -> Int32 {
+    /// Opens a file (close-on-exec); `mode` is for a file `create` makes.
+    static func open(_ path: String, flags: OpenFlags, mode: UInt32 = 0) throws(SystemError) -> FileDescriptor {
         while true {
-            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
-            if fd >= 0 { return fd }
+            let fd = Glibc.open(path, flags.rawValue | O_CLOEXEC, mode_t(mode))
+            if fd >= 0 { return FileDescriptor(rawValue: fd) }
             if errno == EINTR { continue }
             throw failure("open \(path)")
         }
     }
 
-    /// Closes a descriptor; errors are ignored because there is nothing left to do about them.
-    static func close(_ fd: Int32) { _ = Glibc.close(fd) }
-
     /// Reads up to `count` bytes at `offset`; fewer at the end of the file or mapping.
-    static func pread(_ fd: Int32, count: Int, offset: UInt64, what: @autoclosure () -> String)
+    static func pread(_ fd: FileDescriptor, count: Int, offset: UInt64, what: @autoclosure () -> String)
         throws(SystemError)
         -> [UInt8]
     {
@@ -31,7 +27,7 @@ extension Syscalls {
         while done < count {
             let result = buffer.withUnsafeMutableBytes { raw in
                 Glibc.pread(
-                    fd, raw.baseAddress! + done, count - done, off_t(Int64(bitPattern: offset + UInt64(done)))
+                    fd.rawValue, raw.baseAddress! + done, count - done, off_t(Int64(bitPattern: offset + UInt64(done)))
                 )
             }
             if result == 0 { break }
@@ -47,14 +43,14 @@ extension Syscalls {
     }
 
     /// Writes all bytes at `offset`.
-    static func pwrite(_ fd: Int32, _ bytes: [UInt8], offset: UInt64, what: @autoclosure () -> String)
+    static func pwrite(_ fd: FileDescriptor, _ bytes: [UInt8], offset: UInt64, what: @autoclosure () -> String)
         throws(SystemError)
     {
         var done = 0
         while done < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
                 Glibc.pwrite(
-                    fd, raw.baseAddress! + done, bytes.count - done,
+                    fd.rawValue, raw.baseAddress! + done, bytes.count - done,
                     off_t(Int64(bitPattern: offset + UInt64(done))))
             }
             if result < 0 {
@@ -69,11 +65,11 @@ extension Syscalls {
     }
 
     /// Appends all bytes to a descriptor opened with O_APPEND (or a pipe).
-    static func write(_ fd: Int32, _ bytes: [UInt8], what: @autoclosure () -> String) throws(SystemError) {
+    static func write(_ fd: FileDescriptor, _ bytes: [UInt8], what: @autoclosure () -> String) throws(SystemError) {
         var done = 0
         while done < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + done, bytes.count - done)
+                Glibc.write(fd.rawValue, raw.baseAddress! + done, bytes.count - done)
             }
             if result < 0 {
                 if errno == EINTR { continue }
@@ -88,12 +84,12 @@ extension Syscalls {
 
     /// Reads a whole (small or /proc) file.
     static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
-        let fd = try open(path, flags: O_RDONLY)
-        defer { close(fd) }
+        let fd = try open(path, flags: .readOnly)
+        defer { fd.close() }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let result = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            let result = chunk.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress!, $0.count) }
             if result == 0 { return out }
             if result < 0 {
                 if errno == EINTR { continue }
@@ -133,7 +129,7 @@ extension Syscalls {
     }
 
     /// Owner, group and mode of a file.
-    static func fileStatus(_ path: String) throws(SystemError) -> (uid: uid_t, gid: gid_t, mode: mode_t) {
+    static func fileStatus(_ path: String) throws(SystemError) -> (uid: UInt32, gid: UInt32, mode: UInt32) {
         var info = stat()
         if stat(path, &info) != 0 { throw failure("stat \(path)") }
         return (info.st_uid, info.st_gid, info.st_mode & 0o7777)
@@ -146,16 +142,16 @@ extension Syscalls {
     }
 
     /// Sets owner and mode of an open file.
-    static func setOwnerAndMode(_ fd: Int32, uid: uid_t, gid: gid_t, mode: mode_t, path: String)
+    static func setOwnerAndMode(_ fd: FileDescriptor, uid: UInt32, gid: UInt32, mode: UInt32, path: String)
         throws(SystemError)
     {
-        if fchown(fd, uid, gid) != 0 { throw failure("chown \(path)") }
-        if fchmod(fd, mode) != 0 { throw failure("chmod \(path)") }
+        if fchown(fd.rawValue, uid, gid) != 0 { throw failure("chown \(path)") }
+        if fchmod(fd.rawValue, mode) != 0 { throw failure("chmod \(path)") }
     }
 
     /// Flushes a file to disk.
-    static func sync(_ fd: Int32, path: String) throws(SystemError) {
-        if fsync(fd) != 0 { throw failure("fsync \(path)") }
+    static func sync(_ fd: FileDescriptor, path: String) throws(SystemError) {
+        if fsync(fd.rawValue) != 0 { throw failure("fsync \(path)") }
     }
 
     /// Atomically renames within one file system.
@@ -176,7 +172,7 @@ extension Syscalls {
     /// Creates a directory and its parents (mode 0755); existing ones are fine.
     /// Parents that are missing are made 0755; the last component, when this creates it, gets
     /// `mode` (the agent's own state folders are 0700: the journal is root's business).
-    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+    static func makeDirectories(_ path: String, mode: UInt32 = 0o755) throws(SystemError) {
         var prefix = ""
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         for (index, part) in parts.enumerated() {
@@ -187,8 +183,8 @@ extension Syscalls {
     }
 
     /// Takes an exclusive advisory lock, waiting for other agents to release theirs.
-    static func lockExclusive(_ fd: Int32, path: String) throws(SystemError) {
-        while flock(fd, LOCK_EX) != 0 {
+    static func lockExclusive(_ fd: FileDescriptor, path: String) throws(SystemError) {
+        while flock(fd.rawValue, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             throw failure("flock \(path)")
         }

@@ -20,7 +20,7 @@ extension Syscalls {
 
     /// Writes text to standard output or standard error.
     package static func print(_ text: String, toError: Bool = false) {
-        try? write(toError ? 2 : 1, Array(text.utf8), what: toError ? "stderr" : "stdout")
+        try? write(toError ? .standardError : .standardOutput, Array(text.utf8), what: toError ? "stderr" : "stdout")
     }
 
     /// Ends the agent with a status.
@@ -46,11 +46,11 @@ extension Syscalls {
 
     /// A pipe: (read end, write end); the write end is close-on-exec, so a spawned reader
     /// never holds it (its end of file must mean the writer is gone).
-    static func makePipe() throws(SystemError) -> (read: Int32, write: Int32) {
+    static func makePipe() throws(SystemError) -> (read: FileDescriptor, write: FileDescriptor) {
         var ends: [Int32] = [0, 0]
         if pipe(&ends) != 0 { throw failure("pipe") }
         _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
-        return (ends[0], ends[1])
+        return (FileDescriptor(rawValue: ends[0]), FileDescriptor(rawValue: ends[1]))
     }
 
     /// Forks the agent (for the guardian): the child's pid in the parent, nil in the child.
@@ -63,7 +63,8 @@ extension Syscalls {
     /// In the guardian: a new session, stdin/stdout/stderr on /dev/null, every other
     /// descriptor closed but `keep`, so no caller waiting for the agent's output or its lock waits
     /// for the child too.
-    static func detachFromCaller(keeping keep: Int32) {
+    static func detachFromCaller(keeping kept: FileDescriptor) {
+        let keep = kept.rawValue
         _ = setsid()
         let null = Glibc.open("/dev/null", O_RDWR)
         if null >= 0 { for fd in Int32(0)...2 where fd != keep { _ = dup2(null, fd) } }
@@ -71,13 +72,13 @@ extension Syscalls {
     }
 
     /// Reads up to `count` bytes; an empty result is end of file.
-    static func read(_ fd: Int32, count: Int) throws(SystemError) -> [UInt8] {
+    static func read(_ fd: FileDescriptor, count: Int) throws(SystemError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         while true {
-            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, count) }
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, count) }
             if got >= 0 { return Array(buffer.prefix(got)) }
             if errno == EINTR { continue }
-            throw failure("read fd \(fd)")
+            throw failure("read fd \(fd.rawValue)")
         }
     }
 }

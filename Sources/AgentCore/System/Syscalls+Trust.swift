@@ -41,16 +41,16 @@ extension Syscalls {
     /// Reads a whole file and its facts from the same open descriptor, so the facts checked are
     /// those of the bytes read (no swap between a `stat` and the `open`).
     static func readWithFacts(_ path: String) throws(SystemError) -> (bytes: [UInt8], facts: FileFacts) {
-        let fd = try Syscalls.open(path, flags: O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        defer { Syscalls.close(fd) }
+        let fd = try Syscalls.open(path, flags: [.readOnly, .noFollow])
+        defer { fd.close() }
         var info = stat()
-        if fstat(fd, &info) != 0 { throw SystemError(operation: "fstat \(path)", errno: Errno(rawValue: errno)) }
+        if fstat(fd.rawValue, &info) != 0 { throw SystemError(operation: "fstat \(path)", errno: Errno(rawValue: errno)) }
         let facts = facts(info)
         guard facts.isRegular else { return ([], facts) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress!, $0.count) }
             if count == 0 { return (bytes, facts) }
             if count < 0 {
                 if errno == EINTR { continue }

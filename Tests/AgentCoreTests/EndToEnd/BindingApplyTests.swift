@@ -64,8 +64,9 @@ final class BindingApplyTests: XCTestCase {
             for (version, amount) in [("v1", "1"), ("v2", "2")] {
                 try fixture.write(
                     "case/\(version)/prog.c",
-                    Self.libraryProgram.replacingOccurrences(
-                        of: "STEP_FUNCTION", with: step.replacingOccurrences(of: "STEP", with: amount)))
+                    Self.threeWorkers(
+                        "extern __thread long lib_ticks;\n" + step.replacingOccurrences(of: "STEP", with: amount),
+                        each: "long before = lib_ticks;\nstep();\nobserved[index] = lib_ticks - before;"))
             }
             try fixture.write(
                 "case/case.txt",
@@ -79,161 +80,86 @@ final class BindingApplyTests: XCTestCase {
     /// A shared-library target whose fixed function calls IFUNCs: strcmp through the library's own
     /// GOT slot (read at apply, plus the library's load bias), strlen through libc's IRELATIVE slot.
     func testFixInASharedLibraryCallingIFUNCs() throws {
-        let fixture = try CFixture("bind-library-ifunc")
-        defer { fixture.remove() }
         let v1 = """
             #include <string.h>
             char word[32] = "hotpatch";
             long compute(void) { return strcmp(word, "hotfix") > 0; }
             """
-        try fixture.write("v1/measure.c", v1)
-        try fixture.write(
-            "v2/measure.c",
-            v1.replacingOccurrences(
-                of: "return strcmp(word, \"hotfix\") > 0;",
-                with: "return 10 * (long)strlen(word) + (strcmp(word, \"hotfix\") > 0);"))
-        try fixture.gcc(["-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/measure.c", "-o", "libmeasure.so"])
-        try fixture.gcc([
-            "-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/measure.c", "-o", "measure.o",
-        ])
-        try fixture.write(
-            "main.c",
-            """
-            #include <pthread.h>
-            #include <stdio.h>
-            #include <unistd.h>
-            long compute(void);
-            static volatile long observed[3];
-            static void *worker(void *arg) {
-                for (;;) {
-                    observed[(long)arg] = compute();
-                    usleep(200);
-                }
-                return NULL;
-            }
-            int main(void) {
-                setvbuf(stdout, NULL, _IOLBF, 0);
-                pthread_t threads[3];
-                for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
-                for (;;) {
-                    printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
-                    usleep(10000);
-                }
-            }
-            """)
-        try fixture.gcc(["-O2", "main.c", "-L.", "-lmeasure", "-Wl,-rpath," + fixture.path(""), "-o", "prog"])
-        let running = try TargetProgram(fixture.path("prog"))
-        defer { running.stop() }
-        XCTAssertNotNil(running.waitForLine { $0 == "steps=1,1,1" }, "the library's old compute")
-        let create = try Subprocess.run(
-            AgentBinary.productsDirectory() + "/hotpatch",
-            [
-                "create", "--target", fixture.path("libmeasure.so"), "--object", fixture.path("measure.o"),
-                "-o", fixture.path("fix.hotpatch"), "--id", "library-ifunc",
-            ])
-        XCTAssertEqual(create.status, 0, create.stdout + create.stderr)
-        XCTAssertTrue(
-            create.stdout.contains("binds: strcmp (IFUNC: what the process resolved"), create.stdout)
-        let state = fixture.path("state")
-        let applied = try AgentBinary.run(
-            ["apply", fixture.path("fix.hotpatch"), "--pid", "\(running.pid)"], stateDirectory: state)
-        XCTAssertEqual(applied.status, 0, applied.output)
-        XCTAssertNotNil(
-            running.waitForLine { $0 == "steps=81,81,81" }, "strlen and strcmp bound in the library")
-        let reverted = try AgentBinary.run(
-            ["revert", "--id", "library-ifunc", "--pid", "\(running.pid)"], stateDirectory: state)
-        XCTAssertEqual(reverted.status, 0, reverted.output)
-        XCTAssertTrue(running.process.isRunning)
+        let v2 = v1.replacingOccurrences(
+            of: "return strcmp(word, \"hotfix\") > 0;",
+            with: "return 10 * (long)strlen(word) + (strcmp(word, \"hotfix\") > 0);")
+        let created = try runLibraryCase(
+            "measure", v1: v1, v2: v2, id: "library-ifunc",
+            program: Self.threeWorkers("long compute(void);", each: "observed[index] = compute();"),
+            before: "steps=1,1,1", after: "steps=81,81,81")
+        XCTAssertTrue(created.contains("binds: strcmp (IFUNC: what the process resolved"), created)
     }
 
     /// A shared-library target's changed function using its TLS: general dynamic (a global) and
     /// local dynamic (statics) bound to the library's own GOT pairs; the unchanged reader compares
     /// equal; each thread sees its own counters move by the new step.
     func testFixInASharedLibraryUsingItsThreadLocals() throws {
-        let fixture = try CFixture("bind-library-tls")
-        defer { fixture.remove() }
         let v1 = """
             __thread long ticks;
             static __thread long first, second;
             __attribute__((noipa)) void step(void) { ticks += 1; first += 1; second += 1; }
             __attribute__((noipa)) long total(void) { return ticks + first + second; }
             """
-        try fixture.write("v1/counters.c", v1)
-        try fixture.write("v2/counters.c", v1.replacingOccurrences(of: "+= 1", with: "+= 2"))
-        try fixture.gcc([
-            "-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/counters.c", "-o", "libcounters.so",
-        ])
-        try fixture.gcc([
-            "-O2", "-fPIC", "-ffunction-sections", "-fdata-sections", "-c", "v2/counters.c", "-o",
-            "counters.o",
-        ])
-        try fixture.write(
-            "main.c",
-            """
-            #include <pthread.h>
-            #include <stdio.h>
-            #include <unistd.h>
-            void step(void);
-            long total(void);
-            static volatile long observed[3];
-            static void *worker(void *arg) {
-                for (;;) {
-                    long before = total();
-                    step();
-                    observed[(long)arg] = total() - before;
-                    usleep(200);
-                }
-                return NULL;
-            }
-            int main(void) {
-                setvbuf(stdout, NULL, _IOLBF, 0);
-                pthread_t threads[3];
-                for (long i = 0; i < 3; i++) pthread_create(&threads[i], NULL, worker, (void *)i);
-                for (;;) {
-                    printf("steps=%ld,%ld,%ld\\n", observed[0], observed[1], observed[2]);
-                    usleep(10000);
-                }
-            }
-            """)
-        try fixture.gcc([
-            "-O2", "-pthread", "main.c", "-L.", "-lcounters", "-Wl,-rpath," + fixture.path(""), "-o", "prog",
-        ])
-        let running = try TargetProgram(fixture.path("prog"))
-        defer { running.stop() }
-        XCTAssertNotNil(running.waitForLine { $0 == "steps=3,3,3" }, "the library's old step")
-        let create = try Subprocess.run(
-            AgentBinary.productsDirectory() + "/hotpatch",
-            [
-                "create", "--target", fixture.path("libcounters.so"), "--object", fixture.path("counters.o"),
-                "-o", fixture.path("fix.hotpatch"), "--id", "library-tls",
-            ])
-        XCTAssertEqual(create.status, 0, create.stdout + create.stderr)
-        XCTAssertTrue(create.stdout.contains("included: step"), create.stdout)
-        XCTAssertTrue(create.stdout.contains("left out: total"), create.stdout)
-        let state = fixture.path("state")
-        let applied = try AgentBinary.run(
-            ["apply", fixture.path("fix.hotpatch"), "--pid", "\(running.pid)"], stateDirectory: state)
-        XCTAssertEqual(applied.status, 0, applied.output)
-        XCTAssertNotNil(running.waitForLine { $0 == "steps=6,6,6" }, "each thread's own counters moved by 2")
-        let reverted = try AgentBinary.run(
-            ["revert", "--id", "library-tls", "--pid", "\(running.pid)"], stateDirectory: state)
-        XCTAssertEqual(reverted.status, 0, reverted.output)
-        XCTAssertTrue(running.process.isRunning)
+        let created = try runLibraryCase(
+            "counters", v1: v1, v2: v1.replacingOccurrences(of: "+= 1", with: "+= 2"), id: "library-tls",
+            program: Self.threeWorkers(
+                "void step(void);\nlong total(void);",
+                each: "long before = total();\nstep();\nobserved[index] = total() - before;"),
+            programFlags: ["-pthread"], before: "steps=3,3,3", after: "steps=6,6,6")
+        XCTAssertTrue(created.contains("included: step"), created)
+        XCTAssertTrue(created.contains("left out: total"), created)
     }
 
-    private static let libraryProgram = """
+    /// Builds `lib<library>.so` from `v1` and the fixed object from `v2`, links `program` against
+    /// the library, runs it until it prints `before`, makes patch `id` with `hotpatch create`,
+    /// applies it (the program then prints `after`) and reverts it; returns what create printed.
+    private func runLibraryCase(
+        _ library: String, v1: String, v2: String, id: String, program: String, programFlags: [String] = [],
+        before: String, after: String
+    ) throws -> String {
+        let fixture = try CFixture("bind-library-\(library)")
+        defer { fixture.remove() }
+        try fixture.write("v1/\(library).c", v1)
+        try fixture.write("v2/\(library).c", v2)
+        try fixture.gcc(["-O2", "-fPIC", "-shared", "-Wl,--build-id", "v1/\(library).c", "-o", "lib\(library).so"])
+        try fixture.gcc(Fixtures.objectFlags + ["-c", "v2/\(library).c", "-o", "\(library).o"])
+        try fixture.write("main.c", program)
+        try fixture.gcc(
+            ["-O2"] + programFlags + ["main.c", "-L.", "-l\(library)", "-Wl,-rpath," + fixture.path(""), "-o", "prog"])
+        let running = try TargetProgram(fixture.path("prog"))
+        defer { running.stop() }
+        XCTAssertNotNil(running.waitForLine { $0 == before }, "the library's old code")
+        let patch = try CreateBinary.createPrinting(
+            id: id, target: fixture.path("lib\(library).so"), object: fixture.path("\(library).o"),
+            output: fixture.path("fix.hotpatch"))
+        let state = fixture.path("state")
+        let applied = try AgentBinary.run(["apply", patch.path, "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertNotNil(running.waitForLine { $0 == after }, "the library's fixed code")
+        let reverted = try AgentBinary.run(["revert", "--id", id, "--pid", "\(running.pid)"], stateDirectory: state)
+        XCTAssertEqual(reverted.status, 0, reverted.output)
+        XCTAssertTrue(running.process.isRunning)
+        return patch.printed
+    }
+
+    /// A program of three threads, each running `each` (which stores into `observed[index]`)
+    /// every 200 µs, that prints `steps=A,B,C` every 10 ms; `declarations` come first.
+    private static func threeWorkers(_ declarations: String, each: String) -> String {
+        """
         #include <pthread.h>
         #include <stdio.h>
         #include <unistd.h>
-        extern __thread long lib_ticks;
-        STEP_FUNCTION
+        \(declarations)
         static volatile long observed[3];
         static void *worker(void *arg) {
             long index = (long)arg;
             for (;;) {
-                long before = lib_ticks;
-                step();
-                observed[index] = lib_ticks - before;
+                \(each)
                 usleep(200);
             }
             return NULL;
@@ -248,6 +174,7 @@ final class BindingApplyTests: XCTestCase {
             }
         }
         """
+    }
 
     func testNewThreadLocalVariableIsRefusedByCreate() throws {
         try runCase("bind-tls-new-refuse")

@@ -13,10 +13,10 @@ final class PauseStepsTests: XCTestCase {
 
     override func setUpWithError() throws {
         fixture = try CFixture("agent-pause-steps")
-        setenv("HOTPATCH_PAUSE_TRACE", "1", 1)
+        PauseTrace.enable()
     }
     override func tearDown() {
-        unsetenv("HOTPATCH_PAUSE_TRACE")
+        PauseTrace.disable()
         fixture.remove()
     }
 
@@ -28,16 +28,7 @@ final class PauseStepsTests: XCTestCase {
         #include <unistd.h>
 
         __attribute__((noinline, noipa)) int compute(int x) { return x + 1; }
-        static void *worker(void *arg) {
-            (void)arg;
-            int last = 0;
-            for (;;) {
-                int value = compute(41);
-                if (value != last) { printf("compute=%d\\n", value); fflush(stdout); last = value; }
-                usleep(1000);
-            }
-            return NULL;
-        }
+        \(Fixtures.computeWorker)
         int main(void) {
             pthread_t t;
             pthread_create(&t, NULL, worker, NULL);
@@ -57,7 +48,7 @@ final class PauseStepsTests: XCTestCase {
             ["apply", patch, "--pid", "\(program.pid)"], stateDirectory: fixture.path("state"))
         XCTAssertEqual(applied.status, 0, applied.output)
         XCTAssertNotNil(program.waitForLine { $0 == "compute=43" }, "the fixed compute runs")
-        let applySteps = Self.holds(applied.output)
+        let applySteps = PauseTrace.holds(applied.output)
         XCTAssertEqual(Self.steps(applySteps), ["mmap", "call", "commit"], applied.output)
         for hold in applySteps {
             XCTAssertEqual(
@@ -77,7 +68,7 @@ final class PauseStepsTests: XCTestCase {
             stateDirectory: fixture.path("state"))
         XCTAssertEqual(reverted.status, 0, reverted.output)
         XCTAssertNotNil(program.waitForLine { $0 == "compute=42" }, "the old compute is back")
-        let revertSteps = Self.holds(reverted.output)
+        let revertSteps = PauseTrace.holds(reverted.output)
         XCTAssertEqual(Self.steps(revertSteps), ["commit", "call", "munmap"], reverted.output)
         XCTAssertEqual(
             reverted.report?.processes.first?.pauseMicroseconds, revertSteps.map(\.microseconds).max(),
@@ -87,35 +78,14 @@ final class PauseStepsTests: XCTestCase {
 
     /// The steps in order, a step retried (a commit that found no safe point, a call that waited
     /// for a moment outside libgcc) named once.
-    private static func steps(_ holds: [(step: String, threads: Int, microseconds: UInt64)]) -> [String] {
+    private static func steps(_ holds: [PauseTrace.Hold]) -> [String] {
         holds.map(\.step).reduce(into: []) { steps, step in if steps.last != step { steps.append(step) } }
     }
 
-    /// The pause-trace lines of one agent run: step, threads held, hold (µs).
-    private static func holds(_ output: String) -> [(step: String, threads: Int, microseconds: UInt64)] {
-        output.split(separator: "\n").filter { $0.hasPrefix("pause-trace ") }.map { line in
-            var fields: [Substring: Substring] = [:]
-            for word in line.split(separator: " ") {
-                guard let equals = word.firstIndex(of: "=") else { continue }
-                fields[word[..<equals]] = word[word.index(after: equals)...]
-            }
-            return (
-                String(fields["step"] ?? ""), Int(fields["threads"] ?? "") ?? -1,
-                UInt64(fields["pause_us"] ?? "") ?? 0
-            )
-        }
-    }
-
-    /// Compiles `source` as the fixed object and makes the patch with `hotpatch create`, as a user
-    /// does.
+    /// Makes the patch with `hotpatch create`, as a user does; checks that it included `compute`.
     private func create(id: String, _ source: String) throws -> String {
-        let object = try fixture.object(id, source, flags: Fixtures.objectFlags)
-        let output = fixture.path("\(id).hotpatch")
-        let result = try Subprocess.run(
-            CreateBinary.path,
-            ["create", "--target", fixture.path("service"), "--object", object, "--id", id, "-o", output])
-        XCTAssertEqual(result.status, 0, "hotpatch create failed:\n\(result.stdout)\(result.stderr)")
-        XCTAssertTrue(result.stdout.contains("included: compute"), result.stdout + result.stderr)
-        return output
+        let patch = try fixture.servicePatchPrinting(id: id, fix: source)
+        XCTAssertTrue(patch.printed.contains("included: compute"), patch.printed)
+        return patch.path
     }
 }

@@ -13,10 +13,10 @@ final class SafePointRunToReturnTests: XCTestCase {
     override func setUpWithError() throws {
         fixture = try CFixture("agent-run-to-return")
         // The agent's pause trace (stderr) says how many threads each stop let run.
-        setenv("HOTPATCH_PAUSE_TRACE", "1", 1)
+        PauseTrace.enable()
     }
     override func tearDown() {
-        unsetenv("HOTPATCH_PAUSE_TRACE")
+        PauseTrace.disable()
         fixture.remove()
     }
 
@@ -38,16 +38,7 @@ final class SafePointRunToReturnTests: XCTestCase {
             (void)kept;
         }
         static void *sleeper(void *arg) { (void)arg; keep_and_sleep(compute); return NULL; }
-        static void *worker(void *arg) {
-            (void)arg;
-            int last = 0;
-            for (;;) {
-                int value = compute(41);
-                if (value != last) { printf("compute=%d\\n", value); fflush(stdout); last = value; }
-                usleep(1000);
-            }
-            return NULL;
-        }
+        \(Fixtures.computeWorker)
         int main(void) {
             pthread_t t;
             pthread_create(&t, NULL, sleeper, NULL);
@@ -195,32 +186,21 @@ final class SafePointRunToReturnTests: XCTestCase {
     /// Pause, stops and threads run, for the log.
     private static func summary(_ run: AgentBinary.Run) -> String {
         let process = run.report?.processes.first
-        let traces = run.output.split(separator: "\n").filter { $0.hasPrefix("pause-trace") }
-        let runs = traces.compactMap { $0.split(separator: " ").first { $0.hasPrefix("run_us=") } }
+        let runs = PauseTrace.holds(run.output).map { "run_us=\($0.runMicroseconds)" }
         return
             "pause \(process?.pauseMicroseconds ?? 0) µs, \(process?.attempts ?? 0) stops, ran \(threadsRun(run.output)) "
             + "threads (\(runs.joined(separator: ",")))"
     }
 
-    /// Threads let run to their return, summed over the pause-trace lines of one agent run.
+    /// Threads let run to their return, summed over the stops of one agent run.
     private static func threadsRun(_ output: String) -> Int {
-        output.split(separator: "\n").filter { $0.hasPrefix("pause-trace") }.reduce(0) { sum, line in
-            let field = line.split(separator: " ").first { $0.hasPrefix("ran=") }
-            return sum + (field.flatMap { Int($0.dropFirst("ran=".count)) } ?? 0)
-        }
+        PauseTrace.holds(output).reduce(0) { $0 + $1.ran }
     }
 
-    /// Compiles `source` as the fixed object and makes the patch with `hotpatch create`, as a user
-    /// does (``CreateBinary``'s binary, run here to read what it printed); checks that `create`
-    /// included `function`.
+    /// Makes the patch with `hotpatch create`, as a user does; checks that it included `function`.
     private func create(id: String, fix function: String, _ source: String) throws -> String {
-        let object = try fixture.object(id, source, flags: Fixtures.objectFlags)
-        let output = fixture.path("\(id).hotpatch")
-        let result = try Subprocess.run(
-            CreateBinary.path,
-            ["create", "--target", fixture.path("service"), "--object", object, "--id", id, "-o", output])
-        XCTAssertEqual(result.status, 0, "hotpatch create failed:\n\(result.stdout)\(result.stderr)")
-        XCTAssertTrue(result.stdout.contains("included: \(function)"), result.stdout + result.stderr)
-        return output
+        let patch = try fixture.servicePatchPrinting(id: id, fix: source)
+        XCTAssertTrue(patch.printed.contains("included: \(function)"), patch.printed)
+        return patch.path
     }
 }

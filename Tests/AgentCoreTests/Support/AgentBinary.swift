@@ -12,8 +12,14 @@ enum AgentBinary {
         if let chosen = ProcessInfo.processInfo.environment["HOTPATCH_AGENT"], !chosen.isEmpty {
             return chosen
         }
+        return builtProduct("hotpatch-agent")
+    }()
+
+    /// The path of `product` in the build products folder, built into the same scratch path first
+    /// when a filtered `swift test` did not build it.
+    static func builtProduct(_ product: String) -> String {
         let products = productsDirectory()
-        let candidate = products + "/hotpatch-agent"
+        let candidate = products + "/" + product
         if !FileManager.default.isExecutableFile(atPath: candidate) {
             // <scratch>/<triple>/<config>: build the product into the same scratch path.
             let scratch = URL(fileURLWithPath: products).deletingLastPathComponent()
@@ -21,11 +27,11 @@ enum AgentBinary {
             let config = URL(fileURLWithPath: products).lastPathComponent
             _ = try? Subprocess.run(
                 "/usr/bin/env",
-                ["swift", "build", "--scratch-path", scratch, "-c", config, "--product", "hotpatch-agent"],
+                ["swift", "build", "--scratch-path", scratch, "-c", config, "--product", product],
                 currentDirectory: RepositoryPaths.root.path)
         }
         return candidate
-    }()
+    }
 
     /// The directory holding the test bundle (and every product of the same build).
     static func productsDirectory() -> String {

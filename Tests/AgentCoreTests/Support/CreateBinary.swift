@@ -10,19 +10,7 @@ enum CreateBinary {
         if let chosen = ProcessInfo.processInfo.environment["HOTPATCH_CREATE_BINARY"], !chosen.isEmpty {
             return chosen
         }
-        let products = AgentBinary.productsDirectory()
-        let candidate = products + "/hotpatch"
-        if !FileManager.default.isExecutableFile(atPath: candidate) {
-            // <scratch>/<triple>/<config>: build the product into the same scratch path.
-            let scratch = URL(fileURLWithPath: products).deletingLastPathComponent()
-                .deletingLastPathComponent().path
-            let config = URL(fileURLWithPath: products).lastPathComponent
-            _ = try? Subprocess.run(
-                "/usr/bin/env",
-                ["swift", "build", "--scratch-path", scratch, "-c", config, "--product", "hotpatch"],
-                currentDirectory: RepositoryPaths.root.path)
-        }
-        return candidate
+        return AgentBinary.builtProduct("hotpatch")
     }()
 
     /// `hotpatch create --target TARGET --object OBJECT [--function F]... --id ID -o OUTPUT`;
@@ -44,14 +32,27 @@ enum CreateBinary {
         try run(["create", "--old", old, "--new", new, "--id", id, "-o", output], output: output)
     }
 
+    /// What `create` printed (its summary: `included: F`, ...) as well as the patch's path.
+    static func createPrinting(id: String, target: String, object: String, output: String) throws
+        -> (path: String, printed: String)
+    {
+        let printed = try printing(["create", "--target", target, "--object", object, "--id", id, "-o", output])
+        return (output, printed)
+    }
+
     private static func run(_ arguments: [String], output: String) throws -> String {
+        _ = try printing(arguments)
+        return output
+    }
+
+    private static func printing(_ arguments: [String]) throws -> String {
         let result = try Subprocess.run(path, arguments)
         guard result.status == 0 else {
             throw TestPatchError(
                 "hotpatch \(arguments.joined(separator: " ")) exited \(result.status):\n\(result.stdout)\(result.stderr)"
             )
         }
-        return output
+        return result.stdout + result.stderr
     }
 }
 
@@ -69,5 +70,13 @@ extension CFixture {
         return try CreateBinary.create(
             id: id, target: path("service"), object: object, functions: functions,
             output: path("\(id).hotpatch"))
+    }
+
+    /// Compiles `fix` as the fixed object and makes patch `id` for this fixture's linked `service`,
+    /// `create` finding the changed functions itself; returns its path and what `create` printed.
+    func servicePatchPrinting(id: String, fix: String) throws -> (path: String, printed: String) {
+        let object = try object(id, fix, flags: Fixtures.objectFlags)
+        return try CreateBinary.createPrinting(
+            id: id, target: path("service"), object: object, output: path("\(id).hotpatch"))
     }
 }

@@ -11,6 +11,22 @@ enum Fixtures {
     /// Flags for the fixed object.
     static let objectFlags = ["-O2", "-fPIC", "-ffunction-sections", "-fdata-sections"]
 
+    /// A thread that calls `compute(41)` every millisecond and prints `compute=N` whenever the
+    /// value changes: how the services show which `compute` runs (needs pthread.h, stdio.h,
+    /// unistd.h and `compute`).
+    static let computeWorker = """
+        static void *worker(void *arg) {
+            (void)arg;
+            int last = 0;
+            for (;;) {
+                int value = compute(41);
+                if (value != last) { printf("compute=%d\\n", value); fflush(stdout); last = value; }
+                usleep(1000);
+            }
+            return NULL;
+        }
+        """
+
     /// A service whose threads sit in blocking system calls (the main thread in nanosleep, others
     /// in read on a pipe, futex wait with a timeout, epoll_wait) and check every result: a short
     /// sleep, an EINTR or a wrong result prints `BAD ...`. A worker calls `compute` and prints
@@ -89,16 +105,7 @@ enum Fixtures {
             }
             return NULL;
         }
-        static void *worker(void *arg) {
-            (void)arg;
-            int last = 0;
-            for (;;) {
-                int value = compute(41);
-                if (value != last) { printf("compute=%d\\n", value); fflush(stdout); last = value; }
-                usleep(1000);
-            }
-            return NULL;
-        }
+        \(Fixtures.computeWorker)
         static void *spinner(void *arg) {
             (void)arg;
             for (;;) { if (spinning) busy_loop(&spinning); usleep(1000); }

@@ -74,28 +74,37 @@ final class CallFrameInstructionsTests: XCTestCase {
                     expressions += 1
                     continue
                 }
-                let cfa = fields[1]
-                let sign = cfa.firstIndex { $0 == "+" || $0 == "-" }!
-                XCTAssertEqual(row.cfaRegister, Self.columns[String(cfa[..<sign])], "\(level) 0x\(fields[0]) CFA")
-                XCTAssertEqual(row.cfaOffset, Int64(cfa[cfa.index(after: sign)...])!, "\(level) 0x\(fields[0]) CFA")
-                for (name, text) in zip(header.dropFirst(2), fields.dropFirst(2)) {
-                    let column = try XCTUnwrap(Self.columns[name], name)
-                    let rule = row.rule(column)
-                    switch text {
-                    case "u": XCTAssert(rule == .sameValue || rule == .undefined, "\(level) 0x\(fields[0]) \(name)")
-                    case "s": XCTAssertEqual(rule, .sameValue, "\(level) 0x\(fields[0]) \(name)")
-                    default:
-                        if text.hasPrefix("c") {
-                            XCTAssertEqual(rule, .savedAt(Int64(text.dropFirst())!), "\(level) 0x\(fields[0]) \(name)")
-                        } else {
-                            XCTAssertEqual(rule, .unknown, "\(level) 0x\(fields[0]) \(name) \(text)")
-                        }
-                    }
-                }
+                assertRow(row, readelf: fields, header: header, at: "\(level) 0x\(fields[0])")
                 checked += 1
             }
             XCTAssertGreaterThan(checked, 10, "\(level): rows checked")
             print("CallFrameInstructionsTests \(level): \(checked) rows equal to readelf, \(expressions) expression rows refused")
+        }
+    }
+
+    /// One row of `table` against readelf's: the CFA, then each register column readelf lists
+    /// (`u` undefined or same, `s` same value, `cN` saved at CFA+N, anything else not handled).
+    private func assertRow(_ row: FrameRule, readelf fields: [String], header: [String], at place: String) {
+        let cfa = fields[1]
+        let sign = cfa.firstIndex { $0 == "+" || $0 == "-" }!
+        XCTAssertEqual(row.cfaRegister, Self.columns[String(cfa[..<sign])], "\(place) CFA")
+        XCTAssertEqual(row.cfaOffset, Int64(cfa[cfa.index(after: sign)...])!, "\(place) CFA")
+        for (name, text) in zip(header.dropFirst(2), fields.dropFirst(2)) {
+            guard let column = Self.columns[name] else {
+                XCTFail("\(place): unknown column \(name)")
+                continue
+            }
+            let rule = row.rule(column)
+            switch text {
+            case "u": XCTAssert(rule == .sameValue || rule == .undefined, "\(place) \(name)")
+            case "s": XCTAssertEqual(rule, .sameValue, "\(place) \(name)")
+            default:
+                if text.hasPrefix("c") {
+                    XCTAssertEqual(rule, .savedAt(Int64(text.dropFirst())!), "\(place) \(name)")
+                } else {
+                    XCTAssertEqual(rule, .unknown, "\(place) \(name) \(text)")
+                }
+            }
         }
     }
 
