@@ -38,9 +38,6 @@ struct PatchImage {
         return base.advanced(by: offset + symbol.value)
     }
 
-    /// The read+execute range: what threads must be out of before a revert.
-    var codeRange: (start: RemoteAddress, size: UInt64) { (base, layout.executableSize) }
-
     private func symbolAddresses(_ patch: PatchFile, external: [Int: UInt64]) throws(AgentFailure) -> [Int:
         UInt64]
     {

@@ -107,7 +107,7 @@ struct RemoteCall {
                 throw AgentFailure(.processExited, "\(process): tid \(tid) exited while running \(name)")
             case .stopped(let signal, let event):
                 if event == Syscalls.eventStop { return try Syscalls.registers(of: tid) }
-                if event == 0 && RemoteCall.faults.contains(signal) {
+                if event == 0 && RemoteCall.faults.contains(Signal(rawValue: signal)) {
                     // The call itself faulted: never the program's signal to keep (delivered after
                     // the restore, it would kill the process). Stop here; the caller restores.
                     let at = (try? Syscalls.registers(of: tid)).map { RemoteAddress($0.rip) }
@@ -123,7 +123,7 @@ struct RemoteCall {
     }
 
     /// Signals an instruction of the call raises itself: SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV.
-    static let faults: Set<Int32> = [4, 5, 7, 8, 11]
+    static let faults: Set<Signal> = [.illegalInstruction, .trap, .busError, .arithmeticError, .segmentationFault]
 
     /// Eight little-endian bytes.
     static func littleEndian(_ value: UInt64) -> [UInt8] {

@@ -86,7 +86,7 @@ extension StoppedProcess {
             threadExited(tid)
             return false
         }
-        let hit = event == 0 && signal == 5 && breakpoints.contains(RemoteAddress(registers.rip))
+        let hit = event == 0 && signal == Signal.trap.rawValue && breakpoints.contains(RemoteAddress(registers.rip))
         if hit {
             let parked = park(tid)
             guard let now = threads[tid] else { return false }  // it exited

@@ -15,6 +15,14 @@ struct Signal: RawRepresentable, Equatable, Hashable, CustomStringConvertible {
     static let `continue` = Signal(rawValue: SIGCONT)
     /// SIGTRAP.
     static let trap = Signal(rawValue: SIGTRAP)
+    /// SIGILL.
+    static let illegalInstruction = Signal(rawValue: SIGILL)
+    /// SIGBUS.
+    static let busError = Signal(rawValue: SIGBUS)
+    /// SIGFPE.
+    static let arithmeticError = Signal(rawValue: SIGFPE)
+    /// SIGSEGV.
+    static let segmentationFault = Signal(rawValue: SIGSEGV)
 
     var description: String {
         switch self {
@@ -22,6 +30,10 @@ struct Signal: RawRepresentable, Equatable, Hashable, CustomStringConvertible {
         case .stop: "SIGSTOP"
         case .continue: "SIGCONT"
         case .trap: "SIGTRAP"
+        case .illegalInstruction: "SIGILL"
+        case .busError: "SIGBUS"
+        case .arithmeticError: "SIGFPE"
+        case .segmentationFault: "SIGSEGV"
         default: "signal \(rawValue)"
         }
     }

@@ -28,7 +28,4 @@ extension Syscalls {
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
-
-    /// Clock ticks per second, the unit of `/proc/PID/stat` start times.
-    static var clockTicksPerSecond: Int { sysconf(Int32(_SC_CLK_TCK)) }
 }
