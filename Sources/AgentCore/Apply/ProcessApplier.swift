@@ -78,12 +78,7 @@ struct ProcessApplier {
     }
 
     private func report(_ outcome: ProcessOutcome, memory: RemoteMemory) -> ProcessReport {
-        let patches =
-            (try? PatchMemoryScanner.scan(process, memory: memory, mappings: process.mappings())) ?? []
-        return ProcessReport(
-            pid: process.pid, startTime: process.identity.startTime, executable: process.executable,
-            outcome: outcome,
-            patches: patches.map(\.report))
+        ProcessInspector.report(process, outcome: outcome, memory: memory)
     }
 }
 
