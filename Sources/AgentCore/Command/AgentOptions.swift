@@ -1,15 +1,5 @@
 import Shared
 
-/// Which processes a command is about.
-package enum TargetSelection: Equatable {
-    /// These pids.
-    case pids([Pid])
-    /// Every process that maps this file (executable or shared library).
-    case executable(String)
-    /// Every process the command applies to (maps the patch's module, or holds the patch).
-    case all
-}
-
 /// The parsed command line of `hotpatch-agent`.
 package struct AgentOptions: Equatable {
     /// The subcommand.
@@ -43,11 +33,4 @@ package struct AgentOptions: Equatable {
         self.command = command
         self.selection = selection
     }
-}
-
-/// A command line that cannot be run, with what to do about it.
-package struct UsageError: Error, CustomStringConvertible {
-    /// What is wrong and how to fix it.
-    package let description: String
-    package init(_ description: String) { self.description = description }
 }
