@@ -43,9 +43,15 @@ let package = Package(
             name: "FleetInventory",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Everything the agent does (apply, revert, status, preflight, the guardian, persist),
+        // as a library under the thin `hotpatch-agent` command line (Sources/Agent).
+        .target(
+            name: "AgentCore",
+            dependencies: ["Shared", "CPtrace", "CSodium"]
+        ),
         .executableTarget(
             name: "Agent",
-            dependencies: ["Shared", "CPtrace", "CSodium", "CStaticAgent"]
+            dependencies: ["AgentCore", "Shared", "CStaticAgent"]
         ),
         // The patch compiler: `hotpatch create` (objects or two builds to a patch file), `inspect`
         // and `sign`; the commands in Orchestrator are thin layers over it.
@@ -69,7 +75,9 @@ let package = Package(
         // service, bringing the lab fleet up and down. Tests use Foundation freely.
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
+        // AgentCore's tests; CLI/ tests the command-line reader of the Agent target, EndToEnd/ runs
+        // the built hotpatch-agent.
+        .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore", "Agent", "Shared", "TestSupport"]),
         .testTarget(name: "PatchCompilerTests", dependencies: ["PatchCompiler", "Shared", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),

@@ -1,3 +1,4 @@
+import AgentCore
 import Shared
 
 /// `hotpatch-agent`: applies, reverts and reports patches inside the processes of this host.
@@ -11,14 +12,14 @@ enum AgentMain {
             return
         }
         if arguments.isEmpty || arguments.contains("--help") || arguments.first == "help" {
-            Syscalls.print(ArgumentParser.usage)
+            Syscalls.print(CommandLineReader.usage)
             return
         }
         let options: AgentOptions
         do {
-            options = try ArgumentParser.parse(arguments)
+            options = try CommandLineReader.parse(arguments)
         } catch {
-            Syscalls.print("hotpatch-agent: \(error)\n\n" + ArgumentParser.usage, toError: true)
+            Syscalls.print("hotpatch-agent: \(error)\n\n" + CommandLineReader.usage, toError: true)
             if arguments.contains("--json") { printJSON(usageReport(error)) }
             Syscalls.exit(AgentExitCode.usage.rawValue)
         }
