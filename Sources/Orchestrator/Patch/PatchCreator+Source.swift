@@ -1,0 +1,109 @@
+import Foundation
+import Shared
+import SourceBuild
+
+/// `hotpatch create --source`: the fix's objects come from two builds of the project (see
+/// `SourceBuild`). Before any patch is made, the rebuilt parent must be the running code: each
+/// changed object's parent version is correlated with the target exactly as `--object` does,
+/// and every function of it must come out identical. Then the fix's versions go through
+/// `fromObjects`, with the same decisions.
+extension PatchCreator {
+    /// A patch from a source build; `notes` says which objects were skipped and why.
+    static func fromSource(
+        target: String, build: SourceBuild, id: PatchID, description: String, debugFile: String?
+    ) throws -> (outcome: Outcome, notes: [String]) {
+        var notes = build.notes
+        var selected: [String] = []
+        // Per source: the compiled variants (a file built into two programs with other flags)
+        // whose parent version is the running code; none of them → refuse with the first difference.
+        for source in Set(build.changed.map(\.source)).sorted() {
+            var firstDifference: ParentCheck?
+            var matched = false
+            for object in build.changed where object.source == source {
+                guard let parent = object.parentObject else {
+                    notes.append("\(object.key): new in the fix, not used (a fix that adds a source file is not supported)")
+                    continue
+                }
+                let check = try checkParent(parent, target: target, debugFile: debugFile)
+                switch check {
+                case .matches:
+                    selected.append(object.fixObject)
+                    matched = true
+                case .absent: notes.append("\(object.key): none of its functions is in \(target) (another program's object)")
+                case .differs: firstDifference = firstDifference ?? check
+                }
+            }
+            if !matched, case .differs(let function, let reason, let object) = firstDifference {
+                throw PatchCreationError(
+                    "the rebuilt parent \(build.trees.parentLabel) is not the code running in \(target): \(function) "
+                        + "(\(source)) differs (\(reason)). \(likelyCause(target: target, object: object, build: build)) "
+                        + "No patch was made against code that is not running.")
+            }
+        }
+        guard !selected.isEmpty else {
+            throw PatchCreationError(
+                "none of the objects the fix \(build.trees.fixLabel) changed (\(build.changed.map(\.key).joined(separator: ", "))) "
+                    + "has a function in \(target): the fix is for another program or library of the project; "
+                    + "pass that one with --target")
+        }
+        let outcome = try fromObjects(
+            target: target, objects: selected, functions: [], id: id, description: description, debugFile: debugFile)
+        return (outcome, notes)
+    }
+
+    /// What correlating a rebuilt parent object with the target found.
+    enum ParentCheck {
+        /// Every function the target also has is identical: this is the running code.
+        case matches
+        /// None of its functions is in the target.
+        case absent
+        /// The first function that is not identical, why, and the object.
+        case differs(function: String, reason: String, object: String)
+    }
+
+    /// Correlates one rebuilt parent object with the target, function by function.
+    static func checkParent(_ object: String, target: String, debugFile: String?) throws -> ParentCheck {
+        let planner = try planner(target: target, objects: [object], functions: [], debugFile: debugFile)
+        let statics = try planner.units.map { unit in
+            try StaticLocals(target: planner.target, unit: unit, names: NumberedNames(target: planner.target, unit: unit))
+        }
+        let verdicts = try planner.compareFamilies(statics: statics)
+        guard !verdicts.isEmpty else { return .absent }
+        for verdict in verdicts {
+            if let difference = verdict.difference {
+                return .differs(function: verdict.family.root.name, reason: difference, object: object)
+            }
+            if let shift = verdict.lineShift {
+                return .differs(
+                    function: verdict.family.root.name, reason: "a __LINE__ constant is \(shift.new), running \(shift.old)",
+                    object: object)
+            }
+        }
+        return .matches
+    }
+
+    /// Why a rebuild may differ: another compiler (the `.comment` strings), LTO, or flags.
+    static func likelyCause(target: String, object: String, build: SourceBuild) -> String {
+        let running = compilerStrings(of: target)
+        let rebuilt = compilerStrings(of: object)
+        if build.sawLTO {
+            return "The project builds with -flto: the running binary was built with LTO, and a per-object rebuild "
+                + "without LTO (which hotpatch needs) does not reproduce it; build and deploy without -flto to hotpatch it."
+        }
+        if !running.isEmpty, !rebuilt.isEmpty, rebuilt.isDisjoint(with: running) {
+            return "Likely cause: another compiler: the target was built by \(running.sorted().joined(separator: "; ")), "
+                + "this rebuild by \(rebuilt.sorted().joined(separator: "; ")); rebuild with that compiler (--build)."
+        }
+        return "Likely cause: other compiler flags (optimization level, -fPIC/-fPIE, -D defines) than the running build's"
+            + " (same compiler, \(rebuilt.sorted().joined(separator: "; "))); pass the deployed build's command and flags "
+            + "with --build 'COMMAND'."
+    }
+
+    /// The compiler identification strings in an ELF file's `.comment` (`GCC: (Debian 12.2.0-14) 12.2.0`).
+    static func compilerStrings(of path: String) -> Set<String> {
+        guard let elf = try? ELFFile(bytes: FileBytes.read(path)), let section = elf.section(named: ".comment"),
+            let contents = try? elf.contents(of: section)
+        else { return [] }
+        return Set(contents.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+    }
+}
