@@ -13,7 +13,8 @@ struct TreeBuild {
 
     /// Runs `recipe`; returns the compiles it recorded. A failing step throws with the log's tail.
     func run(_ recipe: BuildRecipe, label: String) throws -> CompileLog {
-        let wrapper = try CompilerWrapper(directory: side + "/wrapper", tree: tree, source: source)
+        let wrapper = try CompilerWrapper(
+            directory: side + "/wrapper", pathMap: [(tree, source), (side + "/build", source + "/build")])
         try FileManager.default.createDirectory(atPath: side + "/build", withIntermediateDirectories: true)
         let environment = wrapper.environment(over: ProcessInfo.processInfo.environment)
         for step in recipe.steps {
