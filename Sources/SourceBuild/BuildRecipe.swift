@@ -26,7 +26,8 @@ public struct BuildRecipe: Sendable, Equatable {
         let has = { (name: String) in FileManager.default.fileExists(atPath: tree + "/" + name) }
         let make = ["make", "-j\(jobs)"]
         if has("Makefile") || has("makefile") || has("GNUmakefile") {
-            return BuildRecipe(steps: [Step(arguments: make, place: .source)], summary: make.joined(separator: " "))
+            return BuildRecipe(
+                steps: [Step(arguments: make, place: .source)], summary: make.joined(separator: " "))
         }
         if has("CMakeLists.txt") {
             return BuildRecipe(
@@ -46,9 +47,13 @@ public struct BuildRecipe: Sendable, Equatable {
             var steps: [Step] = []
             if !has("configure") {
                 steps.append(
-                    Step(arguments: has("autogen.sh") ? ["./autogen.sh"] : ["autoreconf", "-fi"], place: .source))
+                    Step(
+                        arguments: has("autogen.sh") ? ["./autogen.sh"] : ["autoreconf", "-fi"],
+                        place: .source))
             }
-            steps += [Step(arguments: ["./configure"], place: .source), Step(arguments: make, place: .source)]
+            steps += [
+                Step(arguments: ["./configure"], place: .source), Step(arguments: make, place: .source),
+            ]
             return BuildRecipe(steps: steps, summary: "./configure && make -j\(jobs)")
         }
         throw SourceBuildError(

@@ -12,17 +12,27 @@ public struct ChangedObject: Sendable, Equatable {
     /// The fix build's object.
     public let fixObject: String
 
-    /// Pairs two builds' objects by path and keeps those whose bytes differ.
+    /// Pairs two builds' objects by path: those whose bytes differ (or are new), and the
+    /// parent's objects the fix left identical, by source (another program's build of a changed
+    /// source may be the one running).
     static func pairing(
         parent: [String: CompileLog.Compile], fix: [String: CompileLog.Compile], tree: String
-    ) -> [ChangedObject] {
-        fix.keys.sorted().compactMap { key in
+    ) -> (changed: [ChangedObject], unchanged: [String: [String]]) {
+        var changed: [ChangedObject] = []
+        var unchanged: [String: [String]] = [:]
+        for key in fix.keys.sorted() {
             let fixed = fix[key]!
             let old = parent[key]?.object
-            if let old, FileManager.default.contentsEqual(atPath: old, andPath: fixed.object) { return nil }
             let source =
-                fixed.source.hasPrefix(tree + "/") ? String(fixed.source.dropFirst(tree.count + 1)) : fixed.source
-            return ChangedObject(key: key, source: source, parentObject: old, fixObject: fixed.object)
+                fixed.source.hasPrefix(tree + "/")
+                ? String(fixed.source.dropFirst(tree.count + 1)) : fixed.source
+            if let old, FileManager.default.contentsEqual(atPath: old, andPath: fixed.object) {
+                unchanged[source, default: []].append(old)
+            } else {
+                changed.append(
+                    ChangedObject(key: key, source: source, parentObject: old, fixObject: fixed.object))
+            }
         }
+        return (changed, unchanged)
     }
 }

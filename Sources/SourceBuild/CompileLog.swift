@@ -36,7 +36,8 @@ public struct CompileLog: Sendable, Equatable {
             case "compile" where fields.count >= 5:
                 compiles.append(
                     Compile(
-                        object: Self.absolute(fields[2], in: fields[1]), source: Self.absolute(fields[3], in: fields[1]),
+                        object: Self.absolute(fields[2], in: fields[1]),
+                        source: Self.absolute(fields[3], in: fields[1]),
                         compiler: fields[4]))
             default: continue
             }

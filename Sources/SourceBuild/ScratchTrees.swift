@@ -66,15 +66,19 @@ public struct ScratchTrees: Sendable {
     /// The full hash of `revision`, checked to be a commit with a parent.
     private static func resolve(_ revision: String, in source: String) throws -> String {
         guard (try? Command.git(["rev-parse", "--git-dir"], in: source)) != nil else {
-            throw SourceBuildError("--commit \(revision): \(source) is not a git repository (use --diff FILE)")
+            throw SourceBuildError(
+                "--commit \(revision): \(source) is not a git repository (use --diff FILE)")
         }
-        guard let commit = try? Command.git(["rev-parse", "--verify", "--quiet", revision + "^{commit}"], in: source)
+        guard
+            let commit = try? Command.git(
+                ["rev-parse", "--verify", "--quiet", revision + "^{commit}"], in: source)
         else {
             throw SourceBuildError("--commit \(revision): no such commit in \(source)")
         }
         let hash = commit.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (try? Command.git(["rev-parse", "--verify", "--quiet", hash + "^"], in: source)) != nil else {
-            throw SourceBuildError("--commit \(revision): \(hash) has no parent to build the running code from")
+            throw SourceBuildError(
+                "--commit \(revision): \(hash) has no parent to build the running code from")
         }
         return hash
     }
@@ -84,7 +88,8 @@ public struct ScratchTrees: Sendable {
         try FileManager.default.createDirectory(
             atPath: (tree as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         _ = try Command.git(["clone", "--quiet", "--shared", "--no-checkout", source, tree], in: source)
-        _ = try Command.git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", revision], in: tree)
+        _ = try Command.git(
+            ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", revision], in: tree)
     }
 
     /// The source's tracked files (or all of it outside git), copied with their modes.
@@ -92,14 +97,19 @@ public struct ScratchTrees: Sendable {
         let manager = FileManager.default
         try manager.createDirectory(atPath: tree, withIntermediateDirectories: true)
         guard let listing = try? Command.git(["ls-files", "-z"], in: source) else {
-            let copy = try Command(executable: "/bin/cp", arguments: ["-a", source + "/.", tree], directory: source).run()
-            guard copy.status == 0 else { throw SourceBuildError("cannot copy \(source) to \(tree): \(copy.output)") }
+            let copy = try Command(
+                executable: "/bin/cp", arguments: ["-a", source + "/.", tree], directory: source
+            ).run()
+            guard copy.status == 0 else {
+                throw SourceBuildError("cannot copy \(source) to \(tree): \(copy.output)")
+            }
             return
         }
         for file in listing.split(separator: "\0").map(String.init) {
             let destination = tree + "/" + file
             try manager.createDirectory(
-                atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+            )
             try manager.copyItem(atPath: source + "/" + file, toPath: destination)
         }
     }

@@ -8,6 +8,8 @@ public struct SourceBuild: Sendable {
     public let trees: ScratchTrees
     /// Objects whose bytes the fix changed (or added), sorted by path.
     public let changed: [ChangedObject]
+    /// The parent build's objects the fix left identical, by source (relative to the tree).
+    public let unchanged: [String: [String]]
     /// Things the user should know that do not stop the patch (a changed source nothing compiled).
     public let notes: [String]
     /// True when the project's build asked for `-flto` (dropped by the wrapper).
@@ -33,7 +35,9 @@ public struct SourceBuild: Sendable {
         let trees = try ScratchTrees.make(source: source, fix: fix, under: scratch)
         progress(.finished(seconds: Int(Date().timeIntervalSince(clock))))
         var logs: [(TreeBuild, CompileLog)] = []
-        for (side, label) in [("parent", "the parent " + trees.parentLabel), ("fix", "the fix " + trees.fixLabel)] {
+        for (side, label) in [
+            ("parent", "the parent " + trees.parentLabel), ("fix", "the fix " + trees.fixLabel),
+        ] {
             let build = TreeBuild(side: trees.root + "/" + side, source: source)
             let recipe = try command.map(BuildRecipe.custom) ?? BuildRecipe.detect(in: build.tree, jobs: jobs)
             progress(.started("building \(label) (\(recipe.summary))"))
@@ -42,16 +46,19 @@ public struct SourceBuild: Sendable {
             progress(.finished(seconds: Int(Date().timeIntervalSince(clock))))
         }
         let (parent, fixed) = (logs[0], logs[1])
-        let changed = ChangedObject.pairing(
+        let (changed, unchanged) = ChangedObject.pairing(
             parent: parent.0.objects(of: parent.1), fix: fixed.0.objects(of: fixed.1), tree: fixed.0.tree)
         guard !changed.isEmpty else {
             throw SourceBuildError(
                 "the fix \(trees.fixLabel) changed no object: both builds wrote identical objects (changed files: "
-                    + "\(trees.changedFiles.joined(separator: ", "))); nothing to patch. Scratch trees kept in \(trees.root)")
+                    + "\(trees.changedFiles.joined(separator: ", "))); nothing to patch. Scratch trees kept in \(trees.root)"
+            )
         }
         return SourceBuild(
-            trees: trees, changed: changed, notes: notes(changedFiles: trees.changedFiles, changed: changed),
-            sawLTO: parent.1.sawLTO || fixed.1.sawLTO, compilers: Array(Set(fixed.1.compiles.map(\.compiler))).sorted())
+            trees: trees, changed: changed, unchanged: unchanged,
+            notes: notes(changedFiles: trees.changedFiles, changed: changed),
+            sawLTO: parent.1.sawLTO || fixed.1.sawLTO,
+            compilers: Array(Set(fixed.1.compiles.map(\.compiler))).sorted())
     }
 
     /// Removes the scratch trees.
@@ -61,8 +68,12 @@ public struct SourceBuild: Sendable {
     static func notes(changedFiles: [String], changed: [ChangedObject]) -> [String] {
         let compiled = Set(changed.map(\.source))
         let sourceExtensions: Set<String> = ["c", "cc", "cpp", "cxx", "c++", "C"]
-        return changedFiles.filter { sourceExtensions.contains(($0 as NSString).pathExtension) && !compiled.contains($0) }
-            .map { "\($0) changed, but no object compiled from it changed (not part of this build, or no code change)" }
+        return changedFiles.filter {
+            sourceExtensions.contains(($0 as NSString).pathExtension) && !compiled.contains($0)
+        }
+        .map {
+            "\($0) changed, but no object compiled from it changed (not part of this build, or no code change)"
+        }
     }
 
     private static func describe(_ fix: FixSource) -> String {

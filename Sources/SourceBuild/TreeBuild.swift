@@ -19,14 +19,17 @@ struct TreeBuild {
         let environment = wrapper.environment(over: ProcessInfo.processInfo.environment)
         for step in recipe.steps {
             let directory = step.place == .source ? tree : side + "/build"
-            guard let executable = step.arguments[0].hasPrefix("/") || step.arguments[0].hasPrefix("./")
-                ? step.arguments[0] : Command.which(step.arguments[0])
+            guard
+                let executable = step.arguments[0].hasPrefix("/") || step.arguments[0].hasPrefix("./")
+                    ? step.arguments[0] : Command.which(step.arguments[0])
             else {
                 throw SourceBuildError(
-                    "building \(label): \(step.arguments[0]) is not installed; install it or pass --build 'COMMAND'")
+                    "building \(label): \(step.arguments[0]) is not installed; install it or pass --build 'COMMAND'"
+                )
             }
             let command = Command(
-                executable: executable.hasPrefix("./") ? directory + "/" + executable.dropFirst(2) : executable,
+                executable: executable.hasPrefix("./")
+                    ? directory + "/" + executable.dropFirst(2) : executable,
                 arguments: Array(step.arguments.dropFirst()), directory: directory, environment: environment)
             let status = try command.run(log: buildLog).status
             guard status == 0 else {
@@ -57,6 +60,7 @@ struct TreeBuild {
 
     private func tail(of path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(20).joined(separator: "\n")
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(20).joined(
+            separator: "\n")
     }
 }

@@ -25,14 +25,17 @@ final class PatchCreateFromSourceCMakeTests: XCTestCase {
         let deployed = fixture.path("deployed")
         try repository.deploy(
             "HEAD^", into: deployed,
-            building: [["/usr/bin/cmake", "-S", ".", "-B", "build"], ["/usr/bin/cmake", "--build", "build"]])
+            building: [
+                ["/usr/bin/cmake", "-S", ".", "-B", "build"], ["/usr/bin/cmake", "--build", "build"],
+            ])
         let greet = try DeployedProgram(deployed + "/build/greet", in: fixture.directory)
         defer { greet.stop() }
         XCTAssertTrue(greet.waitForLine("hello world"), "the deployed program runs")
 
         let patch = fixture.path("fix.hotpatch")
         let created = try SourcePatch.create([
-            "--target", deployed + "/build/libgreeter.so", "--source", repository.directory, "--commit", "HEAD",
+            "--target", deployed + "/build/libgreeter.so", "--source", repository.directory, "--commit",
+            "HEAD",
             "-o", patch,
         ])
         XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
@@ -43,6 +46,7 @@ final class PatchCreateFromSourceCMakeTests: XCTestCase {
         let mark = greet.mark
         let applied = try SourcePatch.apply(patch, pid: greet.pid, state: fixture.path("state"))
         XCTAssertEqual(applied.status, 0, applied.stdout + applied.stderr)
-        XCTAssertTrue(greet.waitForLine("hello, world", after: mark), "the running program greets with the fix")
+        XCTAssertTrue(
+            greet.waitForLine("hello, world", after: mark), "the running program greets with the fix")
     }
 }

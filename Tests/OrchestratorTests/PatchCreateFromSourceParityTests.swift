@@ -66,10 +66,12 @@ final class PatchCreateFromSourceParityTests: XCTestCase {
         ])
         XCTAssertNotEqual(created.status, 0)
         XCTAssertTrue(
-            created.stderr.contains("is not the code running in \(deployed)/build/parity-v1: is_even (classify_v1.c) differs"),
+            created.stderr.contains(
+                "is not the code running in \(deployed)/build/parity-v1: is_even (classify_v1.c) differs"),
             created.stderr)
         XCTAssertTrue(created.stderr.contains("other compiler flags"), created.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("fix.hotpatch")), "no patch written")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: fixture.path("fix.hotpatch")), "no patch written")
     }
 
     func testADiffAgainstTheTreeAsItIsMakesThePatchToo() throws {
@@ -92,6 +94,7 @@ final class PatchCreateFromSourceParityTests: XCTestCase {
         let report = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
         XCTAssertEqual(report?["outcome"] as? String, "wrote")
         let decisions = report?["decisions"] as? [[String: String]] ?? []
-        XCTAssertTrue(decisions.contains { $0["verdict"] == "included" && $0["name"] == "is_even" }, created.stdout)
+        XCTAssertTrue(
+            decisions.contains { $0["verdict"] == "included" && $0["name"] == "is_even" }, created.stdout)
     }
 }

@@ -22,7 +22,9 @@ struct SourceRepository {
     /// Commits every change in the tree.
     func commitAll(_ message: String) throws {
         try git(["add", "-A"])
-        try git(["-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message])
+        try git([
+            "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message,
+        ])
     }
 
     /// Replaces `text` by `replacement` in `file` (a path in the tree).
@@ -30,13 +32,15 @@ struct SourceRepository {
         let path = directory + "/" + file
         let old = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(old.contains(text), "\(file) has no \(text)")
-        try old.replacingOccurrences(of: text, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        try old.replacingOccurrences(of: text, with: replacement).write(
+            toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// A clone at `revision` in `directory`, built with `commands` (each run in the clone): the deployed build.
     func deploy(_ revision: String, into clone: String, building commands: [[String]]) throws {
         try Self.run("/usr/bin/git", ["clone", "-q", directory, clone])
-        try Self.run("/usr/bin/git", ["-c", "advice.detachedHead=false", "checkout", "-q", revision], in: clone)
+        try Self.run(
+            "/usr/bin/git", ["-c", "advice.detachedHead=false", "checkout", "-q", revision], in: clone)
         for command in commands { try Self.run(command[0], Array(command.dropFirst()), in: clone) }
     }
 
@@ -108,7 +112,8 @@ enum SourcePatch {
     /// `hotpatch-agent apply PATCH --pid PID` with a private state directory.
     static func apply(_ patch: String, pid: pid_t, state: String) throws -> ProgramResult {
         try Subprocess.run(
-            RolloutFixture.agent, ["apply", patch, "--pid", "\(pid)", "--max-pause", "2s", "--state-dir", state])
+            RolloutFixture.agent,
+            ["apply", patch, "--pid", "\(pid)", "--max-pause", "2s", "--state-dir", state])
     }
 }
 

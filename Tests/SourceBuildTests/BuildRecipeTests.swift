@@ -17,7 +17,8 @@ final class BuildRecipeTests: XCTestCase {
             let fixture = try CFixture("recipe")
             defer { fixture.remove() }
             for file in row.files { try fixture.write(file, "") }
-            XCTAssertEqual(try BuildRecipe.detect(in: fixture.directory, jobs: 3).summary, row.summary, "\(row.files)")
+            XCTAssertEqual(
+                try BuildRecipe.detect(in: fixture.directory, jobs: 3).summary, row.summary, "\(row.files)")
         }
     }
 

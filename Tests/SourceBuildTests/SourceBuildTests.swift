@@ -39,7 +39,8 @@ final class SourceBuildTests: XCTestCase {
     private func build(_ fix: FixSource, in source: String) throws -> SourceBuild {
         try fixture.write("scratch/.keep", "")
         return try SourceBuild.make(
-            source: source, fix: fix, command: nil, scratch: fixture.path("scratch"), jobs: 2, progress: { _ in })
+            source: source, fix: fix, command: nil, scratch: fixture.path("scratch"), jobs: 2,
+            progress: { _ in })
     }
 
     func testOnlyTheFixedFilesObjectChangesAndTheRepositoryIsUntouched() throws {
@@ -50,7 +51,8 @@ final class SourceBuildTests: XCTestCase {
         XCTAssertEqual(build.changed.map(\.source), ["b.c"])
         XCTAssertEqual(build.trees.changedFiles, ["b.c"])
         XCTAssertFalse(build.sawLTO)
-        XCTAssertEqual(try git(["status", "--porcelain", "--ignored"]), "", "no file written in the user's tree")
+        XCTAssertEqual(
+            try git(["status", "--porcelain", "--ignored"]), "", "no file written in the user's tree")
         XCTAssertFalse(FileManager.default.fileExists(atPath: source + "/.git/worktrees"))
         let sections = try Subprocess.run("/usr/bin/readelf", ["-SW", build.changed[0].fixObject]).stdout
         XCTAssertTrue(sections.contains(".text.b"), "compiled with -ffunction-sections:\n\(sections)")

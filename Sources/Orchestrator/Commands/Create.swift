@@ -83,7 +83,9 @@ extension Hotpatch {
         var source: String?
 
         /// The fix as a commit of `--source`.
-        @Option(help: ArgumentHelp("The fix commit in --source; its parent is the running code.", valueName: "rev"))
+        @Option(
+            help: ArgumentHelp(
+                "The fix commit in --source; its parent is the running code.", valueName: "rev"))
         var commit: String?
 
         /// The fix as a diff against `--source` as it is.
@@ -131,10 +133,12 @@ extension Hotpatch {
 
         private func validateSource() throws {
             guard source != nil else {
-                throw ValidationError("--commit, --diff and --build need --source DIR, the target's source tree")
+                throw ValidationError(
+                    "--commit, --diff and --build need --source DIR, the target's source tree")
             }
             guard (commit == nil) != (diff == nil) else {
-                throw ValidationError("--source needs exactly one of --commit REV or --diff FILE: the fix to build")
+                throw ValidationError(
+                    "--source needs exactly one of --commit REV or --diff FILE: the fix to build")
             }
             guard target != nil else {
                 throw ValidationError("--source needs --target BINARY_OR_LIB, the running build to patch")
@@ -162,7 +166,8 @@ extension Hotpatch {
                     outcome.bytes = try signingKey.sign(try PatchFile(bytes: outcome.bytes))
                 }
                 guard FileManager.default.createFile(atPath: output, contents: Data(outcome.bytes)) else {
-                    throw PatchCreationError("cannot write \(output); check the directory exists and is writable")
+                    throw PatchCreationError(
+                        "cannot write \(output); check the directory exists and is writable")
                 }
                 report.wrote(
                     output: output, id: patchID!, bytes: outcome.bytes,
@@ -244,7 +249,10 @@ struct CreateReport {
             return
         }
         var object = body(outcome: "wrote")
-        object["patch"] = ["path": output, "id": "\(id)", "bytes": bytes.count, "sha256": sha, "signedBy": keyID.map { $0 as Any } ?? NSNull()]
+        object["patch"] = [
+            "path": output, "id": "\(id)", "bytes": bytes.count, "sha256": sha,
+            "signedBy": keyID.map { $0 as Any } ?? NSNull(),
+        ]
         emit(object)
     }
 
@@ -258,12 +266,16 @@ struct CreateReport {
     private func body(outcome: String) -> [String: Any] {
         [
             "outcome": outcome, "notes": notes,
-            "decisions": decisions.map { ["verdict": $0.verdict.rawValue, "name": $0.name, "reason": $0.reason] },
+            "decisions": decisions.map {
+                ["verdict": $0.verdict.rawValue, "name": $0.name, "reason": $0.reason]
+            },
         ]
     }
 
     private func emit(_ object: [String: Any]) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         print(String(decoding: data, as: UTF8.self))
     }
 

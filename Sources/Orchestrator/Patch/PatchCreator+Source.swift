@@ -14,31 +14,9 @@ extension PatchCreator {
     ) throws -> (outcome: Outcome, notes: [String]) {
         var notes = build.notes
         var selected: [String] = []
-        // Per source: the compiled variants (a file built into two programs with other flags)
-        // whose parent version is the running code; none of them → refuse with the first difference.
         for source in Set(build.changed.map(\.source)).sorted() {
-            var firstDifference: ParentCheck?
-            var matched = false
-            for object in build.changed where object.source == source {
-                guard let parent = object.parentObject else {
-                    notes.append("\(object.key): new in the fix, not used (a fix that adds a source file is not supported)")
-                    continue
-                }
-                let check = try checkParent(parent, target: target, debugFile: debugFile)
-                switch check {
-                case .matches:
-                    selected.append(object.fixObject)
-                    matched = true
-                case .absent: notes.append("\(object.key): none of its functions is in \(target) (another program's object)")
-                case .differs: firstDifference = firstDifference ?? check
-                }
-            }
-            if !matched, case .differs(let function, let reason, let object) = firstDifference {
-                throw PatchCreationError(
-                    "the rebuilt parent \(build.trees.parentLabel) is not the code running in \(target): \(function) "
-                        + "(\(source)) differs (\(reason)). \(likelyCause(target: target, object: object, build: build)) "
-                        + "No patch was made against code that is not running.")
-            }
+            selected += try runningVariants(
+                of: source, build: build, target: target, debugFile: debugFile, notes: &notes)
         }
         guard !selected.isEmpty else {
             throw PatchCreationError(
@@ -47,12 +25,57 @@ extension PatchCreator {
                     + "pass that one with --target")
         }
         let outcome = try fromObjects(
-            target: target, objects: selected, functions: [], id: id, description: description, debugFile: debugFile)
+            target: target, objects: selected, functions: [], id: id, description: description,
+            debugFile: debugFile)
         return (outcome, notes)
     }
 
+    /// The fix's objects of `source` whose parent version is the running code. A source may be
+    /// compiled several times with other flags (memcached's `memcached-debug`): the variants that
+    /// match are used; when none of the changed ones does but an unchanged one matches, the
+    /// running code of that source did not change; else the first difference is refused.
+    static func runningVariants(
+        of source: String, build: SourceBuild, target: String, debugFile: String?, notes: inout [String]
+    ) throws -> [String] {
+        var firstDifference: ParentCheck?
+        var selected: [String] = []
+        var otherPrograms: [String] = []
+        for object in build.changed where object.source == source {
+            guard let parent = object.parentObject else {
+                notes.append(
+                    "\(object.key): new in the fix, not used (a fix that adds a source file is not supported)"
+                )
+                continue
+            }
+            let check = try checkParent(parent, target: target, debugFile: debugFile)
+            switch check {
+            case .matches: selected.append(object.fixObject)
+            case .absent:
+                notes.append(
+                    "\(object.key): none of its functions is in \(target) (another program's object)")
+            case .differs:
+                firstDifference = firstDifference ?? check
+                otherPrograms.append(object.key)
+            }
+        }
+        guard selected.isEmpty, case .differs(let function, let reason, let object) = firstDifference else {
+            return selected
+        }
+        for unchanged in build.unchanged[source] ?? []
+        where try checkParent(unchanged, target: target, debugFile: debugFile) == .matches {
+            notes.append(
+                "\(otherPrograms.joined(separator: ", ")): another build of \(source) (not the running one: "
+                    + "\((unchanged as NSString).lastPathComponent) is, and the fix left it unchanged)")
+            return []
+        }
+        throw PatchCreationError(
+            "the rebuilt parent \(build.trees.parentLabel) is not the code running in \(target): \(function) "
+                + "(\(source)) differs (\(reason)). \(likelyCause(target: target, object: object, build: build)) "
+                + "No patch was made against code that is not running.")
+    }
+
     /// What correlating a rebuilt parent object with the target found.
-    enum ParentCheck {
+    enum ParentCheck: Equatable {
         /// Every function the target also has is identical: this is the running code.
         case matches
         /// None of its functions is in the target.
@@ -65,7 +88,8 @@ extension PatchCreator {
     static func checkParent(_ object: String, target: String, debugFile: String?) throws -> ParentCheck {
         let planner = try planner(target: target, objects: [object], functions: [], debugFile: debugFile)
         let statics = try planner.units.map { unit in
-            try StaticLocals(target: planner.target, unit: unit, names: NumberedNames(target: planner.target, unit: unit))
+            try StaticLocals(
+                target: planner.target, unit: unit, names: NumberedNames(target: planner.target, unit: unit))
         }
         let verdicts = try planner.compareFamilies(statics: statics)
         guard !verdicts.isEmpty else { return .absent }
@@ -75,7 +99,8 @@ extension PatchCreator {
             }
             if let shift = verdict.lineShift {
                 return .differs(
-                    function: verdict.family.root.name, reason: "a __LINE__ constant is \(shift.new), running \(shift.old)",
+                    function: verdict.family.root.name,
+                    reason: "a __LINE__ constant is \(shift.new), running \(shift.old)",
                     object: object)
             }
         }
@@ -87,21 +112,25 @@ extension PatchCreator {
         let running = compilerStrings(of: target)
         let rebuilt = compilerStrings(of: object)
         if build.sawLTO {
-            return "The project builds with -flto: the running binary was built with LTO, and a per-object rebuild "
+            return
+                "The project builds with -flto: the running binary was built with LTO, and a per-object rebuild "
                 + "without LTO (which hotpatch needs) does not reproduce it; build and deploy without -flto to hotpatch it."
         }
         if !running.isEmpty, !rebuilt.isEmpty, rebuilt.isDisjoint(with: running) {
-            return "Likely cause: another compiler: the target was built by \(running.sorted().joined(separator: "; ")), "
+            return
+                "Likely cause: another compiler: the target was built by \(running.sorted().joined(separator: "; ")), "
                 + "this rebuild by \(rebuilt.sorted().joined(separator: "; ")); rebuild with that compiler (--build)."
         }
-        return "Likely cause: other compiler flags (optimization level, -fPIC/-fPIE, -D defines) than the running build's"
+        return
+            "Likely cause: other compiler flags (optimization level, -fPIC/-fPIE, -D defines) than the running build's"
             + " (same compiler, \(rebuilt.sorted().joined(separator: "; "))); pass the deployed build's command and flags "
             + "with --build 'COMMAND'."
     }
 
     /// The compiler identification strings in an ELF file's `.comment` (`GCC: (Debian 12.2.0-14) 12.2.0`).
     static func compilerStrings(of path: String) -> Set<String> {
-        guard let elf = try? ELFFile(bytes: FileBytes.read(path)), let section = elf.section(named: ".comment"),
+        guard let elf = try? ELFFile(bytes: FileBytes.read(path)),
+            let section = elf.section(named: ".comment"),
             let contents = try? elf.contents(of: section)
         else { return [] }
         return Set(contents.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })

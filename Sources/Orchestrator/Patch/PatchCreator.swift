@@ -16,7 +16,8 @@ struct PatchCreator {
         target targetPath: String, objects: [String], functions: [String], id: PatchID, description: String,
         debugFile: String?
     ) throws -> Outcome {
-        let planner = try planner(target: targetPath, objects: objects, functions: functions, debugFile: debugFile)
+        let planner = try planner(
+            target: targetPath, objects: objects, functions: functions, debugFile: debugFile)
         let (target, units, binder) = (planner.target, planner.units, planner.binder)
         let plan = try planner.plan()
         // Build: copy the carried sections, bind references to existing symbols by address.
