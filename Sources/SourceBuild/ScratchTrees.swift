@@ -1,7 +1,9 @@
 import Foundation
 
 /// The two source trees a patch is built from, made in a scratch directory so the user's tree
-/// is never touched: not its files, not its `.git` (no worktree is registered there).
+/// is never touched: not its files, not its `.git` (no worktree is registered there). The fix
+/// tree is the parent's tree with the fix's diff applied (for `--commit`, a clone at the
+/// parent with the commit's diff), so both builds see the same git state.
 ///
 /// Layout: `ROOT/parent/src` and `ROOT/fix/src`; out-of-tree builds go to `ROOT/SIDE/build`.
 public struct ScratchTrees: Sendable {
@@ -27,27 +29,29 @@ public struct ScratchTrees: Sendable {
         let root = try makeScratchDirectory(under: directory)
         let parent = root + "/parent/src"
         let fixed = root + "/fix/src"
+        let diff: String
+        let labels: (parent: String, fix: String)
         switch fix {
         case .commit(let revision):
+            // Both trees are the parent's commit; the fix is its diff applied to one of them, so
+            // what a build derives from git (memcached's VERSION from `git describe`) is the
+            // running build's on both sides and only the fix's code differs.
             let commit = try resolve(revision, in: source)
-            let changed = try Command.git(["diff", "--name-only", commit + "^", commit], in: source)
-            for (tree, revision) in [(parent, commit + "^"), (fixed, commit)] {
-                try checkout(source, at: revision, into: tree)
-            }
-            let short = String(commit.prefix(9))
-            return ScratchTrees(
-                root: root, parent: parent, fix: fixed, changedFiles: lines(changed),
-                parentLabel: short + "^", fixLabel: short)
+            for tree in [parent, fixed] { try checkout(source, at: commit + "^", into: tree) }
+            diff = root + "/fix.diff"
+            _ = try Command.git(["diff", "--binary", "--output=" + diff, commit + "^", commit], in: source)
+            labels = (String(commit.prefix(9)) + "^", String(commit.prefix(9)))
         case .diff(let file):
-            let diff = URL(fileURLWithPath: file).standardizedFileURL.path
+            diff = URL(fileURLWithPath: file).standardizedFileURL.path
             for tree in [parent, fixed] { try copyTree(source, to: tree) }
-            let numstat = try Command.git(["apply", "--numstat", diff], in: fixed)
-            let changed = lines(numstat).compactMap { $0.split(separator: "\t").last.map(String.init) }
-            _ = try Command.git(["apply", "--whitespace=nowarn", diff], in: fixed)
-            return ScratchTrees(
-                root: root, parent: parent, fix: fixed, changedFiles: changed,
-                parentLabel: "the tree as it is", fixLabel: (diff as NSString).lastPathComponent)
+            labels = ("the tree as it is", (diff as NSString).lastPathComponent)
         }
+        let numstat = try Command.git(["apply", "--numstat", diff], in: fixed)
+        _ = try Command.git(["apply", "--whitespace=nowarn", diff], in: fixed)
+        return ScratchTrees(
+            root: root, parent: parent, fix: fixed,
+            changedFiles: lines(numstat).compactMap { $0.split(separator: "\t").last.map(String.init) },
+            parentLabel: labels.parent, fixLabel: labels.fix)
     }
 
     /// Removes the scratch directory.

@@ -97,4 +97,22 @@ final class PatchCreateFromSourceParityTests: XCTestCase {
         XCTAssertTrue(
             decisions.contains { $0["verdict"] == "included" && $0["name"] == "is_even" }, created.stdout)
     }
+
+    func testAnLTOBuildIsRebuiltWithoutLTOWhenThatReproducesTheRunningCode() throws {
+        // The project's own Makefile asks for -flto; is_even stays a function of its own there.
+        try repository.edit("Makefile", replacing: "CFLAGS = -O2 -g", with: "CFLAGS = -O2 -g -flto")
+        try repository.commitAll("build with LTO")
+        try commitFix()
+        let deployed = fixture.path("deployed")
+        try repository.deploy("HEAD^", into: deployed, building: [["/usr/bin/make", "-s"]])
+        let created = try SourcePatch.create([
+            "--target", deployed + "/build/parity-v1", "--source", repository.directory, "--commit", "HEAD",
+            "-o", fixture.path("fix.hotpatch"),
+        ])
+        XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
+        XCTAssertTrue(created.stdout.contains("included: is_even ("), created.stdout)
+        XCTAssertTrue(
+            created.stderr.contains("note: the project builds with -flto: rebuilt without it"), created.stderr
+        )
+    }
 }

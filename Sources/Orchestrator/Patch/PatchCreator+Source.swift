@@ -19,10 +19,22 @@ extension PatchCreator {
                 of: source, build: build, target: target, debugFile: debugFile, notes: &notes)
         }
         guard !selected.isEmpty else {
+            if build.sawLTO {
+                throw PatchCreationError(
+                    "none of the functions of the objects the fix \(build.trees.fixLabel) changed is in \(target) as a "
+                        + "function of its own: the project builds with -flto, and link-time optimization inlined or "
+                        + "merged them away in the running binary; a per-object rebuild without LTO (which hotpatch "
+                        + "needs) does not reproduce it. Build and deploy without -flto to hotpatch it.")
+            }
             throw PatchCreationError(
                 "none of the objects the fix \(build.trees.fixLabel) changed (\(build.changed.map(\.key).joined(separator: ", "))) "
                     + "has a function in \(target): the fix is for another program or library of the project; "
                     + "pass that one with --target")
+        }
+        if build.sawLTO {
+            notes.append(
+                "the project builds with -flto: rebuilt without it, and the rebuild reproduces the running code "
+                    + "function by function")
         }
         let outcome = try fromObjects(
             target: target, objects: selected, functions: [], id: id, description: description,
