@@ -195,7 +195,9 @@ extension Hotpatch {
                 scratch: ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp",
                 jobs: ProcessInfo.processInfo.activeProcessorCount, progress: progress)
             defer { build.remove() }
-            for object in build.changed { report.note("changed: \(object.key) (from \(object.source))") }
+            report.note(
+                "the fix changed \(build.changed.count) object(s): \(build.changed.map(\.key).joined(separator: ", "))"
+            )
             let made = try PatchCreator.fromSource(
                 target: target!, build: build, id: patchID!, description: description, debugFile: debugFile)
             made.notes.forEach { report.note($0) }

@@ -14,9 +14,16 @@ extension PatchCreator {
     ) throws -> (outcome: Outcome, notes: [String]) {
         var notes = build.notes
         var selected: [String] = []
+        var otherBuilds: [String] = []
         for source in Set(build.changed.map(\.source)).sorted() {
             selected += try runningVariants(
-                of: source, build: build, target: target, debugFile: debugFile, notes: &notes)
+                of: source, build: build, target: target, debugFile: debugFile, notes: &notes,
+                otherBuilds: &otherBuilds)
+        }
+        if !otherBuilds.isEmpty {
+            notes.append(
+                "\(otherBuilds.count) changed object(s) skipped: builds of their source other than the running one, "
+                    + "whose object the fix left unchanged (\(otherBuilds.joined(separator: ", ")))")
         }
         guard !selected.isEmpty else {
             if build.sawLTO {
@@ -47,7 +54,8 @@ extension PatchCreator {
     /// match are used; when none of the changed ones does but an unchanged one matches, the
     /// running code of that source did not change; else the first difference is refused.
     static func runningVariants(
-        of source: String, build: SourceBuild, target: String, debugFile: String?, notes: inout [String]
+        of source: String, build: SourceBuild, target: String, debugFile: String?, notes: inout [String],
+        otherBuilds: inout [String]
     ) throws -> [String] {
         var firstDifference: ParentCheck?
         var selected: [String] = []
@@ -75,9 +83,7 @@ extension PatchCreator {
         }
         for unchanged in build.unchanged[source] ?? []
         where try checkParent(unchanged, target: target, debugFile: debugFile) == .matches {
-            notes.append(
-                "\(otherPrograms.joined(separator: ", ")): another build of \(source) (not the running one: "
-                    + "\((unchanged as NSString).lastPathComponent) is, and the fix left it unchanged)")
+            otherBuilds += otherPrograms
             return []
         }
         throw PatchCreationError(
