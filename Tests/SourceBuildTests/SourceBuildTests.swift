@@ -36,10 +36,10 @@ final class SourceBuildTests: XCTestCase {
         return result.stdout
     }
 
-    private func build(_ fix: FixSource, in source: String) throws -> SourceBuild {
+    private func build(_ fix: FixSource, in source: String, command: String? = nil) throws -> SourceBuild {
         try fixture.write("scratch/.keep", "")
         return try SourceBuild.make(
-            source: source, fix: fix, command: nil, scratch: fixture.path("scratch"), jobs: 2,
+            source: source, fix: fix, command: command, scratch: fixture.path("scratch"), jobs: 2,
             progress: { _ in })
     }
 
@@ -86,5 +86,39 @@ final class SourceBuildTests: XCTestCase {
         XCTAssertThrowsError(try build(.commit("HEAD"), in: source)) { error in
             XCTAssertTrue("\(error)".contains("changed no object"), "\(error)")
         }
+    }
+
+    func testABuildCommandReplacesTheDetectedBuild() throws {
+        let source = try repository()
+        // No Makefile rule writes built-by-hand.o; the user's command does, through the wrapper all the same.
+        let build = try build(.commit("HEAD"), in: source, command: "gcc -O2 -c b.c -o built-by-hand.o")
+        defer { build.remove() }
+        XCTAssertEqual(build.changed.map(\.key), ["src/built-by-hand.o"])
+    }
+
+    func testABuildThatCallsItsCompilerByAbsolutePathIsRefusedSayingSo() throws {
+        let source = try repository()
+        XCTAssertThrowsError(try build(.commit("HEAD"), in: source, command: "/usr/bin/gcc -c b.c")) {
+            error in
+            XCTAssertTrue("\(error)".contains("calls its compiler by an absolute path"), "\(error)")
+        }
+    }
+
+    func testAChangedSourceThatNoObjectComesFromIsNoted() throws {
+        let source = try repository()
+        try fixture.write("repo/tool.c", "int tool(void) { return 1; }\n")
+        try git(["add", "tool.c"])
+        try git(["commit", "-q", "-m", "a tool the Makefile does not build"])
+        try fixture.write("repo/tool.c", "int tool(void) { return 2; }\n")
+        try fixture.write("repo/b.c", "int b(int x) { return x * 4; }\n")
+        try git(["commit", "-q", "-am", "fix b and the tool"])
+        let build = try build(.commit("HEAD"), in: source)
+        defer { build.remove() }
+        XCTAssertEqual(build.changed.map(\.source), ["b.c"])
+        XCTAssertEqual(
+            build.notes,
+            [
+                "tool.c changed, but no object compiled from it changed (not part of this build, or no code change)"
+            ])
     }
 }
