@@ -27,6 +27,15 @@ public struct ScratchTrees: Sendable {
             throw SourceBuildError("--source \(source): no such directory")
         }
         let root = try makeScratchDirectory(under: directory)
+        do {
+            return try make(source: source, fix: fix, in: root)
+        } catch {
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
+        }
+    }
+
+    private static func make(source: String, fix: FixSource, in root: String) throws -> ScratchTrees {
         let parent = root + "/parent/src"
         let fixed = root + "/fix/src"
         let diff: String

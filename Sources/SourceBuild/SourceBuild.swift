@@ -14,8 +14,6 @@ public struct SourceBuild: Sendable {
     public let notes: [String]
     /// True when the project's build asked for `-flto` (dropped by the wrapper).
     public let sawLTO: Bool
-    /// The compilers the fix build ran, by path.
-    public let compilers: [String]
 
     /// What the build reports while it runs: a step starting (`building the parent 5f366cc^
     /// (make -j2)`) and ending (`done in 41 s`).
@@ -49,16 +47,16 @@ public struct SourceBuild: Sendable {
         let (changed, unchanged) = ChangedObject.pairing(
             parent: parent.0.objects(of: parent.1), fix: fixed.0.objects(of: fixed.1), tree: fixed.0.tree)
         guard !changed.isEmpty else {
+            trees.remove()
             throw SourceBuildError(
                 "the fix \(trees.fixLabel) changed no object: both builds wrote identical objects (changed files: "
-                    + "\(trees.changedFiles.joined(separator: ", "))); nothing to patch. Scratch trees kept in \(trees.root)"
+                    + "\(trees.changedFiles.joined(separator: ", "))); nothing to patch"
             )
         }
         return SourceBuild(
             trees: trees, changed: changed, unchanged: unchanged,
             notes: notes(changedFiles: trees.changedFiles, changed: changed),
-            sawLTO: parent.1.sawLTO || fixed.1.sawLTO,
-            compilers: Array(Set(fixed.1.compiles.map(\.compiler))).sorted())
+            sawLTO: parent.1.sawLTO || fixed.1.sawLTO)
     }
 
     /// Removes the scratch trees.
