@@ -19,6 +19,15 @@ struct SourceRepository {
         return repository
     }
 
+    /// A repository holding `files` (name → text) as one commit.
+    static func make(files: [String: String], in fixture: CFixture) throws -> SourceRepository {
+        let repository = SourceRepository(directory: fixture.path("repo"))
+        for (name, text) in files { try fixture.write("repo/" + name, text) }
+        try repository.git(["init", "-q"])
+        try repository.commitAll("the project as deployed")
+        return repository
+    }
+
     /// Commits every change in the tree.
     func commitAll(_ message: String) throws {
         try git(["add", "-A"])
