@@ -115,4 +115,26 @@ final class PatchCreateFromSourceParityTests: XCTestCase {
             created.stderr.contains("note: the project builds with -flto: rebuilt without it"), created.stderr
         )
     }
+
+    func testABuildByAnotherCompilerIsRefusedNamingIt() throws {
+        guard
+            let clang = ["/usr/bin/clang", "/opt/swift/usr/bin/clang"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            throw XCTSkip("no clang to build the deployed service with")
+        }
+        try commitFix()
+        let deployed = fixture.path("deployed")
+        try repository.deploy("HEAD^", into: deployed, building: [["/usr/bin/make", "-s", "CC=" + clang]])
+        let created = try SourcePatch.create([
+            "--target", deployed + "/build/parity-v1", "--source", repository.directory, "--commit", "HEAD",
+            "-o", fixture.path("fix.hotpatch"),
+        ])
+        XCTAssertNotEqual(created.status, 0)
+        XCTAssertTrue(created.stderr.contains(": is_even (classify_v1.c) differs"), created.stderr)
+        XCTAssertTrue(
+            created.stderr.contains(
+                "Likely cause: another compiler: the target holds code compiled by clang"), created.stderr)
+    }
 }

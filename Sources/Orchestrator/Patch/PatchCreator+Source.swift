@@ -134,10 +134,14 @@ extension PatchCreator {
                 "The project builds with -flto: the running binary was built with LTO, and a per-object rebuild "
                 + "without LTO (which hotpatch needs) does not reproduce it; build and deploy without -flto to hotpatch it."
         }
-        if !running.isEmpty, !rebuilt.isEmpty, rebuilt.isDisjoint(with: running) {
-            return
-                "Likely cause: another compiler: the target was built by \(running.sorted().joined(separator: "; ")), "
-                + "this rebuild by \(rebuilt.sorted().joined(separator: "; ")); rebuild with that compiler (--build)."
+        // The target's .comment also holds the C runtime's compiler (crt*.o): another compiler
+        // shows as a string the rebuild lacks, or a rebuild string the target never saw.
+        let onlyRunning = running.subtracting(rebuilt)
+        if !running.isEmpty, !rebuilt.isEmpty, !onlyRunning.isEmpty || !rebuilt.isSubset(of: running) {
+            let names = { (set: Set<String>) in set.sorted().joined(separator: "; ") }
+            return "Likely cause: another compiler: the target holds code compiled by "
+                + "\(names(onlyRunning.isEmpty ? running : onlyRunning)), this rebuild used \(names(rebuilt)); "
+                + "rebuild with the target's compiler (--build 'make CC=...', or CC=... for configure and CMake)."
         }
         return
             "Likely cause: other compiler flags (optimization level, -fPIC/-fPIE, -D defines) than the running build's"
