@@ -47,6 +47,12 @@ let package = Package(
             name: "Agent",
             dependencies: ["Shared", "CPtrace", "CSodium", "CStaticAgent"]
         ),
+        // The patch compiler: `hotpatch create` (objects or two builds to a patch file), `inspect`
+        // and `sign`; the commands in Orchestrator are thin layers over it.
+        .target(
+            name: "PatchCompiler",
+            dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // hotpatch create --source: scratch trees, the project's own build through a compiler
         // wrapper, the objects a fix changed. Foundation, no C: runs builds, reads their logs.
         .target(name: "SourceBuild"),
@@ -54,6 +60,7 @@ let package = Package(
             name: "Orchestrator",
             dependencies: [
                 "Shared",
+                "PatchCompiler",
                 "FleetInventory",
                 "SourceBuild",
                 "CLibSSH2",
@@ -67,6 +74,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Shared", "TestSupport"]),
+        .testTarget(name: "PatchCompilerTests", dependencies: ["PatchCompiler", "Shared", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
         .testTarget(name: "SourceBuildTests", dependencies: ["SourceBuild", "TestSupport"]),

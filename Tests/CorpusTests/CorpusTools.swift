@@ -12,17 +12,9 @@ struct CorpusTools: Sendable {
     /// the ones named by HOTPATCH_CREATE_BINARY and HOTPATCH_AGENT (another build, e.g. release).
     static func built() throws -> CorpusTools {
         let environment = ProcessInfo.processInfo.environment
-        var url = Bundle(for: BundleMarker.self).bundleURL
-        while url.path != "/"
-            && !FileManager.default.fileExists(atPath: url.appendingPathComponent("hotpatch").path)
-        {
-            url.deleteLastPathComponent()
-        }
         let tools = CorpusTools(
-            hotpatch: environment["HOTPATCH_CREATE_BINARY"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path
-                + "/hotpatch",
-            agent: environment["HOTPATCH_AGENT"].flatMap { $0.isEmpty ? nil : $0 } ?? url.path
-                + "/hotpatch-agent")
+            hotpatch: environment["HOTPATCH_CREATE_BINARY"].flatMap { $0.isEmpty ? nil : $0 } ?? BuiltProducts.hotpatch,
+            agent: environment["HOTPATCH_AGENT"].flatMap { $0.isEmpty ? nil : $0 } ?? BuiltProducts.agent)
         for binary in [tools.hotpatch, tools.agent]
         where !FileManager.default.isExecutableFile(atPath: binary) {
             throw CorpusCaseError(description: "\(binary) is not built; run swift build --build-tests first")
@@ -74,8 +66,6 @@ struct CorpusTools: Sendable {
             })
     }
 }
-
-private final class BundleMarker {}
 
 extension ProgramResult {
     /// stdout and stderr together, for failure messages and refusal checks.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchCompiler
 import Shared
 import SourceBuild
 
@@ -210,7 +211,7 @@ extension Hotpatch {
 /// programs (`--json`: one object on stdout with the decisions, notes and outcome; nothing else).
 struct CreateReport {
     let json: Bool
-    private var decisions: [PatchPlan.Decision] = []
+    private var decisions: [PatchSelection.Decision] = []
     private var notes: [String] = []
 
     init(json: Bool) { self.json = json }
@@ -234,7 +235,7 @@ struct CreateReport {
     }
 
     /// The decision log, printed as soon as it is known.
-    mutating func decided(_ decisions: [PatchPlan.Decision]) {
+    mutating func decided(_ decisions: [PatchSelection.Decision]) {
         self.decisions = decisions
         guard !json else { return }
         for decision in decisions {

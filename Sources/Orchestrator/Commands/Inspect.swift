@@ -1,4 +1,5 @@
 import ArgumentParser
+import PatchCompiler
 import Shared
 
 extension Hotpatch {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchCompiler
 import Shared
 
 extension Hotpatch {

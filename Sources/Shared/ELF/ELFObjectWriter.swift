@@ -96,36 +96,45 @@ public struct ELFObjectWriter: Sendable {
             + symbols.indices.filter { symbols[$0].binding != .local }
         var newIndex = [Int](repeating: 0, count: symbols.count)
         for (position, old) in order.enumerated() { newIndex[old] = position + 1 }
-        let firstGlobal = 1 + symbols.filter { $0.binding == .local }.count
-
         // Step 2: the section list: content, relocations, symtab, strtab, shstrtab.
-        var headers: [SectionHeader] = []
-        var data: [(bytes: [UInt8], alignment: UInt64)] = []
-        let relaSections = sections.indices.filter { !sections[$0].relocations.isEmpty }
-        let symtabIndex = 1 + sections.count + relaSections.count
+        var table = SectionTable()
         for section in sections {
             let size = section.type == .nobits ? section.zeroFillSize : UInt64(section.bytes.count)
-            headers.append(
+            table.append(
                 SectionHeader(
                     name: section.name, type: section.type, flags: section.flags, size: size,
-                    alignment: section.alignment, entrySize: section.entrySize))
-            data.append((section.type == .nobits ? [] : section.bytes, max(section.alignment, 1)))
+                    alignment: section.alignment, entrySize: section.entrySize),
+                section.type == .nobits ? [] : section.bytes, alignment: max(section.alignment, 1))
         }
+        let relaSections = sections.indices.filter { !sections[$0].relocations.isEmpty }
+        let symtabIndex = 1 + sections.count + relaSections.count
         for index in relaSections {
-            var bytes: [UInt8] = []
-            for relocation in sections[index].relocations {
-                bytes.appendLE(relocation.offset)
-                bytes.appendLE(
-                    UInt64(newIndex[relocation.symbolIndex]) << 32 | UInt64(relocation.type.rawValue))
-                bytes.appendLE(UInt64(bitPattern: relocation.addend))
-            }
-            headers.append(
-                SectionHeader(
-                    name: ".rela" + sections[index].name, type: .rela, flags: .infoLink,
-                    size: UInt64(bytes.count),
-                    link: UInt32(symtabIndex), info: UInt32(index + 1), alignment: 8, entrySize: 24))
-            data.append((bytes, 8))
+            appendRelocations(of: index, newIndex: newIndex, symtabIndex: symtabIndex, to: &table)
         }
+        appendSymbolTables(order: order, symtabIndex: symtabIndex, to: &table)
+        // Step 3: lay the data out after the file header, then the section header table.
+        return table.layout { out, sectionHeaderOffset, sectionCount in
+            writeFileHeader(into: &out, sectionHeaderOffset: sectionHeaderOffset, sectionCount: sectionCount)
+        }
+    }
+
+    /// `.rela<name>` for section `index`, symbols renumbered to their final place.
+    private func appendRelocations(of index: Int, newIndex: [Int], symtabIndex: Int, to table: inout SectionTable) {
+        var bytes: [UInt8] = []
+        for relocation in sections[index].relocations {
+            bytes.appendLE(relocation.offset)
+            bytes.appendLE(UInt64(newIndex[relocation.symbolIndex]) << 32 | UInt64(relocation.type.rawValue))
+            bytes.appendLE(UInt64(bitPattern: relocation.addend))
+        }
+        table.append(
+            SectionHeader(
+                name: ".rela" + sections[index].name, type: .rela, flags: .infoLink, size: UInt64(bytes.count),
+                link: UInt32(symtabIndex), info: UInt32(index + 1), alignment: 8, entrySize: 24),
+            bytes, alignment: 8)
+    }
+
+    /// `.symtab` (locals first, in `order`), then the `.strtab` of its names.
+    private func appendSymbolTables(order: [Int], symtabIndex: Int, to table: inout SectionTable) {
         var strtab = StringTable()
         var symtab = [UInt8](repeating: 0, count: 24)
         for old in order {
@@ -141,46 +150,15 @@ public struct ELFObjectWriter: Sendable {
             symtab.appendLE(symbol.value)
             symtab.appendLE(symbol.size)
         }
-        headers.append(
+        let firstGlobal = 1 + symbols.filter { $0.binding == .local }.count
+        table.append(
             SectionHeader(
-                name: ".symtab", type: .symtab, flags: [], size: UInt64(symtab.count),
-                link: UInt32(symtabIndex + 1),
-                info: UInt32(firstGlobal), alignment: 8, entrySize: 24))
-        data.append((symtab, 8))
-        headers.append(
-            SectionHeader(name: ".strtab", type: .strtab, flags: [], size: UInt64(strtab.bytes.count)))
-        data.append((strtab.bytes, 1))
-        var shstrtab = StringTable()
-        let nameOffsets = (headers.map(\.name) + [".shstrtab"]).map { shstrtab.offset(of: $0) }
-        headers.append(
-            SectionHeader(name: ".shstrtab", type: .strtab, flags: [], size: UInt64(shstrtab.bytes.count)))
-        data.append((shstrtab.bytes, 1))
-
-        // Step 3: lay the data out after the file header, then the section header table.
-        var out = [UInt8](repeating: 0, count: Int(ELFHeader.size))
-        var offsets: [UInt64] = []
-        for (bytes, alignment) in data {
-            out.pad(toAlignment: alignment)
-            offsets.append(UInt64(out.count))
-            out += bytes
-        }
-        out.pad(toAlignment: 8)
-        let sectionHeaderOffset = UInt64(out.count)
-        out += [UInt8](repeating: 0, count: 64)
-        for (index, header) in headers.enumerated() {
-            out.appendLE(nameOffsets[index])
-            out.appendLE(header.type.rawValue)
-            out.appendLE(header.flags.rawValue)
-            out.appendLE(UInt64(0))
-            out.appendLE(offsets[index])
-            out.appendLE(header.size)
-            out.appendLE(header.link)
-            out.appendLE(header.info)
-            out.appendLE(header.alignment)
-            out.appendLE(header.entrySize)
-        }
-        writeFileHeader(into: &out, sectionHeaderOffset: sectionHeaderOffset, sectionCount: headers.count + 1)
-        return out
+                name: ".symtab", type: .symtab, flags: [], size: UInt64(symtab.count), link: UInt32(symtabIndex + 1),
+                info: UInt32(firstGlobal), alignment: 8, entrySize: 24),
+            symtab, alignment: 8)
+        table.append(
+            SectionHeader(name: ".strtab", type: .strtab, flags: [], size: UInt64(strtab.bytes.count)), strtab.bytes,
+            alignment: 1)
     }
 
     private func writeFileHeader(into out: inout [UInt8], sectionHeaderOffset: UInt64, sectionCount: Int) {
@@ -212,6 +190,51 @@ private struct SectionHeader {
     var info: UInt32 = 0
     var alignment: UInt64 = 1
     var entrySize: UInt64 = 0
+}
+
+/// The sections of the object being written, in order, with their bytes.
+private struct SectionTable {
+    var headers: [SectionHeader] = []
+    var data: [(bytes: [UInt8], alignment: UInt64)] = []
+
+    mutating func append(_ header: SectionHeader, _ bytes: [UInt8], alignment: UInt64) {
+        headers.append(header)
+        data.append((bytes, alignment))
+    }
+
+    /// Adds `.shstrtab`, lays the data out after the file header's room, then the section header
+    /// table; `fileHeader` fills the first bytes once the table's offset is known.
+    consuming func layout(fileHeader: (inout [UInt8], UInt64, Int) -> Void) -> [UInt8] {
+        var shstrtab = StringTable()
+        let nameOffsets = (headers.map(\.name) + [".shstrtab"]).map { shstrtab.offset(of: $0) }
+        append(
+            SectionHeader(name: ".shstrtab", type: .strtab, flags: [], size: UInt64(shstrtab.bytes.count)),
+            shstrtab.bytes, alignment: 1)
+        var out = [UInt8](repeating: 0, count: Int(ELFHeader.size))
+        var offsets: [UInt64] = []
+        for (bytes, alignment) in data {
+            out.pad(toAlignment: alignment)
+            offsets.append(UInt64(out.count))
+            out += bytes
+        }
+        out.pad(toAlignment: 8)
+        let sectionHeaderOffset = UInt64(out.count)
+        out += [UInt8](repeating: 0, count: 64)
+        for (index, header) in headers.enumerated() {
+            out.appendLE(nameOffsets[index])
+            out.appendLE(header.type.rawValue)
+            out.appendLE(header.flags.rawValue)
+            out.appendLE(UInt64(0))
+            out.appendLE(offsets[index])
+            out.appendLE(header.size)
+            out.appendLE(header.link)
+            out.appendLE(header.info)
+            out.appendLE(header.alignment)
+            out.appendLE(header.entrySize)
+        }
+        fileHeader(&out, sectionHeaderOffset, headers.count + 1)
+        return out
+    }
 }
 
 /// A string table being built; identical strings share one entry.

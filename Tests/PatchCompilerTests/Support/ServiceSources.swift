@@ -2,27 +2,6 @@ import Foundation
 import Shared
 import TestSupport
 
-/// Runs the built `hotpatch` binary as a user would and loads the patches it writes.
-enum HotpatchCLI {
-    /// The `hotpatch` executable next to this test bundle.
-    static var path: String {
-        let exe =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("hotpatch").path
-    }
-
-    /// Runs `hotpatch` with `arguments`.
-    static func run(_ arguments: [String]) throws -> ProgramResult {
-        try Subprocess.run(path, arguments)
-    }
-
-    /// Loads a patch file.
-    static func load(_ path: String) throws -> PatchFile {
-        try PatchFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
-    }
-}
-
 /// The C sources of a small service with two files, a static function of the same name in
 /// each (for disambiguation by source file), globals, libc calls, and the fixes made to it.
 enum ServiceSources {

@@ -1,4 +1,5 @@
 import Foundation
+import PatchCompiler
 import Shared
 import SourceBuild
 
@@ -92,39 +93,6 @@ extension PatchCreator {
                 + "No patch was made against code that is not running.")
     }
 
-    /// What correlating a rebuilt parent object with the target found.
-    enum ParentCheck: Equatable {
-        /// Every function the target also has is identical: this is the running code.
-        case matches
-        /// None of its functions is in the target.
-        case absent
-        /// The first function that is not identical, why, and the object.
-        case differs(function: String, reason: String, object: String)
-    }
-
-    /// Correlates one rebuilt parent object with the target, function by function.
-    static func checkParent(_ object: String, target: String, debugFile: String?) throws -> ParentCheck {
-        let planner = try planner(target: target, objects: [object], functions: [], debugFile: debugFile)
-        let statics = try planner.units.map { unit in
-            try StaticLocals(
-                target: planner.target, unit: unit, names: NumberedNames(target: planner.target, unit: unit))
-        }
-        let verdicts = try planner.compareFamilies(statics: statics)
-        guard !verdicts.isEmpty else { return .absent }
-        for verdict in verdicts {
-            if let difference = verdict.difference {
-                return .differs(function: verdict.family.root.name, reason: difference, object: object)
-            }
-            if let shift = verdict.lineShift {
-                return .differs(
-                    function: verdict.family.root.name,
-                    reason: "a __LINE__ constant is \(shift.new), running \(shift.old)",
-                    object: object)
-            }
-        }
-        return .matches
-    }
-
     /// Why a rebuild may differ: another compiler (the `.comment` strings), LTO, or flags.
     static func likelyCause(target: String, object: String, build: SourceBuild) -> String {
         let running = compilerStrings(of: target)
@@ -149,12 +117,4 @@ extension PatchCreator {
             + "with --build 'COMMAND'."
     }
 
-    /// The compiler identification strings in an ELF file's `.comment` (`GCC: (Debian 12.2.0-14) 12.2.0`).
-    static func compilerStrings(of path: String) -> Set<String> {
-        guard let elf = try? ELFFile(bytes: FileBytes.read(path)),
-            let section = elf.section(named: ".comment"),
-            let contents = try? elf.contents(of: section)
-        else { return [] }
-        return Set(contents.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-    }
 }

@@ -1,6 +1,6 @@
 import Shared
 
-extension PatchPlanner {
+extension PatchSelector {
     /// Every variable of the objects that the target already has must start with the target's
     /// value, relocations resolved (``VariableComparer``): the patch then binds to the running
     /// process's variable, which holds the live state. A changed initializer is refused, because
@@ -12,7 +12,7 @@ extension PatchPlanner {
     /// the one with the same number.
     /// A changed file-local read-only constant (`static const int primes[]` in `.rodata`) holds no
     /// state: it becomes new data, and every function of its file that reads it counts as changed
-    /// (returned per object as symbol indices: ``PatchPlan/changedConstants``, so nothing binds to
+    /// (returned per object as symbol indices: ``PatchSelection/changedConstants``, so nothing binds to
     /// the old copy).
     func checkExistingVariables(statics: [StaticLocals]) throws -> [Set<Int>] {
         let pointers = try TargetPointers(target: target)

@@ -178,8 +178,8 @@ extension UInt32 {
 }
 
 /// Reads whole files for the coordinator, with a message naming the file when it cannot.
-enum FileBytes {
-    static func read(_ path: String) throws -> [UInt8] {
+package enum FileBytes {
+    package static func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PatchCreationError("cannot read \(path): no such file or not readable")
         }

@@ -1,6 +1,6 @@
 import Shared
 
-extension PatchPlanner {
+extension PatchSelector {
     /// One function family of one object that the target also has, and how it compares.
     struct FamilyVerdict {
         let unit: Int

@@ -2,7 +2,7 @@ import Foundation
 import Shared
 
 /// What `hotpatch inspect` shows about a patch, as one value both reporters (people, JSON) read.
-struct PatchInspection: Encodable {
+package struct PatchInspection: Encodable {
     struct Function: Encodable {
         let oldName: String
         let oldAddress: String
@@ -48,7 +48,7 @@ struct PatchInspection: Encodable {
     let references: [References]
     let inPlaceEdits: [Edit]
 
-    init(_ patch: PatchFile, trusting keys: [PatchPublicKey]? = nil) {
+    package init(_ patch: PatchFile, trusting keys: [PatchPublicKey]? = nil) {
         formatVersion = patch.metadata.formatVersion
         kind = patch.kind.description
         id = patch.id.rawValue
@@ -109,14 +109,14 @@ struct PatchInspection: Encodable {
     }
 
     /// The JSON report (stable key order).
-    func json() throws -> String {
+    package func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     /// The report for people.
-    func text() -> String {
+    package func text() -> String {
         var lines = [
             "patch \(id) (\(kind), format version \(formatVersion))",
             "description: \(description.isEmpty ? "(none)" : description)",

@@ -5,7 +5,7 @@ import Shared
 struct InPlaceDiff {
     private(set) var functions: [ReplacedFunction] = []
     private(set) var edits: [InPlaceEdit] = []
-    private(set) var decisions: [PatchPlan.Decision] = []
+    private(set) var decisions: [PatchSelection.Decision] = []
 
     init(old: TargetModule, new: TargetModule) throws {
         let oldLayout = InPlaceDiff.layout(old)

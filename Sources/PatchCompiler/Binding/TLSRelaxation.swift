@@ -10,7 +10,7 @@ import Shared
 /// reaches each thread's own copy of the existing variable, with no relocation left to place.
 ///
 /// What is not rewritten (a shared-library target, a variable the target lacks, an unknown
-/// sequence) keeps its TLS relocations, and the planner refuses it if a carried function uses it.
+/// sequence) keeps its TLS relocations, and the selector refuses it if a carried function uses it.
 struct TLSRelaxation {
     let target: TargetModule
     /// `alignUp(p_memsz, p_align)` of the executable's PT_TLS: the thread pointer is that far past

@@ -1,6 +1,6 @@
 import Shared
 
-/// One compiled object of the fix, with what the planner asks of it.
+/// One compiled object of the fix, with what the selector asks of it.
 struct ObjectUnit {
     let path: String
     let elf: ELFFile

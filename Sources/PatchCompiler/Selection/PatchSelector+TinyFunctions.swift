@@ -1,6 +1,6 @@
 import Shared
 
-extension PatchPlanner {
+extension PatchSelector {
     /// A changed function shorter than the 5-byte entry jump, with another function starting
     /// inside those 5 bytes (`-falign-functions=1`, a 4-byte `imul; ret`), cannot be replaced in
     /// place: the jump would overwrite the next function. Its new code travels as a new function
@@ -8,17 +8,17 @@ extension PatchPlanner {
     /// caller, when code outside the objects calls it or its address is stored in the target's
     /// data (those would keep running the old one).
     func redirectTinyFunctions(
-        _ plan: inout PatchPlan, verdicts: [FamilyVerdict],
-        worklist: inout [(unit: Int, section: Int, by: String)]
+        _ selection: inout PatchSelection, verdicts: [FamilyVerdict],
+        worklist: inout [Pending]
     ) throws {
         var redirected = Set<String>()
-        while let tiny = plan.replacements.first(where: {
+        while let tiny = selection.replacements.first(where: {
             !redirected.contains($0.newSymbol) && isTooShort($0)
         }) {
             redirected.insert(tiny.newSymbol)
-            plan.replacements.removeAll { $0.newSymbol == tiny.newSymbol && $0.object == tiny.object }
-            plan.decisions.removeAll { $0.verdict == .included && $0.name == tiny.newSymbol }
-            plan.decisions.append(
+            selection.replacements.removeAll { $0.newSymbol == tiny.newSymbol && $0.object == tiny.object }
+            selection.decisions.removeAll { $0.verdict == .included && $0.name == tiny.newSymbol }
+            selection.decisions.append(
                 .init(
                     verdict: .newFunction, name: tiny.newSymbol,
                     reason:
@@ -41,11 +41,11 @@ extension PatchPlanner {
                         + "function starts inside those 5 bytes) and no function of the objects calls it to be "
                         + "replaced instead: restart with the new build")
             }
-            try refuseOtherReferences(to: tiny, callers: callers + verdicts.filter { included($0, in: plan) })
-            for caller in callers where !included(caller, in: plan) {
+            try refuseOtherReferences(to: tiny, callers: callers + verdicts.filter { included($0, in: selection) })
+            for caller in callers where !included(caller, in: selection) {
                 include(
                     caller, reason: "it calls \(tiny.newSymbol), which changed and is too short for a jump",
-                    into: &plan, worklist: &worklist)
+                    into: &selection, worklist: &worklist)
             }
         }
     }
@@ -64,8 +64,8 @@ extension PatchPlanner {
         }
     }
 
-    private func included(_ verdict: FamilyVerdict, in plan: PatchPlan) -> Bool {
-        plan.replacements.contains { $0.object == verdict.unit && $0.newSymbol == verdict.family.root.name }
+    private func included(_ verdict: FamilyVerdict, in selection: PatchSelection) -> Bool {
+        selection.replacements.contains { $0.object == verdict.unit && $0.newSymbol == verdict.family.root.name }
     }
 
     /// Whether any member of `verdict` refers to one of `sections` (a call or an address).

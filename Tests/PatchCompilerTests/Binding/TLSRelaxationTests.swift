@@ -3,7 +3,7 @@ import Shared
 import TestSupport
 import XCTest
 
-@testable import Orchestrator
+@testable import PatchCompiler
 
 /// The TLS relaxations `create` applies to -fPIC objects: the byte rewrites as a table, the
 /// thread-pointer offsets checked against real processes, and the rewritten object equal to
@@ -17,10 +17,14 @@ final class TLSRelaxationTests: XCTestCase {
         let expected: [UInt8]?  // nil: left alone
     }
 
-    func testSequenceRewritesAsTheLinkerWritesThem() {
-        let getAddr = 9
+    /// `__tls_get_addr`'s symbol index in the rows.
+    private static let getAddr = 9
+
+    /// The rewrites, each as GNU ld writes it (-16 as the thread-pointer offset).
+    private var rows: [Row] {
+        let getAddr = Self.getAddr
         let tpoff: [UInt8] = [0xf0, 0xff, 0xff, 0xff]  // -16
-        let rows = [
+        return [
             Row(
                 name: "GD, call via PLT",
                 code: [0x66, 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0x66, 0x66, 0x48, 0xe8, 0, 0, 0, 0],
@@ -62,15 +66,10 @@ final class TLSRelaxationTests: XCTestCase {
                 relocations: [tls(.gottpoff, 3)],
                 expected: nil),
         ]
-        var toIE = TLSSequenceRewriter(
-            relocations: [tls(.tlsgd, 4), tls(.plt32, 12, symbol: getAddr)],
-            code: [0x66, 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0x66, 0x66, 0x48, 0xe8, 0, 0, 0, 0],
-            tlsGetAddr: [getAddr])
-        XCTAssertTrue(toIE.generalDynamicToInitialExec(at: 0), "GD -> IE")
-        XCTAssertEqual(
-            toIE.code, [0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x03, 0x05, 0, 0, 0, 0], "GD -> IE")
-        XCTAssertEqual(toIE.consumed, [1], "GD -> IE: the call is gone")
-        XCTAssertEqual(toIE.replaced, [0: tls(.gottpoff, 12)], "GD -> IE: a GOTTPOFF on the add")
+    }
+
+    func testSequenceRewritesAsTheLinkerWritesThem() {
+        let getAddr = Self.getAddr
         for row in rows {
             var rewriter = TLSSequenceRewriter(
                 relocations: row.relocations, code: row.code, tlsGetAddr: [getAddr])
@@ -83,6 +82,19 @@ final class TLSRelaxationTests: XCTestCase {
             XCTAssertEqual(
                 rewriter.consumed, row.expected == nil ? [] : Set(row.relocations.indices), row.name)
         }
+    }
+
+    func testGeneralDynamicRelaxesToInitialExecWhenAskedTo() {
+        let getAddr = Self.getAddr
+        var toIE = TLSSequenceRewriter(
+            relocations: [tls(.tlsgd, 4), tls(.plt32, 12, symbol: getAddr)],
+            code: [0x66, 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0x66, 0x66, 0x48, 0xe8, 0, 0, 0, 0],
+            tlsGetAddr: [getAddr])
+        XCTAssertTrue(toIE.generalDynamicToInitialExec(at: 0), "GD -> IE")
+        XCTAssertEqual(
+            toIE.code, [0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x03, 0x05, 0, 0, 0, 0], "GD -> IE")
+        XCTAssertEqual(toIE.consumed, [1], "GD -> IE: the call is gone")
+        XCTAssertEqual(toIE.replaced, [0: tls(.gottpoff, 12)], "GD -> IE: a GOTTPOFF on the add")
     }
 
     /// `&var - %fs:0` printed by real processes (PIE and fixed-address) equals the offset create

@@ -1,12 +1,12 @@
 import Shared
 
-extension PatchPlanner {
+extension PatchSelector {
     /// What the unwind records of the carried code reach, beyond the code itself: each function's
     /// exception table (`.gcc_except_table.*`, its LSDA) is carried with it, and the CIE's
     /// personality pointer (`DW.ref.__gxx_personality_v0`) binds to the target's copy or is
     /// carried. Returns the newly carried sections, for the caller to follow like code (an
     /// exception table names the typeinfo of what it catches).
-    func unwindReferences(into plan: inout PatchPlan) throws -> [(unit: Int, section: Int, by: String)] {
+    func unwindReferences(into selection: inout PatchSelection) throws -> [(unit: Int, section: Int, by: String)] {
         var more: [(unit: Int, section: Int, by: String)] = []
         for (index, unit) in units.enumerated() {
             for section in unit.elf.sections where section.name == PatchBuilder.unwindSectionName {
@@ -18,7 +18,7 @@ extension PatchPlanner {
                     ) { pcBegin in
                         guard pcBegin.symbolIndex < unit.symbols.count else { return false }
                         let code = Int(unit.symbols[pcBegin.symbolIndex].sectionIndex)
-                        return plan.carried.contains(.init(object: index, section: code))
+                        return selection.carried.contains(.init(object: index, section: code))
                     }
                 } catch let error as EHFrameError {
                     throw PatchCreationError(
@@ -31,7 +31,7 @@ extension PatchPlanner {
                             "\(unit.path): a relocation in .eh_frame names a missing symbol")
                     }
                     let symbol = unit.symbols[relocation.symbolIndex]
-                    if let found = try unwindTarget(symbol, unit: index, into: &plan) { more.append(found) }
+                    if let found = try unwindTarget(symbol, unit: index, into: &selection) { more.append(found) }
                 }
             }
         }
@@ -40,20 +40,20 @@ extension PatchPlanner {
 
     /// One symbol an unwind record refers to: already carried, bound to the target, carried now
     /// (returned), or a library symbol the agent finds by name.
-    private func unwindTarget(_ symbol: ELFSymbol, unit index: Int, into plan: inout PatchPlan) throws
+    private func unwindTarget(_ symbol: ELFSymbol, unit index: Int, into selection: inout PatchSelection) throws
         -> (unit: Int, section: Int, by: String)?
     {
         let unit = units[index]
-        if symbol.isDefined, plan.carried.contains(.init(object: index, section: Int(symbol.sectionIndex))) {
+        if symbol.isDefined, selection.carried.contains(.init(object: index, section: Int(symbol.sectionIndex))) {
             return nil
         }
         if symbol.type != .section,
             let bound = try target.definition(of: symbol.name, sourceFile: unit.sourceFile)
         {
-            let decision = PatchPlan.Decision(
+            let decision = PatchSelection.Decision(
                 verdict: .binds, name: symbol.name,
                 reason: "existing variable at \(bound.address) (unwind info)")
-            if !plan.decisions.contains(decision) { plan.decisions.append(decision) }
+            if !selection.decisions.contains(decision) { selection.decisions.append(decision) }
             return nil
         }
         guard symbol.isDefined, symbol.sectionIndex < ELFSymbol.absoluteSection else {
@@ -65,9 +65,9 @@ extension PatchPlanner {
             return nil
         }
         let section = try unit.section(Int(symbol.sectionIndex))
-        plan.carried.insert(.init(object: index, section: section.index))
+        selection.carried.insert(.init(object: index, section: section.index))
         let what = section.name.hasPrefix(".gcc_except_table") ? "exception table" : "personality pointer"
-        plan.decisions.append(
+        selection.decisions.append(
             .init(verdict: .newData, name: section.name, reason: "\(what) of the included code's unwind info")
         )
         return (index, section.index, section.name)

@@ -1,16 +1,16 @@
 import Shared
 
 /// What `hotpatch create` decided, with the reasons it prints.
-struct PatchPlan {
+package struct PatchSelection {
     /// One line of the decision log.
-    struct Decision: Equatable {
-        enum Verdict: String {
+    package struct Decision: Equatable {
+        package enum Verdict: String {
             case included, leftOut = "left out", newFunction = "new function", newData = "new data", binds,
                 hint
         }
-        let verdict: Verdict
-        let name: String
-        let reason: String
+        package let verdict: Verdict
+        package let name: String
+        package let reason: String
     }
 
     var carried: Set<PatchBuilder.SectionRef> = []

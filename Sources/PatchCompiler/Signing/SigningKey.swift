@@ -4,9 +4,9 @@ import Shared
 
 /// An Ed25519 private key for signing patches, stored as PKCS#8 PEM ("PRIVATE KEY"), the format
 /// `openssl genpkey -algorithm ed25519` writes and reads, so keys can live in existing tooling.
-struct SigningKey {
+package struct SigningKey {
     /// The swift-crypto key.
-    let key: Curve25519.Signing.PrivateKey
+    package let key: Curve25519.Signing.PrivateKey
 
     /// DER of PKCS#8 v1 for Ed25519 up to the 32-byte seed (RFC 8410, section 7).
     private static let pkcs8Prefix: [UInt8] = [
@@ -20,10 +20,10 @@ struct SigningKey {
     private static let end = "-----END PRIVATE KEY-----"
 
     /// A fresh random key.
-    init() { key = Curve25519.Signing.PrivateKey() }
+    package init() { key = Curve25519.Signing.PrivateKey() }
 
     /// Reads a PKCS#8 PEM Ed25519 key (ours or OpenSSL's).
-    init(pem text: String, path: String) throws {
+    package init(pem text: String, path: String) throws {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         if lines.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             throw SigningKeyError(
@@ -50,7 +50,7 @@ struct SigningKey {
     }
 
     /// Reads the key file at `path`.
-    init(contentsOf path: String) throws {
+    package init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SigningKeyError(
                 "cannot read the signing key \(path); check the path and that you may read it")
@@ -59,20 +59,20 @@ struct SigningKey {
     }
 
     /// The key as PKCS#8 PEM.
-    var pem: String {
+    package var pem: String {
         let der = Data(SigningKey.pkcs8Prefix + [UInt8](key.rawRepresentation))
         return SigningKey.begin + "\n" + der.base64EncodedString(options: [.lineLength64Characters])
             + "\n" + SigningKey.end + "\n"
     }
 
     /// The public half, with `comment`.
-    func publicKey(comment: String) -> PatchPublicKey {
+    package func publicKey(comment: String) -> PatchPublicKey {
         PatchPublicKey(rawKey: [UInt8](key.publicKey.rawRepresentation), comment: comment)
     }
 
     /// Signs a patch: the returned file carries this key's signature over its content (any
     /// earlier signature is replaced; the content hash stays the same).
-    func sign(_ patch: PatchFile) throws -> [UInt8] {
+    package func sign(_ patch: PatchFile) throws -> [UInt8] {
         let publicKey = publicKey(comment: "")
         let signature = try key.signature(for: PatchSignature.message(patch.content))
         let signed = try patch.bytes(
@@ -86,8 +86,8 @@ struct SigningKey {
 }
 
 /// Why a key could not be made, read or used; says what to do.
-struct SigningKeyError: Error, CustomStringConvertible {
+package struct SigningKeyError: Error, CustomStringConvertible {
     /// The message for people.
-    let description: String
-    init(_ description: String) { self.description = description }
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -3,7 +3,7 @@ import Shared
 import TestSupport
 import XCTest
 
-@testable import Orchestrator
+@testable import PatchCompiler
 
 /// The x86-64 length decoder against objdump, row by row, on real gcc output (-O2, -O3 with AVX2,
 /// -O3 with AVX-512) and on parts of the system's libc (hand-written SSE/AVX2/EVEX string

@@ -4,32 +4,32 @@ import Shared
 /// `hotpatch create` as a pipeline: load the target, load the objects, find what changed,
 /// check every reference resolves, build the patch file. Returns the bytes and the decision
 /// log; writing the file and printing are the command's business.
-struct PatchCreator {
+package struct PatchCreator {
     /// The finished patch and why it holds what it holds.
-    struct Outcome {
-        var bytes: [UInt8]
-        let decisions: [PatchPlan.Decision]
+    package struct Outcome {
+        package var bytes: [UInt8]
+        package let decisions: [PatchSelection.Decision]
     }
 
     /// A relocatable patch from fixed objects (`--target` + `--object`).
-    static func fromObjects(
+    package static func fromObjects(
         target targetPath: String, objects: [String], functions: [String], id: PatchID, description: String,
         debugFile: String?
     ) throws -> Outcome {
-        let planner = try planner(
+        let selector = try selector(
             target: targetPath, objects: objects, functions: functions, debugFile: debugFile)
-        let (target, units, binder) = (planner.target, planner.units, planner.binder)
-        let plan = try planner.plan()
+        let (target, units, binder) = (selector.target, selector.units, selector.binder)
+        let selection = try selector.select()
         // Build: copy the carried sections, bind references to existing symbols by address.
         let metadata = PatchMetadata(
             kind: .relocatable, id: id, description: description, targetPathHint: absolute(targetPath),
             targetBuildID: target.buildID)
         let builder = PatchBuilder(objects: units.map(\.elf), objectNames: objects)
         let bytes = try builder.build(
-            metadata: metadata, replacing: plan.replacements, carrying: plan.carried,
+            metadata: metadata, replacing: selection.replacements, carrying: selection.carried,
             bindSites: { index, symbol in
                 // Static locals bind to the running one their users reach, never by GCC's number.
-                switch plan.staticCounterpart(object: index, symbol: symbol) {
+                switch selection.staticCounterpart(object: index, symbol: symbol) {
                 case .existing(let definition): return (definition.address, .address)
                 case .new: return nil  // carried: a new static, or a changed constant
                 case nil: break
@@ -38,13 +38,13 @@ struct PatchCreator {
             })
         // Check: the result loads the way the agent will load it.
         _ = try PatchFile(bytes: bytes)
-        return Outcome(bytes: bytes, decisions: plan.decisions)
+        return Outcome(bytes: bytes, decisions: selection.decisions)
     }
 
     /// The target and the objects loaded and the correlation readied: shared by `--object`
-    /// and `--source` (which also checks the rebuilt parent's objects with it).
-    static func planner(target targetPath: String, objects: [String], functions: [String], debugFile: String?)
-        throws -> PatchPlanner
+    /// and the parent check of `--source` (`checkParent`).
+    static func selector(target targetPath: String, objects: [String], functions: [String], debugFile: String?)
+        throws -> PatchSelector
     {
         // Load: the target with its symbols, then the fix's objects.
         let target = try TargetModule(path: targetPath, debugFile: debugFile)
@@ -57,13 +57,13 @@ struct PatchCreator {
             target: target, indirect: try IndirectFunctionIndex(libraries: libraries.libraries))
         binder.threadLocalModels = try TLSRelaxation.libraryModels(of: units)
         // Decide: changed functions, what they reach, what binds to the target.
-        return PatchPlanner(
+        return PatchSelector(
             target: target, units: units, libraries: libraries, binder: binder,
             namedFunctions: functions.isEmpty ? nil : Set(functions))
     }
 
     /// An in-place patch from two builds with identical layout (`--old` + `--new`).
-    static func fromBuilds(old oldPath: String, new newPath: String, id: PatchID, description: String) throws
+    package static func fromBuilds(old oldPath: String, new newPath: String, id: PatchID, description: String) throws
         -> Outcome
     {
         let old = try TargetModule(path: oldPath)

@@ -1,0 +1,40 @@
+import Foundation
+import Shared
+
+/// The binaries `swift build` made, run by tests as a user runs them (separate processes): the
+/// products folder is the one holding the running test bundle (`.build/debug`).
+public enum BuiltProducts {
+    /// The products folder: the nearest folder above the test executable holding `hotpatch`.
+    public static var directory: String {
+        var url = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
+        while url.path != "/"
+            && !FileManager.default.fileExists(atPath: url.appendingPathComponent("hotpatch").path)
+        {
+            url.deleteLastPathComponent()
+        }
+        return url.path
+    }
+
+    /// The coordinator, `hotpatch`.
+    public static var hotpatch: String { directory + "/hotpatch" }
+    /// The agent, `hotpatch-agent`.
+    public static var agent: String { directory + "/hotpatch-agent" }
+}
+
+/// Runs the built `hotpatch` as a user would and loads the patches it writes.
+public enum HotpatchCLI {
+    /// The `hotpatch` executable.
+    public static var path: String { BuiltProducts.hotpatch }
+
+    /// Runs `hotpatch` with `arguments`.
+    public static func run(_ arguments: [String]) throws -> ProgramResult {
+        try Subprocess.run(path, arguments)
+    }
+
+    /// Loads a patch file.
+    public static func load(_ path: String) throws -> PatchFile {
+        try PatchFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+}
