@@ -115,13 +115,13 @@ final class DeployedProgram: @unchecked Sendable {
 enum SourcePatch {
     /// `hotpatch create ARGUMENTS`.
     static func create(_ arguments: [String]) throws -> ProgramResult {
-        try Subprocess.run(RolloutFixture.hotpatch, ["create"] + arguments)
+        try Subprocess.run(BuiltProducts.hotpatch, ["create"] + arguments)
     }
 
     /// `hotpatch-agent apply PATCH --pid PID` with a private state directory.
     static func apply(_ patch: String, pid: pid_t, state: String) throws -> ProgramResult {
         try Subprocess.run(
-            RolloutFixture.agent,
+            BuiltProducts.agent,
             ["apply", patch, "--pid", "\(pid)", "--max-pause", "2s", "--state-dir", state])
     }
 }
