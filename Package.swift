@@ -59,12 +59,16 @@ let package = Package(
             name: "PatchCompiler",
             dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // hotpatch create --source: scratch trees, the project's own build through a compiler
+        // wrapper, the objects a fix changed. Foundation, no C: runs builds, reads their logs.
+        .target(name: "SourceBuild"),
         .executableTarget(
             name: "Orchestrator",
             dependencies: [
                 "Shared",
                 "PatchCompiler",
                 "FleetInventory",
+                "SourceBuild",
                 "CLibSSH2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -81,6 +85,7 @@ let package = Package(
         .testTarget(name: "PatchCompilerTests", dependencies: ["PatchCompiler", "Shared", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
+        .testTarget(name: "SourceBuildTests", dependencies: ["SourceBuild", "TestSupport"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
         // a plain build makes them replay tools: `PatchFuzz FILE...` runs saved inputs.
         .executableTarget(name: "PatchFuzz", dependencies: ["Shared"], path: "Fuzz/PatchFuzz"),

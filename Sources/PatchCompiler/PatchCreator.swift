@@ -16,20 +16,9 @@ package struct PatchCreator {
         target targetPath: String, objects: [String], functions: [String], id: PatchID, description: String,
         debugFile: String?
     ) throws -> Outcome {
-        // Load: the target with its symbols, then the fix's objects.
-        let target = try TargetModule(path: targetPath, debugFile: debugFile)
-        // Relax: TLS sequences of the -fPIC objects rewritten as the linker did in the target.
-        let relaxation = try TLSRelaxation(target: target)
-        let units = try objects.map { try relaxation.relax(try ObjectUnit(path: $0)) }
-        // Resolve: the libraries the target needs, for undefined symbols the agent finds by name.
-        let libraries = try LibraryResolver(target: target)
-        var binder = TargetBinder(
-            target: target, indirect: try IndirectFunctionIndex(libraries: libraries.libraries))
-        binder.threadLocalModels = try TLSRelaxation.libraryModels(of: units)
-        // Decide: changed functions, what they reach, what binds to the target.
-        let selector = PatchSelector(
-            target: target, units: units, libraries: libraries, binder: binder,
-            namedFunctions: functions.isEmpty ? nil : Set(functions))
+        let selector = try selector(
+            target: targetPath, objects: objects, functions: functions, debugFile: debugFile)
+        let (target, units, binder) = (selector.target, selector.units, selector.binder)
         let selection = try selector.select()
         // Build: copy the carried sections, bind references to existing symbols by address.
         let metadata = PatchMetadata(
@@ -50,6 +39,27 @@ package struct PatchCreator {
         // Check: the result loads the way the agent will load it.
         _ = try PatchFile(bytes: bytes)
         return Outcome(bytes: bytes, decisions: selection.decisions)
+    }
+
+    /// The target and the objects loaded and the correlation readied: shared by `--object`
+    /// and the parent check of `--source` (`checkParent`).
+    static func selector(target targetPath: String, objects: [String], functions: [String], debugFile: String?)
+        throws -> PatchSelector
+    {
+        // Load: the target with its symbols, then the fix's objects.
+        let target = try TargetModule(path: targetPath, debugFile: debugFile)
+        // Relax: TLS sequences of the -fPIC objects rewritten as the linker did in the target.
+        let relaxation = try TLSRelaxation(target: target)
+        let units = try objects.map { try relaxation.relax(try ObjectUnit(path: $0)) }
+        // Resolve: the libraries the target needs, for undefined symbols the agent finds by name.
+        let libraries = try LibraryResolver(target: target)
+        var binder = TargetBinder(
+            target: target, indirect: try IndirectFunctionIndex(libraries: libraries.libraries))
+        binder.threadLocalModels = try TLSRelaxation.libraryModels(of: units)
+        // Decide: changed functions, what they reach, what binds to the target.
+        return PatchSelector(
+            target: target, units: units, libraries: libraries, binder: binder,
+            namedFunctions: functions.isEmpty ? nil : Set(functions))
     }
 
     /// An in-place patch from two builds with identical layout (`--old` + `--new`).
