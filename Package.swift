@@ -53,11 +53,11 @@ let package = Package(
             name: "Agent",
             dependencies: ["AgentCore", "Shared", "CStaticAgent"]
         ),
-        // The patch compiler: `hotpatch create` (objects or two builds to a patch file), `inspect`
-        // and `sign`; the commands in Orchestrator are thin layers over it.
+        // The patch compiler: `hotpatch create` (objects, two builds, or a fix in a source tree to a patch
+        // file), `inspect` and `sign`; the commands in Orchestrator are thin layers over it.
         .target(
             name: "PatchCompiler",
-            dependencies: ["Shared", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Shared", "SourceBuild", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // hotpatch create --source: scratch trees, the project's own build through a compiler
         // wrapper, the objects a fix changed. Foundation, no C: runs builds, reads their logs.

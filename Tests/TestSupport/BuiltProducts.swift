@@ -21,6 +21,13 @@ public enum BuiltProducts {
     public static var hotpatch: String { directory + "/hotpatch" }
     /// The agent, `hotpatch-agent`.
     public static var agent: String { directory + "/hotpatch-agent" }
+
+    /// Fails (never skips) when either binary is missing: `swift build --build-tests` makes both.
+    public static func require() throws {
+        for binary in [hotpatch, agent] where !FileManager.default.isExecutableFile(atPath: binary) {
+            throw SubprocessError(description: "\(binary) is not built; run swift build --build-tests first")
+        }
+    }
 }
 
 /// Runs the built `hotpatch` as a user would and loads the patches it writes.

@@ -7,7 +7,7 @@ import XCTest
 /// cannot reproduce it, so `create --source` refuses and says LTO is why.
 final class PatchCreateFromSourceLTOTests: XCTestCase {
     func testAFunctionLTOInlinedAwayIsRefusedNamingLTO() throws {
-        try RolloutFixture.requireBinaries()
+        try BuiltProducts.require()
         let fixture = try CFixture("create-source-lto")
         defer { fixture.remove() }
         let repository = try SourceRepository.make(

@@ -5,7 +5,7 @@ import XCTest
 /// `hotpatch create --source`'s flag rules: each wrong combination names the flags and the fix.
 final class PatchCreateFromSourceOptionsTests: XCTestCase {
     func testEachWrongCombinationNamesTheFlags() throws {
-        try RolloutFixture.requireBinaries()
+        try BuiltProducts.require()
         let table: [(arguments: [String], message: String)] = [
             (
                 ["--target", "t", "--source", "d"],
@@ -30,7 +30,7 @@ final class PatchCreateFromSourceOptionsTests: XCTestCase {
     }
 
     func testASourceThatIsNotARepositoryAsksForDiff() throws {
-        try RolloutFixture.requireBinaries()
+        try BuiltProducts.require()
         let fixture = try CFixture("create-source-options")
         defer { fixture.remove() }
         try fixture.write("tree/main.c", "int main(void) { return 0; }\n")

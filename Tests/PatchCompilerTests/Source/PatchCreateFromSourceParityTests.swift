@@ -10,7 +10,7 @@ final class PatchCreateFromSourceParityTests: XCTestCase {
     private var repository: SourceRepository!
 
     override func setUpWithError() throws {
-        try RolloutFixture.requireBinaries()
+        try BuiltProducts.require()
         fixture = try CFixture("create-source-parity")
         repository = try SourceRepository.make(example: "parity", in: fixture)
     }

@@ -9,7 +9,7 @@ final class PatchCreateFromSourceCMakeTests: XCTestCase {
     private var fixture: CFixture!
 
     override func setUpWithError() throws {
-        try RolloutFixture.requireBinaries()
+        try BuiltProducts.require()
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cmake") else {
             throw XCTSkip("cmake is not installed; run scripts/install-deps")
         }

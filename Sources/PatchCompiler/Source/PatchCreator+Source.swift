@@ -9,7 +9,24 @@ import SourceBuild
 /// and every function of it must come out identical. Then the fix's versions go through
 /// `fromObjects`, with the same decisions.
 extension PatchCreator {
-    /// A patch from a source build; `notes` says which objects were skipped and why.
+    /// A patch from the fix in a source tree (`--source` with `--commit` or `--diff`): builds the
+    /// parent and the fix in scratch trees (`SourceBuild`), removed on return. `progress` hears
+    /// the builds; `note` hears which objects changed and which were skipped and why.
+    package static func fromSource(
+        target: String, source: String, fix: FixSource, buildCommand: String?, scratch: String, jobs: Int,
+        id: PatchID, description: String, debugFile: String?,
+        progress: @escaping (SourceBuild.Progress) -> Void, note: (String) -> Void
+    ) throws -> Outcome {
+        let build = try SourceBuild.make(
+            source: source, fix: fix, command: buildCommand, scratch: scratch, jobs: jobs, progress: progress)
+        defer { build.remove() }
+        note("the fix changed \(build.changed.count) object(s): \(build.changed.map(\.key).joined(separator: ", "))")
+        let made = try fromSource(target: target, build: build, id: id, description: description, debugFile: debugFile)
+        made.notes.forEach(note)
+        return made.outcome
+    }
+
+    /// A patch from a finished source build; `notes` says which objects were skipped and why.
     static func fromSource(
         target: String, build: SourceBuild, id: PatchID, description: String, debugFile: String?
     ) throws -> (outcome: Outcome, notes: [String]) {
