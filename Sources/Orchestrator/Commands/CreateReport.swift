@@ -13,7 +13,7 @@ struct CreateReport {
     init(json: Bool) { self.json = json }
 
     /// Progress of the source build, on stderr (silent with --json).
-    var progress: (SourceBuild.Progress) -> Void {
+    var progress: (FixBuild.Progress) -> Void {
         let json = json
         return { event in
             guard !json else { return }

@@ -4,20 +4,21 @@ import Shared
 import SourceBuild
 
 /// `hotpatch create --source`: the fix's objects come from two builds of the project (see
-/// `SourceBuild`). Before any patch is made, the rebuilt parent must be the running code: each
+/// `FixBuild`). Before any patch is made, the rebuilt parent must be the running code: each
 /// changed object's parent version is correlated with the target exactly as `--object` does,
 /// and every function of it must come out identical. Then the fix's versions go through
 /// `fromObjects`, with the same decisions.
 extension PatchCreator {
     /// A patch from the fix in a source tree (`--source` with `--commit` or `--diff`): builds the
-    /// parent and the fix in scratch trees (`SourceBuild`), removed on return. `progress` hears
-    /// the builds; `note` hears which objects changed and which were skipped and why.
+    /// parent and the fix in scratch trees (`FixBuild`, from the SourceBuild library), removed on
+    /// return. `progress` hears the builds; `note` hears which objects changed and which were
+    /// skipped and why.
     package static func fromSource(
         target: String, source: String, fix: FixSource, buildCommand: String?, scratch: String, jobs: Int,
         id: PatchID, description: String, debugFile: String?,
-        progress: @escaping (SourceBuild.Progress) -> Void, note: (String) -> Void
+        progress: @escaping (FixBuild.Progress) -> Void, note: (String) -> Void
     ) throws -> Outcome {
-        let build = try SourceBuild.make(
+        let build = try FixBuild.make(
             source: source, fix: fix, command: buildCommand, scratch: scratch, jobs: jobs, progress: progress)
         defer { build.remove() }
         note("the fix changed \(build.changed.count) object(s): \(build.changed.map(\.key).joined(separator: ", "))")
@@ -28,7 +29,7 @@ extension PatchCreator {
 
     /// A patch from a finished source build; `notes` says which objects were skipped and why.
     static func fromSource(
-        target: String, build: SourceBuild, id: PatchID, description: String, debugFile: String?
+        target: String, build: FixBuild, id: PatchID, description: String, debugFile: String?
     ) throws -> (outcome: Outcome, notes: [String]) {
         var notes = build.notes
         var selected: [String] = []
@@ -72,7 +73,7 @@ extension PatchCreator {
     /// match are used; when none of the changed ones does but an unchanged one matches, the
     /// running code of that source did not change; else the first difference is refused.
     static func runningVariants(
-        of source: String, build: SourceBuild, target: String, debugFile: String?, notes: inout [String],
+        of source: String, build: FixBuild, target: String, debugFile: String?, notes: inout [String],
         otherBuilds: inout [String]
     ) throws -> [String] {
         var firstDifference: ParentCheck?
@@ -111,7 +112,7 @@ extension PatchCreator {
     }
 
     /// Why a rebuild may differ: another compiler (the `.comment` strings), LTO, or flags.
-    static func likelyCause(target: String, object: String, build: SourceBuild) -> String {
+    static func likelyCause(target: String, object: String, build: FixBuild) -> String {
         let running = compilerStrings(of: target)
         let rebuilt = compilerStrings(of: object)
         if build.sawLTO {

@@ -3,7 +3,7 @@ import Foundation
 /// The two builds behind `hotpatch create --source`: the fix's parent (the code that should be
 /// running) and the fix, each made in a scratch tree with the project's own build and the
 /// compiler wrapper, then the objects the fix changed.
-public struct SourceBuild: Sendable {
+public struct FixBuild: Sendable {
     /// Both scratch trees (kept until `remove()`).
     public let trees: ScratchTrees
     /// Objects whose bytes the fix changed (or added), sorted by path.
@@ -26,7 +26,7 @@ public struct SourceBuild: Sendable {
     public static func make(
         source: String, fix: FixSource, command: String?, scratch: String, jobs: Int,
         progress: (Progress) -> Void
-    ) throws -> SourceBuild {
+    ) throws -> FixBuild {
         let source = URL(fileURLWithPath: source).standardizedFileURL.path
         progress(.started("making scratch trees for \(describe(fix)) in \(scratch)"))
         var clock = Date()
@@ -53,7 +53,7 @@ public struct SourceBuild: Sendable {
                     + "\(trees.changedFiles.joined(separator: ", "))); nothing to patch"
             )
         }
-        return SourceBuild(
+        return FixBuild(
             trees: trees, changed: changed, unchanged: unchanged,
             notes: notes(changedFiles: trees.changedFiles, changed: changed),
             sawLTO: parent.1.sawLTO || fixed.1.sawLTO)

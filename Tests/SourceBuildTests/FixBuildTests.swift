@@ -6,7 +6,7 @@ import XCTest
 /// Two real builds of a small make project through the compiler wrapper: the scratch trees
 /// leave the user's repository alone, every compile is recorded with function sections, LTO is
 /// dropped and noticed, and only the objects the fix changed come out.
-final class SourceBuildTests: XCTestCase {
+final class FixBuildTests: XCTestCase {
     private var fixture: CFixture!
 
     override func setUpWithError() throws { fixture = try CFixture("source-build") }
@@ -36,9 +36,9 @@ final class SourceBuildTests: XCTestCase {
         return result.stdout
     }
 
-    private func build(_ fix: FixSource, in source: String, command: String? = nil) throws -> SourceBuild {
+    private func build(_ fix: FixSource, in source: String, command: String? = nil) throws -> FixBuild {
         try fixture.write("scratch/.keep", "")
-        return try SourceBuild.make(
+        return try FixBuild.make(
             source: source, fix: fix, command: command, scratch: fixture.path("scratch"), jobs: 2,
             progress: { _ in })
     }
