@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 extension Hotpatch {
     /// `hotpatch rollback PATCH -i INVENTORY` or `hotpatch rollback --rollout ID`.

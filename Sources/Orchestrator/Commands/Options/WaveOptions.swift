@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 /// `--waves`, `--max-failed`, `--unreachable-fails`: how a fleet is cut and when to stop.
 struct WaveOptions: ParsableArguments {
