@@ -13,47 +13,59 @@ import Foundation
 ///   failed canary always stops the rollout, even with `--max-failed 10%` on 100 hosts).
 /// Unreachable hosts are counted and reported apart and do not spend the budget, unless
 /// `unreachableFails` (`--unreachable-fails`) is set; then they count exactly like failures.
-public struct FailureBudget: Sendable, Hashable, CustomStringConvertible {
+package struct FailureBudget: Sendable, Hashable, CustomStringConvertible {
     /// How the budget was given.
-    public enum Limit: Sendable, Hashable {
+    package enum Limit: Sendable, Hashable, CustomStringConvertible {
         /// This many hosts may fail.
         case hosts(Int)
         /// This percentage of all hosts in the rollout may fail.
         case percent(Int)
+
+        /// Parses `--max-failed`: a host count (`0`, `3`) or a percentage (`5%`, `0%`-`100%`).
+        package init(parsing text: String) throws(FailureBudgetError) {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasSuffix("%") {
+                guard let percent = Int(trimmed.dropLast()), (0...100).contains(percent) else {
+                    throw FailureBudgetError(
+                        text: text, problem: "a percentage must be a whole number from 0% to 100%")
+                }
+                self = .percent(percent)
+            } else {
+                guard let count = Int(trimmed), count >= 0 else {
+                    throw FailureBudgetError(
+                        text: text, problem: "write a host count (0, 3) or a percentage (5%)")
+                }
+                self = .hosts(count)
+            }
+        }
+
+        /// `3` or `5%`, as typed.
+        package var description: String {
+            switch self {
+            case .hosts(let count): String(count)
+            case .percent(let percent): "\(percent)%"
+            }
+        }
     }
 
     /// The limit.
-    public let limit: Limit
+    package let limit: Limit
     /// Whether unreachable hosts spend the budget like failed ones.
-    public let unreachableFails: Bool
+    package let unreachableFails: Bool
 
     /// A budget from typed values.
-    public init(limit: Limit, unreachableFails: Bool = false) {
+    package init(limit: Limit, unreachableFails: Bool = false) {
         self.limit = limit
         self.unreachableFails = unreachableFails
     }
 
     /// Parses `--max-failed`: a host count (`0`, `3`) or a percentage (`5%`, `0%`-`100%`).
-    public init(parsing text: String, unreachableFails: Bool = false) throws(FailureBudgetError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasSuffix("%") {
-            guard let percent = Int(trimmed.dropLast()), (0...100).contains(percent) else {
-                throw FailureBudgetError(
-                    text: text, problem: "a percentage must be a whole number from 0% to 100%")
-            }
-            limit = .percent(percent)
-        } else {
-            guard let count = Int(trimmed), count >= 0 else {
-                throw FailureBudgetError(
-                    text: text, problem: "write a host count (0, 3) or a percentage (5%)")
-            }
-            limit = .hosts(count)
-        }
-        self.unreachableFails = unreachableFails
+    package init(parsing text: String, unreachableFails: Bool = false) throws(FailureBudgetError) {
+        self.init(limit: try Limit(parsing: text), unreachableFails: unreachableFails)
     }
 
     /// How many hosts may fail in a rollout of `totalHosts` without halting it.
-    public func allowedFailures(totalHosts: Int) -> Int {
+    package func allowedFailures(totalHosts: Int) -> Int {
         switch limit {
         case .hosts(let count): return count
         case .percent(let percent): return percent * totalHosts / 100  // floor: failed*100 > p*total
@@ -61,19 +73,19 @@ public struct FailureBudget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The hosts that spend the budget in a tally.
-    public func spent(_ tally: FailureTally) -> Int {
+    package func spent(_ tally: FailureTally) -> Int {
         tally.failed + (unreachableFails ? tally.unreachable : 0)
     }
 
     /// True as soon as the rollout's failures exceed the budget; the engine may ask this after
     /// every host to stop starting new ones in the wave.
-    public func isExceeded(by rollout: FailureTally, totalHosts: Int) -> Bool {
+    package func isExceeded(by rollout: FailureTally, totalHosts: Int) -> Bool {
         spent(rollout) > allowedFailures(totalHosts: totalHosts)
     }
 
     /// Whether the rollout may go on to the next wave, given the finished wave's tally and the
     /// whole rollout's tally (that wave included).
-    public func decision(wave: FailureTally, rollout: FailureTally, totalHosts: Int) -> BudgetDecision {
+    package func decision(wave: FailureTally, rollout: FailureTally, totalHosts: Int) -> BudgetDecision {
         let allowed = allowedFailures(totalHosts: totalHosts)
         if spent(rollout) > allowed {
             return .halt(.budgetExceeded(spent: spent(rollout), allowed: allowed))
@@ -85,18 +97,13 @@ public struct FailureBudget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `3`, `5%`, with `(unreachable counted)` when it is.
-    public var description: String {
-        let base: String
-        switch limit {
-        case .hosts(let count): base = String(count)
-        case .percent(let percent): base = "\(percent)%"
-        }
-        return unreachableFails ? base + " (unreachable counted)" : base
+    package var description: String {
+        unreachableFails ? "\(limit) (unreachable counted)" : "\(limit)"
     }
 }
 
 /// Whether a rollout goes on after a wave.
-public enum BudgetDecision: Sendable, Hashable {
+package enum BudgetDecision: Sendable, Hashable {
     /// Within budget: start the next wave.
     case proceed
     /// Halt (and, unless `--no-rollback`, revert).
@@ -104,14 +111,14 @@ public enum BudgetDecision: Sendable, Hashable {
 }
 
 /// Why the budget halted a rollout, for the report.
-public enum BudgetBreach: Sendable, Hashable, CustomStringConvertible {
+package enum BudgetBreach: Sendable, Hashable, CustomStringConvertible {
     /// More hosts failed than the budget allows.
     case budgetExceeded(spent: Int, allowed: Int)
     /// Every host of the wave failed (a failed canary, for example).
     case wholeWaveFailed(hosts: Int)
 
     /// One line for the summary.
-    public var description: String {
+    package var description: String {
         switch self {
         case .budgetExceeded(let spent, let allowed):
             return "\(spent) hosts failed, more than the \(allowed) the failure budget allows"
@@ -122,12 +129,32 @@ public enum BudgetBreach: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A `--max-failed` value that cannot be used.
-public struct FailureBudgetError: Error, Sendable, CustomStringConvertible {
+package struct FailureBudgetError: Error, Sendable, CustomStringConvertible {
     /// The value as given.
-    public let text: String
+    package let text: String
     /// What is wrong.
-    public let problem: String
+    package let problem: String
 
     /// `--max-failed 'x': problem`.
-    public var description: String { "--max-failed '\(text)': \(problem)" }
+    package var description: String { "--max-failed '\(text)': \(problem)" }
+}
+
+// Recorded in the journal as typed (`"3"`, `"5%"`), as journals always held it.
+extension FailureBudget.Limit: Codable {
+    /// Reads the recorded text.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            self = try Self(parsing: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(error)")
+        }
+    }
+
+    /// Writes the text as typed.
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }

@@ -1,7 +1,7 @@
 /// Counts of host outcomes, for one wave or a whole rollout; the failure budget reads it.
-public struct FailureTally: Sendable, Hashable {
+package struct FailureTally: Sendable, Hashable {
     /// What happened on one host, as far as the budget cares.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// Patched, already patched, or nothing to patch; checks passed.
         case succeeded
         /// Reached, but applying or a check failed.
@@ -11,27 +11,27 @@ public struct FailureTally: Sendable, Hashable {
     }
 
     /// Hosts that succeeded.
-    public private(set) var succeeded = 0
+    package private(set) var succeeded = 0
     /// Hosts that failed.
-    public private(set) var failed = 0
+    package private(set) var failed = 0
     /// Hosts that could not be reached.
-    public private(set) var unreachable = 0
+    package private(set) var unreachable = 0
 
     /// An empty tally.
-    public init() {}
+    package init() {}
 
     /// A tally with these counts.
-    public init(succeeded: Int = 0, failed: Int = 0, unreachable: Int = 0) {
+    package init(succeeded: Int = 0, failed: Int = 0, unreachable: Int = 0) {
         self.succeeded = succeeded
         self.failed = failed
         self.unreachable = unreachable
     }
 
     /// Hosts counted so far.
-    public var total: Int { succeeded + failed + unreachable }
+    package var total: Int { succeeded + failed + unreachable }
 
     /// Counts one host's outcome.
-    public mutating func record(_ outcome: Outcome) {
+    package mutating func record(_ outcome: Outcome) {
         switch outcome {
         case .succeeded: succeeded += 1
         case .failed: failed += 1
@@ -40,7 +40,7 @@ public struct FailureTally: Sendable, Hashable {
     }
 
     /// Adds a wave's tally to the rollout's.
-    public mutating func add(_ other: FailureTally) {
+    package mutating func add(_ other: FailureTally) {
         succeeded += other.succeeded
         failed += other.failed
         unreachable += other.unreachable

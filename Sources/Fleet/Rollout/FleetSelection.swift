@@ -40,8 +40,8 @@ package enum FleetSelection {
     }
 
     /// The selected hosts cut into waves, as host names.
-    package static func waves(_ hosts: [InventoryHost], spec: String) throws -> [[String]] {
-        let plan = WavePlan(hosts: hosts, schedule: try WaveSchedule(parsing: spec))
+    package static func waves(_ hosts: [InventoryHost], schedule: WaveSchedule) -> [[String]] {
+        let plan = WavePlan(hosts: hosts, schedule: schedule)
         return plan.waves.map { $0.hosts.map(\.name) }
     }
 }

@@ -57,13 +57,7 @@ package enum RolloutLauncher {
     }
 
     private static func engine(_ plan: RolloutStart, sink: EventSink) throws -> RolloutEngine {
-        let budget: FailureBudget
-        do {
-            budget = try FailureBudget(
-                parsing: plan.settings.maxFailed, unreachableFails: plan.settings.unreachableFails)
-        } catch {
-            throw RolloutSetupError("\(error)")
-        }
+        let budget = FailureBudget(limit: plan.settings.maxFailed, unreachableFails: plan.settings.unreachableFails)
         let context = RolloutContext(
             connector: SSHHostConnector(settings: plan.settings), plan: plan, budget: budget)
         return RolloutEngine(context: context, sink: sink)

@@ -14,7 +14,7 @@ package struct RolloutSettings: Sendable, Codable, Equatable {
     /// Hosts worked on at once.
     package var forks: Int = 50
     /// The failure budget as typed (`N` or `N%`).
-    package var maxFailed: String = "0"
+    package var maxFailed: FailureBudget.Limit = .hosts(0)
     /// Count unreachable hosts against the budget too.
     package var unreachableFails: Bool = false
     /// The user's health check, run through `/bin/sh -c` on each host; nil for none.

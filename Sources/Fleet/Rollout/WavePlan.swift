@@ -2,24 +2,24 @@ import FleetInventory
 
 /// The hosts of a rollout cut into waves by a `WaveSchedule`, in selection (inventory) order.
 /// A pure function of its inputs, so `plan`, `rollout` and `resume` agree on every wave.
-public struct WavePlan: Sendable {
+package struct WavePlan: Sendable {
     /// One wave.
-    public struct Wave: Sendable {
+    package struct Wave: Sendable {
         /// 1-based wave number, as reports print it.
-        public let number: Int
+        package let number: Int
         /// The hosts of this wave, in inventory order; never empty.
-        public let hosts: [InventoryHost]
+        package let hosts: [InventoryHost]
         /// The first wave proves the patch on a few hosts before the rest.
-        public var isCanary: Bool { number == 1 }
+        package var isCanary: Bool { number == 1 }
     }
 
     /// The waves in the order they run.
-    public let waves: [Wave]
+    package let waves: [Wave]
     /// Every host of the plan (the sum of the waves).
-    public let hostCount: Int
+    package let hostCount: Int
 
     /// Cuts `hosts` (already selected and ordered) into waves.
-    public init(hosts: [InventoryHost], schedule: WaveSchedule) {
+    package init(hosts: [InventoryHost], schedule: WaveSchedule) {
         var waves: [Wave] = []
         var start = 0
         for (index, size) in schedule.waveSizes(total: hosts.count).enumerated() {

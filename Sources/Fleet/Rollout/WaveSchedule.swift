@@ -3,16 +3,16 @@ import Foundation
 /// The `--waves` list, Ansible's `serial` list: sizes as host counts (`5`) or percentages of
 /// the whole selection (`10%`). Wave n uses the n-th size; the last size repeats until every
 /// host has had its wave. The first wave is the canary.
-public struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
+package struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
     /// One entry of the list.
-    public enum Size: Sendable, Hashable, CustomStringConvertible {
+    package enum Size: Sendable, Hashable, CustomStringConvertible {
         /// Exactly this many hosts (fewer if fewer remain).
         case hosts(Int)
         /// This percentage of the TOTAL selected hosts, rounded down but at least 1.
         case percent(Int)
 
         /// The number of hosts for a rollout over `total` hosts, before capping at what remains.
-        public func hostCount(total: Int) -> Int {
+        package func hostCount(total: Int) -> Int {
             switch self {
             case .hosts(let count): return count
             case .percent(let percent): return max(1, total * percent / 100)
@@ -20,7 +20,7 @@ public struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
         }
 
         /// `5` or `10%`, as typed.
-        public var description: String {
+        package var description: String {
             switch self {
             case .hosts(let count): return String(count)
             case .percent(let percent): return "\(percent)%"
@@ -29,20 +29,20 @@ public struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The sizes in order; never empty.
-    public let sizes: [Size]
+    package let sizes: [Size]
 
     /// Every host in one wave (Ansible's default when `serial` is not set).
-    public static let allAtOnce = WaveSchedule(checked: [.percent(100)])
+    package static let allAtOnce = WaveSchedule(checked: [.percent(100)])
 
     /// Wraps sizes that are known to be valid (positive counts, percentages 1-100).
-    public init(checked sizes: [Size]) {
+    package init(checked sizes: [Size]) {
         precondition(!sizes.isEmpty, "a wave schedule needs at least one size")
         self.sizes = sizes
     }
 
     /// Parses `--waves`: comma-separated positive integers and percentages 1%-100%,
     /// for example `1,10%,50%,100%`. Spaces around items are allowed.
-    public init(parsing text: String) throws(WaveScheduleError) {
+    package init(parsing text: String) throws(WaveScheduleError) {
         let items = text.split(separator: ",", omittingEmptySubsequences: false)
         var sizes: [Size] = []
         for (offset, rawItem) in items.enumerated() {
@@ -72,7 +72,7 @@ public struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// How many hosts each wave gets for `total` hosts; sums to `total` (empty for 0 hosts).
-    public func waveSizes(total: Int) -> [Int] {
+    package func waveSizes(total: Int) -> [Int] {
         var remaining = total
         var out: [Int] = []
         var index = 0
@@ -86,16 +86,16 @@ public struct WaveSchedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The list as `1,10%,50%,100%`.
-    public var description: String { sizes.map(\.description).joined(separator: ",") }
+    package var description: String { sizes.map(\.description).joined(separator: ",") }
 }
 
 /// A `--waves` value that cannot be used, naming the item and the fix.
-public struct WaveScheduleError: Error, Sendable, CustomStringConvertible {
+package struct WaveScheduleError: Error, Sendable, CustomStringConvertible {
     /// The whole value as given.
-    public let text: String
+    package let text: String
     /// What is wrong.
-    public let problem: String
+    package let problem: String
 
     /// `--waves '1,x': item 2 "x" is ...`.
-    public var description: String { "--waves '\(text)': \(problem)" }
+    package var description: String { "--waves '\(text)': \(problem)" }
 }

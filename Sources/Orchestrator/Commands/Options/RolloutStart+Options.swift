@@ -12,7 +12,8 @@ extension RolloutStart {
         let hosts = try FleetSelection.hosts(inventory: inventory, limit: limit)
         var settings = settings
         settings.forks = connection.forks
-        settings.maxFailed = waves.maxFailed
+        let (schedule, maxFailed) = try waves.parsed()
+        settings.maxFailed = maxFailed
         settings.unreachableFails = waves.unreachableFails
         settings.connectTimeoutSeconds = connection.connectTimeout.seconds
         settings.hostTimeoutSeconds = connection.hostTimeout.seconds
@@ -24,7 +25,7 @@ extension RolloutStart {
         return RolloutStart(
             patch: patch, agentPath: try connection.agentPath(),
             inventoryPath: URL(fileURLWithPath: inventory).standardizedFileURL.path, limit: limit,
-            hosts: hosts.map(\.reach), waves: try FleetSelection.waves(hosts, spec: waves.waves),
+            hosts: hosts.map(\.reach), waves: FleetSelection.waves(hosts, schedule: schedule),
             settings: settings)
     }
 }
