@@ -22,8 +22,8 @@ extension SSHSession {
         try run(argv, become: become, becomeUser: becomeUser, timeout: timeout, limits: .standard)
     }
 
-    /// `run` keeping the raw bytes and the signal (what `HostConnection.exec` uses for SSH).
-    func execRaw(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult
+    /// `run` keeping the raw bytes and the signal, with typed errors.
+    func exec(_ argv: [String], options execOptions: ExecOptions) throws(HostConnectionError) -> ExecResult
     {
         lock.lock()
         defer { lock.unlock() }

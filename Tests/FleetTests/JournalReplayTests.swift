@@ -20,13 +20,17 @@ final class JournalReplayTests: XCTestCase {
         let unreachable: Int
     }
 
-    func testReplayGivesResumeState() {
-        let wave1 = [RolloutEvent.started(R.plan()), .waveStarted(WaveStart(wave: 1, hosts: ["a"]))]
-        let wave1Done =
-            wave1 + [
-                R.intent("a", wave: 1), R.patched("a", wave: 1),
-                .waveFinished(WaveEnd(wave: 1, totals: RolloutTotals())),
-            ]
+    /// A canary wave started on host `a`.
+    private let wave1 = [RolloutEvent.started(R.plan()), .waveStarted(WaveStart(wave: 1, hosts: ["a"]))]
+    /// The canary wave patched `a` and finished.
+    private var wave1Done: [RolloutEvent] {
+        wave1 + [
+            R.intent("a", wave: 1), R.patched("a", wave: 1),
+            .waveFinished(WaveEnd(wave: 1, totals: RolloutTotals())),
+        ]
+    }
+
+    func testReplayAfterAKillGivesResumeState() {
         let cases: [Case] = [
             Case(
                 name: "only started", events: [.started(R.plan())], nextWave: 1, inDoubt: [], toRevert: [],
@@ -46,6 +50,12 @@ final class JournalReplayTests: XCTestCase {
                     R.patched("b", wave: 2), R.intent("c", wave: 2),
                 ], nextWave: 2, inDoubt: ["c"], toRevert: ["b", "c", "a"], patched: 2, failed: 0,
                 unreachable: 0),
+        ]
+        check(cases)
+    }
+
+    func testReplayCountsFailuresChecksAndReverts() {
+        let cases: [Case] = [
             Case(
                 name: "failures and unreachable are counted apart",
                 events: wave1Done + [
@@ -96,6 +106,11 @@ final class JournalReplayTests: XCTestCase {
                             outcome: ApplyOutcome(status: .failed, processes: 1, message: "partial"))),
                 ], nextWave: 1, inDoubt: [], toRevert: ["a"], patched: 0, failed: 1, unreachable: 0),
         ]
+        check(cases)
+    }
+
+    /// Replays each case's journal and compares the resume state with the expected one.
+    private func check(_ cases: [Case]) {
         for test in cases {
             let progress = RolloutProgress(replaying: R.records(test.events))
             XCTAssertEqual(progress.nextWave, test.nextWave, test.name)
