@@ -112,7 +112,7 @@ final class PersistVerdictTests: XCTestCase {
         let v1 = try XCTUnwrap(
             try ELFFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: build + "/parity-v1"))))
                 .buildID())
-        let patch = PatchRecord(path: "/p.hotpatch", id: "parity-fix", sha256: "00", targetBuildID: v1.hex)
+        let patch = PatchRecord(path: "/p.hotpatch", id: PatchID("parity-fix")!, sha256: "00", targetBuildID: v1.hex)
         let hint = build + "/parity-v1"
         let refusals: [(String, String)] = [
             (build + "/parity-v1", "the build the patch targets"),

@@ -21,7 +21,7 @@ package enum PlanReport {
             })
         for probe in probes {
             let already = probe.patchedProcesses.filter { process in
-                process.patches.contains { $0.id == plan.patch.id && $0.contentHash == plan.patch.sha256 }
+                process.patches.contains { $0.id == plan.patch.id.rawValue && $0.contentHash == plan.patch.sha256 }
             }.count
             rows.append([
                 probe.host, waveOf[probe.host].map(String.init) ?? "-", probe.reachable ? "ok" : "FAILED",

@@ -90,7 +90,7 @@ enum AgentVerdict {
                 )
                 continue
             }
-            let mine = process.patches.filter { $0.id == patch.id && $0.contentHash == patch.sha256 }
+            let mine = process.patches.filter { $0.id == patch.id.rawValue && $0.contentHash == patch.sha256 }
             if mine.isEmpty {
                 problems.append("pid \(identity.pid) no longer has patch \(patch.id) in place")
             } else if let odd = mine.first(where: { $0.state != .active }) {
@@ -105,7 +105,7 @@ enum AgentVerdict {
     static func processesWithPatch(_ report: AgentReport, patch: PatchRecord) -> [ProcessIdentity] {
         report.processes.filter { process in
             process.patches.contains {
-                $0.id == patch.id && $0.contentHash == patch.sha256 && $0.state == .active
+                $0.id == patch.id.rawValue && $0.contentHash == patch.sha256 && $0.state == .active
             }
         }.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) }
     }

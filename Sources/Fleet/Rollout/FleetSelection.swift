@@ -20,7 +20,7 @@ package enum FleetSelection {
                 "\(absolute) is not a usable patch: \(error); rebuild it with hotpatch create")
         }
         return PatchRecord(
-            path: absolute, id: patch.id.rawValue, sha256: patch.contentHash.hex,
+            path: absolute, id: patch.id, sha256: patch.contentHash.hex,
             targetBuildID: patch.targetBuildID.hex)
     }
 

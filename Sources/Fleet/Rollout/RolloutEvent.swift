@@ -1,4 +1,5 @@
 import FleetInventory
+import Shared
 
 /// Everything that happens in a rollout, as typed values. The engine emits them; the journal
 /// writes them (one per line) and the reporters (human, JSON Lines) render them, so what a
@@ -71,11 +72,41 @@ package struct PatchRecord: Sendable, Codable, Equatable {
     /// The local file.
     let path: String
     /// The patch id inside it.
-    let id: String
+    let id: PatchID
     /// SHA-256 of the file, lowercase hex.
     let sha256: String
     /// The GNU build-id of the module the patch is for, hex.
     package let targetBuildID: String
+}
+
+// The journal records the id as the plain text it always was (`"id":"parity-fix"`).
+extension PatchRecord {
+    private enum CodingKeys: String, CodingKey {
+        case path, id, sha256, targetBuildID
+    }
+
+    /// Reads a recorded patch identity; an id that is not a valid patch id is a damaged journal.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        let text = try container.decode(String.self, forKey: .id)
+        guard let id = PatchID(text) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .id, in: container, debugDescription: "not a patch id: \(text)")
+        }
+        self.id = id
+        sha256 = try container.decode(String.self, forKey: .sha256)
+        targetBuildID = try container.decode(String.self, forKey: .targetBuildID)
+    }
+
+    /// Writes the identity with the id as text.
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(id.rawValue, forKey: .id)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(targetBuildID, forKey: .targetBuildID)
+    }
 }
 
 /// A resume of a rollout that was interrupted.

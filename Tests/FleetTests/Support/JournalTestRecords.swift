@@ -17,7 +17,7 @@ enum JournalTestRecords {
     }
 
     static let patch = PatchRecord(
-        path: "/tmp/fix.hotpatch", id: "parity-fix", sha256: "ab12", targetBuildID: "cd34")
+        path: "/tmp/fix.hotpatch", id: PatchID("parity-fix")!, sha256: "ab12", targetBuildID: "cd34")
 
     static func plan(kind: RolloutSettings.Kind = .rollout) -> RolloutStart {
         var settings = RolloutSettings()
