@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the rollout engine needs from a host, and nothing more (Ansible's connection plugin):
-/// run a program, put a file, close. The SSH implementation lives in `SSH/`.
+/// run a program, put a file, close. ``SSHSession`` is the implementation; the fleet library
+/// (its engine and connection pool) uses only this protocol.
 ///
 /// A connection is used by one thread at a time; different connections may be used from
 /// different threads concurrently, and a pool may hand one to another thread between uses

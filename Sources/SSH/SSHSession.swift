@@ -48,9 +48,6 @@ package final class SSHSession: HostConnection, @unchecked Sendable {
     /// The inventory name (HostConnection).
     package var hostName: String { endpoint.name }
 
-    /// `name (user@host:port)` for messages.
-    var hostLabel: String { endpoint.label }
-
     /// Connects, verifies the host key, then authenticates, in that order: nothing is sent to
     /// a server whose key is not trusted. Everything opened is released if a step fails.
     /// `jump`: reach the host through that bastion's `direct-tcpip` channel instead of TCP

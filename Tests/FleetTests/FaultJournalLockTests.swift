@@ -20,7 +20,7 @@ final class FaultJournalLockTests: XCTestCase {
 
     func testAJournalBeingWrittenCannotBeReopenedUntilItsWriterLetsGo() throws {
         var writer: RolloutJournal? = try RolloutJournal.create(rollout: R.rollout, directory: directory)
-        try writer?.append(.started(R.plan()), time: R.t0)
+        try writer?.append(.started(R.start()), time: R.t0)
         let path = try XCTUnwrap(writer?.path)
 
         XCTAssertThrowsError(
@@ -38,7 +38,7 @@ final class FaultJournalLockTests: XCTestCase {
     func testAStaleReplayIsRefusedAndNothingIsWritten() throws {
         let path = try {
             let journal = try RolloutJournal.create(rollout: R.rollout, directory: directory)
-            try journal.append(.started(R.plan()), time: R.t0)
+            try journal.append(.started(R.start()), time: R.t0)
             try journal.append(R.intent("a", wave: 1), time: R.t0)
             return journal.path
         }()

@@ -19,7 +19,7 @@ final class JournalFileTests: XCTestCase {
 
     func testWrittenEventsReadBackInOrderWithTheRolloutIdOnEveryLine() throws {
         let journal = try RolloutJournal.create(rollout: R.rollout, directory: directory)
-        let events: [RolloutEvent] = [.started(R.plan()), R.intent("a", wave: 1), R.patched("a", wave: 1)]
+        let events: [RolloutEvent] = [.started(R.start()), R.intent("a", wave: 1), R.patched("a", wave: 1)]
         for (index, event) in events.enumerated() {
             try journal.append(event, time: R.t0.addingTimeInterval(Double(index)))
         }
@@ -36,7 +36,7 @@ final class JournalFileTests: XCTestCase {
         // The crashed writer: its journal (and the lock it holds) is gone before the reopen.
         let path = try {
             let journal = try RolloutJournal.create(rollout: R.rollout, directory: directory)
-            try journal.append(.started(R.plan()), time: R.t0)
+            try journal.append(.started(R.start()), time: R.t0)
             try journal.append(R.intent("a", wave: 1), time: R.t0)
             return journal.path
         }()
@@ -62,7 +62,7 @@ final class JournalFileTests: XCTestCase {
     func testACorruptLineInTheMiddleIsAnErrorNamingTheLine() throws {
         let path = directory + "/bad.jsonl"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let good = try R.records([.started(R.plan())])[0].jsonLine()
+        let good = try R.records([.started(R.start())])[0].jsonLine()
         try (good + "\nnot json\n" + good + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try RolloutJournal.read(path: path)) { error in
             XCTAssertTrue("\(error)".contains("line 2"), "\(error)")

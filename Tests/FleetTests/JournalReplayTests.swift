@@ -21,7 +21,7 @@ final class JournalReplayTests: XCTestCase {
     }
 
     /// A canary wave started on host `a`.
-    private let wave1 = [RolloutEvent.started(R.plan()), .waveStarted(WaveStart(wave: 1, hosts: ["a"]))]
+    private let wave1 = [RolloutEvent.started(R.start()), .waveStarted(WaveStart(wave: 1, hosts: ["a"]))]
     /// The canary wave patched `a` and finished.
     private var wave1Done: [RolloutEvent] {
         wave1 + [
@@ -33,7 +33,7 @@ final class JournalReplayTests: XCTestCase {
     func testReplayAfterAKillGivesResumeState() {
         let cases: [Case] = [
             Case(
-                name: "only started", events: [.started(R.plan())], nextWave: 1, inDoubt: [], toRevert: [],
+                name: "only started", events: [.started(R.start())], nextWave: 1, inDoubt: [], toRevert: [],
                 patched: 0, failed: 0, unreachable: 0),
             Case(
                 name: "killed between intent and outcome", events: wave1 + [R.intent("a", wave: 1)],
@@ -125,7 +125,7 @@ final class JournalReplayTests: XCTestCase {
 
     func testFinishedWavesAreNotRunAgain() {
         let events: [RolloutEvent] = [
-            .started(R.plan()), .waveStarted(WaveStart(wave: 1, hosts: ["a"])), R.intent("a", wave: 1),
+            .started(R.start()), .waveStarted(WaveStart(wave: 1, hosts: ["a"])), R.intent("a", wave: 1),
             R.patched("a", wave: 1), .waveFinished(WaveEnd(wave: 1, totals: RolloutTotals())),
             .waveStarted(WaveStart(wave: 2, hosts: ["b", "c"])), R.intent("b", wave: 2),
             R.patched("b", wave: 2),
@@ -141,7 +141,7 @@ final class JournalReplayTests: XCTestCase {
 
     func testBudgetTallyOfARollbackRunCountsRevertOutcomes() {
         let events: [RolloutEvent] = [
-            .started(R.plan(kind: .rollback)), .waveStarted(WaveStart(wave: 1, hosts: ["a"])),
+            .started(R.start(kind: .rollback)), .waveStarted(WaveStart(wave: 1, hosts: ["a"])),
             .revertIntent(HostStep(host: "a", wave: 1)),
             .reverted(HostReverted(host: "a", wave: 1, outcome: RevertOutcome(status: .notInPlace))),
             .revertIntent(HostStep(host: "b", wave: 2)),

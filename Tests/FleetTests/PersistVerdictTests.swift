@@ -139,12 +139,12 @@ final class PersistVerdictTests: XCTestCase {
     /// already in place.
     func testTheJournalKeepsWhatWasPersistedAndRollbackKnowsTheHost() throws {
         typealias R = JournalTestRecords
-        var plan = R.plan()
-        plan.fixedBuild = FixedBuildRecord(path: "/build/parity-v2", sha256: "ab", buildID: fixed)
+        var start = R.start()
+        start.fixedBuild = FixedBuildRecord(path: "/build/parity-v2", sha256: "ab", buildID: fixed)
         let installed = ApplyOutcome(
             status: .alreadyPatched, processes: 1, targets: [R.one], files: [file(.installed, build: fixed)])
         let events: [RolloutEvent] = [
-            .started(plan), .applied(HostApplied(host: "b", wave: 2, outcome: installed)),
+            .started(start), .applied(HostApplied(host: "b", wave: 2, outcome: installed)),
         ]
         let records = events.enumerated().map {
             RolloutRecord(rollout: R.rollout, sequence: $0.offset + 1, time: R.t0, event: $0.element)
@@ -162,7 +162,7 @@ final class PersistVerdictTests: XCTestCase {
             RolloutRecord.self,
             from: Data(
                 try RolloutRecord(
-                    rollout: R.rollout, sequence: 1, time: R.t0, event: .started(R.plan())
+                    rollout: R.rollout, sequence: 1, time: R.t0, event: .started(R.start())
                 ).jsonLine().utf8))
         if case .started(let start) = older.event { XCTAssertNil(start.fixedBuild) } else { XCTFail() }
     }

@@ -13,7 +13,7 @@ final class ReportingTests: XCTestCase {
     /// which breaks the budget and rolls back.
     private var haltedRollout: [RolloutEvent] {
         [
-            .started(R.plan()), .waveStarted(WaveStart(wave: 1, hosts: ["a"])), R.intent("a", wave: 1),
+            .started(R.start()), .waveStarted(WaveStart(wave: 1, hosts: ["a"])), R.intent("a", wave: 1),
             R.patched("a", wave: 1), .checked(CheckRound(wave: 1, round: 1, checked: 1, failures: [])),
             .waveFinished(WaveEnd(wave: 1, totals: RolloutTotals(hosts: 3, patched: 1))),
             .waveStarted(WaveStart(wave: 2, hosts: ["b", "c"])), R.intent("b", wave: 2),

@@ -62,7 +62,7 @@ final class TerminalEscapingTests: XCTestCase {
     func testTheHumanReporterAndTheTablesShowHostileTextEscaped() {
         let (reporter, text) = ReportingTests.capture(isTerminal: false) { HumanReporter(output: $0) }
         let events: [RolloutEvent] = [
-            .started(JournalTestRecords.plan()),
+            .started(JournalTestRecords.start()),
             .waveStarted(WaveStart(wave: 1, hosts: ["a"])),
             JournalTestRecords.failed("a", wave: 1, "agent said \u{1B}]0;pwned\u{07}\u{1B}[2K\u{9B}"),
             .finished(RolloutEnd(result: .completedWithFailures, totals: RolloutTotals(hosts: 3, failed: 1))),

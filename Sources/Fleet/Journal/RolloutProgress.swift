@@ -52,7 +52,7 @@ struct RolloutProgress: Sendable, Equatable {
         }
     }
 
-    /// The rollout's plan (nil only before the first event).
+    /// How the rollout started (nil only before the first event).
     private(set) var start: RolloutStart?
     /// The last sequence number seen.
     private(set) var lastSequence = 0
@@ -88,9 +88,9 @@ struct RolloutProgress: Sendable, Equatable {
     /// Folds one more event in.
     mutating func apply(_ event: RolloutEvent) {
         switch event {
-        case .started(let plan):
-            start = plan
-            for (index, wave) in plan.waves.enumerated() {
+        case .started(let started):
+            start = started
+            for (index, wave) in started.waves.enumerated() {
                 for host in wave { hosts[host] = HostState(wave: index + 1) }
             }
         case .resumed:
@@ -121,7 +121,7 @@ struct RolloutProgress: Sendable, Equatable {
         }
     }
 
-    /// The host names of wave `wave` (1-based), in plan order.
+    /// The host names of wave `wave` (1-based), in inventory order.
     func hostNames(inWave wave: Int) -> [String] {
         guard let start, wave >= 1, wave <= start.waves.count else { return [] }
         return start.waves[wave - 1]
@@ -129,9 +129,6 @@ struct RolloutProgress: Sendable, Equatable {
 
     /// Hosts whose apply began but was never recorded as finished.
     var applyInDoubt: [String] { orderedNames.filter { hosts[$0]?.apply == .inDoubt } }
-
-    /// Hosts whose revert began but was never recorded as finished.
-    var revertInDoubt: [String] { orderedNames.filter { hosts[$0]?.revert == .inDoubt } }
 
     /// Hosts this rollout patched (or may have) that are not reverted yet, newest wave first.
     var hostsToRevert: [String] {
@@ -169,7 +166,7 @@ struct RolloutProgress: Sendable, Equatable {
         return totals
     }
 
-    /// Host names in plan order (wave by wave).
+    /// Host names wave by wave, as the rollout started.
     var orderedNames: [String] {
         let planned = start?.waves.flatMap { $0 } ?? []
         let extra = hosts.keys.filter { !planned.contains($0) }.sorted()

@@ -37,12 +37,12 @@ final class HumanReporter: RolloutReporter {
     /// The permanent line an event deserves, if any (failures, waves, halts).
     private func message(for event: RolloutEvent, rollout: RolloutID) -> String? {
         switch event {
-        case .started(let plan):
+        case .started(let start):
             // The id comes first: it is what `resume` and `rollback --rollout` need after a Ctrl-C.
-            let sizes = plan.waves.map { String($0.count) }.joined(separator: ",")
-            let verb = plan.settings.kind == .rollout ? "rolling out" : "rolling back"
-            return "\(rollout): \(verb) patch \(plan.patch.id) to \(plan.hosts.count) hosts in "
-                + "\(plan.waves.count) waves (\(sizes)); if interrupted: hotpatch resume \(rollout)"
+            let sizes = start.waves.map { String($0.count) }.joined(separator: ",")
+            let verb = start.settings.kind == .rollout ? "rolling out" : "rolling back"
+            return "\(rollout): \(verb) patch \(start.patch.id) to \(start.hosts.count) hosts in "
+                + "\(start.waves.count) waves (\(sizes)); if interrupted: hotpatch resume \(rollout)"
         case .resumed(let resume):
             let doubt =
                 resume.hostsInDoubt.isEmpty

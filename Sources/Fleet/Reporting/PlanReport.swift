@@ -7,21 +7,21 @@ package enum PlanReport {
     /// The human view: a table, then per host "ready" or the reasons it would fail (one line
     /// each), its targets by build-id and other builds of the target file; then the waves.
     /// Escaped for a terminal: host names and what agents report are untrusted.
-    package static func text(_ plan: RolloutStart, probes: [HostProbe]) -> String {
+    package static func text(_ start: RolloutStart, probes: [HostProbe]) -> String {
         var rows = [
             [
                 "HOST", "WAVE", "CONNECT", "BECOME", "AGENT", "TARGETS", "OTHER BUILDS", "ALREADY PATCHED",
                 "READY",
             ]
         ]
-        let become = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
+        let become = Dictionary(uniqueKeysWithValues: start.hosts.map { ($0.name, $0) })
         let waveOf = Dictionary(
-            uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, names in
+            uniqueKeysWithValues: start.waves.enumerated().flatMap { index, names in
                 names.map { ($0, index + 1) }
             })
         for probe in probes {
             let already = probe.patchedProcesses.filter { process in
-                process.patches.contains { $0.id == plan.patch.id.rawValue && $0.contentHash == plan.patch.sha256 }
+                process.patches.contains { $0.id == start.patch.id.rawValue && $0.contentHash == start.patch.sha256 }
             }.count
             rows.append([
                 probe.host, waveOf[probe.host].map(String.init) ?? "-", probe.reachable ? "ok" : "FAILED",
@@ -31,11 +31,11 @@ package enum PlanReport {
                 probe.reachable ? String(already) : "-", probe.problems.isEmpty ? "yes" : "NO",
             ])
         }
-        var text = "plan for patch \(plan.patch.id) (sha256 \(plan.patch.sha256.prefix(12)), "
-        text += "target build-id \(plan.patch.targetBuildID)); no process was touched\n"
+        var text = "plan for patch \(start.patch.id) (sha256 \(start.patch.sha256.prefix(12)), "
+        text += "target build-id \(start.patch.targetBuildID)); no process was touched\n"
         text += TextTable.render(rows)
         for probe in probes { text += hostLines(probe) }
-        for (index, wave) in plan.waves.enumerated() {
+        for (index, wave) in start.waves.enumerated() {
             text += "wave \(index + 1)\(index == 0 ? " (canary)" : ""): \(wave.joined(separator: ", "))\n"
         }
         return Terminal.escaped(text, multiline: true)
@@ -75,10 +75,10 @@ package enum PlanReport {
     }
 
     /// The waves as one JSON line: `{"waves":[["web01"],["web02","web03"]]}`.
-    package static func wavesJSON(_ plan: RolloutStart) -> String {
+    package static func wavesJSON(_ start: RolloutStart) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let body = try! encoder.encode(["waves": plan.waves])
+        let body = try! encoder.encode(["waves": start.waves])
         return String(decoding: body, as: UTF8.self) + "\n"
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The final table of a rollout, one row per host, with each failure in one readable line.
 enum SummaryTable {
-    /// The table for `progress` (plan order, wave by wave).
+    /// The table for `progress` (wave by wave).
     static func render(_ progress: RolloutProgress) -> String {
         var rows: [[String]] = [["HOST", "WAVE", "RESULT", "PROCS", "REVERT", "DETAIL"]]
         for name in progress.orderedNames {

@@ -2,7 +2,7 @@ import Foundation
 import Shared
 
 /// The fixed build `rollout --persist` installs on each host after its live patch, as recorded
-/// in the journal's plan (so `resume` pushes the same bytes, and refuses a changed file).
+/// in the journal's first event (so `resume` pushes the same bytes, and refuses a changed file).
 package struct FixedBuildRecord: Sendable, Codable, Equatable {
     /// The local file, absolute.
     let path: String

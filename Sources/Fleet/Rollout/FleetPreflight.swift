@@ -6,11 +6,11 @@ import SSH
 /// make `apply` fail. Shared by `plan` and `rollout --preflight`, so both say the same.
 package enum FleetPreflight {
     /// One probe per selected host, in inventory order, with its preflight report.
-    package static func probe(_ plan: RolloutStart) -> [HostProbe] {
+    package static func probe(_ start: RolloutStart) -> [HostProbe] {
         FleetProbe.probe(
-            plan.hosts, connector: SSHHostConnector(settings: plan.settings), agentPath: plan.agentPath,
-            patch: plan.patch, targetPath: nil, forks: plan.settings.forks,
-            timeout: .seconds(Int64(plan.settings.hostTimeoutSeconds)), preflight: true)
+            start.hosts, connector: SSHHostConnector(settings: start.settings), agentPath: start.agentPath,
+            patch: start.patch, targetPath: nil, forks: start.settings.forks,
+            timeout: .seconds(Int64(start.settings.hostTimeoutSeconds)), preflight: true)
     }
 
     /// The refusal `rollout --preflight` prints when some host would fail: per failing host its

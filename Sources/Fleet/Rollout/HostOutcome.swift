@@ -13,8 +13,6 @@ enum ApplyStatus: String, Sendable, Codable {
     /// The host could not be reached (connection refused, timed out, or lost).
     case unreachable
 
-    /// The host now runs the patch because of this rollout (what a rollback must undo).
-    var patchedByThisRollout: Bool { self == .patched }
     /// The host counts against the failure budget (unreachable is counted apart).
     var isFailure: Bool { self == .failed }
 }

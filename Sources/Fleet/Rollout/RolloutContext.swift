@@ -6,18 +6,18 @@ import SSH
 struct RolloutContext: Sendable {
     /// Opens connections (SSH).
     let connector: any HostConnector
-    /// The plan, as recorded in the journal's first event.
-    let plan: RolloutStart
+    /// How the rollout started, as recorded in the journal's first event.
+    let start: RolloutStart
     /// The failure budget parsed from the settings.
     let budget: FailureBudget
 
-    /// The settings of the plan.
-    var settings: RolloutSettings { plan.settings }
+    /// The settings the rollout started with.
+    var settings: RolloutSettings { start.settings }
 
-    /// The host named `name` (a caller bug when it is not in the plan).
+    /// The host named `name` (a caller bug when it is not in the rollout).
     func host(_ name: String) -> HostAddress {
-        guard let host = plan.hosts.first(where: { $0.name == name }) else {
-            preconditionFailure("host \(name) is not in the rollout plan")
+        guard let host = start.hosts.first(where: { $0.name == name }) else {
+            preconditionFailure("host \(name) is not in the rollout")
         }
         return host
     }
@@ -33,10 +33,10 @@ struct RolloutContext: Sendable {
     }
     /// Puts the agent, the patch and (with `--persist`) the fixed build on the host in one go.
     func upload(_ agent: inout AgentClient) throws -> HostUpload {
-        guard let fixed = plan.fixedBuild else {
-            return try agent.upload(agent: plan.agentPath, patch: plan.patch.path)
+        guard let fixed = start.fixedBuild else {
+            return try agent.upload(agent: start.agentPath, patch: start.patch.path)
         }
-        return try agent.upload(agent: plan.agentPath, patch: plan.patch.path, fixedBuild: fixed.path)
+        return try agent.upload(agent: start.agentPath, patch: start.patch.path, fixedBuild: fixed.path)
     }
 
     /// Longest one run of the user's check may take.

@@ -23,11 +23,11 @@ extension RolloutEngine {
                 // Resume: the last coordinator may have patched this host before it died.
                 if askFirst {
                     let inPlace = AgentVerdict.processesWithPatch(
-                        try agent.status(), patch: context.plan.patch)
+                        try agent.status(), patch: context.start.patch)
                     if !inPlace.isEmpty {
                         // With --persist the disk may not have its fixed build yet: apply again,
                         // which changes no process (already applied) and installs what is missing.
-                        let files = context.plan.fixedBuild == nil ? nil : try agent.apply().files
+                        let files = context.start.fixedBuild == nil ? nil : try agent.apply().files
                         let outcome = ApplyOutcome(
                             status: .patched, processes: inPlace.count, targets: inPlace, files: files)
                         try sink.emit(
@@ -69,7 +69,7 @@ extension RolloutEngine {
             try sink.emit(.revertIntent(HostStep(host: name, wave: wave)))
             let outcome = try connections.withConnection(to: host) { connection in
                 var agent = context.agentClient(connection, host)
-                _ = try agent.upload(agent: context.plan.agentPath, patch: context.plan.patch.path)
+                _ = try agent.upload(agent: context.start.agentPath, patch: context.start.patch.path)
                 return AgentVerdict.revert(try agent.revert())
             }
             try sink.emit(.reverted(HostReverted(host: name, wave: wave, outcome: outcome)))
@@ -93,9 +93,9 @@ extension RolloutEngine {
                 var agent = context.agentClient(connection, host)
                 // Free on the connection that uploaded it (verified then); a new connection
                 // checks the agent's hash on the host before it runs as root.
-                try agent.uploadAgent(context.plan.agentPath)
+                try agent.uploadAgent(context.start.agentPath)
                 if let problem = AgentVerdict.check(
-                    try agent.status(), expected: expected, patch: context.plan.patch)
+                    try agent.status(), expected: expected, patch: context.start.patch)
                 {
                     return HostFailure(host: name, unreachable: false, message: "built-in check: " + problem)
                 }

@@ -49,7 +49,7 @@ private final class FailureCollector: Sendable {
 
     func add(_ failure: HostFailure) { failures.withLock { $0.append(failure) } }
 
-    /// The failures in plan order, so the journal reads the same on every run.
+    /// The failures in wave order, so the journal reads the same on every run.
     func sorted(by order: [String]) -> [HostFailure] {
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         return failures.withLock { $0 }.sorted { (position[$0.host] ?? 0) < (position[$1.host] ?? 0) }

@@ -21,7 +21,7 @@ final class RolloutEngine: Sendable {
         connections = ConnectionPool(
             connector: context.connector,
             capacity: Self.idleConnectionCapacity(
-                hosts: context.plan.hosts.count, forks: context.settings.forks,
+                hosts: context.start.hosts.count, forks: context.settings.forks,
                 descriptors: LibSSH2.raiseDescriptorLimit()))
     }
 
@@ -44,7 +44,7 @@ final class RolloutEngine: Sendable {
         let progress = sink.progress
         if let end = progress.end { return end.result }
         if let halt = progress.halt { return try finishHalt(halt) }
-        let waves = context.plan.waves.count
+        let waves = context.start.waves.count
         while let wave = sink.progress.nextWave, wave <= waves {
             if let halt = try runWave(wave) { return try finishHalt(halt) }
         }
@@ -89,7 +89,7 @@ final class RolloutEngine: Sendable {
         let waveTally = progress.tally(hosts: progress.hostNames(inWave: wave), kind: kind)
         let rolloutTally = progress.tally(hosts: progress.orderedNames, kind: kind)
         let decision = context.budget.decision(
-            wave: waveTally, rollout: rolloutTally, totalHosts: context.plan.hosts.count)
+            wave: waveTally, rollout: rolloutTally, totalHosts: context.start.hosts.count)
         guard case .halt(let breach) = decision else { return nil }
         let rollingBack = kind == .rollout && context.settings.rollbackOnHalt
         return RolloutHalt(
@@ -100,7 +100,7 @@ final class RolloutEngine: Sendable {
     private func budgetSpent() -> Bool {
         let progress = sink.progress
         let tally = progress.tally(hosts: progress.orderedNames, kind: context.settings.kind)
-        return context.budget.isExceeded(by: tally, totalHosts: context.plan.hosts.count)
+        return context.budget.isExceeded(by: tally, totalHosts: context.start.hosts.count)
     }
 
     /// Records the halt (once) and reverts what this rollout patched, newest wave first.

@@ -5,7 +5,7 @@ import Shared
 /// writes them (one per line) and the reporters (human, JSON Lines) render them, so what a
 /// program reads, what a person sees and what `resume` replays are the same facts.
 enum RolloutEvent: Sendable, Equatable {
-    /// The rollout's plan, first in every journal: what, where, how.
+    /// How the rollout starts, first in every journal: what, where, how.
     case started(RolloutStart)
     /// `hotpatch resume` picked the rollout up again.
     case resumed(RolloutResume)
@@ -32,7 +32,8 @@ enum RolloutEvent: Sendable, Equatable {
     case finished(RolloutEnd)
 }
 
-/// The plan of a rollout, enough to resume it without the inventory.
+/// How a rollout starts (patch, hosts, waves, settings), enough to resume it without the
+/// inventory. ("plan" is only the `plan` command, and `WavePlan` the hosts cut into waves.)
 package struct RolloutStart: Sendable, Codable, Equatable {
     /// The patch file as given, with its identity (a changed file must not be resumed).
     package let patch: PatchRecord
@@ -51,7 +52,7 @@ package struct RolloutStart: Sendable, Codable, Equatable {
     /// `--persist`: the fixed build installed on each host after its live patch (nil: none).
     package var fixedBuild: FixedBuildRecord? = nil
 
-    /// The plan of a new run.
+    /// How a new run starts.
     package init(
         patch: PatchRecord, agentPath: String, inventoryPath: String, limit: String?, hosts: [HostAddress],
         waves: [[String]], settings: RolloutSettings, fixedBuild: FixedBuildRecord? = nil

@@ -15,7 +15,7 @@ package struct WavePlan: Sendable {
 
     /// The waves in the order they run.
     package let waves: [Wave]
-    /// Every host of the plan (the sum of the waves).
+    /// Every host of the waves (their sum).
     package let hostCount: Int
 
     /// Cuts `hosts` (already selected and ordered) into waves.

@@ -42,9 +42,6 @@ final class BastionRegistry: Sendable {
         init(key: String) { self.key = key }
     }
 
-    /// How many bastion sessions this registry has logged into so far (for tests and reports).
-    var sessionsOpened: Int { opened.withLock { $0 } }
-    private let opened = Mutex(0)
 
     /// A lease on the link that ends at `chain.last`, connecting it (and the hops before it)
     /// when no usable one exists. Throws the failing hop's error, its message saying which
@@ -93,7 +90,6 @@ final class BastionRegistry: Sendable {
             let session = try SSHSession(endpoint: hop, options: options, through: parent)
             parent = nil  // the session owns the parent lease now
             entry.link = BastionLink(session: session)
-            opened.withLock { $0 += 1 }
         } catch {
             parent?.release()
             let failure = BastionFailure.restated(error, for: hop.label, hop: hop.hopLabel)

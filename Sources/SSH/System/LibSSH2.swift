@@ -219,7 +219,6 @@ package enum LibSSH2 {
         let uid: UInt
         let size: UInt64
         var isDirectory: Bool { permissions & 0o170000 == 0o040000 }
-        var isRegularFile: Bool { permissions & 0o170000 == 0o100000 }
     }
 
     static func sftpInit(_ session: OpaquePointer) -> OpaquePointer? { libssh2_sftp_init(session) }

@@ -19,7 +19,7 @@ enum JournalTestRecords {
     static let patch = PatchRecord(
         path: "/tmp/fix.hotpatch", id: PatchID("parity-fix")!, sha256: "ab12", targetBuildID: "cd34")
 
-    static func plan(kind: RolloutSettings.Kind = .rollout) -> RolloutStart {
+    static func start(kind: RolloutSettings.Kind = .rollout) -> RolloutStart {
         var settings = RolloutSettings()
         settings.kind = kind
         return RolloutStart(

@@ -2,7 +2,7 @@ import Fleet
 import Foundation
 
 extension RolloutStart {
-    /// The plan of a new run: patch identity, selected hosts, waves and settings.
+    /// How a new run starts: patch identity, selected hosts, waves and settings.
     static func make(
         patchPath: String, inventory: String, limit: String?, waves: WaveOptions,
         connection: ConnectionOptions,
