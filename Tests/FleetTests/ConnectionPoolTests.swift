@@ -10,7 +10,7 @@ import XCTest
 /// session process on the server) carries many requests; a pooled session that died while idle is replaced without the caller noticing;
 /// a host whose sshd is gone is reported as unreachable (a connect failure), not as a failed
 /// command.
-final class SSHConnectionPoolTests: XCTestCase {
+final class ConnectionPoolTests: XCTestCase {
     /// Opens real SSH sessions to one fixture server.
     private struct FixtureConnector: HostConnector {
         let server: SSHServerFixture
