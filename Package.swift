@@ -62,6 +62,21 @@ let package = Package(
         // hotpatch create --source: scratch trees, the project's own build through a compiler
         // wrapper, the objects a fix changed. Foundation, no C: runs builds, reads their logs.
         .target(name: "SourceBuild"),
+        // Reaching hosts over SSH (libssh2): sessions, known_hosts, ~/.ssh/config, bastions,
+        // uploads; `HostConnection` is what the fleet needs from a host.
+        .target(
+            name: "SSH",
+            dependencies: [
+                "Shared",
+                "FleetInventory",
+                "CLibSSH2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Rolling a patch out to a fleet: waves and failure budget (pure policy), the engine,
+        // the agent protocol, typed events, the journal and the reporters fed by the events.
+        .target(name: "Fleet", dependencies: ["Shared", "FleetInventory", "SSH"]),
+        // The `hotpatch` commands and their options, wired to the libraries above.
         .executableTarget(
             name: "Orchestrator",
             dependencies: [
@@ -69,23 +84,26 @@ let package = Package(
                 "PatchCompiler",
                 "FleetInventory",
                 "SourceBuild",
-                "CLibSSH2",
+                "SSH",
+                "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Helpers every test target shares: repo paths, running programs, building the parity
         // service, bringing the lab fleet up and down. Tests use Foundation freely.
-        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Shared", "SSH"], path: "Tests/TestSupport"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         // AgentCore's tests; CLI/ tests the command-line reader of the Agent target, EndToEnd/ runs
         // the built hotpatch-agent.
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore", "Agent", "Shared", "TestSupport"]),
         .testTarget(name: "PatchCompilerTests", dependencies: ["PatchCompiler", "Shared", "TestSupport"]),
         .testTarget(
-            name: "OrchestratorTests", dependencies: ["Orchestrator", "FleetInventory", "Shared", "TestSupport"]),
+            name: "OrchestratorTests",
+            dependencies: ["Orchestrator", "Fleet", "SSH", "FleetInventory", "Shared", "TestSupport"]),
         .testTarget(name: "SourceBuildTests", dependencies: ["SourceBuild", "TestSupport"]),
+        .testTarget(name: "FleetInventoryTests", dependencies: ["FleetInventory", "TestSupport"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "FleetInventory", "Shared", "TestSupport"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "SSH", "FleetInventory", "Shared", "TestSupport"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
         // a plain build makes them replay tools: `PatchFuzz FILE...` runs saved inputs.
         .executableTarget(name: "PatchFuzz", dependencies: ["Shared"], path: "Fuzz/PatchFuzz"),

@@ -9,6 +9,9 @@ import XCTest
 final class BastionRolloutTests: LabRolloutTestCase {
     override class var labName: String { "BastionRolloutTests" }
     override class var labHosts: Int { 3 }
+    // Several tests patch the same hosts: each starts on unpatched, freshly started services
+    // instead of what the previous test (or its failed cleanup) left.
+    override class var restartsServicesBeforeEachTest: Bool { true }
     override class var labBehindBastion: Bool { true }
 
     func testHostsOnlyTheBastionReachesArePatchedOverOneBastionLoginPerRun() throws {

@@ -79,8 +79,15 @@ final class FaultHostTests: LabRolloutTestCase {
             FaultLab.agentJournalCount(victim, outcome: "applied"), appliedBefore, "no agent ran on \(victim)"
         )
 
-        // sshd back (plain SFTP again): the next rollout patches the host it missed, and sweeps
-        // the cut-off temporary once it is old enough not to be another upload in flight.
+        try assertTheNextRolloutPatchesTheMissedHost(
+            lab, victim, config: config, original: original, appliedBefore: appliedBefore)
+    }
+
+    /// sshd back (plain SFTP again): the next rollout patches the host it missed, and sweeps
+    /// the cut-off temporary once it is old enough not to be another upload in flight.
+    private func assertTheNextRolloutPatchesTheMissedHost(
+        _ lab: LabFleet, _ victim: LabHost, config: String, original: String, appliedBefore: Int
+    ) throws {
         let stale = try partFiles(victim)
         XCTAssertFalse(stale.isEmpty, "the cut-off upload's temporary")
         for part in stale {

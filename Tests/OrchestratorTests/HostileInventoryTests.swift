@@ -38,7 +38,39 @@ final class HostileInventoryTests: LabRolloutTestCase {
         try FileManager.default.copyItem(atPath: lab.clientKeyPath, toPath: key)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
 
-        // JSON is YAML: JSONSerialization writes every character of the payload correctly escaped.
+        let inventoryPath = try writeHostileInventory(lab, payload: payload, key: key, canary: canary)
+
+        let result = try RolloutFixture.run(
+            [
+                "rollout", patch, "-i", inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "100%",
+                "--max-failed", "100%", "--journal-dir", work + "/journal", "--json",
+            ] + RolloutFixture.relaxedPause)
+        let events = try JSONLines(result.stdout)
+        let status = FaultLab.appliedStatus(events)
+        // The oddly named host with the oddly named key is reached and patched, its name intact.
+        XCTAssertEqual(status["web " + payload], "patched", result.stdout + result.stderr)
+        // The become user reaches sudo as one literal word (this lab has no sudo: a clean failure).
+        XCTAssertEqual(status["sudo-host"], "failed", result.stdout)
+        let sudoMessage = FaultLab.appliedMessage(events, host: "sudo-host")
+        XCTAssertTrue(sudoMessage.contains("sudo"), sudoMessage)
+        // The address is never handed to a shell: it does not resolve, so the host is unreachable.
+        XCTAssertEqual(status["bad-address"], "unreachable", result.stdout)
+        // No such account: sshd refuses the login before any folder is named after it.
+        XCTAssertEqual(status["bad-user"], "unreachable", result.stdout)
+
+        XCTAssertFalse(FileManager.default.fileExists(atPath: canary), "a payload ran on this machine")
+        for host in lab.hosts {
+            let probe = try FaultLab.inHost(lab, host, ["/bin/sh", "-c", "ls -A /tmp /root /var/tmp"])
+            XCTAssertEqual(probe.status, 0, probe.stderr)
+            XCTAssertFalse(probe.stdout.contains("pwned"), "a payload ran on \(host): \(probe.stdout)")
+        }
+    }
+
+    /// An inventory whose host name, key path, become user, address and login user carry the
+    /// payload; JSON is YAML, and JSONSerialization writes every character of it correctly escaped.
+    private func writeHostileInventory(_ lab: LabFleet, payload: String, key: String, canary: String) throws
+        -> String
+    {
         let first = lab.hosts[0]
         let second = lab.hosts[1]
         let inventory: [String: Any] = [
@@ -69,31 +101,7 @@ final class HostileInventoryTests: LabRolloutTestCase {
         let inventoryPath = work + "/hostile.yml"
         try JSONSerialization.data(withJSONObject: inventory, options: [.sortedKeys]).write(
             to: URL(fileURLWithPath: inventoryPath))
-
-        let result = try RolloutFixture.run(
-            [
-                "rollout", patch, "-i", inventoryPath, "--known-hosts", lab.knownHostsPath, "--waves", "100%",
-                "--max-failed", "100%", "--journal-dir", work + "/journal", "--json",
-            ] + RolloutFixture.relaxedPause)
-        let events = try JSONLines(result.stdout)
-        let status = FaultLab.appliedStatus(events)
-        // The oddly named host with the oddly named key is reached and patched, its name intact.
-        XCTAssertEqual(status["web " + payload], "patched", result.stdout + result.stderr)
-        // The become user reaches sudo as one literal word (this lab has no sudo: a clean failure).
-        XCTAssertEqual(status["sudo-host"], "failed", result.stdout)
-        let sudoMessage = FaultLab.appliedMessage(events, host: "sudo-host")
-        XCTAssertTrue(sudoMessage.contains("sudo"), sudoMessage)
-        // The address is never handed to a shell: it does not resolve, so the host is unreachable.
-        XCTAssertEqual(status["bad-address"], "unreachable", result.stdout)
-        // No such account: sshd refuses the login before any folder is named after it.
-        XCTAssertEqual(status["bad-user"], "unreachable", result.stdout)
-
-        XCTAssertFalse(FileManager.default.fileExists(atPath: canary), "a payload ran on this machine")
-        for host in lab.hosts {
-            let probe = try FaultLab.inHost(lab, host, ["/bin/sh", "-c", "ls -A /tmp /root /var/tmp"])
-            XCTAssertEqual(probe.status, 0, probe.stderr)
-            XCTAssertFalse(probe.stdout.contains("pwned"), "a payload ran on \(host): \(probe.stdout)")
-        }
+        return inventoryPath
     }
 
     func testTheUploadFolderIsMadeRootOwned0700AndAnUnsafeOneIsRefused() throws {

@@ -16,13 +16,7 @@ final class OldUserlandRolloutTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        // Which userland each host's sessions see.
-        let releases = try lab.hosts.map { host in
-            try lab.run("cat /etc/debian_version; ldd --version | head -n 1", on: host).stdout
-        }
-        XCTAssertFalse(releases[0].hasPrefix("11."), "lab-host-1 is this machine's userland: \(releases[0])")
-        XCTAssertTrue(releases[1].hasPrefix("11."), "lab-host-2 is Debian 11: \(releases[1])")
-        XCTAssertTrue(releases[1].contains("2.31"), "lab-host-2 has glibc 2.31: \(releases[1])")
+        try assertOneHostIsThisMachinesUserlandAndTheOtherDebian11(lab)
 
         // The patch, made as a user makes it, from the build every host runs.
         let build = lab.directory + "/old-parity/build"
@@ -69,5 +63,15 @@ final class OldUserlandRolloutTests: XCTestCase {
                 $0.misclassifiedDelta > 0
             }
         }
+    }
+
+    /// Which userland each host's sessions see.
+    private func assertOneHostIsThisMachinesUserlandAndTheOtherDebian11(_ lab: LabFleet) throws {
+        let releases = try lab.hosts.map { host in
+            try lab.run("cat /etc/debian_version; ldd --version | head -n 1", on: host).stdout
+        }
+        XCTAssertFalse(releases[0].hasPrefix("11."), "lab-host-1 is this machine's userland: \(releases[0])")
+        XCTAssertTrue(releases[1].hasPrefix("11."), "lab-host-2 is Debian 11: \(releases[1])")
+        XCTAssertTrue(releases[1].contains("2.31"), "lab-host-2 has glibc 2.31: \(releases[1])")
     }
 }

@@ -10,6 +10,9 @@ import XCTest
 final class OutputFloodLabTests: LabRolloutTestCase {
     override class var labName: String { "OutputFloodLabTests" }
     override class var labHosts: Int { 2 }
+    // Several tests patch the same hosts: each starts on unpatched, freshly started services
+    // instead of what the previous test (or its failed cleanup) left.
+    override class var restartsServicesBeforeEachTest: Bool { true }
 
     /// `hotpatch rollout PATCH ARGS` on the lab, both hosts in one wave.
     private func rolloutArguments(_ arguments: [String], lab: LabFleet) -> [String] {

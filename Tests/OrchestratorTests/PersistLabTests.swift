@@ -92,18 +92,7 @@ final class PersistLabTests: LabRolloutTestCase {
         XCTAssertTrue(
             try hotpatch("status", [patch], lab: lab).stdout.contains("fixed build \(fixedID.prefix(12))"))
 
-        // A restart runs the fixed build from disk, unpatched, and classifies right.
-        let restarted = try restart(first, lab: lab)
-        XCTAssertEqual(restarted.line.buildID?.hex, fixedID, "the restarted service is the fixed build")
-        let settled = try ParityLog(path: first.parityLogPath).waitForLine(
-            skipping: try ParityLog(path: first.parityLogPath).lines().count, timeout: .seconds(30)
-        ) { $0.pid.rawValue == restarted.pid && $0.total > 0 }
-        XCTAssertEqual(settled.misclassified, 0, "the fixed build classifies right without a patch")
-        fleet = try status(lab)
-        let running = fleet[first.name]?.targetProcesses?.first { $0.pid == restarted.pid }
-        XCTAssertEqual(running?.patches.map(\.id), [], "the restarted service holds no patch")
-        XCTAssertFalse(fleet[first.name]?.patchedProcesses.contains { $0.pid == restarted.pid } ?? true)
-        XCTAssertEqual(fleet[first.name]?.onDisk?[target], "fixed build")
+        try assertARestartRunsTheFixedBuildUnpatched(first, lab: lab, target: target, fixedID: fixedID)
 
         // Rollback: the live patch out of host 2's process, the old build back on both disks.
         let rollback = try hotpatch("rollback", [patch, "--json"], lab: lab)
@@ -127,6 +116,23 @@ final class PersistLabTests: LabRolloutTestCase {
             skipping: 0, timeout: .seconds(30), description: "a misclassification by the old build"
         ) { $0.pid.rawValue == again.pid && $0.misclassified > 0 }
         XCTAssertGreaterThan(buggy.misclassified, 0)
+    }
+
+    /// A restart runs the fixed build from disk, unpatched, and classifies right.
+    private func assertARestartRunsTheFixedBuildUnpatched(
+        _ first: LabHost, lab: LabFleet, target: String, fixedID: String
+    ) throws {
+        let restarted = try restart(first, lab: lab)
+        XCTAssertEqual(restarted.line.buildID?.hex, fixedID, "the restarted service is the fixed build")
+        let settled = try ParityLog(path: first.parityLogPath).waitForLine(
+            skipping: try ParityLog(path: first.parityLogPath).lines().count, timeout: .seconds(30)
+        ) { $0.pid.rawValue == restarted.pid && $0.total > 0 }
+        XCTAssertEqual(settled.misclassified, 0, "the fixed build classifies right without a patch")
+        let fleet = try status(lab)
+        let running = fleet[first.name]?.targetProcesses?.first { $0.pid == restarted.pid }
+        XCTAssertEqual(running?.patches.map(\.id), [], "the restarted service holds no patch")
+        XCTAssertFalse(fleet[first.name]?.patchedProcesses.contains { $0.pid == restarted.pid } ?? true)
+        XCTAssertEqual(fleet[first.name]?.onDisk?[target], "fixed build")
     }
 
     func testAnotherBuildOnOneHostsDiskIsLeftThereAndRollbackRestoresOnlyWhereItInstalled() throws {

@@ -80,28 +80,36 @@ final class PreflightLabTests: LabRolloutTestCase {
 
         XCTAssertTrue(problems("lab-host-6").contains("the agent is built for x86-64 only (host is aarch64)"))
         XCTAssertTrue(problems("lab-host-7").contains("kernel 3.1.0-legacy is older than 3.2"))
-        for name in ["lab-host-6", "lab-host-7"] {
-            XCTAssertNil(hosts[name]?.preflight)
-            let host = try XCTUnwrap(lab.hosts.first { $0.name == name })
-            XCTAssertFalse(
-                FileManager.default.fileExists(atPath: host.privateVarTmp + "/hotpatch-root"),
-                "\(name): nothing is uploaded (not even the folder made) to a host that cannot run the agent")
-        }
+        try assertNothingUploaded(to: ["lab-host-6", "lab-host-7"], hosts, lab)
         XCTAssertTrue(problems("lab-host-8").contains("no usable upload folder"), problems("lab-host-8"))
         XCTAssertTrue(
             problems("lab-host-8").contains("/root/.cache/hotpatch (its file system is mounted noexec)"))
         XCTAssertTrue(problems("lab-host-8").contains("--remote-dir"))
         XCTAssertTrue(problems("lab-host-9").contains("no SHA-256 tool"), problems("lab-host-9"))
         XCTAssertTrue(problems("lab-host-9").contains("install coreutils"))
-        let notReady = hosts.values.filter { !$0.ready }.map(\.host).sorted()
         XCTAssertEqual(
-            notReady,
+            hosts.values.filter { !$0.ready }.map(\.host).sorted(),
             [
                 "lab-host-2", "lab-host-3", "lab-host-5", "lab-host-6", "lab-host-7", "lab-host-8",
                 "lab-host-9",
             ])
+        try assertTheHumanViewSaysTheSame(lab)
+    }
 
-        // The human view says the same, one line per reason.
+    /// Hosts that cannot run the agent have no preflight, and nothing is uploaded to them (not
+    /// even the folder made).
+    private func assertNothingUploaded(to names: [String], _ hosts: [String: PlanLine], _ lab: LabFleet) throws {
+        for name in names {
+            XCTAssertNil(hosts[name]?.preflight)
+            let host = try XCTUnwrap(lab.hosts.first { $0.name == name })
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: host.privateVarTmp + "/hotpatch-root"),
+                "\(name): nothing is uploaded (not even the folder made) to a host that cannot run the agent")
+        }
+    }
+
+    /// `plan` without `--json` says the same, one line per reason.
+    private func assertTheHumanViewSaysTheSame(_ lab: LabFleet) throws {
         let text = try RolloutFixture.run(
             ["plan", patch, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath])
         XCTAssertEqual(text.status, 6)

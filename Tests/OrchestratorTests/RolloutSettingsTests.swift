@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 
+@testable import Fleet
 @testable import Orchestrator
 
 /// The fleet-wide safe-point settings reach every agent run and survive the journal.

@@ -55,13 +55,13 @@ enum KeyFiles {
     /// Writes `text` to `path` as a new 0600 file (created with that mode: never readable by
     /// others, not even for a moment), replacing any old file.
     static func writePrivate(_ text: String, to path: String) throws {
-        unlink(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw SigningKeyError(
-                "cannot create \(path): \(String(cString: strerror(errno))); check the folder")
+        let handle: FileHandle
+        switch Syscalls.createPrivateFile(path) {
+        case .success(let descriptor):
+            handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        case .failure(let error):
+            throw SigningKeyError("cannot create \(path): \(error.message); check the folder")
         }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         try handle.write(contentsOf: Data(text.utf8))
         try handle.close()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 import Foundation
 
 extension Hotpatch {
@@ -31,14 +32,14 @@ extension Hotpatch {
 
         func run() throws {
             throw CommandFailure.exitCode {
-                let plan = try RolloutStart.make(
+                let start = try RolloutStart.make(
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
                     connection: connection, settings: RolloutSettings())
-                let probes = FleetPreflight.probe(plan)
+                let probes = FleetPreflight.probe(start)
                 let text =
                     output.json
-                    ? FleetStatusReport.jsonLines(probes) + PlanReport.wavesJSON(plan)
-                    : PlanReport.text(plan, probes: probes)
+                    ? FleetStatusReport.jsonLines(probes) + PlanReport.wavesJSON(start)
+                    : PlanReport.text(start, probes: probes)
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return probes.allSatisfy { $0.problems.isEmpty } ? .success : .completedWithFailures
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 extension Hotpatch {
     /// `hotpatch resume ROLLOUT_ID`: continue a rollout that was interrupted.

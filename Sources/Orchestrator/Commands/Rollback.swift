@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 extension Hotpatch {
     /// `hotpatch rollback PATCH -i INVENTORY` or `hotpatch rollback --rollout ID`.
@@ -56,10 +57,10 @@ extension Hotpatch {
                 }
                 var settings = RolloutSettings(kind: .rollback)
                 safePoint.apply(to: &settings)
-                let plan = try RolloutStart.make(
+                let start = try RolloutStart.make(
                     patchPath: patch!, inventory: inventory!, limit: limit, waves: waves,
                     connection: connection, settings: settings)
-                return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json)
+                return try RolloutLauncher.start(start, journalDirectory: journal.directory, json: output.json)
                     .exitCode
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 import Foundation
 
 extension Hotpatch {
@@ -73,27 +74,27 @@ extension Hotpatch {
                 rollbackOnHalt: !noRollback)
             safePoint.apply(to: &settings)
             throw CommandFailure.exitCode {
-                var plan = try RolloutStart.make(
+                var start = try RolloutStart.make(
                     patchPath: patch, inventory: inventory.inventory, limit: inventory.limit, waves: waves,
                     connection: connection, settings: settings)
                 if let persist {
                     let fixed = try FixedBuild.check(
-                        persist, patch: plan.patch,
+                        persist, patch: start.patch,
                         targetPathHint: try FleetSelection.targetPathHint(of: patch))
                     if let warning = fixed.warning {
                         FileHandle.standardError.write(Data("hotpatch: warning: \(warning)\n".utf8))
                     }
-                    plan.fixedBuild = fixed.record
+                    start.fixedBuild = fixed.record
                 }
                 if preflight {
-                    let probes = FleetPreflight.probe(plan)
+                    let probes = FleetPreflight.probe(start)
                     if probes.contains(where: { !$0.problems.isEmpty }) {
                         FileHandle.standardOutput.write(
                             Data(FleetPreflight.refusal(probes, json: output.json).utf8))
                         return .preflightRefused
                     }
                 }
-                return try RolloutLauncher.start(plan, journalDirectory: journal.directory, json: output.json)
+                return try RolloutLauncher.start(start, journalDirectory: journal.directory, json: output.json)
                     .exitCode
             }
         }

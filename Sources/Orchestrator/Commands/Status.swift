@@ -1,5 +1,8 @@
 import ArgumentParser
+import Fleet
+import FleetInventory
 import Foundation
+import SSH
 
 extension Hotpatch {
     /// `hotpatch status -i INVENTORY`: what every host runs, read from the processes.
@@ -26,7 +29,7 @@ extension Hotpatch {
                 settings.connectTimeoutSeconds = connection.connectTimeout.seconds
                 settings.remoteDirectory = connection.remoteDir
                 let probes = FleetProbe.probe(
-                    hosts.map(RolloutHost.init), connector: SSHHostConnector(settings: settings),
+                    hosts.map(\.reach), connector: SSHHostConnector(settings: settings),
                     agentPath: try connection.agentPath(), patch: nil,
                     targetPath: try patch.map(FleetSelection.targetPathHint(of:)), forks: connection.forks,
                     timeout: .seconds(Int64(connection.hostTimeout.seconds)))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 import Foundation
 
 /// How hosts are reached and what is run there: host keys, timeouts, concurrency, the agent.

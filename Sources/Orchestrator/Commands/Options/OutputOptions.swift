@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 /// `--json`: output for programs instead of people.
 struct OutputOptions: ParsableArguments {

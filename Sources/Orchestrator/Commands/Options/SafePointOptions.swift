@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 /// `--max-pause`, `--safe-point-timeout`: the agents' safe-point settings, the same on every
 /// host of a run (and recorded in the journal, so `resume` keeps them).

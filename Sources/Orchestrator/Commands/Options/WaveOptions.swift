@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 
 /// `--waves`, `--max-failed`, `--unreachable-fails`: how a fleet is cut and when to stop.
 struct WaveOptions: ParsableArguments {
@@ -18,9 +19,14 @@ struct WaveOptions: ParsableArguments {
     var unreachableFails = false
 
     mutating func validate() throws {
+        _ = try parsed()
+    }
+
+    /// The wave schedule and failure budget as values, the only place they are parsed; the
+    /// fleet carries these to the end (and the journal records them).
+    func parsed() throws(ValidationError) -> (schedule: WaveSchedule, maxFailed: FailureBudget.Limit) {
         do {
-            _ = try WaveSchedule(parsing: waves)
-            _ = try FailureBudget(parsing: maxFailed)
+            return (try WaveSchedule(parsing: waves), try FailureBudget.Limit(parsing: maxFailed))
         } catch {
             throw ValidationError("\(error)")
         }
