@@ -4,17 +4,13 @@ import Shared
 /// The binaries `swift build` made, run by tests as a user runs them (separate processes): the
 /// products folder is the one holding the running test bundle (`.build/debug`).
 public enum BuiltProducts {
-    /// The products folder: the nearest folder above the test executable holding `hotpatch`.
+    /// The products folder: the one holding the running test executable (`swift test` runs
+    /// `<scratch>/<triple>/<config>/hotpatchPackageTests.xctest`), whatever the scratch path.
     public static var directory: String {
-        var url = URL(
+        URL(
             fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
-        while url.path != "/"
-            && !FileManager.default.fileExists(atPath: url.appendingPathComponent("hotpatch").path)
-        {
-            url.deleteLastPathComponent()
-        }
-        return url.path
+                ?? CommandLine.arguments[0]
+        ).deletingLastPathComponent().path
     }
 
     /// The coordinator, `hotpatch`.

@@ -15,6 +15,6 @@ enum JournalFileLock {
 
     /// Takes an exclusive lock on the open file `descriptor` without waiting.
     static func tryExclusive(_ descriptor: Int32) -> Outcome {
-        Syscalls.tryExclusiveLock(descriptor)
+        FleetSyscalls.tryExclusiveLock(descriptor)
     }
 }

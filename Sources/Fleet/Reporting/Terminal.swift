@@ -4,6 +4,6 @@ import Foundation
 package enum Terminal {
     /// True when `handle` is a terminal.
     static func isTerminal(_ handle: FileHandle) -> Bool {
-        Syscalls.isTerminal(handle.fileDescriptor)
+        FleetSyscalls.isTerminal(handle.fileDescriptor)
     }
 }

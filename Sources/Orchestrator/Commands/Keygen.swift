@@ -56,7 +56,7 @@ enum KeyFiles {
     /// others, not even for a moment), replacing any old file.
     static func writePrivate(_ text: String, to path: String) throws {
         let handle: FileHandle
-        switch Syscalls.createPrivateFile(path) {
+        switch CommandSyscalls.createPrivateFile(path) {
         case .success(let descriptor):
             handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         case .failure(let error):

@@ -215,7 +215,7 @@ final class BindingApplyTests: XCTestCase {
         XCTAssertNotNil(running.waitForLine { $0 == spec.before }, "\(name): never printed \(spec.before)")
         let patch = fixture.path("fix.hotpatch")
         let create = try Subprocess.run(
-            AgentBinary.productsDirectory() + "/hotpatch",
+            BuiltProducts.hotpatch,
             ["create", "--target", program] + objects + ["-o", patch, "--id", name])
         let created = create.stdout + create.stderr
         if spec.expect == "refuse-create" {

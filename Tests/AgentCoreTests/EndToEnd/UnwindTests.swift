@@ -206,7 +206,7 @@ final class UnwindTests: XCTestCase {
         let fields: [String: String]
     }
 
-    private var hotpatch: String { AgentBinary.productsDirectory() + "/hotpatch" }
+    private var hotpatch: String { BuiltProducts.hotpatch }
 
     /// Builds a corpus case, runs it, checks `before`, patches, checks `after`, reverts, checks
     /// `before` again; the process must be alive at each step and the unwind info registered.

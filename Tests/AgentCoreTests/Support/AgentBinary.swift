@@ -18,7 +18,7 @@ enum AgentBinary {
     /// The path of `product` in the build products folder, built into the same scratch path first
     /// when a filtered `swift test` did not build it.
     static func builtProduct(_ product: String) -> String {
-        let products = productsDirectory()
+        let products = BuiltProducts.directory
         let candidate = products + "/" + product
         if !FileManager.default.isExecutableFile(atPath: candidate) {
             // <scratch>/<triple>/<config>: build the product into the same scratch path.
@@ -31,14 +31,6 @@ enum AgentBinary {
                 currentDirectory: RepositoryPaths.root.path)
         }
         return candidate
-    }
-
-    /// The directory holding the test bundle (and every product of the same build).
-    static func productsDirectory() -> String {
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            return URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().path
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     }
 
     /// The result of one agent run.

@@ -7,8 +7,8 @@ import XCTest
 /// halts with nothing patched, naming the host and the reason; the signed rollout succeeds.
 final class SignedRolloutTests: XCTestCase {
     func testUnsignedRolloutIsRefusedOnTheCanaryAndTheSignedOneSucceeds() throws {
-        let products = try Self.productsDirectory()
-        let hotpatch = products + "/hotpatch"
+        try BuiltProducts.require()
+        let hotpatch = BuiltProducts.hotpatch
         let work = NSTemporaryDirectory() + "signed-rollout-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -73,16 +73,6 @@ final class SignedRolloutTests: XCTestCase {
             throw StepFailure(
                 description: "hotpatch \(arguments.first ?? ""): \(result.stdout)\(result.stderr)")
         }
-    }
-
-    /// The build products folder (holding `hotpatch` and `hotpatch-agent`), from the test bundle.
-    private static func productsDirectory() throws -> String {
-        var url = Bundle(for: SignedRolloutTests.self).bundleURL
-        while url.path != "/" {
-            if FileManager.default.isExecutableFile(atPath: url.path + "/hotpatch") { return url.path }
-            url.deleteLastPathComponent()
-        }
-        throw XCTSkip("hotpatch is not built next to the tests; run swift build first")
     }
 }
 

@@ -7,28 +7,13 @@ import XCTest
 /// parity v1 -> v2 patch, and running the coordinator as a user does (a separate process, so
 /// it can be SIGKILLed mid-rollout).
 enum RolloutFixture {
-    /// The folder of the built products (`.build*/debug`), found from the test bundle.
-    static var productsDirectory: String {
-        var url = Bundle(for: BundleMarker.self).bundleURL
-        while url.path != "/"
-            && !FileManager.default.fileExists(atPath: url.appendingPathComponent("hotpatch").path)
-        {
-            url.deleteLastPathComponent()
-        }
-        return url.path
-    }
-
     /// The coordinator binary.
-    static var hotpatch: String { productsDirectory + "/hotpatch" }
+    static var hotpatch: String { BuiltProducts.hotpatch }
     /// The agent binary beside it (what `rollout` pushes by default).
-    static var agent: String { productsDirectory + "/hotpatch-agent" }
+    static var agent: String { BuiltProducts.agent }
 
-    /// Skips the test unless both binaries are built (`swift build` builds them).
-    static func requireBinaries() throws {
-        for binary in [hotpatch, agent] where !FileManager.default.isExecutableFile(atPath: binary) {
-            throw XCTSkip("\(binary) is not built; run swift build first")
-        }
-    }
+    /// Fails the test unless both binaries are built (`swift build --build-tests` builds them).
+    static func requireBinaries() throws { try BuiltProducts.require() }
 
     /// The parity fix as a patch file in `directory`, made by `hotpatch create` as a user makes it
     /// (is_even from classify_v2.o over parity-v1); a failing create fails the test with its output.
@@ -62,7 +47,6 @@ enum RolloutFixture {
     }
 }
 
-private final class BundleMarker {}
 
 /// A fixture step that failed (create refused the parity fix), with the tool's output.
 struct RolloutFixtureError: Error, CustomStringConvertible {

@@ -2,7 +2,7 @@ import Glibc
 
 /// The `hotpatch` command's one file that calls libc (outside the patch compiler): creating a
 /// private key file with its mode from the first moment.
-enum Syscalls {
+enum CommandSyscalls {
     /// A failed call's errno, with its text.
     struct Failure: Error {
         /// The errno value.

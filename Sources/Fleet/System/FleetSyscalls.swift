@@ -2,7 +2,7 @@ import Glibc
 
 /// The fleet library's one file that calls libc: whether a descriptor is a terminal (the live
 /// progress line) and the journal's advisory lock. Thin and typed; policy lives in the callers.
-enum Syscalls {
+enum FleetSyscalls {
     /// True when `descriptor` is a terminal (`isatty`).
     static func isTerminal(_ descriptor: Int32) -> Bool {
         isatty(descriptor) == 1
