@@ -8,7 +8,7 @@ extension Hotpatch {
     /// `hotpatch create`: makes a patch file from a fixed object (or from two same-layout builds).
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make a patch file from the target build and the fixed source's object.",
+            abstract: "Make a patch file for a running build: from a fix commit, the fixed objects, or two builds.",
             discussion: """
                 Compile the fixed source with the target's own flags and PIC mode (-fPIE for a PIE executable, -fPIC \
                 for a shared library) plus -ffunction-sections -fdata-sections, \
