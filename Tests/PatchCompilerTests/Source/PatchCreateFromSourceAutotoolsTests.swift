@@ -32,15 +32,9 @@ final class PatchCreateFromSourceAutotoolsTests: XCTestCase {
         defer { thermometer.stop() }
         XCTAssertTrue(thermometer.waitForLine("212F = 90C"), "the deployed program runs")
 
-        let patch = fixture.path("fix.hotpatch")
-        let created = try SourcePatch.create([
-            "--target", deployed + "/thermometer", "--source", repository.directory, "--commit", "HEAD",
-            "-o", patch,
-        ])
-        XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
-        XCTAssertTrue(created.stdout.contains("included: celsius"), created.stdout)
-        XCTAssertTrue(created.stderr.contains("(./configure && make"), created.stderr)
-        XCTAssertEqual(try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched")
+        let patch = try SourcePatch.createFromHeadCommit(
+            target: deployed + "/thermometer", repository: repository, in: fixture, including: "celsius",
+            building: "./configure && make")
 
         let mark = thermometer.mark
         let applied = try SourcePatch.apply(patch, pid: thermometer.pid, state: fixture.path("state"))

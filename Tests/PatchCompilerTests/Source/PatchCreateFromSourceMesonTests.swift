@@ -31,15 +31,9 @@ final class PatchCreateFromSourceMesonTests: XCTestCase {
         defer { count.stop() }
         XCTAssertTrue(count.waitForLine("1 items"), "the deployed program runs")
 
-        let patch = fixture.path("fix.hotpatch")
-        let created = try SourcePatch.create([
-            "--target", deployed + "/build/count", "--source", repository.directory, "--commit", "HEAD",
-            "-o", patch,
-        ])
-        XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
-        XCTAssertTrue(created.stdout.contains("included: describe"), created.stdout)
-        XCTAssertTrue(created.stderr.contains("(meson setup && ninja"), created.stderr)
-        XCTAssertEqual(try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched")
+        let patch = try SourcePatch.createFromHeadCommit(
+            target: deployed + "/build/count", repository: repository, in: fixture, including: "describe",
+            building: "meson setup && ninja")
 
         let mark = count.mark
         let applied = try SourcePatch.apply(patch, pid: count.pid, state: fixture.path("state"))
