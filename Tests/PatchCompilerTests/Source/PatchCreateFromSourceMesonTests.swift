@@ -9,7 +9,8 @@ final class PatchCreateFromSourceMesonTests: XCTestCase {
 
     override func setUpWithError() throws {
         try BuiltProducts.require()
-        for tool in ["/usr/bin/meson", "/usr/bin/ninja"] where !FileManager.default.isExecutableFile(atPath: tool) {
+        for tool in ["/usr/bin/meson", "/usr/bin/ninja"]
+        where !FileManager.default.isExecutableFile(atPath: tool) {
             throw XCTSkip("\(tool) is not installed; run scripts/install-deps")
         }
         fixture = try CFixture("create-source-meson")

@@ -130,10 +130,12 @@ enum SourcePatch {
             "--target", target, "--source", repository.directory, "--commit", "HEAD", "-o", patch,
         ])
         XCTAssertEqual(created.status, 0, created.stdout + created.stderr, file: file, line: line)
-        XCTAssertTrue(created.stdout.contains("included: " + function), created.stdout, file: file, line: line)
+        XCTAssertTrue(
+            created.stdout.contains("included: " + function), created.stdout, file: file, line: line)
         XCTAssertTrue(created.stderr.contains("(" + recipe), created.stderr, file: file, line: line)
         XCTAssertEqual(
-            try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched", file: file, line: line)
+            try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched", file: file,
+            line: line)
         return patch
     }
 
