@@ -22,6 +22,11 @@ public struct BuildRecipe: Sendable, Equatable {
     }
 
     /// The project's own build, from its top-level files: a Makefile, CMake, Meson or autotools.
+    /// When a tree has several, the first in that order wins: a top-level Makefile is what `make`
+    /// runs there, so it beats a CMakeLists.txt it may wrap; CMake beats Meson; autotools comes
+    /// last because its Makefile is generated. The scratch trees hold only tracked files (a git
+    /// tree), so an autotools tree there has no Makefile until `./configure` writes one; a tree
+    /// outside git is copied whole, and one configured in place is built by its Makefile.
     public static func detect(in tree: String, jobs: Int) throws -> BuildRecipe {
         let has = { (name: String) in FileManager.default.fileExists(atPath: tree + "/" + name) }
         let make = ["make", "-j\(jobs)"]

@@ -12,14 +12,27 @@ final class BuildRecipeTests: XCTestCase {
             (["meson.build"], "meson setup && ninja -j3"),
             (["configure.ac", "autogen.sh"], "./configure && make -j3"),
             (["configure"], "./configure && make -j3"),
+            (["configure.ac", "Makefile.am"], "./configure && make -j3"),
         ]
         for row in table {
-            let fixture = try CFixture("recipe")
-            defer { fixture.remove() }
-            for file in row.files { try fixture.write(file, "") }
-            XCTAssertEqual(
-                try BuildRecipe.detect(in: fixture.directory, jobs: 3).summary, row.summary, "\(row.files)")
+            XCTAssertEqual(try detect(in: row.files, jobs: 3).summary, row.summary, "\(row.files)")
         }
+    }
+
+    func testWhenATreeHasSeveralBuildsMakeThenCMakeThenMesonThenAutotoolsWins() throws {
+        let table: [(files: [String], summary: String)] = [
+            (["Makefile", "CMakeLists.txt", "meson.build", "configure.ac"], "make -j2"),
+            (["CMakeLists.txt", "meson.build", "configure"], "cmake && cmake --build -j2"),
+            (["meson.build", "configure.ac"], "meson setup && ninja -j2"),
+        ]
+        for row in table {
+            XCTAssertEqual(try detect(in: row.files, jobs: 2).summary, row.summary, "\(row.files)")
+        }
+    }
+
+    func testAnAutotoolsTreeWithoutConfigureIsRegeneratedFirst() throws {
+        XCTAssertEqual(try detect(in: ["configure.ac", "Makefile.am"], jobs: 1).steps.count, 3)
+        XCTAssertEqual(try detect(in: ["configure.ac", "configure"], jobs: 1).steps.count, 2)
     }
 
     func testATreeWithNoKnownBuildAsksForBuild() throws {
@@ -33,5 +46,13 @@ final class BuildRecipeTests: XCTestCase {
 
     func testABuildCommandIsRunAsTheUserWroteIt() {
         XCTAssertEqual(BuildRecipe.custom("make CC=gcc -j4").summary, "make CC=gcc -j4")
+    }
+
+    /// The recipe detected in a new tree holding `files` (empty).
+    private func detect(in files: [String], jobs: Int) throws -> BuildRecipe {
+        let fixture = try CFixture("recipe")
+        defer { fixture.remove() }
+        for file in files { try fixture.write(file, "") }
+        return try BuildRecipe.detect(in: fixture.directory, jobs: jobs)
     }
 }

@@ -32,16 +32,9 @@ final class PatchCreateFromSourceCMakeTests: XCTestCase {
         defer { greet.stop() }
         XCTAssertTrue(greet.waitForLine("hello world"), "the deployed program runs")
 
-        let patch = fixture.path("fix.hotpatch")
-        let created = try SourcePatch.create([
-            "--target", deployed + "/build/libgreeter.so", "--source", repository.directory, "--commit",
-            "HEAD",
-            "-o", patch,
-        ])
-        XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
-        XCTAssertTrue(created.stdout.contains("included: _Z8greeting"), created.stdout)
-        XCTAssertTrue(created.stderr.contains("(cmake && cmake --build"), created.stderr)
-        XCTAssertEqual(try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched")
+        let patch = try SourcePatch.createFromHeadCommit(
+            target: deployed + "/build/libgreeter.so", repository: repository, in: fixture,
+            including: "_Z8greeting", building: "cmake && cmake --build")
 
         let mark = greet.mark
         let applied = try SourcePatch.apply(patch, pid: greet.pid, state: fixture.path("state"))

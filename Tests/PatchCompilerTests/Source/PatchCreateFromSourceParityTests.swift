@@ -35,15 +35,9 @@ final class PatchCreateFromSourceParityTests: XCTestCase {
         let log = ParityLog(path: service.stdoutPath)
         _ = try log.waitForLine(description: "misclassification") { $0.misclassified > 0 }
 
-        let patch = fixture.path("fix.hotpatch")
-        let created = try SourcePatch.create([
-            "--target", deployed + "/build/parity-v1", "--source", repository.directory, "--commit", "HEAD",
-            "-o", patch,
-        ])
-        XCTAssertEqual(created.status, 0, created.stdout + created.stderr)
-        XCTAssertTrue(created.stdout.contains("included: is_even ("), created.stdout)
-        XCTAssertTrue(created.stderr.contains("building the parent "), created.stderr)
-        XCTAssertEqual(try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched")
+        let patch = try SourcePatch.createFromHeadCommit(
+            target: deployed + "/build/parity-v1", repository: repository, in: fixture,
+            including: "is_even (", building: "make -j")
         XCTAssertFalse(FileManager.default.fileExists(atPath: repository.directory + "/build"))
 
         let applied = try SourcePatch.apply(patch, pid: service.pid, state: fixture.path("state"))

@@ -118,6 +118,27 @@ enum SourcePatch {
         try Subprocess.run(BuiltProducts.hotpatch, ["create"] + arguments)
     }
 
+    /// `hotpatch create --target TARGET --source REPOSITORY --commit HEAD -o FIXTURE/fix.hotpatch`,
+    /// checked to succeed, to include `function`, to say it built with `recipe` (the start of the
+    /// progress line's build summary) and to leave the repository untouched; the patch's path.
+    static func createFromHeadCommit(
+        target: String, repository: SourceRepository, in fixture: CFixture, including function: String,
+        building recipe: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> String {
+        let patch = fixture.path("fix.hotpatch")
+        let created = try create([
+            "--target", target, "--source", repository.directory, "--commit", "HEAD", "-o", patch,
+        ])
+        XCTAssertEqual(created.status, 0, created.stdout + created.stderr, file: file, line: line)
+        XCTAssertTrue(
+            created.stdout.contains("included: " + function), created.stdout, file: file, line: line)
+        XCTAssertTrue(created.stderr.contains("(" + recipe), created.stderr, file: file, line: line)
+        XCTAssertEqual(
+            try repository.git(["status", "--porcelain"]), "", "the user's tree is untouched", file: file,
+            line: line)
+        return patch
+    }
+
     /// `hotpatch-agent apply PATCH --pid PID` with a private state directory.
     static func apply(_ patch: String, pid: pid_t, state: String) throws -> ProgramResult {
         try Subprocess.run(
