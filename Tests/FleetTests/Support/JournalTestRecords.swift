@@ -24,7 +24,7 @@ enum JournalTestRecords {
         settings.kind = kind
         return RolloutStart(
             patch: patch, agentPath: "/usr/bin/hotpatch-agent", inventoryPath: "/tmp/inv.ini", limit: nil,
-            hosts: ["a", "b", "c"].map(host), waves: [["a"], ["b", "c"]], settings: settings)
+            hosts: ["a", "b", "c"].map(host), waves: [[host("a")], [host("b"), host("c")]], settings: settings)
     }
 
     static let one = ProcessIdentity(pid: Pid(100), startTime: 5)
