@@ -1,6 +1,6 @@
 import FleetInventory
-import SSH
 import Foundation
+import SSH
 import XCTest
 
 @testable import Fleet
@@ -39,7 +39,9 @@ final class JournalCompatibilityTests: XCTestCase {
 
     func testAJournalFromTheEarlierReleaseReadsItsWavesAsTheRecordedHostsAndWritesTheSameLine() throws {
         let records = try RolloutJournal.read(path: try writeJournal(Self.capturedLines))
-        guard case .started(let start) = records.first?.event else { return XCTFail("no start in \(records)") }
+        guard case .started(let start) = records.first?.event else {
+            return XCTFail("no start in \(records)")
+        }
 
         XCTAssertEqual(start.waves.map { $0.map(\.name) }, [["web01"], ["web02", "web03"]])
         XCTAssertEqual(start.waves.flatMap { $0 }, start.hosts, "each wave holds the recorded host itself")
@@ -61,7 +63,8 @@ final class JournalCompatibilityTests: XCTestCase {
         try sink.emit(.resumed(RolloutResume(hostsInDoubt: progress.applyInDoubt)))
         let context = RolloutContext(
             connector: SSHHostConnector(settings: start.settings), start: start,
-            budget: FailureBudget(limit: start.settings.maxFailed, unreachableFails: start.settings.unreachableFails))
+            budget: FailureBudget(
+                limit: start.settings.maxFailed, unreachableFails: start.settings.unreachableFails))
         let result = try RolloutEngine(context: context, sink: sink).run()
 
         XCTAssertEqual(result, RolloutResult.completedWithFailures)
@@ -82,7 +85,8 @@ final class JournalCompatibilityTests: XCTestCase {
         XCTAssertThrowsError(try RolloutJournal.read(path: path)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("\(path) line 1 is unreadable"), message)
-            XCTAssertTrue(message.contains("wave 2 names host web09, which is not among the rollout's hosts"), message)
+            XCTAssertTrue(
+                message.contains("wave 2 names host web09, which is not among the rollout's hosts"), message)
             XCTAssertTrue(message.hasSuffix("repair or move that line"), message)
         }
     }

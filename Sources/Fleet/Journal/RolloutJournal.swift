@@ -170,10 +170,12 @@ package final class RolloutJournal {
             }
             // The engine finds every host it acts on by name in the start, so a line naming
             // another host is damage, refused here rather than acted on.
-            if let start, let stranger = record.event.hostNames.first(where: { start.host(named: $0) == nil }) {
+            if let start, let stranger = record.event.hostNames.first(where: { start.host(named: $0) == nil })
+            {
                 throw RolloutJournalError.corrupt(
                     path: path, line: index + 1,
-                    reason: "it names host \(stranger), which is not among the hosts of the journal's first line")
+                    reason:
+                        "it names host \(stranger), which is not among the hosts of the journal's first line")
             }
             if case .started(let started) = record.event { start = started }
             records.append(record)

@@ -1,5 +1,5 @@
-import Foundation
 import FleetInventory
+import Foundation
 import SSH
 import Shared
 
