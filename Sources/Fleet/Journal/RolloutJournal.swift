@@ -158,14 +158,27 @@ package final class RolloutJournal {
         let decoder = RolloutRecord.makeDecoder()
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         var records: [RolloutRecord] = []
+        var start: RolloutStart?
         for (index, line) in lines.enumerated() where !line.isEmpty {
+            let record: RolloutRecord
             do {
-                records.append(try decoder.decode(RolloutRecord.self, from: Data(line)))
+                record = try decoder.decode(RolloutRecord.self, from: Data(line))
             } catch {
                 let isTornTail = index == lines.count - 1
                 if isTornTail { break }
                 throw RolloutJournalError.corrupt(path: path, line: index + 1, reason: "\(error)")
             }
+            // The engine finds every host it acts on by name in the start, so a line naming
+            // another host is damage, refused here rather than acted on.
+            if let start, let stranger = record.event.hostNames.first(where: { start.host(named: $0) == nil })
+            {
+                throw RolloutJournalError.corrupt(
+                    path: path, line: index + 1,
+                    reason:
+                        "it names host \(stranger), which is not among the hosts of the journal's first line")
+            }
+            if case .started(let started) = record.event { start = started }
+            records.append(record)
         }
         return records
     }

@@ -91,7 +91,7 @@ struct RolloutProgress: Sendable, Equatable {
         case .started(let started):
             start = started
             for (index, wave) in started.waves.enumerated() {
-                for host in wave { hosts[host] = HostState(wave: index + 1) }
+                for host in wave { hosts[host.name] = HostState(wave: index + 1) }
             }
         case .resumed:
             resumes += 1
@@ -123,8 +123,7 @@ struct RolloutProgress: Sendable, Equatable {
 
     /// The host names of wave `wave` (1-based), in inventory order.
     func hostNames(inWave wave: Int) -> [String] {
-        guard let start, wave >= 1, wave <= start.waves.count else { return [] }
-        return start.waves[wave - 1]
+        start?.wave(wave).map(\.name) ?? []
     }
 
     /// Hosts whose apply began but was never recorded as finished.
@@ -168,7 +167,7 @@ struct RolloutProgress: Sendable, Equatable {
 
     /// Host names wave by wave, as the rollout started.
     var orderedNames: [String] {
-        let planned = start?.waves.flatMap { $0 } ?? []
+        let planned = start?.waves.flatMap { $0.map(\.name) } ?? []
         let extra = hosts.keys.filter { !planned.contains($0) }.sorted()
         return planned + extra
     }

@@ -16,7 +16,7 @@ package enum PlanReport {
         ]
         let become = Dictionary(uniqueKeysWithValues: start.hosts.map { ($0.name, $0) })
         let waveOf = Dictionary(
-            uniqueKeysWithValues: start.waves.enumerated().flatMap { index, names in
+            uniqueKeysWithValues: start.waveNames.enumerated().flatMap { index, names in
                 names.map { ($0, index + 1) }
             })
         for probe in probes {
@@ -35,7 +35,7 @@ package enum PlanReport {
         text += "target build-id \(start.patch.targetBuildID)); no process was touched\n"
         text += TextTable.render(rows)
         for probe in probes { text += hostLines(probe) }
-        for (index, wave) in start.waves.enumerated() {
+        for (index, wave) in start.waveNames.enumerated() {
             text += "wave \(index + 1)\(index == 0 ? " (canary)" : ""): \(wave.joined(separator: ", "))\n"
         }
         return Terminal.escaped(text, multiline: true)
@@ -78,7 +78,7 @@ package enum PlanReport {
     package static func wavesJSON(_ start: RolloutStart) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let body = try! encoder.encode(["waves": start.waves])
+        let body = try! encoder.encode(["waves": start.waveNames])
         return String(decoding: body, as: UTF8.self) + "\n"
     }
 }

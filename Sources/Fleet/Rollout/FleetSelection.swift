@@ -39,10 +39,10 @@ package enum FleetSelection {
         return selected
     }
 
-    /// The selected hosts cut into waves, as host names.
-    package static func waves(_ hosts: [InventoryHost], schedule: WaveSchedule) -> [[String]] {
+    /// The selected hosts cut into waves, each host as the rollout reaches it.
+    package static func waves(_ hosts: [InventoryHost], schedule: WaveSchedule) -> [[HostAddress]] {
         let plan = WavePlan(hosts: hosts, schedule: schedule)
-        return plan.waves.map { $0.hosts.map(\.name) }
+        return plan.waves.map { $0.hosts.map(\.reach) }
     }
 }
 

@@ -14,12 +14,11 @@ struct RolloutContext: Sendable {
     /// The settings the rollout started with.
     var settings: RolloutSettings { start.settings }
 
-    /// The host named `name` (a caller bug when it is not in the rollout).
-    func host(_ name: String) -> HostAddress {
-        guard let host = start.hosts.first(where: { $0.name == name }) else {
-            preconditionFailure("host \(name) is not in the rollout")
-        }
-        return host
+    /// The hosts named in `names`, in that order. Names come from the progress, whose every
+    /// host is in the start: the engine names only hosts of the waves, and reading a journal
+    /// refuses a line that names any other.
+    func hosts(named names: [String]) -> [HostAddress] {
+        names.compactMap(start.host(named:))
     }
 
     /// Longest one agent run may take.

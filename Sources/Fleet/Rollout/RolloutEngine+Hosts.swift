@@ -1,3 +1,4 @@
+import FleetInventory
 import SSH
 import Shared
 
@@ -10,8 +11,8 @@ extension RolloutEngine {
     /// Apply on one host: upload, record intent, run the agent, record the outcome. With
     /// `askFirst` (its apply was interrupted by a coordinator crash), the agent's status is
     /// asked first and a host that already runs the patch is recorded, not patched again.
-    func applyHost(_ name: String, wave: Int, askFirst: Bool) {
-        let host = context.host(name)
+    func applyHost(_ host: HostAddress, wave: Int, askFirst: Bool) {
+        let name = host.name
         // A host already in doubt may run the patch whatever happens next, so a failure from
         // here on must keep it on the list of hosts a halt reverts.
         var intentRecorded = askFirst
@@ -63,8 +64,8 @@ extension RolloutEngine {
     }
 
     /// Revert on one host: record intent, upload, run the agent's revert, record the outcome.
-    func revertHost(_ name: String, wave: Int) {
-        let host = context.host(name)
+    func revertHost(_ host: HostAddress, wave: Int) {
+        let name = host.name
         do {
             try sink.emit(.revertIntent(HostStep(host: name, wave: wave)))
             let outcome = try connections.withConnection(to: host) { connection in
@@ -85,8 +86,8 @@ extension RolloutEngine {
 
     /// One health check of one host: the agent's status for every process this rollout
     /// patched there, then the user's `--check` command. Nil when healthy.
-    func checkHost(_ name: String) -> HostFailure? {
-        let host = context.host(name)
+    func checkHost(_ host: HostAddress) -> HostFailure? {
+        let name = host.name
         let expected = sink.progress.hosts[name]?.apply.outcome?.targets ?? []
         do {
             return try connections.withConnection(to: host) { connection -> HostFailure? in

@@ -1,3 +1,4 @@
+import FleetInventory
 import Foundation
 import Synchronization
 
@@ -16,8 +17,8 @@ extension RolloutEngine {
             let started = Date()
             let hosts = hostsToCheck(upTo: wave)
             let failures = FailureCollector()
-            WorkerPool.run(hosts, width: settings.forks) { [self] name in
-                if let failure = checkHost(name) { failures.add(failure) }
+            WorkerPool.run(hosts, width: settings.forks) { [self] host in
+                if let failure = checkHost(host) { failures.add(failure) }
             }
             let ordered = failures.sorted(by: sink.progress.orderedNames)
             try sink.emit(
@@ -32,10 +33,10 @@ extension RolloutEngine {
     }
 
     /// Hosts of waves 1...`wave` that run the patch and have not failed a check yet.
-    private func hostsToCheck(upTo wave: Int) -> [String] {
+    private func hostsToCheck(upTo wave: Int) -> [HostAddress] {
         let progress = sink.progress
-        return progress.orderedNames.filter { name in
-            guard let state = progress.hosts[name], state.wave <= wave, state.checkFailure == nil else {
+        return context.hosts(named: progress.orderedNames).filter { host in
+            guard let state = progress.hosts[host.name], state.wave <= wave, state.checkFailure == nil else {
                 return false
             }
             return state.effectiveStatus == .patched || state.effectiveStatus == .alreadyPatched

@@ -1,3 +1,4 @@
+import FleetInventory
 import Foundation
 import SSH
 import Shared
@@ -54,23 +55,23 @@ final class RolloutEngine: Sendable {
     /// One wave: start, act on every host not done yet, check over the soak, decide.
     /// Returns the halt when the budget breaks.
     private func runWave(_ wave: Int) throws -> RolloutHalt? {
-        let names = sink.progress.hostNames(inWave: wave)
+        let hosts = context.start.wave(wave)
         if !sink.progress.wavesStarted.contains(wave) {
-            try sink.emit(.waveStarted(WaveStart(wave: wave, hosts: names)))
+            try sink.emit(.waveStarted(WaveStart(wave: wave, hosts: hosts.map(\.name))))
         }
-        let todo = names.filter { name in
-            guard let state = sink.progress.hosts[name] else { return false }
+        let todo = hosts.filter { host in
+            guard let state = sink.progress.hosts[host.name] else { return false }
             return context.settings.kind == .rollout
                 ? state.apply.outcome == nil : state.revert.outcome == nil
         }
         let inDoubt = Set(sink.progress.applyInDoubt)
-        WorkerPool.run(todo, width: context.settings.forks) { [self] name in
+        WorkerPool.run(todo, width: context.settings.forks) { [self] host in
             // Once the budget is spent, hosts not started yet stay untouched: the halt comes anyway.
             guard !budgetSpent() else { return }
             if context.settings.kind == .rollout {
-                applyHost(name, wave: wave, askFirst: inDoubt.contains(name))
+                applyHost(host, wave: wave, askFirst: inDoubt.contains(host.name))
             } else {
-                revertHost(name, wave: wave)
+                revertHost(host, wave: wave)
             }
         }
         try sink.throwIfBroken()
@@ -114,11 +115,11 @@ final class RolloutEngine: Sendable {
     /// Reverts every host this rollout patched (or may have), one wave at a time from the
     /// newest; true when every one of them is clean afterwards.
     func revertEverythingPatched() throws -> Bool {
-        let pending = sink.progress.hostsToRevert
-        let byWave = Dictionary(grouping: pending) { sink.progress.hosts[$0]?.wave ?? 0 }
+        let pending = context.hosts(named: sink.progress.hostsToRevert)
+        let byWave = Dictionary(grouping: pending) { sink.progress.hosts[$0.name]?.wave ?? 0 }
         for wave in byWave.keys.sorted(by: >) {
-            WorkerPool.run(byWave[wave] ?? [], width: context.settings.forks) { [self] name in
-                revertHost(name, wave: wave)
+            WorkerPool.run(byWave[wave] ?? [], width: context.settings.forks) { [self] host in
+                revertHost(host, wave: wave)
             }
             try sink.throwIfBroken()
         }

@@ -32,39 +32,19 @@ enum RolloutEvent: Sendable, Equatable {
     case finished(RolloutEnd)
 }
 
-/// How a rollout starts (patch, hosts, waves, settings), enough to resume it without the
-/// inventory. ("plan" is only the `plan` command, and `WavePlan` the hosts cut into waves.)
-package struct RolloutStart: Sendable, Codable, Equatable {
-    /// The patch file as given, with its identity (a changed file must not be resumed).
-    package let patch: PatchRecord
-    /// The local agent binary and its SHA-256.
-    let agentPath: String
-    /// The inventory file and the `--limit` pattern, for the record.
-    let inventoryPath: String
-    /// The `--limit` pattern, nil for all hosts.
-    let limit: String?
-    /// Every host, with how to reach it.
-    let hosts: [HostAddress]
-    /// Host names per wave, canary first.
-    let waves: [[String]]
-    /// How the rollout runs.
-    let settings: RolloutSettings
-    /// `--persist`: the fixed build installed on each host after its live patch (nil: none).
-    package var fixedBuild: FixedBuildRecord? = nil
-
-    /// How a new run starts.
-    package init(
-        patch: PatchRecord, agentPath: String, inventoryPath: String, limit: String?, hosts: [HostAddress],
-        waves: [[String]], settings: RolloutSettings, fixedBuild: FixedBuildRecord? = nil
-    ) {
-        self.patch = patch
-        self.agentPath = agentPath
-        self.inventoryPath = inventoryPath
-        self.limit = limit
-        self.hosts = hosts
-        self.waves = waves
-        self.settings = settings
-        self.fixedBuild = fixedBuild
+extension RolloutEvent {
+    /// The hosts this event names (none for the start, whose hosts are the rollout's).
+    var hostNames: [String] {
+        switch self {
+        case .started, .halted, .waveFinished, .finished: return []
+        case .resumed(let resumed): return resumed.hostsInDoubt
+        case .waveStarted(let wave): return wave.hosts
+        case .uploaded(let upload): return [upload.host]
+        case .applyIntent(let step), .revertIntent(let step): return [step.host]
+        case .applied(let applied): return [applied.host]
+        case .checked(let round): return round.failures.map(\.host)
+        case .reverted(let reverted): return [reverted.host]
+        }
     }
 }
 

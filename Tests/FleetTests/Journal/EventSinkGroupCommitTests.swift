@@ -23,8 +23,8 @@ final class EventSinkGroupCommitTests: XCTestCase {
         let path = journal.path
         let reporter = RecordingReporter()
         let sink = EventSink(journal: journal, progress: RolloutProgress(), reporters: [reporter])
-        try sink.emit(.started(R.start()))
         let hosts = (0..<64).map { "host-\($0)" }
+        try sink.emit(.started(R.start(waves: [hosts])))
         let errors = ErrorBox()
         DispatchQueue.concurrentPerform(iterations: hosts.count) { index in
             do {

@@ -19,12 +19,15 @@ enum JournalTestRecords {
     static let patch = PatchRecord(
         path: "/tmp/fix.hotpatch", id: PatchID("parity-fix")!, sha256: "ab12", targetBuildID: "cd34")
 
-    static func start(kind: RolloutSettings.Kind = .rollout) -> RolloutStart {
+    /// A start over the hosts of `waves` (by default a, then b and c).
+    static func start(kind: RolloutSettings.Kind = .rollout, waves: [[String]] = [["a"], ["b", "c"]])
+        -> RolloutStart
+    {
         var settings = RolloutSettings()
         settings.kind = kind
         return RolloutStart(
             patch: patch, agentPath: "/usr/bin/hotpatch-agent", inventoryPath: "/tmp/inv.ini", limit: nil,
-            hosts: ["a", "b", "c"].map(host), waves: [["a"], ["b", "c"]], settings: settings)
+            hosts: waves.flatMap { $0 }.map(host), waves: waves.map { $0.map(host) }, settings: settings)
     }
 
     static let one = ProcessIdentity(pid: Pid(100), startTime: 5)
